@@ -1,0 +1,19 @@
+namespace Pitcrew.Errors;
+
+/// <summary>Stable process exit codes; documented in README.md and docs/exit-codes.md.</summary>
+public static class ExitCodes
+{
+    public const int Ok = 0;
+    public const int Failed = 1;
+    public const int Usage = 2;
+    public const int Blocked = 3;
+    public const int Partial = 4;
+    public const int Unavailable = 5;
+    public const int TlsOrAuth = 6;
+    public const int FileNotFound = 10;
+    public const int FileUnreadable = 11;
+    public const int NotASnapshot = 12;
+    public const int Truncated = 13;
+    public const int Corrupt = 14;
+    public const int Cancelled = 130;
+}

@@ -1,0 +1,58 @@
+using System.IO.MemoryMappedFiles;
+
+namespace Pitcrew.Snapshots.Bolt;
+
+/// <summary>A read-only memory map of a whole file, handing out bounds-checked spans.</summary>
+internal sealed unsafe class MappedFile : IDisposable
+{
+    private readonly MemoryMappedFile _map;
+    private readonly MemoryMappedViewAccessor _view;
+    private readonly byte* _base;
+
+    private MappedFile(MemoryMappedFile map, MemoryMappedViewAccessor view, long length)
+    {
+        _map = map;
+        _view = view;
+        Length = length;
+        byte* pointer = null;
+        view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
+        _base = pointer + view.PointerOffset;
+    }
+
+    public long Length { get; }
+
+    /// <summary>Maps an open, non-empty file; the stream is owned by the map afterwards.</summary>
+    public static MappedFile Map(FileStream stream)
+    {
+        var length = stream.Length;
+        var map = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
+        try
+        {
+            var view = map.CreateViewAccessor(0, length, MemoryMappedFileAccess.Read);
+            return new MappedFile(map, view, length);
+        }
+        catch
+        {
+            map.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Returns length bytes at offset; the caller has checked the range against <see cref="Length"/>.</summary>
+    public ReadOnlySpan<byte> Span(long offset, int length)
+    {
+        if (offset < 0 || length < 0 || offset > Length - length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(offset), $"range {offset}+{length} outside file of {Length} bytes");
+        }
+
+        return new ReadOnlySpan<byte>(_base + offset, length);
+    }
+
+    public void Dispose()
+    {
+        _view.SafeMemoryMappedViewHandle.ReleasePointer();
+        _view.Dispose();
+        _map.Dispose();
+    }
+}

@@ -1,0 +1,123 @@
+using System.Buffers.Binary;
+using System.Text;
+using Pitcrew.Snapshots.Bolt;
+
+namespace Pitcrew.Snapshots;
+
+/// <summary>Computes etcdctl's status figures and Pitcrew's extras in one pass over an etcd bbolt file.</summary>
+internal sealed class EtcdDbVisitor : BoltVisitor
+{
+    private readonly Dictionary<byte[], bool> _live = new(ByteKeyComparer.Instance);
+    private Crc32C _hash = new();
+    private string _bucket = string.Empty;
+
+    public uint Hash => _hash.Value;
+
+    public long AllBucketKeys { get; private set; }
+
+    public long Revision { get; private set; }
+
+    public long KeyRevisions { get; private set; }
+
+    public long FinishedCompactRevision { get; private set; }
+
+    public long ScheduledCompactRevision { get; private set; }
+
+    public long ConsistentIndex { get; private set; }
+
+    public long Term { get; private set; }
+
+    public string? StorageVersion { get; private set; }
+
+    public string? ClusterVersion { get; private set; }
+
+    public int Members { get; private set; }
+
+    public bool HasKeyBucket { get; private set; }
+
+    /// <summary>Live (not deleted) user keys at the snapshot's revision.</summary>
+    public IEnumerable<byte[]> LiveKeys => _live.Where(p => p.Value).Select(p => p.Key);
+
+    public long LiveKeyCount => _live.Count(p => p.Value);
+
+    public override void EnterBucket(ReadOnlySpan<byte> name, int depth)
+    {
+        if (depth != 1)
+        {
+            return;
+        }
+
+        _bucket = Encoding.UTF8.GetString(name);
+        HasKeyBucket |= _bucket == "key";
+        _hash.Append(name);
+    }
+
+    public override void Pair(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, bool isBucket, int depth)
+    {
+        if (depth != 1)
+        {
+            return;
+        }
+
+        AllBucketKeys++;
+        _hash.Append(key);
+        _hash.Append(value);
+        switch (_bucket)
+        {
+            case "key":
+                OnRevision(key, value);
+                break;
+            case "meta":
+                OnMeta(key, value);
+                break;
+            case "cluster" when key.SequenceEqual("clusterVersion"u8):
+                ClusterVersion = Encoding.UTF8.GetString(value);
+                break;
+            case "members":
+                Members++;
+                break;
+        }
+    }
+
+    private void OnRevision(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    {
+        if (!MvccKeys.TryReadRevision(key, out var main, out var tombstone))
+        {
+            return;
+        }
+
+        KeyRevisions++;
+        Revision = main;
+        if (!MvccKeys.TryReadUserKey(value, out var userKey))
+        {
+            return;
+        }
+
+        var lookup = _live.GetAlternateLookup<ReadOnlySpan<byte>>();
+        lookup[userKey] = !tombstone;
+    }
+
+    private void OnMeta(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    {
+        if (key.SequenceEqual("consistent_index"u8) && value.Length == 8)
+        {
+            ConsistentIndex = (long)BinaryPrimitives.ReadUInt64BigEndian(value);
+        }
+        else if (key.SequenceEqual("term"u8) && value.Length == 8)
+        {
+            Term = (long)BinaryPrimitives.ReadUInt64BigEndian(value);
+        }
+        else if (key.SequenceEqual("finishedCompactRev"u8))
+        {
+            FinishedCompactRevision = MvccKeys.ReadRevisionValue(value) ?? 0;
+        }
+        else if (key.SequenceEqual("scheduledCompactRev"u8))
+        {
+            ScheduledCompactRevision = MvccKeys.ReadRevisionValue(value) ?? 0;
+        }
+        else if (key.SequenceEqual("storageVersion"u8))
+        {
+            StorageVersion = Encoding.UTF8.GetString(value);
+        }
+    }
+}
