@@ -5,7 +5,7 @@ namespace Pitcrew.Snapshots.Bolt;
 /// <summary>An open, memory-mapped bbolt file (optionally followed by etcd's 32-byte SHA-256 trailer) with its active meta.</summary>
 internal sealed class BoltFile : IDisposable
 {
-    public const int TrailerSize = 32;
+    public const int TrailerSize = SnapshotFileLayout.TrailerSize;
     private const int SectorSize = 512;
     private const int ProbeLimit = 15;
 

@@ -1,0 +1,70 @@
+using Grpc.Core;
+using Pitcrew.Errors;
+
+namespace Pitcrew.Etcd;
+
+/// <summary>etcdctl's endpoint status and endpoint health, across every endpoint at once.</summary>
+public static class EtcdEndpoints
+{
+    /// <summary>Status of each endpoint; unreachable ones come back with <see cref="EndpointStatus.Failure"/> set.</summary>
+    public static async Task<IReadOnlyList<EndpointStatus>> StatusAsync(
+        EtcdConnectionOptions options, bool wholeCluster, CancellationToken cancellationToken)
+    {
+        options = WithDefaultTimeout(options);
+        var endpoints = await ResolveAsync(options, wholeCluster, cancellationToken).ConfigureAwait(false);
+        return await Task.WhenAll(endpoints.Select(async endpoint =>
+        {
+            using var client = new EtcdEndpointClient(options, endpoint);
+            try
+            {
+                return await client.StatusAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is RpcException or PitcrewException && !cancellationToken.IsCancellationRequested)
+            {
+                return EndpointStatus.Failed(endpoint, EtcdErrors.Reason(endpoint, e));
+            }
+        })).ConfigureAwait(false);
+    }
+
+    /// <summary>Health of each endpoint, with the latency of a linearizable read.</summary>
+    public static async Task<IReadOnlyList<EndpointHealth>> HealthAsync(
+        EtcdConnectionOptions options, bool wholeCluster, TimeProvider time, CancellationToken cancellationToken)
+    {
+        options = WithDefaultTimeout(options);
+        var endpoints = await ResolveAsync(options, wholeCluster, cancellationToken).ConfigureAwait(false);
+        return await Task.WhenAll(endpoints.Select(async endpoint =>
+        {
+            using var client = new EtcdEndpointClient(options, endpoint);
+            return await client.HealthAsync(time, cancellationToken).ConfigureAwait(false);
+        })).ConfigureAwait(false);
+    }
+
+    /// <summary>The endpoints given, or with --cluster every member's client URLs from the first endpoint that answers.</summary>
+    private static async Task<IReadOnlyList<string>> ResolveAsync(EtcdConnectionOptions options, bool wholeCluster, CancellationToken cancellationToken)
+    {
+        if (!wholeCluster)
+        {
+            return options.Endpoints;
+        }
+
+        var errors = new List<string>();
+        foreach (var endpoint in options.Endpoints)
+        {
+            using var client = new EtcdEndpointClient(options, endpoint);
+            try
+            {
+                var members = await client.MembersAsync(cancellationToken).ConfigureAwait(false);
+                return [.. members.SelectMany(m => m.ClientURLs).Distinct(StringComparer.Ordinal)];
+            }
+            catch (Exception e) when (e is RpcException or PitcrewException && !cancellationToken.IsCancellationRequested)
+            {
+                errors.Add(EtcdErrors.Translate(endpoint, e).Message);
+            }
+        }
+
+        throw new PitcrewException("cannot list cluster members: " + string.Join("; ", errors), ExitCodes.Unavailable);
+    }
+
+    private static EtcdConnectionOptions WithDefaultTimeout(EtcdConnectionOptions options) =>
+        options.CommandTimeout is null ? options with { CommandTimeout = EtcdConnectionOptions.DefaultCommandTimeout } : options;
+}

@@ -1,0 +1,91 @@
+using System.Net.Sockets;
+using System.Security.Authentication;
+using Grpc.Core;
+using Pitcrew.Errors;
+
+namespace Pitcrew.Etcd;
+
+/// <summary>Turns gRPC and transport failures into one-line messages that name the endpoint and the next step.</summary>
+internal static class EtcdErrors
+{
+    public static PitcrewException Translate(string endpoint, Exception e) => e switch
+    {
+        PitcrewException p => p,
+        RpcException rpc => FromRpc(endpoint, rpc),
+        OperationCanceledException => new PitcrewException($"{endpoint}: request timed out", ExitCodes.Unavailable, e),
+        _ => new PitcrewException($"{endpoint}: {e.Message}", ExitCodes.Failed, e),
+    };
+
+    /// <summary>A short reason for tables: the message without the endpoint prefix.</summary>
+    public static string Reason(string endpoint, Exception e)
+    {
+        var message = Translate(endpoint, e).Message;
+        var prefix = endpoint + ": ";
+        return message.StartsWith(prefix, StringComparison.Ordinal) ? message[prefix.Length..] : message;
+    }
+
+    private static PitcrewException FromRpc(string endpoint, RpcException rpc)
+    {
+        var inner = Innermost(rpc);
+        if (Find<AuthenticationException>(rpc) is { } tls)
+        {
+            return new PitcrewException(
+                $"{endpoint}: TLS handshake failed ({Innermost(tls).Message}); check --cacert, --cert and --key",
+                ExitCodes.TlsOrAuth, rpc);
+        }
+
+        if (Find<SocketException>(rpc) is { } socket)
+        {
+            var what = socket.SocketErrorCode switch
+            {
+                SocketError.ConnectionRefused => "connection refused (is etcd running there?)",
+                SocketError.TimedOut => "connection timed out",
+                SocketError.HostNotFound => "host not found",
+                _ => socket.Message,
+            };
+            return new PitcrewException($"{endpoint}: {what}", ExitCodes.Unavailable, rpc);
+        }
+
+        return rpc.StatusCode switch
+        {
+            StatusCode.Unavailable when rpc.Status.Detail.Contains("HTTP/2 handshake", StringComparison.Ordinal)
+                || rpc.Status.Detail.Contains("SSL", StringComparison.Ordinal) =>
+                new PitcrewException(
+                    $"{endpoint}: TLS handshake failed ({rpc.Status.Detail}); the server may require a client certificate (--cert, --key) or https",
+                    ExitCodes.TlsOrAuth, rpc),
+            StatusCode.Internal when rpc.Status.Detail.Contains("SSL", StringComparison.Ordinal) =>
+                new PitcrewException($"{endpoint}: TLS failed ({inner.Message}); check --cacert, --cert and --key", ExitCodes.TlsOrAuth, rpc),
+            StatusCode.Unauthenticated or StatusCode.PermissionDenied =>
+                new PitcrewException($"{endpoint}: {rpc.Status.Detail} (check --user/--password; snapshots need the root role)", ExitCodes.TlsOrAuth, rpc),
+            StatusCode.DeadlineExceeded or StatusCode.Cancelled =>
+                new PitcrewException($"{endpoint}: request timed out", ExitCodes.Unavailable, rpc),
+            StatusCode.Unavailable =>
+                new PitcrewException($"{endpoint}: unavailable ({inner.Message})", ExitCodes.Unavailable, rpc),
+            _ => new PitcrewException($"{endpoint}: {rpc.Status.Detail}", ExitCodes.Failed, rpc),
+        };
+    }
+
+    private static T? Find<T>(Exception e)
+        where T : Exception
+    {
+        for (Exception? current = e; current is not null; current = current.InnerException)
+        {
+            if (current is T match)
+            {
+                return match;
+            }
+        }
+
+        return null;
+    }
+
+    private static Exception Innermost(Exception e)
+    {
+        while (e.InnerException is not null)
+        {
+            e = e.InnerException;
+        }
+
+        return e;
+    }
+}

@@ -1,0 +1,107 @@
+using Grpc.Core;
+using Pitcrew.Errors;
+using Pitcrew.Etcd;
+using Pitcrew.Files;
+
+namespace Pitcrew.Snapshots;
+
+/// <summary>Streams Maintenance.Snapshot from a chosen member to disk, verifying etcd's SHA-256 trailer on the fly.</summary>
+public static class SnapshotSaver
+{
+    private const long ProgressEveryBytes = 4 << 20;
+
+    public static async Task<SnapshotSaveResult> SaveAsync(
+        SnapshotSaveOptions options, IProgress<SnapshotProgress>? progress, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        var clients = options.Connection.Endpoints.Select(e => new EtcdEndpointClient(options.Connection, e)).ToList();
+        try
+        {
+            var source = await ChooseSourceAsync(clients, cancellationToken).ConfigureAwait(false);
+            var client = clients.First(c => c.Endpoint == source.Member.Endpoint);
+            try
+            {
+                var (bytes, digest) = await StreamAsync(client, options.Path, progress, time, started, cancellationToken).ConfigureAwait(false);
+                var head = SnapshotHead.Read(options.Path);
+                return new SnapshotSaveResult(
+                    Path.GetFullPath(options.Path), client.Endpoint, source.Reason, source.Skipped, bytes, head.DbSize,
+                    head.Revision, head.CompactRevision, digest, time.GetElapsedTime(started));
+            }
+            catch (Exception e) when (e is RpcException && !cancellationToken.IsCancellationRequested)
+            {
+                throw EtcdErrors.Translate(client.Endpoint, e);
+            }
+        }
+        finally
+        {
+            clients.ForEach(c => c.Dispose());
+        }
+    }
+
+    private static async Task<SnapshotSource> ChooseSourceAsync(List<EtcdEndpointClient> clients, CancellationToken cancellationToken)
+    {
+        var failures = new List<PitcrewException>();
+        var statuses = await Task.WhenAll(clients.Select(async client =>
+        {
+            try
+            {
+                return await client.StatusAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is RpcException or PitcrewException && !cancellationToken.IsCancellationRequested)
+            {
+                var error = EtcdErrors.Translate(client.Endpoint, e);
+                lock (failures)
+                {
+                    failures.Add(error);
+                }
+
+                return EndpointStatus.Failed(client.Endpoint, EtcdErrors.Reason(client.Endpoint, e));
+            }
+        })).ConfigureAwait(false);
+
+        if (failures.Count == clients.Count)
+        {
+            // Nobody answered: one endpoint keeps its own error; several share an exit code when they agree.
+            var code = failures.Select(f => f.ExitCode).Distinct().Count() == 1 ? failures[0].ExitCode : ExitCodes.Unavailable;
+            throw failures.Count == 1
+                ? failures[0]
+                : new PitcrewException("no etcd endpoint answered: " + string.Join("; ", failures.Select(f => f.Message)), code);
+        }
+
+        return SnapshotSourceSelector.Choose(statuses);
+    }
+
+    private static async Task<(long Bytes, string Digest)> StreamAsync(
+        EtcdEndpointClient client, string path, IProgress<SnapshotProgress>? progress, TimeProvider time, long started,
+        CancellationToken cancellationToken)
+    {
+        await using var file = AtomicFile.Create(path);
+        using var hasher = new SnapshotStreamHasher();
+        using var call = await client.SnapshotAsync(cancellationToken).ConfigureAwait(false);
+        long? expected = null;
+        var nextReport = ProgressEveryBytes;
+        await foreach (var response in call.ResponseStream.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var blob = response.Blob.Memory;
+            expected ??= (long)response.RemainingBytes + blob.Length + SnapshotFileLayout.TrailerSize;
+            hasher.Append(blob.Span);
+            await file.Stream.WriteAsync(blob, cancellationToken).ConfigureAwait(false);
+            if (progress is not null && hasher.Bytes >= nextReport)
+            {
+                progress.Report(new SnapshotProgress(hasher.Bytes, expected, time.GetElapsedTime(started)));
+                nextReport = hasher.Bytes + ProgressEveryBytes;
+            }
+        }
+
+        if (!hasher.Matches(out var digest))
+        {
+            throw new SnapshotFormatException(
+                $"{client.Endpoint}: the snapshot stream ({hasher.Bytes} bytes) does not end with the SHA-256 of its content; nothing was written",
+                ExitCodes.Corrupt);
+        }
+
+        await file.CommitAsync(cancellationToken).ConfigureAwait(false);
+        progress?.Report(new SnapshotProgress(hasher.Bytes, hasher.Bytes, time.GetElapsedTime(started)));
+        return (hasher.Bytes, digest);
+    }
+}
