@@ -82,6 +82,21 @@ internal sealed class EtcdEndpointClient : IDisposable
         return [.. response.Members];
     }
 
+    public async Task PutAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken)
+    {
+        var kv = new KV.KVClient(_channel);
+        var headers = await HeadersAsync(cancellationToken).ConfigureAwait(false);
+        await kv.PutAsync(new PutRequest { Key = ByteString.CopyFromUtf8(key), Value = ByteString.CopyFrom(value.Span) }, headers, Deadline(), cancellationToken)
+            .ConfigureAwait(false);
+    }
+
+    public async Task DeleteAsync(string key, CancellationToken cancellationToken)
+    {
+        var kv = new KV.KVClient(_channel);
+        var headers = await HeadersAsync(cancellationToken).ConfigureAwait(false);
+        await kv.DeleteRangeAsync(new DeleteRangeRequest { Key = ByteString.CopyFromUtf8(key) }, headers, Deadline(), cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Opens the snapshot stream; no deadline unless a command timeout was set explicitly.</summary>
     public async Task<AsyncServerStreamingCall<SnapshotResponse>> SnapshotAsync(CancellationToken cancellationToken)
     {

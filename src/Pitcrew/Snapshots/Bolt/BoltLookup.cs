@@ -12,6 +12,7 @@ internal delegate void BoltPairHandler(ReadOnlySpan<byte> key, ReadOnlySpan<byte
 internal sealed class BoltLookup
 {
     private readonly BoltFile _file;
+    /// <summary>Pages reached by the current call; a page reached twice means a loop.</summary>
     private readonly HashSet<ulong> _visited = [];
 
     public BoltLookup(BoltFile file)
@@ -38,6 +39,7 @@ internal sealed class BoltLookup
     /// <summary>Calls the handler for every pair of the bucket, in key order.</summary>
     public void ForEach(BoltBucketRef bucket, BoltPairHandler handler)
     {
+        _visited.Clear();
         if (bucket.Inline is { } inline)
         {
             Leaf(0, inline, handler, lastOnly: false);
@@ -50,6 +52,7 @@ internal sealed class BoltLookup
     /// <summary>Calls the handler for the bucket's greatest key only, following the rightmost path.</summary>
     public void Last(BoltBucketRef bucket, BoltPairHandler handler)
     {
+        _visited.Clear();
         if (bucket.Inline is { } inline)
         {
             Leaf(0, inline, handler, lastOnly: true);

@@ -1,0 +1,83 @@
+using System.CommandLine;
+using Spectre.Console;
+using Pitcrew.Cli.Demo;
+using Pitcrew.Cli.EtcdCommands;
+using Pitcrew.Errors;
+
+namespace Pitcrew.Cli;
+
+/// <summary>Builds the command tree and runs it; the one place that turns exceptions into exit codes.</summary>
+internal static class CliApp
+{
+    public static RootCommand Build(CliContext context)
+    {
+        var root = new RootCommand("""
+            pitcrew maintains Kubernetes clusters the way careful SREs do by hand: etcd snapshots that are
+            verified as they are taken, checked natively, and explained.
+
+            Find more information in README.md and docs/.
+            """)
+        {
+            EtcdCommand.Create(context),
+            DemoCommand.Create(context),
+            VersionCommand.Create(context),
+        };
+        root.Add(GlobalOptions.Output);
+        root.Add(GlobalOptions.Verbose);
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args, CliContext context)
+    {
+        var root = Build(context);
+        var parse = root.Parse(args);
+        var verbose = parse.GetValue(GlobalOptions.Verbose);
+        using var cancel = new CancellationTokenSource();
+        using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+            System.Runtime.InteropServices.PosixSignal.SIGINT, signal =>
+            {
+                signal.Cancel = true;
+                cancel.Cancel();
+            });
+        try
+        {
+            return await parse.InvokeAsync(
+                new InvocationConfiguration { Output = context.RawOut, Error = new ConsoleWriter(context.Err), EnableDefaultExceptionHandler = false },
+                cancel.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            context.Err.WriteLine("cancelled");
+            return ExitCodes.Cancelled;
+        }
+        catch (PitcrewException e)
+        {
+            Fail(context, "error: " + e.Message, e, verbose);
+            return e.ExitCode;
+        }
+        catch (Exception e)
+        {
+            Fail(context, $"error: {e.Message}{(verbose ? string.Empty : " (run with -v for details)")}", e, verbose);
+            return ExitCodes.Failed;
+        }
+    }
+
+    private static void Fail(CliContext context, string line, Exception e, bool verbose)
+    {
+        context.Err.WriteLine(line);
+        if (verbose)
+        {
+            context.Err.WriteLine(e.ToString());
+        }
+    }
+
+    /// <summary>Lets System.CommandLine write parse errors and help through the stderr console.</summary>
+    private sealed class ConsoleWriter(Spectre.Console.IAnsiConsole console) : StringWriter(System.Globalization.CultureInfo.InvariantCulture)
+    {
+        public override void Write(char value) => console.Profile.Out.Writer.Write(value);
+
+        public override void Write(string? value) => console.Profile.Out.Writer.Write(value);
+
+        public override void WriteLine(string? value) => console.Profile.Out.Writer.WriteLine(value);
+    }
+}

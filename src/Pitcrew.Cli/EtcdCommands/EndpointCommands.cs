@@ -1,0 +1,86 @@
+using System.CommandLine;
+using Spectre.Console;
+using Pitcrew.Cli.Output;
+using Pitcrew.Errors;
+using Pitcrew.Etcd;
+
+namespace Pitcrew.Cli.EtcdCommands;
+
+/// <summary>pitcrew etcd endpoint status | health.</summary>
+internal static class EndpointCommands
+{
+    private static readonly Option<bool> Cluster = new("--cluster")
+    {
+        Description = "Use every member's client URLs from the member list, not just --endpoints",
+    };
+
+    public static Command Create(CliContext context) => new("endpoint", "Status and health of etcd endpoints")
+    {
+        Status(context),
+        Health(context),
+    };
+
+    private static Command Status(CliContext context)
+    {
+        var command = new Command("status", """
+            Per endpoint: member ID, version, DB size and in-use size, leader, raft term and index, errors and alarms.
+            Exits non-zero when an endpoint does not answer; the others are still shown.
+
+            Examples:
+              pitcrew etcd endpoint status --endpoints=http://10.0.0.1:2379,http://10.0.0.2:2379 -o table
+              pitcrew etcd endpoint status --cluster -o json
+            """)
+        {
+            Cluster,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var options = EtcdConnectionFlags.Bind(parse, context.Environment);
+            var statuses = await EtcdEndpoints.StatusAsync(options, parse.GetValue(Cluster), cancellationToken).ConfigureAwait(false);
+            if (!StructuredOutput.TryWrite(context, parse.GetValue(GlobalOptions.Output), statuses))
+            {
+                EndpointRenderer.Status(context.Out, statuses);
+            }
+
+            foreach (var failed in statuses.Where(s => !s.Reachable))
+            {
+                context.Err.WriteLine($"Failed to get the status of endpoint {failed.Endpoint} ({failed.Failure})");
+            }
+
+            return statuses.All(s => s.Reachable) ? ExitCodes.Ok : ExitCodes.Unavailable;
+        });
+        return command;
+    }
+
+    private static Command Health(CliContext context)
+    {
+        var command = new Command("health", """
+            Whether each endpoint commits a linearizable read in time (and has no active alarm), with its latency.
+            Exits non-zero when any endpoint is unhealthy.
+
+            Examples:
+              pitcrew etcd endpoint health --cluster
+            """)
+        {
+            Cluster,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var options = EtcdConnectionFlags.Bind(parse, context.Environment);
+            var health = await EtcdEndpoints.HealthAsync(options, parse.GetValue(Cluster), context.Time, cancellationToken).ConfigureAwait(false);
+            if (!StructuredOutput.TryWrite(context, parse.GetValue(GlobalOptions.Output), health))
+            {
+                EndpointRenderer.Health(context.Out, health);
+            }
+
+            if (health.Any(h => !h.Healthy))
+            {
+                context.Err.WriteLine("Error: unhealthy cluster");
+                return ExitCodes.Unavailable;
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,61 @@
+using System.Globalization;
+using Pitcrew.Cli.Output;
+using Pitcrew.Etcd;
+using Spectre.Console;
+
+namespace Pitcrew.Cli.EtcdCommands;
+
+/// <summary>Table renderings of endpoint status and health, with etcdctl's columns.</summary>
+internal static class EndpointRenderer
+{
+    public static void Status(IAnsiConsole console, IReadOnlyList<EndpointStatus> statuses)
+    {
+        var table = new Table().Border(TableBorder.Ascii);
+        table.AddColumns("ENDPOINT", "ID", "VERSION", "DB SIZE", "DB SIZE IN USE", "IS LEADER", "IS LEARNER", "RAFT TERM", "RAFT INDEX",
+            "RAFT APPLIED INDEX", "ERRORS");
+        foreach (var s in statuses)
+        {
+            if (!s.Reachable)
+            {
+                table.AddRow(Markup.Escape(s.Endpoint), "-", "-", "-", "-", "-", "-", "-", "-", "-", Markup.Escape("unreachable: " + s.Failure));
+                continue;
+            }
+
+            var errors = s.Errors.Concat(s.Alarms).ToList();
+            table.AddRow(
+                Markup.Escape(s.Endpoint),
+                s.MemberId.ToString("x", CultureInfo.InvariantCulture),
+                Markup.Escape(s.Version),
+                HumanBytes.Si(s.DbSize),
+                HumanBytes.Si(s.DbSizeInUse),
+                Bool(s.IsLeader),
+                Bool(s.IsLearner),
+                N(s.RaftTerm),
+                N(s.RaftIndex),
+                N(s.RaftAppliedIndex),
+                Markup.Escape(string.Join(", ", errors)));
+        }
+
+        console.Write(table);
+    }
+
+    public static void Health(IAnsiConsole console, IReadOnlyList<EndpointHealth> health)
+    {
+        var table = new Table().Border(TableBorder.Ascii);
+        table.AddColumns("ENDPOINT", "HEALTH", "TOOK", "ERROR");
+        foreach (var h in health)
+        {
+            table.AddRow(
+                Markup.Escape(h.Endpoint),
+                Bool(h.Healthy),
+                h.Took.TotalMilliseconds.ToString("0.000", CultureInfo.InvariantCulture) + "ms",
+                Markup.Escape(h.Error ?? string.Empty));
+        }
+
+        console.Write(table);
+    }
+
+    private static string Bool(bool value) => value ? "true" : "false";
+
+    private static string N(ulong value) => value.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,28 @@
+using System.CommandLine;
+
+namespace Pitcrew.Cli.EtcdCommands;
+
+/// <summary>pitcrew etcd: snapshots and endpoints, with etcdctl's connection flags.</summary>
+internal static class EtcdCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var snapshot = new Command("snapshot", "Save, inspect and verify etcd snapshots")
+        {
+            SnapshotSaveCommand.Create(context),
+            SnapshotStatusCommand.Status(context),
+            SnapshotStatusCommand.Verify(context),
+        };
+        var etcd = new Command("etcd", "Work with etcd like etcdctl does, with checks it lacks")
+        {
+            snapshot,
+            EndpointCommands.Create(context),
+        };
+        foreach (var option in EtcdConnectionFlags.All)
+        {
+            etcd.Add(option);
+        }
+
+        return etcd;
+    }
+}

@@ -1,0 +1,46 @@
+using System.CommandLine;
+using Pitcrew.Cli.Output;
+using Pitcrew.Errors;
+using Pitcrew.Snapshots;
+
+namespace Pitcrew.Cli.EtcdCommands;
+
+/// <summary>pitcrew etcd snapshot save FILE.</summary>
+internal static class SnapshotSaveCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var file = new Argument<string>("FILE") { Description = "Where to write the snapshot (written as FILE.part, then renamed)" };
+        var command = new Command("save", """
+            Stream a snapshot from etcd to FILE, verifying etcd's SHA-256 trailer as it arrives.
+
+            Given several endpoints, asks each for its status and snapshots one healthy, up-to-date member,
+            preferring a follower over the leader, and says which. The file is written with mode 0600, fsynced
+            and renamed into place; on any failure nothing is left behind.
+
+            Examples:
+              # The seed's command, with pitcrew etcd in place of etcdctl
+              pitcrew etcd snapshot save /backup/etcd-$(date +%Y%m%d).db \
+                --endpoints=https://127.0.0.1:2379 --cacert=/etc/kubernetes/pki/etcd/ca.crt \
+                --cert=/etc/kubernetes/pki/etcd/server.crt --key=/etc/kubernetes/pki/etcd/server.key
+            """)
+        {
+            file,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var options = new SnapshotSaveOptions(parse.GetValue(file)!, EtcdConnectionFlags.Bind(parse, context.Environment));
+            var format = parse.GetValue(GlobalOptions.Output);
+            var reporter = new TransferReporter(context);
+            var result = await reporter.RunAsync(
+                progress => SnapshotSaver.SaveAsync(options, progress, context.Time, cancellationToken)).ConfigureAwait(false);
+            if (!StructuredOutput.TryWrite(context, format, result))
+            {
+                SnapshotRenderer.Saved(context.Out, result);
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

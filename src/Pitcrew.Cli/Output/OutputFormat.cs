@@ -1,0 +1,33 @@
+using System.CommandLine.Parsing;
+
+namespace Pitcrew.Cli.Output;
+
+/// <summary>How a result record is rendered on stdout.</summary>
+internal enum OutputFormat
+{
+    Table,
+    Json,
+    Yaml,
+}
+
+internal static class OutputFormats
+{
+    public static OutputFormat Parse(ArgumentResult result)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "table";
+        switch (text.ToUpperInvariant())
+        {
+            case "TABLE":
+            case "SIMPLE":
+            case "WIDE":
+                return OutputFormat.Table;
+            case "JSON":
+                return OutputFormat.Json;
+            case "YAML":
+                return OutputFormat.Yaml;
+            default:
+                result.AddError($"unknown output format \"{text}\": use table, json or yaml");
+                return OutputFormat.Table;
+        }
+    }
+}

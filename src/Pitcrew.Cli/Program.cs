@@ -1,0 +1,3 @@
+using Pitcrew.Cli;
+
+return await CliApp.RunAsync(args, CliContext.FromProcess()).ConfigureAwait(false);
