@@ -32,6 +32,17 @@ internal static class CliApp
         var root = Build(context);
         var parse = root.Parse(args);
         var verbose = parse.GetValue(GlobalOptions.Verbose);
+        if (parse.Errors.Count > 0 && parse.Action is System.CommandLine.Invocation.ParseErrorAction)
+        {
+            foreach (var error in parse.Errors)
+            {
+                context.Err.WriteLine("error: " + error.Message);
+            }
+
+            context.Err.WriteLine($"See '{CommandPath(parse)} --help' for usage.");
+            return ExitCodes.Usage;
+        }
+
         using var cancel = new CancellationTokenSource();
         using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(
             System.Runtime.InteropServices.PosixSignal.SIGINT, signal =>
@@ -60,6 +71,17 @@ internal static class CliApp
             Fail(context, $"error: {e.Message}{(verbose ? string.Empty : " (run with -v for details)")}", e, verbose);
             return ExitCodes.Failed;
         }
+    }
+
+    private static string CommandPath(ParseResult parse)
+    {
+        var names = new List<string>();
+        for (var result = parse.CommandResult; result is not null; result = result.Parent as System.CommandLine.Parsing.CommandResult)
+        {
+            names.Insert(0, result.Command is RootCommand ? "pitcrew" : result.Command.Name);
+        }
+
+        return string.Join(' ', names);
     }
 
     private static void Fail(CliContext context, string line, Exception e, bool verbose)

@@ -1,0 +1,33 @@
+using Pitcrew.Cli.EtcdCommands;
+using Pitcrew.Cli.Output;
+
+namespace Pitcrew.Cli.Tests;
+
+public sealed class FormattingTests
+{
+    [Theory]
+    [InlineData(0, "0 B")]
+    [InlineData(9, "9 B")]
+    [InlineData(24576, "25 kB")]
+    [InlineData(35033088, "35 MB")]
+    [InlineData(5_500_000, "5.5 MB")]
+    [InlineData(1_073_741_824, "1.1 GB")]
+    public void Si_FormatsLikeEtcdctl(long bytes, string expected) => Assert.Equal(expected, HumanBytes.Si(bytes));
+
+    [Theory]
+    [InlineData("5s", 5000)]
+    [InlineData("500ms", 500)]
+    [InlineData("1m30s", 90_000)]
+    [InlineData("1.5s", 1500)]
+    public void GoDuration_ParsesEtcdctlDurations(string text, double milliseconds)
+    {
+        Assert.True(GoDuration.TryParse(text, out var duration));
+        Assert.Equal(milliseconds, duration.TotalMilliseconds);
+    }
+
+    [Theory]
+    [InlineData("5")]
+    [InlineData("five seconds")]
+    [InlineData("5s junk")]
+    public void GoDuration_RejectsOtherText(string text) => Assert.False(GoDuration.TryParse(text, out _));
+}
