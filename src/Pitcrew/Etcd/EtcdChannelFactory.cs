@@ -17,6 +17,7 @@ internal static class EtcdChannelFactory
         {
             ConnectTimeout = options.DialTimeout ?? EtcdConnectionOptions.DefaultDialTimeout,
             EnableMultipleHttp2Connections = true,
+            InitialHttp2StreamWindowSize = 8 << 20,
             KeepAlivePingDelay = TimeSpan.FromSeconds(30),
             KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
         };

@@ -98,11 +98,11 @@ internal sealed class EtcdEndpointClient : IDisposable
     }
 
     /// <summary>Opens the snapshot stream; no deadline unless a command timeout was set explicitly.</summary>
-    public async Task<AsyncServerStreamingCall<SnapshotResponse>> SnapshotAsync(CancellationToken cancellationToken)
+    public async Task<AsyncServerStreamingCall<SnapshotChunk>> SnapshotAsync(CancellationToken cancellationToken)
     {
-        var maintenance = new Maintenance.MaintenanceClient(_channel);
         var headers = await HeadersAsync(cancellationToken).ConfigureAwait(false);
-        return maintenance.Snapshot(new SnapshotRequest(), headers, Deadline(), cancellationToken);
+        return _channel.CreateCallInvoker().AsyncServerStreamingCall(
+            SnapshotChunk.Method, null, new CallOptions(headers, Deadline(), cancellationToken), new SnapshotRequest());
     }
 
     public void Dispose() => _channel.Dispose();

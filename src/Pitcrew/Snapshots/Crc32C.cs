@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Pitcrew.Snapshots;
 
@@ -16,6 +17,7 @@ internal struct Crc32C
     /// <summary>The checksum of everything appended so far (Go's hash/crc32 Sum32 convention).</summary>
     public readonly uint Value => ~_state;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Append(ReadOnlySpan<byte> data)
     {
         var crc = _state;

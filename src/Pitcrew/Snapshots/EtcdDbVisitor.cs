@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Pitcrew.Snapshots.Bolt;
 
@@ -52,6 +53,7 @@ internal sealed class EtcdDbVisitor : BoltVisitor
         _hash.Append(name);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Pair(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, bool isBucket, int depth)
     {
         if (depth != 1)
@@ -79,6 +81,7 @@ internal sealed class EtcdDbVisitor : BoltVisitor
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void OnRevision(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
         if (!MvccKeys.TryReadRevision(key, out var main, out var tombstone))

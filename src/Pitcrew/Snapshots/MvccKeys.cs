@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace Pitcrew.Snapshots;
 
@@ -11,6 +12,7 @@ internal static class MvccKeys
     private const byte TombstoneMark = (byte)'t';
 
     /// <summary>Reads main revision and tombstone flag from a `key`-bucket key; false when malformed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryReadRevision(ReadOnlySpan<byte> key, out long main, out bool tombstone)
     {
         main = 0;
@@ -25,6 +27,7 @@ internal static class MvccKeys
     }
 
     /// <summary>Finds field 1 (key, bytes) of an mvccpb.KeyValue message without allocating.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryReadUserKey(ReadOnlySpan<byte> message, out ReadOnlySpan<byte> key)
     {
         key = default;

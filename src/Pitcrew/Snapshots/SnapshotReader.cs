@@ -92,13 +92,23 @@ public static class SnapshotReader
         return status;
     }
 
+    /// <summary>Hashes with read(2) into one buffer rather than through the mapping the walk is faulting in.</summary>
     private static bool DigestMatches(BoltFile file, CancellationToken cancellationToken)
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        for (long offset = 0; offset < file.DataLength; offset += HashChunk)
+        using var handle = File.OpenHandle(file.Path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+        var buffer = new byte[HashChunk];
+        for (long offset = 0; offset < file.DataLength;)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            sha.AppendData(file.Span(offset, (int)Math.Min(HashChunk, file.DataLength - offset)));
+            var read = RandomAccess.Read(handle, buffer.AsSpan(0, (int)Math.Min(HashChunk, file.DataLength - offset)), offset);
+            if (read <= 0)
+            {
+                return false;
+            }
+
+            sha.AppendData(buffer, 0, read);
+            offset += read;
         }
 
         Span<byte> digest = stackalloc byte[32];

@@ -82,8 +82,9 @@ public static class SnapshotSaver
         var nextReport = ProgressEveryBytes;
         await foreach (var response in call.ResponseStream.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
-            var blob = response.Blob.Memory;
-            expected ??= (long)response.RemainingBytes + blob.Length + SnapshotFileLayout.TrailerSize;
+            using var chunk = response;
+            var blob = chunk.Blob;
+            expected ??= (long)chunk.RemainingBytes + blob.Length + SnapshotFileLayout.TrailerSize;
             hasher.Append(blob.Span);
             await file.Stream.WriteAsync(blob, cancellationToken).ConfigureAwait(false);
             if (progress is not null && hasher.Bytes >= nextReport)

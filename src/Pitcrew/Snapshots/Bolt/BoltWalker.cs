@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace Pitcrew.Snapshots.Bolt;
 
@@ -55,6 +56,7 @@ internal sealed class BoltWalker
         WalkPage(root, depth, 0, visitor, isRoot, new KeyOrder());
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WalkPage(ulong pgid, int depth, int treeLevel, BoltVisitor visitor, bool isRoot, KeyOrder order)
     {
         if (treeLevel > MaxDepth)
@@ -77,6 +79,7 @@ internal sealed class BoltWalker
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WalkBranch(ulong pgid, ReadOnlySpan<byte> page, int depth, int treeLevel, BoltVisitor visitor, bool isRoot, KeyOrder order)
     {
         var count = CheckElementArray(pgid, page);
@@ -100,6 +103,7 @@ internal sealed class BoltWalker
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WalkLeaf(ulong pgid, ReadOnlySpan<byte> page, int depth, BoltVisitor visitor, bool isRoot, KeyOrder order)
     {
         var count = CheckElementArray(pgid, page);
@@ -181,6 +185,7 @@ internal sealed class BoltWalker
         return count;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ReadOnlySpan<byte> ReadPage(ulong pgid)
     {
         var highWater = _file.Meta.HighWaterPage;
@@ -286,6 +291,7 @@ internal sealed class BoltWalker
         private byte[] _last = new byte[64];
         private int _length = -1;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Check(ReadOnlySpan<byte> key, BoltWalker walker, ulong pgid)
         {
             if (_length >= 0 && key.SequenceCompareTo(_last.AsSpan(0, _length)) <= 0)
