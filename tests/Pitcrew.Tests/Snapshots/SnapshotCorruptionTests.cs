@@ -1,5 +1,6 @@
 using Pitcrew.Errors;
 using Pitcrew.Snapshots;
+using Pitcrew.Snapshots.Bolt;
 
 namespace Pitcrew.Tests.Snapshots;
 
@@ -88,13 +89,19 @@ public sealed class SnapshotCorruptionTests : IClassFixture<SampleSnapshot>, IDi
     public async Task Verify_WithAPageHeaderDamaged_NamesThePage()
     {
         var bytes = _sample.Bytes.ToArray();
-        var page = _sample.Status.TotalSize / PageSize - 1;
+        long page;
+        using (var file = BoltFile.Open(_sample.Path))
+        {
+            page = (long)new BoltLookup(file).FindBucket("key"u8)!.Root;
+        }
+
+        Assert.True(page >= 2, "the key bucket should live in its own pages");
         bytes[(page * PageSize) + 8] = 0x20; // flags: no valid page type
         var path = Write(bytes);
         var error = await Assert.ThrowsAsync<SnapshotFormatException>(() =>
             SnapshotReader.VerifyAsync(path, skipHashCheck: true, TestContext.Current.CancellationToken));
         Assert.Equal(ExitCodes.Corrupt, error.ExitCode);
-        Assert.Contains("page", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"page {page}:", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -115,7 +122,7 @@ public sealed class SnapshotCorruptionTests : IClassFixture<SampleSnapshot>, IDi
     public void UnreadableFile_MapsToFileUnreadable()
     {
         // Tests run as root, which reads any file; the mapping of EACCES is checked directly.
-        var error = Pitcrew.Snapshots.Bolt.BoltFile.UnreadableFile("/x.db", new UnauthorizedAccessException("denied"));
+        var error = BoltFile.UnreadableFile("/x.db", new UnauthorizedAccessException("denied"));
         Assert.Equal(ExitCodes.FileUnreadable, error.ExitCode);
         Assert.Equal("/x.db: permission denied", error.Message);
     }
