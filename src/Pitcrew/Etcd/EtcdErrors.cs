@@ -55,7 +55,7 @@ internal static class EtcdErrors
                     ExitCodes.TlsOrAuth, rpc),
             StatusCode.Internal when rpc.Status.Detail.Contains("SSL", StringComparison.Ordinal) =>
                 new PitcrewException($"{endpoint}: TLS failed ({inner.Message}); check --cacert, --cert and --key", ExitCodes.TlsOrAuth, rpc),
-            StatusCode.Unauthenticated or StatusCode.PermissionDenied =>
+            _ when IsAuthFailure(rpc) =>
                 new PitcrewException($"{endpoint}: {rpc.Status.Detail} (check --user/--password; snapshots need the root role)", ExitCodes.TlsOrAuth, rpc),
             StatusCode.DeadlineExceeded or StatusCode.Cancelled =>
                 new PitcrewException($"{endpoint}: request timed out", ExitCodes.Unavailable, rpc),
@@ -64,6 +64,14 @@ internal static class EtcdErrors
             _ => new PitcrewException($"{endpoint}: {rpc.Status.Detail}", ExitCodes.Failed, rpc),
         };
     }
+
+    /// <summary>etcd 3.4 returns some auth errors with status Unknown, recognisable only by their text.</summary>
+    private static bool IsAuthFailure(RpcException rpc) =>
+        rpc.StatusCode is StatusCode.Unauthenticated or StatusCode.PermissionDenied
+        || rpc.Status.Detail.Contains("permission denied", StringComparison.OrdinalIgnoreCase)
+        || rpc.Status.Detail.Contains("authentication failed", StringComparison.OrdinalIgnoreCase)
+        || rpc.Status.Detail.Contains("invalid auth token", StringComparison.OrdinalIgnoreCase)
+        || rpc.Status.Detail.Contains("user name is empty", StringComparison.OrdinalIgnoreCase);
 
     private static T? Find<T>(Exception e)
         where T : Exception

@@ -16,6 +16,11 @@ public static class SnapshotSaver
     /// </summary>
     private const long CollectEveryBytes = 32 << 20;
 
+    /// <summary>An election after a leader failure takes etcd a few seconds (1 s heartbeat, 10 election ticks by default).</summary>
+    private const int ElectionAttempts = 8;
+
+    private static readonly TimeSpan ElectionRetryDelay = TimeSpan.FromSeconds(1);
+
     public static async Task<SnapshotSaveResult> SaveAsync(
         SnapshotSaveOptions options, IProgress<SnapshotProgress>? progress, TimeProvider time, CancellationToken cancellationToken)
     {
@@ -23,7 +28,7 @@ public static class SnapshotSaver
         var clients = options.Connection.Endpoints.Select(e => new EtcdEndpointClient(options.Connection, e)).ToList();
         try
         {
-            var source = await ChooseSourceAsync(clients, cancellationToken).ConfigureAwait(false);
+            var source = await ChooseSourceAsync(clients, time, cancellationToken).ConfigureAwait(false);
             var client = clients.First(c => c.Endpoint == source.Member.Endpoint);
             try
             {
@@ -44,7 +49,38 @@ public static class SnapshotSaver
         }
     }
 
-    private static async Task<SnapshotSource> ChooseSourceAsync(List<EtcdEndpointClient> clients, CancellationToken cancellationToken)
+    /// <summary>Asks every endpoint for its status and picks one; waits out a leader election in progress.</summary>
+    private static async Task<SnapshotSource> ChooseSourceAsync(List<EtcdEndpointClient> clients, TimeProvider time, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var (statuses, failures) = await GatherAsync(clients, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                if (failures.Count == clients.Count)
+                {
+                    // Nobody answered: one endpoint keeps its own error; several share an exit code when they agree.
+                    var code = failures.Select(f => f.ExitCode).Distinct().Count() == 1 ? failures[0].ExitCode : ExitCodes.Unavailable;
+                    throw failures.Count == 1
+                        ? failures[0]
+                        : new PitcrewException("no etcd endpoint answered: " + string.Join("; ", failures.Select(f => f.Message)), code);
+                }
+
+                return SnapshotSourceSelector.Choose(statuses);
+            }
+            catch (PitcrewException e) when (e.ExitCode == ExitCodes.Unavailable && attempt < ElectionAttempts && MayBeElecting(statuses))
+            {
+                await Task.Delay(ElectionRetryDelay, time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>A member that answers without a leader, or times out, may be mid-election rather than gone.</summary>
+    private static bool MayBeElecting(IReadOnlyList<EndpointStatus> statuses) =>
+        statuses.Any(s => (s.Reachable && s.Leader == 0) || (s.Failure?.Contains("timed out", StringComparison.Ordinal) ?? false));
+
+    private static async Task<(IReadOnlyList<EndpointStatus> Statuses, List<PitcrewException> Failures)> GatherAsync(
+        List<EtcdEndpointClient> clients, CancellationToken cancellationToken)
     {
         var failures = new List<PitcrewException>();
         var statuses = await Task.WhenAll(clients.Select(async client =>
@@ -64,17 +100,7 @@ public static class SnapshotSaver
                 return EndpointStatus.Failed(client.Endpoint, EtcdErrors.Reason(client.Endpoint, e));
             }
         })).ConfigureAwait(false);
-
-        if (failures.Count == clients.Count)
-        {
-            // Nobody answered: one endpoint keeps its own error; several share an exit code when they agree.
-            var code = failures.Select(f => f.ExitCode).Distinct().Count() == 1 ? failures[0].ExitCode : ExitCodes.Unavailable;
-            throw failures.Count == 1
-                ? failures[0]
-                : new PitcrewException("no etcd endpoint answered: " + string.Join("; ", failures.Select(f => f.Message)), code);
-        }
-
-        return SnapshotSourceSelector.Choose(statuses);
+        return (statuses, failures);
     }
 
     private static async Task<(long Bytes, string Digest)> StreamAsync(
