@@ -26,7 +26,17 @@ internal sealed class EtcdEndpointClient : IDisposable
         var maintenance = new Maintenance.MaintenanceClient(_channel);
         var headers = await HeadersAsync(cancellationToken).ConfigureAwait(false);
         var status = await maintenance.StatusAsync(new StatusRequest(), headers, Deadline(), cancellationToken).ConfigureAwait(false);
-        var alarms = await AlarmsAsync(headers, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<string> alarms;
+        try
+        {
+            alarms = await AlarmsAsync(headers, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Alarms go through raft and fail without a leader; the member's own status is still worth showing.
+            alarms = [$"alarms unknown: {EtcdErrors.Reason(Endpoint, e)}"];
+        }
+
         return new EndpointStatus(
             Endpoint,
             status.Header.MemberId,
