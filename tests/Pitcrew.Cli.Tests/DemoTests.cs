@@ -1,0 +1,28 @@
+using Pitcrew.Errors;
+
+namespace Pitcrew.Cli.Tests;
+
+public sealed class DemoTests
+{
+    [Fact]
+    public async Task Demo_RunsTheBackupRehearsalEndToEndAndCleansUp()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "pitcrew-demo-test-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var run = await CliRun.InvokeAsync("demo", "--dir", dir);
+            Assert.True(run.ExitCode == ExitCodes.Ok, run.Stderr);
+            Assert.Contains("Snapshot saved at", run.Stdout, StringComparison.Ordinal);
+            Assert.Contains(": OK (revision", run.Stdout, StringComparison.Ordinal);
+            Assert.Contains("| pods", run.Stdout, StringComparison.Ordinal);
+            Assert.True(File.Exists(Path.Combine(dir, "snapshot.db")));
+            var pid = System.Text.RegularExpressions.Regex.Match(run.Stdout, "etcd pid ([0-9]+)").Groups[1].Value;
+            Assert.NotEmpty(pid);
+            Assert.False(Directory.Exists($"/proc/{pid}"), "the demo's etcd must be stopped");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}
