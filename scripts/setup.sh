@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Installs everything Pitcrew needs on a fresh Debian machine. Idempotent: safe to run again.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+
+say() { printf 'setup: %s\n' "$*"; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then
+    "$@"
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo "$@"
+  else
+    say "need root for: $*" >&2
+    exit 1
+  fi
+}
+
+apt_updated=""
+apt_install() {
+  if [ -z "$apt_updated" ]; then
+    as_root apt-get update -qq
+    apt_updated=1
+  fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+# etcd and etcdctl (Debian's 3.4): tests start their own etcd processes on free loopback ports.
+install_etcd() {
+  if command -v etcd >/dev/null 2>&1 && command -v etcdctl >/dev/null 2>&1; then
+    say "etcd $(etcd --version 2>/dev/null | awk '/etcd Version/ {print $3}') already installed"
+  else
+    say "installing etcd-server and etcd-client"
+    apt_install etcd-server etcd-client
+  fi
+  stop_system_etcd
+}
+
+# The package enables a system etcd on 127.0.0.1:2379; nothing of ours uses it, so make sure it is not running.
+stop_system_etcd() {
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet etcd 2>/dev/null; then
+    say "stopping the system etcd service"
+    as_root systemctl disable --now etcd >/dev/null 2>&1 || true
+  fi
+  local pid
+  for pid in $(pgrep -x etcd 2>/dev/null || true); do
+    # Only the packaged daemon: it runs without --data-dir (it reads /etc/default/etcd) or on /var/lib/etcd.
+    if ! tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q -- '--data-dir' \
+       || tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q '/var/lib/etcd'; then
+      say "stopping system etcd (pid $pid)"
+      as_root kill "$pid" || true
+    fi
+  done
+}
+
+restore_dotnet() {
+  if ! command -v dotnet >/dev/null 2>&1; then
+    say "the .NET 10 SDK is required (dotnet not found on PATH)" >&2
+    exit 1
+  fi
+  say "dotnet restore"
+  dotnet restore Pitcrew.slnx --verbosity quiet
+}
+
+install_etcd
+restore_dotnet
+say "done"
