@@ -1,0 +1,20 @@
+using Pitcrew.Bench;
+
+// Usage: Pitcrew.Bench PITCREW_BINARY [TARGET_MB] [ROUNDS]
+if (args.Length < 1)
+{
+    Console.Error.WriteLine("usage: Pitcrew.Bench PITCREW_BINARY [TARGET_MB=1024] [ROUNDS=3]");
+    return 2;
+}
+
+var options = new BenchOptions(
+    args[0],
+    args.Length > 1 ? long.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) << 20 : 1L << 30,
+    args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 3);
+using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(30));
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancel.Cancel();
+};
+return await SnapshotBench.RunAsync(options, cancel.Token);
