@@ -26,5 +26,7 @@ internal static class VersionCommand
         return command;
     }
 
-    private sealed record VersionInfo(string Version, string Runtime);
 }
+
+/// <summary>What pitcrew version prints.</summary>
+internal sealed record VersionInfo(string Version, string Runtime);

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
 
@@ -8,13 +8,10 @@ namespace Pitcrew.Cli.Output;
 /// <summary>Renders result records as JSON or YAML with camelCase field names.</summary>
 internal static class StructuredOutput
 {
-    private static readonly JsonSerializerOptions JsonOptions = new()
+    /// <summary>Generated metadata first; reflection only for a type someone forgot to register.</summary>
+    private static readonly JsonSerializerOptions JsonOptions = new(OutputJsonContext.Default.Options)
     {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        DictionaryKeyPolicy = null,
-        WriteIndented = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+        TypeInfoResolver = JsonTypeInfoResolver.Combine(OutputJsonContext.Default, new DefaultJsonTypeInfoResolver()),
     };
 
     private static readonly ISerializer Yaml = new SerializerBuilder()

@@ -30,10 +30,16 @@ internal struct Crc32C
     /// <summary>The checksum of everything appended so far (Go's hash/crc32 Sum32 convention).</summary>
     public readonly uint Value => ~_state;
 
+    /// <summary>The register at the start of a message (before the final inversion).</summary>
+    public const uint InitialRegister = uint.MaxValue;
+
+    public void Append(ReadOnlySpan<byte> data) => _state = Update(_state, data);
+
+    /// <summary>Continues a raw CRC register over data.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Append(ReadOnlySpan<byte> data)
+    public static uint Update(uint register, ReadOnlySpan<byte> data)
     {
-        var crc = _state;
+        var crc = register;
         if (data.Length >= InterleaveThreshold)
         {
             var lane = (data.Length / 3) & ~7;
@@ -41,8 +47,15 @@ internal struct Crc32C
             data = data[(3 * lane)..];
         }
 
-        _state = Serial(crc, data);
+        return Serial(crc, data);
     }
+
+    /// <summary>The register after X then Y, from the register after X and Y's register computed from zero.</summary>
+    public static uint Concat(uint registerBefore, uint registerOfNextFromZero, long nextLength) =>
+        Multiply(PowerOfX(8 * nextLength), registerBefore) ^ registerOfNextFromZero;
+
+    /// <summary>The checksum for a final register.</summary>
+    public static uint Finish(uint register) => ~register;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static uint ThreeLanes(uint crc, ReadOnlySpan<byte> data, int lane)

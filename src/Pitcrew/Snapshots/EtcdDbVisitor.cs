@@ -9,10 +9,16 @@ namespace Pitcrew.Snapshots;
 internal sealed class EtcdDbVisitor : BoltVisitor
 {
     private readonly Dictionary<byte[], bool> _live = new(ByteKeyComparer.Instance);
-    private Crc32C _hash = new();
+    private readonly BoltFile _file;
     private string _bucket = string.Empty;
 
-    public uint Hash => _hash.Value;
+    public EtcdDbVisitor(BoltFile file)
+    {
+        _file = file;
+    }
+
+    /// <summary>What etcdctl's HASH covers, in order; computed after the walk on every core.</summary>
+    public SegmentedCrc Hash { get; } = new();
 
     public long AllBucketKeys { get; private set; }
 
@@ -50,7 +56,7 @@ internal sealed class EtcdDbVisitor : BoltVisitor
 
         _bucket = Encoding.UTF8.GetString(name);
         HasKeyBucket |= _bucket == "key";
-        _hash.Append(name);
+        Hash.Add(_file.OffsetOf(name), name.Length);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -62,8 +68,9 @@ internal sealed class EtcdDbVisitor : BoltVisitor
         }
 
         AllBucketKeys++;
-        _hash.Append(key);
-        _hash.Append(value);
+
+        // A leaf stores each value right after its key, so the pair is one range of the file.
+        Hash.Add(_file.OffsetOf(key), key.Length + value.Length);
         switch (_bucket)
         {
             case "key":

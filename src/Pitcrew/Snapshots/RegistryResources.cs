@@ -20,7 +20,10 @@ internal static class RegistryResources
     /// <summary>Counts live keys per resource; empty when no key is under /registry/.</summary>
     public static IReadOnlyDictionary<string, long> Count(IEnumerable<byte[]> keys)
     {
-        var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        // Count by the key's first path segments first (few distinct values), then name each once.
+        var byPrefix = new Dictionary<string, long>(StringComparer.Ordinal);
+        var lookup = byPrefix.GetAlternateLookup<ReadOnlySpan<char>>();
+        Span<char> buffer = stackalloc char[256];
         foreach (var key in keys)
         {
             if (key.Length <= Prefix.Length || !key.AsSpan().StartsWith("/registry/"u8))
@@ -28,11 +31,45 @@ internal static class RegistryResources
                 continue;
             }
 
-            var resource = Resource(Encoding.UTF8.GetString(key, Prefix.Length, key.Length - Prefix.Length));
-            counts[resource] = counts.GetValueOrDefault(resource) + 1;
+            var path = key.AsSpan(Prefix.Length);
+            var prefix = path[..SegmentsEnd(path)];
+            if (prefix.Length > buffer.Length)
+            {
+                prefix = prefix[..buffer.Length];
+            }
+
+            var length = Encoding.UTF8.GetChars(prefix, buffer);
+            ref var count = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(lookup, buffer[..length], out _);
+            count++;
+        }
+
+        var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (prefix, count) in byPrefix)
+        {
+            var resource = Resource(prefix);
+            counts[resource] = counts.GetValueOrDefault(resource) + count;
         }
 
         return counts;
+    }
+
+    /// <summary>Where the segments that name the resource end: two for services/* and group paths, else one.</summary>
+    private static int SegmentsEnd(ReadOnlySpan<byte> path)
+    {
+        var first = path.IndexOf((byte)'/');
+        if (first < 0)
+        {
+            return path.Length;
+        }
+
+        var head = path[..first];
+        if (!head.SequenceEqual("services"u8) && head.IndexOf((byte)'.') < 0)
+        {
+            return first;
+        }
+
+        var second = path[(first + 1)..].IndexOf((byte)'/');
+        return second < 0 ? path.Length : first + 1 + second;
     }
 
     /// <summary>The resource for a key path below /registry/ (e.g. "pods/default/web-1" gives "pods").</summary>
@@ -50,6 +87,6 @@ internal static class RegistryResources
         }
 
         // Custom and aggregated resources live at /registry/<group>/<plural>/...; groups contain a dot.
-        return parts[0].Contains('.', StringComparison.Ordinal) && parts.Length >= 3 ? $"{parts[1]}.{parts[0]}" : parts[0];
+        return parts[0].Contains('.', StringComparison.Ordinal) && parts.Length >= 2 ? $"{parts[1]}.{parts[0]}" : parts[0];
     }
 }

@@ -21,7 +21,7 @@ public static class SnapshotReader
             ? Task.Run(() => DigestMatches(file, cancellationToken), cancellationToken)
             : Task.FromResult(false);
 
-        var visitor = new EtcdDbVisitor();
+        var visitor = new EtcdDbVisitor(file);
         var walker = new BoltWalker(file);
         try
         {
@@ -47,7 +47,7 @@ public static class SnapshotReader
             file.HasTrailer ? Convert.ToHexStringLower(file.Trailer) : null);
 
         return new SnapshotStatus(
-            visitor.Hash,
+            visitor.Hash.Compute(file),
             visitor.Revision,
             v36 ? visitor.LiveKeyCount : visitor.AllBucketKeys,
             file.DatabaseSize,

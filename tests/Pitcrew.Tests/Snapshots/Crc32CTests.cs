@@ -43,3 +43,35 @@ public sealed class Crc32CTests
         return ~crc;
     }
 }
+
+public sealed class SegmentedCrcTests
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(8)]
+    public void Compute_InAnyNumberOfShares_EqualsOneCrcOverTheRangesInOrder(int shares)
+    {
+        var data = new byte[200_000];
+        new Random(shares).NextBytes(data);
+        var crc = new SegmentedCrc();
+        var expected = new Crc32C();
+        var random = new Random(42);
+        for (long offset = 0; offset < data.Length;)
+        {
+            var length = (int)Math.Min(random.Next(0, 20_000), data.Length - offset);
+            var skip = random.Next(0, 3) == 0 ? 100 : 0; // gaps and adjacent ranges both occur
+            if (offset + skip + length > data.Length)
+            {
+                break;
+            }
+
+            crc.Add(offset + skip, length);
+            expected.Append(data.AsSpan((int)(offset + skip), length));
+            offset += skip + length;
+        }
+
+        Assert.Equal(expected.Value, crc.Compute((offset, length) => data.AsSpan((int)offset, length), shares));
+    }
+}

@@ -40,6 +40,8 @@ internal sealed class BoltFile : IDisposable
 
     public ReadOnlySpan<byte> Span(long offset, int length) => _file.Span(offset, length);
 
+    public long OffsetOf(ReadOnlySpan<byte> span) => _file.OffsetOf(span);
+
     /// <summary>Opens and validates the file's framing; throws <see cref="SnapshotFormatException"/> with a one-line reason.</summary>
     public static BoltFile Open(string path)
     {

@@ -49,6 +49,21 @@ internal sealed unsafe class MappedFile : IDisposable
         return new ReadOnlySpan<byte>(_base + offset, length);
     }
 
+    /// <summary>Where a span handed out by <see cref="Span"/> starts in the file.</summary>
+    public long OffsetOf(ReadOnlySpan<byte> span)
+    {
+        fixed (byte* start = span)
+        {
+            var offset = start - _base;
+            if (start is null || offset < 0 || offset > Length - span.Length)
+            {
+                throw new ArgumentOutOfRangeException(nameof(span), "span does not lie in this file");
+            }
+
+            return offset;
+        }
+    }
+
     public void Dispose()
     {
         _view.SafeMemoryMappedViewHandle.ReleasePointer();

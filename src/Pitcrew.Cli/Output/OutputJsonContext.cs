@@ -1,0 +1,19 @@
+using System.Text.Json.Serialization;
+using Pitcrew.Cli.EtcdCommands;
+using Pitcrew.Etcd;
+using Pitcrew.Snapshots;
+
+namespace Pitcrew.Cli.Output;
+
+/// <summary>Compile-time JSON metadata for every result record, so a one-shot command does not pay for reflection.</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    WriteIndented = true,
+    UseStringEnumConverter = true)]
+[JsonSerializable(typeof(SnapshotStatus))]
+[JsonSerializable(typeof(SnapshotSaveResult))]
+[JsonSerializable(typeof(SnapshotVerdict))]
+[JsonSerializable(typeof(IReadOnlyList<EndpointStatus>))]
+[JsonSerializable(typeof(IReadOnlyList<EndpointHealth>))]
+[JsonSerializable(typeof(VersionInfo))]
+internal sealed partial class OutputJsonContext : JsonSerializerContext;
