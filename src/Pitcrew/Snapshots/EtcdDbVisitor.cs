@@ -5,16 +5,20 @@ using Pitcrew.Snapshots.Bolt;
 
 namespace Pitcrew.Snapshots;
 
+/// <summary>Where in the file a span of it starts.</summary>
+internal delegate long SpanOffset(ReadOnlySpan<byte> span);
+
 /// <summary>Computes etcdctl's status figures and Pitcrew's extras in one pass over an etcd bbolt file.</summary>
 internal sealed class EtcdDbVisitor : BoltVisitor
 {
     private readonly Dictionary<byte[], bool> _live = new(ByteKeyComparer.Instance);
-    private readonly BoltFile _file;
+    private readonly SpanOffset _offsetOf;
     private string _bucket = string.Empty;
 
-    public EtcdDbVisitor(BoltFile file)
+    /// <summary>Creates a visitor; offsetOf says where in the file a span handed to it starts.</summary>
+    public EtcdDbVisitor(SpanOffset offsetOf)
     {
-        _file = file;
+        _offsetOf = offsetOf;
     }
 
     /// <summary>What etcdctl's HASH covers, in order; computed after the walk on every core.</summary>
@@ -47,6 +51,14 @@ internal sealed class EtcdDbVisitor : BoltVisitor
 
     public long LiveKeyCount => _live.Count(p => p.Value);
 
+    /// <summary>etcd 3.6 records a storage version and counts live user keys; 3.4/3.5 count every pair.</summary>
+    public bool CountsLiveKeys => StorageVersion is not null;
+
+    /// <summary>TOTAL KEYS with the semantics of the etcd version that wrote the file.</summary>
+    public long TotalKey => CountsLiveKeys ? LiveKeyCount : AllBucketKeys;
+
+    public string TotalKeySemantics => CountsLiveKeys ? "live-keys" : "all-buckets";
+
     public override void EnterBucket(ReadOnlySpan<byte> name, int depth)
     {
         if (depth != 1)
@@ -56,7 +68,7 @@ internal sealed class EtcdDbVisitor : BoltVisitor
 
         _bucket = Encoding.UTF8.GetString(name);
         HasKeyBucket |= _bucket == "key";
-        Hash.Add(_file.OffsetOf(name), name.Length);
+        Hash.Add(_offsetOf(name), name.Length);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -70,7 +82,7 @@ internal sealed class EtcdDbVisitor : BoltVisitor
         AllBucketKeys++;
 
         // A leaf stores each value right after its key, so the pair is one range of the file.
-        Hash.Add(_file.OffsetOf(key), key.Length + value.Length);
+        Hash.Add(_offsetOf(key), key.Length + value.Length);
         switch (_bucket)
         {
             case "key":

@@ -7,8 +7,6 @@ namespace Pitcrew.Snapshots;
 public static class SnapshotReader
 {
     private const int HashChunk = 1 << 20;
-    private const string AllBucketsSemantics = "all-buckets";
-    private const string LiveKeysSemantics = "live-keys";
 
     /// <summary>Reads the file; throws <see cref="SnapshotFormatException"/> with a one-line reason when it is unsound.</summary>
     /// <param name="path">The snapshot file.</param>
@@ -21,7 +19,7 @@ public static class SnapshotReader
             ? Task.Run(() => DigestMatches(file, cancellationToken), cancellationToken)
             : Task.FromResult(false);
 
-        var visitor = new EtcdDbVisitor(file);
+        var visitor = new EtcdDbVisitor(file.OffsetOf);
         var walker = new BoltWalker(file);
         try
         {
@@ -39,7 +37,6 @@ public static class SnapshotReader
             throw SnapshotFormatException.NotASnapshot(path, "a bbolt database without etcd's \"key\" bucket");
         }
 
-        var v36 = visitor.StorageVersion is not null;
         var trailer = new TrailerCheck(
             file.HasTrailer,
             checkTrailer && file.HasTrailer,
@@ -49,12 +46,12 @@ public static class SnapshotReader
         return new SnapshotStatus(
             visitor.Hash.Compute(file),
             visitor.Revision,
-            v36 ? visitor.LiveKeyCount : visitor.AllBucketKeys,
+            visitor.TotalKey,
             file.DatabaseSize,
             visitor.StorageVersion,
             visitor.AllBucketKeys,
             visitor.LiveKeyCount,
-            v36 ? LiveKeysSemantics : AllBucketsSemantics,
+            visitor.TotalKeySemantics,
             visitor.KeyRevisions,
             visitor.FinishedCompactRevision,
             visitor.ScheduledCompactRevision,
