@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Spectre.Console;
 using Pitcrew.Cli.Demo;
 using Pitcrew.Cli.EtcdCommands;
@@ -24,6 +25,7 @@ internal static class CliApp
         };
         root.Add(GlobalOptions.Output);
         root.Add(GlobalOptions.Verbose);
+        CommandHelp.Install(root);
         return root;
     }
 
@@ -44,20 +46,23 @@ internal static class CliApp
         }
 
         using var cancel = new CancellationTokenSource();
-        using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(
-            System.Runtime.InteropServices.PosixSignal.SIGINT, signal =>
-            {
-                signal.Cancel = true;
-                cancel.Cancel();
-            });
+        void Stop(PosixSignalContext signal)
+        {
+            signal.Cancel = true;
+            cancel.Cancel();
+        }
+
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         try
         {
             return await parse.InvokeAsync(
                 new InvocationConfiguration { Output = context.RawOut, Error = new ConsoleWriter(context.Err), EnableDefaultExceptionHandler = false },
                 cancel.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        catch (Exception) when (cancel.IsCancellationRequested)
         {
+            // gRPC reports cancellation as RpcException(Cancelled); whatever the type, Ctrl+C or SIGTERM means 130.
             context.Err.WriteLine("cancelled");
             return ExitCodes.Cancelled;
         }

@@ -13,18 +13,20 @@ internal static class DemoCommand
     public static Command Create(CliContext context)
     {
         var dir = new Option<string?>("--dir") { Description = "Work directory (default: a new temporary one, removed afterwards)" };
-        var command = new Command("demo", """
-            Rehearse the etcd backup procedure on a throwaway local etcd: start it on free loopback ports, write
-            Kubernetes-shaped data, take a snapshot, show its status, verify it, show endpoint status and health,
-            then stop etcd. Nothing outside the work directory is touched.
-
-            Examples:
-              pitcrew demo
-              pitcrew demo --dir ./demo   # keeps the snapshot and the etcd data dir
-            """)
+        var command = new Command("demo")
         {
             dir,
-        };
+        }.Describe(
+            "Rehearse the etcd backup procedure on a throwaway local etcd",
+            """
+            Starts etcd on free loopback ports, writes Kubernetes-shaped data, takes a snapshot, shows its status,
+            verifies it, shows endpoint status and health, then stops etcd. Nothing outside the work directory is
+            touched; without --dir the work directory is temporary and removed afterwards.
+            """,
+            """
+            pitcrew demo
+            pitcrew demo --dir ./demo   # keeps the snapshot and the etcd data dir
+            """);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var given = parse.GetValue(dir);

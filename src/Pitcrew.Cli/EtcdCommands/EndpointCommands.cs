@@ -22,17 +22,18 @@ internal static class EndpointCommands
 
     private static Command Status(CliContext context)
     {
-        var command = new Command("status", """
-            Per endpoint: member ID, version, DB size and in-use size, leader, raft term and index, errors and alarms.
-            Exits non-zero when an endpoint does not answer; the others are still shown.
-
-            Examples:
-              pitcrew etcd endpoint status --endpoints=http://10.0.0.1:2379,http://10.0.0.2:2379 -o table
-              pitcrew etcd endpoint status --cluster -o json
-            """)
+        var command = new Command("status")
         {
             Cluster,
-        };
+        }.Describe(
+            "Per endpoint: member ID, version, DB size, leader, raft term and index, errors and alarms",
+            """
+            Exits 5 when an endpoint does not answer; the others are still shown.
+            """,
+            """
+            pitcrew etcd endpoint status --endpoints=http://10.0.0.1:2379,http://10.0.0.2:2379
+            pitcrew etcd endpoint status --cluster -o json
+            """);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var options = EtcdConnectionFlags.Bind(parse, context.Environment);
@@ -54,16 +55,17 @@ internal static class EndpointCommands
 
     private static Command Health(CliContext context)
     {
-        var command = new Command("health", """
-            Whether each endpoint commits a linearizable read in time (and has no active alarm), with its latency.
-            Exits non-zero when any endpoint is unhealthy.
-
-            Examples:
-              pitcrew etcd endpoint health --cluster
-            """)
+        var command = new Command("health")
         {
             Cluster,
-        };
+        }.Describe(
+            "Whether each endpoint commits a linearizable read in time, with its latency",
+            """
+            An endpoint with an active alarm (NOSPACE, CORRUPT) is unhealthy too. Exits 5 when any endpoint is unhealthy.
+            """,
+            """
+            pitcrew etcd endpoint health --cluster
+            """);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var options = EtcdConnectionFlags.Bind(parse, context.Environment);

@@ -11,22 +11,25 @@ internal static class SnapshotSaveCommand
     public static Command Create(CliContext context)
     {
         var file = new Argument<string>("FILE") { Description = "Where to write the snapshot (written as FILE.part, then renamed)" };
-        var command = new Command("save", """
-            Stream a snapshot from etcd to FILE, verifying etcd's SHA-256 trailer as it arrives.
-
-            Given several endpoints, asks each for its status and snapshots one healthy, up-to-date member,
-            preferring a follower over the leader, and says which. The file is written with mode 0600, fsynced
-            and renamed into place; on any failure nothing is left behind.
-
-            Examples:
-              # The seed's command, with pitcrew etcd in place of etcdctl
-              pitcrew etcd snapshot save /backup/etcd-$(date +%Y%m%d).db \
-                --endpoints=https://127.0.0.1:2379 --cacert=/etc/kubernetes/pki/etcd/ca.crt \
-                --cert=/etc/kubernetes/pki/etcd/server.crt --key=/etc/kubernetes/pki/etcd/server.key
-            """)
+        var command = new Command("save")
         {
             file,
-        };
+        }.Describe(
+            "Stream a snapshot from etcd to FILE, verifying etcd's SHA-256 trailer as it arrives",
+            """
+            Given several endpoints, asks each for its status and snapshots one healthy, up-to-date member,
+            preferring a follower over the leader, and says which. The file is written as FILE.part with mode 0600,
+            fsynced and renamed into place; on any failure nothing is left behind and an existing FILE is untouched.
+            """,
+            """
+            # The seed runbook's command, with pitcrew etcd in place of etcdctl
+            pitcrew etcd snapshot save /backup/etcd-$(date +%Y%m%d).db \
+              --endpoints=https://127.0.0.1:2379 --cacert=/etc/kubernetes/pki/etcd/ca.crt \
+              --cert=/etc/kubernetes/pki/etcd/server.crt --key=/etc/kubernetes/pki/etcd/server.key
+
+            # Several members: pitcrew picks a healthy follower
+            pitcrew etcd snapshot save snap.db --endpoints=https://10.0.0.1:2379,https://10.0.0.2:2379,https://10.0.0.3:2379 ...
+            """);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var options = new SnapshotSaveOptions(parse.GetValue(file)!, EtcdConnectionFlags.Bind(parse, context.Environment));

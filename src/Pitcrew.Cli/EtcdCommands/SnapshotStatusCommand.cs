@@ -15,19 +15,21 @@ internal static class SnapshotStatusCommand
         {
             Description = "Do not recompute the SHA-256 trailer (etcdctl's work only; faster on large files)",
         };
-        var command = new Command("status", """
-            Show a snapshot's HASH, REVISION, TOTAL KEYS and TOTAL SIZE, computed as etcdctl computes them,
-            read natively from the file (no etcd tools needed), plus whether its SHA-256 trailer matches,
-            the compacted revision, and what it holds for Kubernetes (live keys per resource).
-
-            Examples:
-              pitcrew etcd snapshot status /backup/etcd.db
-              pitcrew etcd snapshot status /backup/etcd.db -o json
-            """)
+        var command = new Command("status")
         {
             file,
             skipHash,
-        };
+        }.Describe(
+            "Show a snapshot's HASH, REVISION, TOTAL KEYS and TOTAL SIZE, as etcdctl computes them",
+            """
+            Reads the file natively (no etcd tools needed). Beyond etcdctl: whether the SHA-256 trailer is present
+            and matches (skip with --skip-hash-check), the compacted revision, storage and cluster versions, and the
+            live Kubernetes objects per resource.
+            """,
+            """
+            pitcrew etcd snapshot status /backup/etcd.db
+            pitcrew etcd snapshot status /backup/etcd.db -o json
+            """);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var status = await SnapshotReader.ReadAsync(parse.GetValue(file)!, checkTrailer: !parse.GetValue(skipHash), cancellationToken).ConfigureAwait(false);
@@ -44,18 +46,21 @@ internal static class SnapshotStatusCommand
         {
             Description = "Check structure only (for a raw member/snap/db copy, which has no trailer)",
         };
-        var command = new Command("verify", """
-            Check that a snapshot is sound: its SHA-256 trailer matches, and every page of the database is in
-            bounds, reached once, of a valid type, with elements inside their page and keys in order.
-            Exits 0 only when the file is sound; otherwise prints one line saying why.
-
-            Examples:
-              pitcrew etcd snapshot verify /backup/etcd.db && echo restorable
-            """)
+        var command = new Command("verify")
         {
             file,
             skipHash,
-        };
+        }.Describe(
+            "Check that a snapshot is sound: trailer hash and the whole database structure",
+            """
+            Checks the SHA-256 trailer and walks every page: in bounds, reached once, of a valid type, elements
+            inside their page, keys in order. Exits 0 only when the file is sound; otherwise prints one line saying
+            why, with a distinct exit code (12 not a snapshot, 13 truncated, 14 corrupt).
+            """,
+            """
+            pitcrew etcd snapshot verify /backup/etcd.db && echo restorable
+            pitcrew etcd snapshot verify /var/lib/etcd/member/snap/db --skip-hash-check
+            """);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var path = parse.GetValue(file)!;
