@@ -112,6 +112,33 @@ public sealed class SnapshotSaveTests : IDisposable
         AssertNothingWritten(denied);
     }
 
+    [Fact]
+    public async Task Save_WhenTheMemberDiesMidStream_KeepsTheOldFileAndLeavesNoPart()
+    {
+        await using var etcd = await Start(new EtcdFixtureOptions());
+        var value = new byte[16 * 1024];
+        await etcd.PutManyAsync(Enumerable.Range(0, 2500).Select(i => ($"/registry/secrets/default/s{i}", value)), cancellationToken: Token);
+        var path = Path.Combine(_dir, "previous.db");
+        await File.WriteAllTextAsync(path, "yesterday's snapshot", Token);
+
+        var killed = 0;
+        var progress = new KillOnFirstReport(() =>
+        {
+            if (Interlocked.Exchange(ref killed, 1) == 0)
+            {
+                using var process = System.Diagnostics.Process.GetProcessById(etcd.Members[0].Pid);
+                process.Kill();
+            }
+        });
+        var error = await Assert.ThrowsAnyAsync<PitcrewException>(() =>
+            SnapshotSaver.SaveAsync(new SnapshotSaveOptions(path, etcd.Connection()), progress, TimeProvider.System, Token).WaitAsync(Bound, Token));
+
+        Assert.Equal(1, killed);
+        Assert.Equal(ExitCodes.Unavailable, error.ExitCode);
+        Assert.Equal("yesterday's snapshot", await File.ReadAllTextAsync(path, Token));
+        Assert.False(File.Exists(path + ".part"));
+    }
+
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     private static Task<EtcdFixture> Start(EtcdFixtureOptions options) => EtcdFixture.StartAsync(options, Token).WaitAsync(Bound, Token);
@@ -126,4 +153,10 @@ public sealed class SnapshotSaveTests : IDisposable
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    /// <summary>Kills etcd from inside the save, once the first few megabytes have been written.</summary>
+    private sealed class KillOnFirstReport(Action kill) : IProgress<SnapshotProgress>
+    {
+        public void Report(SnapshotProgress value) => kill();
+    }
 }
