@@ -113,27 +113,15 @@ public sealed partial class EtcdFixture : IAsyncDisposable
             var client = $"{scheme}://127.0.0.1:{FreePorts.Next()}";
             var dataDir = Path.Combine(RootDirectory, name);
             var log = Path.Combine(RootDirectory, name + ".log");
-            var args = new List<string>
-            {
-                "--name", name, "--data-dir", dataDir,
-                "--listen-client-urls", client, "--advertise-client-urls", client,
-                "--listen-peer-urls", peers[name], "--initial-advertise-peer-urls", peers[name],
-                "--initial-cluster", initialCluster, "--initial-cluster-token", "pitcrew-test-" + Path.GetFileName(RootDirectory),
-                "--initial-cluster-state", "new", "--logger=zap", "--log-level=error", "--log-outputs", log,
-            };
-            if (Options.Tls)
-            {
-                args.AddRange(["--client-cert-auth", "--trusted-ca-file", Certificates!.CaCertPath,
-                    "--cert-file", Certificates.ServerCertPath, "--key-file", Certificates.ServerKeyPath]);
-            }
-
-            if (Options.QuotaBackendBytes is { } quota)
-            {
-                args.AddRange(["--quota-backend-bytes", quota.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-            }
-
+            var tls = Certificates is { } pki ? new EtcdServerTls(pki.ServerCertPath, pki.ServerKeyPath, pki.CaCertPath) : null;
+            var args = new EtcdCommandLine(name, dataDir, client, peers[name], initialCluster, "pitcrew-test-" + Path.GetFileName(RootDirectory),
+                tls, Options.QuotaBackendBytes, log).Arguments();
             var start = new ProcessStartInfo(EtcdBinary) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-            args.ForEach(start.ArgumentList.Add);
+            foreach (var arg in args)
+            {
+                start.ArgumentList.Add(arg);
+            }
+
             var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start etcd");
             process.OutputDataReceived += (_, _) => { };
             process.ErrorDataReceived += (_, _) => { };

@@ -47,14 +47,8 @@ public sealed class LocalEtcd : IAsyncDisposable
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[]
-        {
-            "--name", name, "--data-dir", dataDir,
-            "--listen-client-urls", clientUrl, "--advertise-client-urls", clientUrl,
-            "--listen-peer-urls", peerUrl, "--initial-advertise-peer-urls", peerUrl,
-            "--initial-cluster", $"{name}={peerUrl}", "--initial-cluster-token", $"pitcrew-{name}",
-            "--initial-cluster-state", "new", "--logger=zap", "--log-level=error",
-        })
+        var commandLine = new EtcdCommandLine(name, dataDir, clientUrl, peerUrl, $"{name}={peerUrl}", $"pitcrew-{name}");
+        foreach (var arg in commandLine.Arguments())
         {
             start.ArgumentList.Add(arg);
         }
