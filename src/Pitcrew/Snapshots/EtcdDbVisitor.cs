@@ -68,7 +68,10 @@ internal sealed class EtcdDbVisitor : BoltVisitor
 
         _bucket = Encoding.UTF8.GetString(name);
         HasKeyBucket |= _bucket == "key";
-        Hash.Add(_offsetOf(name), name.Length);
+        if (name.Length > 0)
+        {
+            Hash.Add(_offsetOf(name), name.Length);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -82,7 +85,10 @@ internal sealed class EtcdDbVisitor : BoltVisitor
         AllBucketKeys++;
 
         // A leaf stores each value right after its key, so the pair is one range of the file.
-        Hash.Add(_offsetOf(key), key.Length + value.Length);
+        if (key.Length + value.Length > 0)
+        {
+            Hash.Add(_offsetOf(key), key.Length + value.Length);
+        }
         switch (_bucket)
         {
             case "key":

@@ -5,7 +5,7 @@ namespace Pitcrew.Tests.Snapshots;
 
 public sealed class SnapshotFuzzTests : IClassFixture<SampleSnapshot>, IDisposable
 {
-    private const int Iterations = 1500;
+    private const int Iterations = 3000;
     private static readonly TimeSpan PerFileBound = TimeSpan.FromSeconds(2);
     private readonly SampleSnapshot _sample;
     private readonly string _dir = Directory.CreateTempSubdirectory("pitcrew-fuzz-").FullName;

@@ -1,4 +1,6 @@
 using System.IO.MemoryMappedFiles;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Pitcrew.Snapshots.Bolt;
 
@@ -52,16 +54,15 @@ internal sealed unsafe class MappedFile : IDisposable
     /// <summary>Where a span handed out by <see cref="Span"/> starts in the file.</summary>
     public long OffsetOf(ReadOnlySpan<byte> span)
     {
-        fixed (byte* start = span)
+        // Not `fixed`: it yields null for an empty slice, which still has a place in the file.
+        var start = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(span));
+        var offset = start - _base;
+        if (offset < 0 || offset > Length - span.Length)
         {
-            var offset = start - _base;
-            if (start is null || offset < 0 || offset > Length - span.Length)
-            {
-                throw new ArgumentOutOfRangeException(nameof(span), "span does not lie in this file");
-            }
-
-            return offset;
+            throw new ArgumentOutOfRangeException(nameof(span), "span does not lie in this file");
         }
+
+        return offset;
     }
 
     public void Dispose()
