@@ -25,6 +25,11 @@ public static class SnapshotReader
         {
             walker.Walk(visitor);
         }
+        catch (Exception e) when (e is ArgumentOutOfRangeException or IndexOutOfRangeException or OverflowException)
+        {
+            // Every bound is checked before use; should one slip, the user still gets a verdict, not a crash.
+            throw SnapshotFormatException.Corrupt(path, $"damaged structure ({e.Message})");
+        }
         finally
         {
             // The digest reads the mapping; it must finish before the file is unmapped.
