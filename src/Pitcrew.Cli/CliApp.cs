@@ -20,6 +20,7 @@ internal static class CliApp
             """)
         {
             EtcdCommand.Create(context),
+            SimCommands.SimCommand.Create(context),
             DemoCommand.Create(context),
             VersionCommand.Create(context),
         };

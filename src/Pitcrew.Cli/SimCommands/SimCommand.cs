@@ -1,0 +1,72 @@
+using System.CommandLine;
+using Pitcrew.Errors;
+using Pitcrew.Sim;
+using Spectre.Console;
+
+namespace Pitcrew.Cli.SimCommands;
+
+/// <summary>pitcrew sim up: the simulated cluster in the foreground.</summary>
+internal static class SimCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var dir = new Option<string>("--dir") { Description = "Directory for etcd data, certificates, kubeconfig and logs", DefaultValueFactory = _ => "pitcrew-sim" };
+        var controlPlanes = new Option<int>("--control-planes") { Description = "Control-plane nodes", DefaultValueFactory = _ => 1 };
+        var workers = new Option<int>("--workers") { Description = "Worker nodes", DefaultValueFactory = _ => 3 };
+        var version = new Option<string>("--version") { Description = "Kubernetes version the cluster reports", DefaultValueFactory = _ => "v1.30.4" };
+        var etcd = new Option<string?>("--etcd-endpoints") { Description = "Use this etcd instead of starting one" };
+        var up = new Command("up")
+        {
+            dir, controlPlanes, workers, version, etcd,
+        }.Describe(
+            "Start a simulated Kubernetes cluster on a real etcd and serve its API until Ctrl+C",
+            """
+            Starts etcd (a child process on free loopback ports, data under --dir, unless --etcd-endpoints is given) and
+            a Kubernetes API server on https://127.0.0.1:<free port> with client-certificate authentication, writes
+            --dir/kubeconfig (context pitcrew-sim) and serves until Ctrl+C or SIGTERM, then stops everything it started.
+            The real kubectl works against it.
+            """,
+            """
+            pitcrew sim up --dir ./sim --workers 5 --version v1.29.8
+            export KUBECONFIG=$PWD/sim/kubeconfig && kubectl get nodes
+            """);
+        up.SetAction(async (parse, cancellationToken) =>
+        {
+            var options = new SimOptions(parse.GetValue(dir)!, parse.GetValue(controlPlanes), parse.GetValue(workers), parse.GetValue(version)!, parse.GetValue(etcd));
+            Validate(options);
+            await using var sim = await SimServer.StartAsync(options, context.Time, cancellationToken).ConfigureAwait(false);
+            context.Out.WriteLine($"API server: {sim.Url} (etcd {sim.EtcdEndpoint})");
+            context.Out.WriteLine($"kubeconfig: {sim.KubeconfigPath}");
+            context.Out.WriteLine($"export KUBECONFIG={sim.KubeconfigPath}");
+            context.Err.WriteLine("serving; press Ctrl+C to stop");
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                context.Err.WriteLine("stopping the simulated cluster");
+            }
+
+            return ExitCodes.Ok;
+        });
+        return new Command("sim", "Run a simulated cluster to rehearse maintenance on") { up };
+    }
+
+    private static void Validate(SimOptions options)
+    {
+        if (options.ControlPlanes < 1 || options.Workers < 0)
+        {
+            throw new PitcrewException("--control-planes must be at least 1 and --workers at least 0", ExitCodes.Usage);
+        }
+
+        try
+        {
+            _ = Sim.Api.SimVersion.Parse(options.KubernetesVersion);
+        }
+        catch (FormatException e)
+        {
+            throw new PitcrewException("--version " + e.Message, ExitCodes.Usage);
+        }
+    }
+}

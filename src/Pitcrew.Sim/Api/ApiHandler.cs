@@ -1,0 +1,114 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Grpc.Core;
+using Microsoft.AspNetCore.Http;
+using Pitcrew.Sim.Storage;
+
+namespace Pitcrew.Sim.Api;
+
+/// <summary>Routes every request: version, discovery, then resource verbs on the etcd-backed store.</summary>
+internal sealed class ApiHandler
+{
+    private readonly RegistryStore _store;
+    private readonly ResourceVerbs _verbs;
+    private readonly SimVersion _version;
+
+    public ApiHandler(RegistryStore store, SimVersion version, TimeProvider time)
+    {
+        _store = store;
+        _version = version;
+        _verbs = new ResourceVerbs(store, time);
+    }
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        try
+        {
+            if (context.Connection.ClientCertificate is null)
+            {
+                throw ApiStatus.Unauthorized();
+            }
+
+            var result = await RouteAsync(context).ConfigureAwait(false);
+            await WriteAsync(context, result.Code, result.Body, result.ContentType).ConfigureAwait(false);
+        }
+        catch (ApiStatus status)
+        {
+            await WriteAsync(context, status.Code, status.ToJson(), null).ConfigureAwait(false);
+        }
+        catch (RpcException e) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            // etcd is down or restarting: clients get a Status error, the server keeps running.
+            var status = ApiStatus.Unavailable($"etcd is unavailable: {e.Status.Detail}");
+            await WriteAsync(context, status.Code, status.ToJson(), null).ConfigureAwait(false);
+        }
+        catch (JsonException e)
+        {
+            var status = ApiStatus.BadRequest($"the body of the request could not be decoded: {e.Message}");
+            await WriteAsync(context, status.Code, status.ToJson(), null).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<ApiResult> RouteAsync(HttpContext context)
+    {
+        var segments = context.Request.Path.Value!.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var accept = context.Request.Headers.Accept.ToString();
+        switch (segments)
+        {
+            case ["version"]:
+                return ApiResult.Ok(_version.ToJson());
+            case ["healthz" or "livez" or "readyz"]:
+                return new ApiResult(200, JsonValue.Create("ok"), "text/plain");
+            case ["api"]:
+                return Discovery.WantsAggregated(accept)
+                    ? new ApiResult(200, Discovery.Aggregated(core: true), Discovery.AggregatedContentType)
+                    : ApiResult.Ok(Discovery.LegacyCoreVersions(context.Request.Host.Value!));
+            case ["apis"]:
+                return Discovery.WantsAggregated(accept)
+                    ? new ApiResult(200, Discovery.Aggregated(core: false), Discovery.AggregatedContentType)
+                    : ApiResult.Ok(Discovery.LegacyGroups());
+            case ["api", var version]:
+                return ApiResult.Ok(Discovery.ResourceList(string.Empty, version) ?? throw ApiStatus.UnknownPath());
+            case ["apis", var group, var version]:
+                return ApiResult.Ok(Discovery.ResourceList(group, version) ?? throw ApiStatus.UnknownPath());
+            case ["api", var version, .. var rest]:
+                return await ResourceAsync(context, ApiPath.Parse(string.Empty, version, rest)).ConfigureAwait(false);
+            case ["apis", var group, var version, .. var rest]:
+                return await ResourceAsync(context, ApiPath.Parse(group, version, rest)).ConfigureAwait(false);
+            default:
+                throw ApiStatus.UnknownPath();
+        }
+    }
+
+    private Task<ApiResult> ResourceAsync(HttpContext context, ApiPath? path)
+    {
+        if (path is null)
+        {
+            throw ApiStatus.UnknownPath();
+        }
+
+        return _verbs.HandleAsync(context, path);
+    }
+
+    private static async Task WriteAsync(HttpContext context, int code, JsonNode? body, string? contentType)
+    {
+        context.Response.StatusCode = code;
+        if (contentType == "text/plain")
+        {
+            context.Response.ContentType = contentType;
+            await context.Response.WriteAsync(body!.GetValue<string>(), context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
+        context.Response.ContentType = contentType ?? "application/json";
+        await using var writer = new Utf8JsonWriter(context.Response.Body);
+        (body ?? new JsonObject()).WriteTo(writer);
+        await writer.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+    }
+}
+
+/// <summary>A response: status code, JSON body and content type (JSON unless said otherwise).</summary>
+internal sealed record ApiResult(int Code, JsonNode? Body, string? ContentType = null)
+{
+    public static ApiResult Ok(JsonNode body) => new(200, body);
+}

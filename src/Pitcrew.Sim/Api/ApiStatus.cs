@@ -1,0 +1,52 @@
+using System.Text.Json.Nodes;
+
+namespace Pitcrew.Sim.Api;
+
+/// <summary>A metav1.Status failure, the body every error response carries.</summary>
+internal sealed class ApiStatus(int code, string reason, string message, string? name = null, string? kind = null) : Exception(message)
+{
+    public int Code { get; } = code;
+
+    public JsonObject ToJson()
+    {
+        var json = new JsonObject
+        {
+            ["kind"] = "Status",
+            ["apiVersion"] = "v1",
+            ["metadata"] = new JsonObject(),
+            ["status"] = "Failure",
+            ["message"] = Message,
+            ["reason"] = reason,
+            ["code"] = Code,
+        };
+        if (name is not null || kind is not null)
+        {
+            json["details"] = new JsonObject { ["name"] = name, ["kind"] = kind };
+        }
+
+        return json;
+    }
+
+    public static ApiStatus NotFound(ApiResource resource, string name) =>
+        new(404, "NotFound", $"{Qualified(resource)} \"{name}\" not found", name, resource.Name);
+
+    public static ApiStatus UnknownPath() =>
+        new(404, "NotFound", "the server could not find the requested resource");
+
+    public static ApiStatus AlreadyExists(ApiResource resource, string name) =>
+        new(409, "AlreadyExists", $"{Qualified(resource)} \"{name}\" already exists", name, resource.Name);
+
+    public static ApiStatus Conflict(ApiResource resource, string name, string why) =>
+        new(409, "Conflict", $"Operation cannot be fulfilled on {Qualified(resource)} \"{name}\": {why}", name, resource.Name);
+
+    public static ApiStatus BadRequest(string message) => new(400, "BadRequest", message);
+
+    public static ApiStatus MethodNotAllowed(string verb, ApiResource resource) =>
+        new(405, "MethodNotAllowed", $"{verb} is not supported on resources of kind \"{Qualified(resource)}\"");
+
+    public static ApiStatus Unauthorized() => new(401, "Unauthorized", "Unauthorized");
+
+    public static ApiStatus Unavailable(string why) => new(503, "ServiceUnavailable", why);
+
+    private static string Qualified(ApiResource resource) => resource.Group.Length == 0 ? resource.Name : $"{resource.Name}.{resource.Group}";
+}

@@ -1,0 +1,182 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Pitcrew.Sim.Storage;
+
+namespace Pitcrew.Sim.Api;
+
+/// <summary>get, list, create, update and delete on any catalogued resource, against the etcd store.</summary>
+internal sealed class ResourceVerbs(RegistryStore store, TimeProvider time)
+{
+    private const long MaxPageRead = 10_000;
+
+    public Task<ApiResult> HandleAsync(HttpContext context, ApiPath path)
+    {
+        var ct = context.RequestAborted;
+        var method = context.Request.Method;
+        if (path.Subresource is not null and not "status")
+        {
+            throw ApiStatus.MethodNotAllowed(method.ToLowerInvariant(), path.Resource);
+        }
+
+        return (method, path.Name) switch
+        {
+            ("GET", null) when context.Request.Query["watch"] is ["true" or "1"] => throw ApiStatus.MethodNotAllowed("watch", path.Resource),
+            ("GET", null) => ListAsync(context, path, ct),
+            ("GET", _) => GetAsync(path, ct),
+            ("POST", null) => CreateAsync(context, path, ct),
+            ("PUT", not null) => UpdateAsync(context, path, ct),
+            ("DELETE", not null) => DeleteAsync(path, ct),
+            _ => throw ApiStatus.MethodNotAllowed(method.ToLowerInvariant(), path.Resource),
+        };
+    }
+
+    private async Task<ApiResult> GetAsync(ApiPath path, CancellationToken ct)
+    {
+        var stored = await store.GetAsync(path.Resource.KeyFor(path.Namespace, path.Name!), ct).ConfigureAwait(false)
+            ?? throw ApiStatus.NotFound(path.Resource, path.Name!);
+        return ApiResult.Ok(Read(stored));
+    }
+
+    private async Task<ApiResult> ListAsync(HttpContext context, ApiPath path, CancellationToken ct)
+    {
+        var query = context.Request.Query;
+        var selectors = Selectors.Parse(query["labelSelector"], query["fieldSelector"]);
+        var limit = long.TryParse(query["limit"], CultureInfo.InvariantCulture, out var l) && l > 0 ? l : 0;
+        var prefix = path.Namespace is null ? path.Resource.KeyPrefix : $"{path.Resource.KeyPrefix}{path.Namespace}/";
+        long revision = 0;
+        string? start = null;
+        if (query["continue"] is [{ Length: > 0 } token])
+        {
+            var (rv, after) = ContinueToken.Decode(token);
+            revision = rv;
+            start = path.Resource.KeyPrefix + after;
+        }
+
+        var items = new List<JsonObject>();
+        string? lastKey = null;
+        var more = false;
+        long remaining = 0;
+        while (true)
+        {
+            // Read in pages; selectors may filter some out, so keep reading until the limit is filled.
+            var want = limit == 0 ? 0 : Math.Min(MaxPageRead, Math.Max(limit - items.Count, 1) * 2);
+            var page = await store.ListAsync(prefix, start, want, revision, ct).ConfigureAwait(false);
+            revision = revision == 0 ? page.Revision : revision;
+            var consumed = 0;
+            foreach (var stored in page.Items)
+            {
+                if (limit > 0 && items.Count == limit)
+                {
+                    more = true;
+                    remaining = page.Items.Count + page.Remaining - consumed;
+                    break;
+                }
+
+                consumed++;
+                lastKey = stored.Key;
+                var obj = Read(stored);
+                if (selectors.Matches(obj))
+                {
+                    items.Add(obj);
+                }
+            }
+
+            if (more || !page.More)
+            {
+                break;
+            }
+
+            start = page.Items[^1].Key + "\0";
+        }
+
+        var metadata = new JsonObject { ["resourceVersion"] = revision.ToString(CultureInfo.InvariantCulture) };
+        if (more && lastKey is not null)
+        {
+            metadata["continue"] = ContinueToken.Encode(revision, lastKey[path.Resource.KeyPrefix.Length..]);
+            if (selectors.IsEmpty && remaining > 0)
+            {
+                metadata["remainingItemCount"] = remaining;
+            }
+        }
+
+        if (Tables.Wanted(context.Request.Headers.Accept.ToString()))
+        {
+            return ApiResult.Ok(Tables.Build(path.Resource, items, metadata, query["includeObject"], time.GetUtcNow()));
+        }
+
+        return ApiResult.Ok(new JsonObject
+        {
+            ["kind"] = path.Resource.Kind + "List",
+            ["apiVersion"] = path.Resource.GroupVersion,
+            ["metadata"] = metadata,
+            ["items"] = new JsonArray([.. items]),
+        });
+    }
+
+    private async Task<ApiResult> CreateAsync(HttpContext context, ApiPath path, CancellationToken ct)
+    {
+        var obj = await BodyAsync(context, ct).ConfigureAwait(false);
+        var name = ObjectMeta.PrepareForCreate(obj, path.Resource, path.Namespace, time.GetUtcNow());
+        var key = path.Resource.KeyFor(path.Namespace ?? ObjectMeta.Metadata(obj)["namespace"]?.GetValue<string>(), name);
+        var revision = await store.CreateAsync(key, Encoding.UTF8.GetBytes(obj.ToJsonString()), ct).ConfigureAwait(false)
+            ?? throw ApiStatus.AlreadyExists(path.Resource, name);
+        ObjectMeta.SetResourceVersion(obj, revision);
+        return new ApiResult(201, obj);
+    }
+
+    private async Task<ApiResult> UpdateAsync(HttpContext context, ApiPath path, CancellationToken ct)
+    {
+        var obj = await BodyAsync(context, ct).ConfigureAwait(false);
+        var key = path.Resource.KeyFor(path.Namespace, path.Name!);
+        var current = await store.GetAsync(key, ct).ConfigureAwait(false) ?? throw ApiStatus.NotFound(path.Resource, path.Name!);
+        var metadata = ObjectMeta.Metadata(obj);
+        var expected = long.TryParse((string?)metadata["resourceVersion"], CultureInfo.InvariantCulture, out var rv) ? rv : current.ModRevision;
+        if (expected != current.ModRevision)
+        {
+            throw ApiStatus.Conflict(path.Resource, path.Name!, "the object has been modified; please apply your changes to the latest version and try again");
+        }
+
+        // Identity fields come from the stored object, whatever the client sent.
+        var stored = JsonNode.Parse(current.Value)!.AsObject();
+        foreach (var field in new[] { "uid", "creationTimestamp", "name", "namespace" })
+        {
+            metadata[field] = ObjectMeta.Metadata(stored)[field]?.DeepClone();
+        }
+
+        metadata.Remove("resourceVersion");
+        obj["kind"] = path.Resource.Kind;
+        obj["apiVersion"] = path.Resource.GroupVersion;
+        var revision = await store.UpdateAsync(key, Encoding.UTF8.GetBytes(obj.ToJsonString()), current.ModRevision, ct).ConfigureAwait(false)
+            ?? throw ApiStatus.Conflict(path.Resource, path.Name!, "the object has been modified; please apply your changes to the latest version and try again");
+        ObjectMeta.SetResourceVersion(obj, revision);
+        return ApiResult.Ok(obj);
+    }
+
+    private async Task<ApiResult> DeleteAsync(ApiPath path, CancellationToken ct)
+    {
+        var key = path.Resource.KeyFor(path.Namespace, path.Name!);
+        var current = await store.GetAsync(key, ct).ConfigureAwait(false) ?? throw ApiStatus.NotFound(path.Resource, path.Name!);
+        if (!await store.DeleteAsync(key, current.ModRevision, ct).ConfigureAwait(false))
+        {
+            throw ApiStatus.Conflict(path.Resource, path.Name!, "the object was modified during deletion");
+        }
+
+        return ApiResult.Ok(Read(current));
+    }
+
+    private static JsonObject Read(StoredObject stored)
+    {
+        var obj = JsonNode.Parse(stored.Value)?.AsObject() ?? throw new JsonException($"{stored.Key} holds no JSON object");
+        ObjectMeta.SetResourceVersion(obj, stored.ModRevision);
+        return obj;
+    }
+
+    private static async Task<JsonObject> BodyAsync(HttpContext context, CancellationToken ct)
+    {
+        var node = await JsonNode.ParseAsync(context.Request.Body, cancellationToken: ct).ConfigureAwait(false);
+        return node as JsonObject ?? throw ApiStatus.BadRequest("the request body must be a JSON object");
+    }
+}

@@ -1,0 +1,148 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace Pitcrew.Sim.Api;
+
+/// <summary>meta.k8s.io/v1 Table renderings, so kubectl get prints the columns operators know.</summary>
+internal static class Tables
+{
+    public static bool Wanted(string? accept) => accept is not null && accept.Contains("as=Table", StringComparison.Ordinal);
+
+    public static JsonObject Build(ApiResource resource, IReadOnlyList<JsonObject> objects, JsonObject listMetadata, string? includeObject, DateTimeOffset now)
+    {
+        var (columns, cells) = resource.Name switch
+        {
+            "nodes" => (NodeColumns, (Func<JsonObject, JsonNode?[]>)(o => NodeCells(o, now))),
+            "pods" => (PodColumns, o => PodCells(o, now)),
+            _ => (DefaultColumns, o => [ObjectMeta.Name(o), Age(o, now)]),
+        };
+        var rows = new JsonArray();
+        foreach (var obj in objects)
+        {
+            var row = new JsonObject { ["cells"] = new JsonArray(cells(obj)) };
+            switch (includeObject)
+            {
+                case "None":
+                    break;
+                case "Object":
+                    row["object"] = obj.DeepClone();
+                    break;
+                default:
+                    row["object"] = new JsonObject
+                    {
+                        ["kind"] = "PartialObjectMetadata",
+                        ["apiVersion"] = "meta.k8s.io/v1",
+                        ["metadata"] = ObjectMeta.Metadata(obj).DeepClone(),
+                    };
+                    break;
+            }
+
+            rows.Add(row);
+        }
+
+        return new JsonObject
+        {
+            ["kind"] = "Table",
+            ["apiVersion"] = "meta.k8s.io/v1",
+            ["metadata"] = listMetadata.DeepClone(),
+            ["columnDefinitions"] = new JsonArray([.. columns.Select(c => (JsonNode?)c.DeepClone())]),
+            ["rows"] = rows,
+        };
+    }
+
+    private static readonly JsonObject[] DefaultColumns = [Column("Name", "string", "name", 0), Column("Age", "string", "", 0)];
+
+    private static readonly JsonObject[] NodeColumns =
+    [
+        Column("Name", "string", "name", 0), Column("Status", "string", "", 0), Column("Roles", "string", "", 0),
+        Column("Age", "string", "", 0), Column("Version", "string", "", 0), Column("Internal-IP", "string", "", 1),
+        Column("External-IP", "string", "", 1), Column("OS-Image", "string", "", 1), Column("Kernel-Version", "string", "", 1),
+        Column("Container-Runtime", "string", "", 1),
+    ];
+
+    private static readonly JsonObject[] PodColumns =
+    [
+        Column("Name", "string", "name", 0), Column("Ready", "string", "", 0), Column("Status", "string", "", 0),
+        Column("Restarts", "string", "", 0), Column("Age", "string", "", 0), Column("IP", "string", "", 1),
+        Column("Node", "string", "", 1), Column("Nominated Node", "string", "", 1), Column("Readiness Gates", "string", "", 1),
+    ];
+
+    private static JsonNode?[] NodeCells(JsonObject node, DateTimeOffset now)
+    {
+        var status = node["status"] as JsonObject;
+        var ready = (status?["conditions"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(c => (string?)c["type"] == "Ready");
+        var state = ready is null ? "Unknown" : (string?)ready["status"] == "True" ? "Ready" : "NotReady";
+        if ((bool?)node["spec"]?["unschedulable"] == true)
+        {
+            state += ",SchedulingDisabled";
+        }
+
+        var labels = ObjectMeta.Metadata(node)["labels"] as JsonObject;
+        var roles = labels?.Select(l => l.Key)
+            .Where(k => k.StartsWith("node-role.kubernetes.io/", StringComparison.Ordinal))
+            .Select(k => k["node-role.kubernetes.io/".Length..])
+            .Where(r => r.Length > 0)
+            .Order(StringComparer.Ordinal)
+            .ToList() ?? [];
+        var info = status?["nodeInfo"] as JsonObject;
+        string Address(string type) =>
+            (status?["addresses"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(a => (string?)a["type"] == type)?["address"]?.GetValue<string>() ?? "<none>";
+        return
+        [
+            ObjectMeta.Name(node), state, roles.Count == 0 ? "<none>" : string.Join(',', roles), Age(node, now),
+            (string?)info?["kubeletVersion"] ?? string.Empty, Address("InternalIP"), Address("ExternalIP"),
+            (string?)info?["osImage"] ?? "<unknown>", (string?)info?["kernelVersion"] ?? "<unknown>",
+            (string?)info?["containerRuntimeVersion"] ?? "<unknown>",
+        ];
+    }
+
+    private static JsonNode?[] PodCells(JsonObject pod, DateTimeOffset now)
+    {
+        var status = pod["status"] as JsonObject;
+        var containers = (pod["spec"]?["containers"] as JsonArray)?.Count ?? 0;
+        var statuses = (status?["containerStatuses"] as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
+        var ready = statuses.Count(s => (bool?)s["ready"] == true);
+        var restarts = statuses.Sum(s => (int?)s["restartCount"] ?? 0);
+        var phase = (string?)status?["reason"] ?? (string?)status?["phase"] ?? "Pending";
+        if (ObjectMeta.Metadata(pod)["deletionTimestamp"] is not null && phase is not ("Succeeded" or "Failed"))
+        {
+            phase = "Terminating";
+        }
+
+        return
+        [
+            ObjectMeta.Name(pod), $"{ready}/{containers}", phase, restarts.ToString(CultureInfo.InvariantCulture), Age(pod, now),
+            (string?)status?["podIP"] ?? "<none>", (string?)pod["spec"]?["nodeName"] ?? "<none>",
+            (string?)status?["nominatedNodeName"] ?? "<none>", "<none>",
+        ];
+    }
+
+    private static string Age(JsonObject obj, DateTimeOffset now)
+    {
+        var created = (string?)ObjectMeta.Metadata(obj)["creationTimestamp"];
+        return created is not null && DateTimeOffset.TryParse(created, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
+            ? HumanDuration(now - at)
+            : "<unknown>";
+    }
+
+    /// <summary>kubectl's short durations: 45s, 3m20s, 15m, 5h3m, 20h, 3d4h, 12d, 2y30d.</summary>
+    internal static string HumanDuration(TimeSpan age)
+    {
+        var s = (long)Math.Max(0, age.TotalSeconds);
+        if (s < 120) { return $"{s}s"; }
+        var m = s / 60;
+        if (m < 10) { return s % 60 == 0 ? $"{m}m" : $"{m}m{s % 60}s"; }
+        if (m < 180) { return $"{m}m"; }
+        var h = m / 60;
+        if (h < 8) { return m % 60 == 0 ? $"{h}h" : $"{h}h{m % 60}m"; }
+        if (h < 48) { return $"{h}h"; }
+        if (h < 192) { return h % 24 == 0 ? $"{h / 24}d" : $"{h / 24}d{h % 24}h"; }
+        var d = h / 24;
+        if (d < 730) { return $"{d}d"; }
+        var y = d / 365;
+        return y < 8 && d % 365 != 0 ? $"{y}y{d % 365}d" : $"{y}y";
+    }
+
+    private static JsonObject Column(string name, string type, string format, int priority) =>
+        new() { ["name"] = name, ["type"] = type, ["format"] = format, ["description"] = string.Empty, ["priority"] = priority };
+}

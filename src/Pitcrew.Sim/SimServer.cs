@@ -1,0 +1,122 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Pitcrew.Errors;
+using Pitcrew.Etcd;
+using Pitcrew.Sim.Api;
+using Pitcrew.Sim.Cluster;
+using Pitcrew.Sim.Pki;
+using Pitcrew.Sim.Storage;
+
+namespace Pitcrew.Sim;
+
+/// <summary>
+/// The simulated cluster: an etcd (its own child process unless endpoints are given) and a Kubernetes API server on
+/// https://127.0.0.1:&lt;free port&gt; with client-certificate auth, plus the kubeconfig to reach it.
+/// </summary>
+public sealed class SimServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly RegistryStore _store;
+    private readonly LocalEtcd? _etcd;
+
+    private SimServer(WebApplication app, RegistryStore store, LocalEtcd? etcd, string url, string kubeconfig, string etcdEndpoint)
+    {
+        _app = app;
+        _store = store;
+        _etcd = etcd;
+        Url = url;
+        KubeconfigPath = kubeconfig;
+        EtcdEndpoint = etcdEndpoint;
+    }
+
+    public string Url { get; }
+
+    public string KubeconfigPath { get; }
+
+    public string EtcdEndpoint { get; }
+
+    /// <summary>The etcd child process, when the sim started its own.</summary>
+    public int? EtcdPid => _etcd?.Pid;
+
+    public static async Task<SimServer> StartAsync(SimOptions options, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var version = options.Version;
+        var dir = Path.GetFullPath(options.Directory);
+        Directory.CreateDirectory(dir);
+        LocalEtcd? etcd = null;
+        RegistryStore? store = null;
+        try
+        {
+            etcd = options.EtcdEndpoints is null
+                ? await LocalEtcd.StartAsync(Path.Combine(dir, "etcd"), "sim-etcd", time, cancellationToken).ConfigureAwait(false)
+                : null;
+            var etcdEndpoint = etcd?.ClientUrl ?? options.EtcdEndpoints!;
+            store = new RegistryStore(new EtcdConnectionOptions([etcdEndpoint], CommandTimeout: TimeSpan.FromSeconds(10)));
+            await ClusterBootstrap.SeedAsync(store, options, time, cancellationToken).ConfigureAwait(false);
+
+            var pki = SimPki.LoadOrCreate(Path.Combine(dir, "pki"));
+            var app = Build(pki, new ApiHandler(store, version, time));
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            var url = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+                .Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            var kubeconfig = Path.Combine(dir, "kubeconfig");
+            Kubeconfig.Write(kubeconfig, url, pki);
+            return new SimServer(app, store, etcd, url, kubeconfig, etcdEndpoint);
+        }
+        catch (Exception e) when (e is not PitcrewException and not OperationCanceledException)
+        {
+            store?.Dispose();
+            if (etcd is not null)
+            {
+                await etcd.DisposeAsync().ConfigureAwait(false);
+            }
+
+            throw new PitcrewException($"cannot start the simulated cluster: {e.Message}", ExitCodes.Failed, e);
+        }
+    }
+
+    /// <summary>Stops the API server, then the etcd it started.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+        _store.Dispose();
+        if (_etcd is not null)
+        {
+            await _etcd.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static WebApplication Build(SimPki pki, ApiHandler handler)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        var serverCertificate = pki.LoadServerCertificate();
+        var ca = pki.LoadCa();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(https =>
+        {
+            https.ServerCertificate = serverCertificate;
+            // Anonymous clients get through the handshake and then a 401 Status, as from kube-apiserver.
+            https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
+            https.ClientCertificateValidation = (certificate, _, _) => IssuedBy(certificate, ca);
+        })));
+        var app = builder.Build();
+        app.Run(handler.HandleAsync);
+        return app;
+    }
+
+    private static bool IssuedBy(X509Certificate2 certificate, X509Certificate2 ca)
+    {
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(ca);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        return chain.Build(certificate);
+    }
+}

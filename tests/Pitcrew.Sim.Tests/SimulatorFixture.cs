@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Pitcrew.Sim.Tests;
+
+/// <summary>A simulated cluster for one test class: its own etcd child process and API server, stopped on dispose.</summary>
+public sealed class SimulatorFixture : IAsyncLifetime
+{
+    private static readonly TimeSpan KubectlTimeout = TimeSpan.FromSeconds(60);
+    private readonly string _root = Directory.CreateTempSubdirectory("pitcrew-sim-").FullName;
+    private SimServer? _sim;
+
+    public SimServer Sim => _sim ?? throw new InvalidOperationException("not started");
+
+    public string Root => _root;
+
+    public async ValueTask InitializeAsync()
+    {
+        if (!File.Exists("/usr/bin/etcd"))
+        {
+            throw new InvalidOperationException("etcd not found: run scripts/setup.sh");
+        }
+
+        _sim = await SimServer.StartAsync(new SimOptions(Path.Combine(_root, "sim"), KubernetesVersion: "v1.31.2"), TimeProvider.System, TestContext.Current.CancellationToken)
+            .WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>Runs the real kubectl against the sim with a discovery cache of its own.</summary>
+    public async Task<(int ExitCode, string Stdout, string Stderr)> KubectlAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo("kubectl") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("--kubeconfig=" + Sim.KubeconfigPath);
+        start.ArgumentList.Add("--cache-dir=" + Path.Combine(_root, "kube-cache-" + Guid.NewGuid().ToString("N")));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start kubectl");
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(KubectlTimeout);
+        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
+        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>An HttpClient that presents the admin certificate and trusts the sim's CA.</summary>
+    public HttpClient AdminClient(bool withCertificate = true)
+    {
+        var pki = Path.Combine(_root, "sim", "pki");
+        using var ca = X509CertificateLoader.LoadCertificateFromFile(Path.Combine(pki, "ca.crt"));
+        var caCopy = X509CertificateLoader.LoadCertificate(ca.RawData);
+        var handler = new SocketsHttpHandler();
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+        {
+            using var chain = new X509Chain();
+            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+            chain.ChainPolicy.CustomTrustStore.Add(caCopy);
+            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+            return certificate is not null && chain.Build(new X509Certificate2(certificate));
+        };
+        if (withCertificate)
+        {
+            using var pem = X509Certificate2.CreateFromPemFile(Path.Combine(pki, "admin.crt"), Path.Combine(pki, "admin.key"));
+            handler.SslOptions.ClientCertificates = [X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null)];
+        }
+
+        return new HttpClient(handler) { BaseAddress = new Uri(Sim.Url), Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_sim is not null)
+        {
+            await _sim.DisposeAsync();
+        }
+
+        Directory.Delete(_root, recursive: true);
+    }
+}
