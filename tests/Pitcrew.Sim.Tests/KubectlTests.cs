@@ -59,3 +59,33 @@ public sealed class KubectlTests(SimulatorFixture sim) : IClassFixture<Simulator
         }
     }
 }
+
+/// <summary>Node maintenance verbs of the real kubectl, which PATCH with strategic merge.</summary>
+public sealed class KubectlNodeTests(SimulatorFixture sim) : IClassFixture<SimulatorFixture>
+{
+    [Fact]
+    public async Task CordonAndUncordon_ShowInTheStatusColumn()
+    {
+        var cordon = await sim.KubectlAsync("cordon", "worker-2");
+        Assert.True(cordon.ExitCode == 0, cordon.Stderr);
+        Assert.Equal("node/worker-2 cordoned", cordon.Stdout.Trim());
+        var nodes = await sim.KubectlAsync("get", "node", "worker-2", "--no-headers");
+        Assert.Matches(@"^worker-2\s+Ready,SchedulingDisabled\s", nodes.Stdout);
+
+        Assert.Equal("node/worker-2 already cordoned", (await sim.KubectlAsync("cordon", "worker-2")).Stdout.Trim());
+        Assert.Equal("node/worker-2 uncordoned", (await sim.KubectlAsync("uncordon", "worker-2")).Stdout.Trim());
+        nodes = await sim.KubectlAsync("get", "node", "worker-2", "--no-headers");
+        Assert.Matches(@"^worker-2\s+Ready\s", nodes.Stdout);
+    }
+
+    [Fact]
+    public async Task LabelAndTaint_PatchTheNode()
+    {
+        Assert.Equal(0, (await sim.KubectlAsync("label", "node", "worker-3", "disk=ssd")).ExitCode);
+        Assert.Equal(0, (await sim.KubectlAsync("taint", "node", "worker-3", "dedicated=db:NoSchedule")).ExitCode);
+        var selected = await sim.KubectlAsync("get", "nodes", "-l", "disk=ssd", "-o", "name");
+        Assert.Equal("node/worker-3", selected.Stdout.Trim());
+        var taints = await sim.KubectlAsync("get", "node", "worker-3", "-o", "jsonpath={.spec.taints[0].key}={.spec.taints[0].value}:{.spec.taints[0].effect}");
+        Assert.Equal("dedicated=db:NoSchedule", taints.Stdout);
+    }
+}

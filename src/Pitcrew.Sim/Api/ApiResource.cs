@@ -19,6 +19,9 @@ internal sealed record ApiResource(
 
     public string Singular => Kind.ToLowerInvariant();
 
+    /// <summary>Workload objects count spec changes in metadata.generation, which their controllers report as observed.</summary>
+    public bool TracksGeneration => Group is "apps" or "batch" or "policy";
+
     public IReadOnlyList<string> AllowedVerbs => Verbs ?? StandardVerbs;
 
     /// <summary>The etcd key prefix, with kube-apiserver's legacy names (nodes live under minions).</summary>

@@ -52,6 +52,11 @@ internal static class ObjectMeta
         }
 
         metadata["uid"] = Guid.NewGuid().ToString();
+        if (resource.TracksGeneration)
+        {
+            metadata["generation"] = 1;
+        }
+
         metadata["creationTimestamp"] = Timestamp(now);
         metadata.Remove("resourceVersion");
         obj["kind"] = resource.Kind;

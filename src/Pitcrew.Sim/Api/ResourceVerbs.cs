@@ -11,6 +11,7 @@ namespace Pitcrew.Sim.Api;
 internal sealed class ResourceVerbs(RegistryStore store, TimeProvider time)
 {
     private const long MaxPageRead = 10_000;
+    private const int PatchAttempts = 5;
 
     public Task<ApiResult> HandleAsync(HttpContext context, ApiPath path)
     {
@@ -25,19 +26,27 @@ internal sealed class ResourceVerbs(RegistryStore store, TimeProvider time)
         {
             ("GET", null) when context.Request.Query["watch"] is ["true" or "1"] => throw ApiStatus.MethodNotAllowed("watch", path.Resource),
             ("GET", null) => ListAsync(context, path, ct),
-            ("GET", _) => GetAsync(path, ct),
+            ("GET", _) => GetAsync(context, path, ct),
             ("POST", null) => CreateAsync(context, path, ct),
             ("PUT", not null) => UpdateAsync(context, path, ct),
+            ("PATCH", not null) => PatchAsync(context, path, ct),
             ("DELETE", not null) => DeleteAsync(path, ct),
             _ => throw ApiStatus.MethodNotAllowed(method.ToLowerInvariant(), path.Resource),
         };
     }
 
-    private async Task<ApiResult> GetAsync(ApiPath path, CancellationToken ct)
+    private async Task<ApiResult> GetAsync(HttpContext context, ApiPath path, CancellationToken ct)
     {
         var stored = await store.GetAsync(path.Resource.KeyFor(path.Namespace, path.Name!), ct).ConfigureAwait(false)
             ?? throw ApiStatus.NotFound(path.Resource, path.Name!);
-        return ApiResult.Ok(Read(stored));
+        var obj = Read(stored);
+        if (path.Subresource is null && Tables.Wanted(context.Request.Headers.Accept.ToString()))
+        {
+            var metadata = new JsonObject { ["resourceVersion"] = stored.ModRevision.ToString(CultureInfo.InvariantCulture) };
+            return ApiResult.Ok(Tables.Build(path.Resource, [obj], metadata, context.Request.Query["includeObject"], time.GetUtcNow()));
+        }
+
+        return ApiResult.Ok(obj);
     }
 
     private async Task<ApiResult> ListAsync(HttpContext context, ApiPath path, CancellationToken ct)
@@ -129,31 +138,97 @@ internal sealed class ResourceVerbs(RegistryStore store, TimeProvider time)
 
     private async Task<ApiResult> UpdateAsync(HttpContext context, ApiPath path, CancellationToken ct)
     {
-        var obj = await BodyAsync(context, ct).ConfigureAwait(false);
+        var candidate = await BodyAsync(context, ct).ConfigureAwait(false);
         var key = path.Resource.KeyFor(path.Namespace, path.Name!);
         var current = await store.GetAsync(key, ct).ConfigureAwait(false) ?? throw ApiStatus.NotFound(path.Resource, path.Name!);
-        var metadata = ObjectMeta.Metadata(obj);
-        var expected = long.TryParse((string?)metadata["resourceVersion"], CultureInfo.InvariantCulture, out var rv) ? rv : current.ModRevision;
-        if (expected != current.ModRevision)
+        var given = (string?)ObjectMeta.Metadata(candidate)["resourceVersion"];
+        if (given is not null && given != current.ModRevision.ToString(CultureInfo.InvariantCulture))
         {
-            throw ApiStatus.Conflict(path.Resource, path.Name!, "the object has been modified; please apply your changes to the latest version and try again");
+            throw StaleConflict(path);
         }
 
-        // Identity fields come from the stored object, whatever the client sent.
-        var stored = JsonNode.Parse(current.Value)!.AsObject();
-        foreach (var field in new[] { "uid", "creationTimestamp", "name", "namespace" })
+        var updated = Updated(path, Read(current), candidate);
+        var revision = await store.UpdateAsync(key, Encoding.UTF8.GetBytes(updated.ToJsonString()), current.ModRevision, ct).ConfigureAwait(false)
+            ?? throw StaleConflict(path);
+        ObjectMeta.SetResourceVersion(updated, revision);
+        return ApiResult.Ok(updated);
+    }
+
+    /// <summary>Applies the patch to the latest object and writes it back, retrying when another writer got there first.</summary>
+    private async Task<ApiResult> PatchAsync(HttpContext context, ApiPath path, CancellationToken ct)
+    {
+        var contentType = (context.Request.ContentType ?? string.Empty).Split(';')[0].Trim();
+        var patch = await JsonNode.ParseAsync(context.Request.Body, cancellationToken: ct).ConfigureAwait(false)
+            ?? throw ApiStatus.BadRequest("empty patch");
+        var key = path.Resource.KeyFor(path.Namespace, path.Name!);
+        for (var attempt = 1; ; attempt++)
         {
-            metadata[field] = ObjectMeta.Metadata(stored)[field]?.DeepClone();
+            var current = await store.GetAsync(key, ct).ConfigureAwait(false) ?? throw ApiStatus.NotFound(path.Resource, path.Name!);
+            var currentObject = Read(current);
+            var patched = Patches.Apply(contentType, currentObject, patch);
+            var given = (string?)ObjectMeta.Metadata(patched)["resourceVersion"];
+            if (given is not null && given != current.ModRevision.ToString(CultureInfo.InvariantCulture))
+            {
+                throw StaleConflict(path);
+            }
+
+            var updated = Updated(path, currentObject, patched);
+            var revision = await store.UpdateAsync(key, Encoding.UTF8.GetBytes(updated.ToJsonString()), current.ModRevision, ct).ConfigureAwait(false);
+            if (revision is { } written)
+            {
+                ObjectMeta.SetResourceVersion(updated, written);
+                return ApiResult.Ok(updated);
+            }
+
+            if (attempt == PatchAttempts)
+            {
+                throw StaleConflict(path);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The object to store for an update: identity from the stored object; through the status subresource only the
+    /// status changes, through the main resource everything but the status; generation counts spec changes.
+    /// </summary>
+    private static JsonObject Updated(ApiPath path, JsonObject current, JsonObject candidate)
+    {
+        var hasStatus = path.Resource.Subresources.Any(s => s.Name == "status");
+        JsonObject result;
+        if (path.Subresource == "status")
+        {
+            result = (JsonObject)current.DeepClone();
+            result["status"] = candidate["status"]?.DeepClone();
+        }
+        else
+        {
+            result = (JsonObject)candidate.DeepClone();
+            if (hasStatus)
+            {
+                result["status"] = current["status"]?.DeepClone();
+            }
+        }
+
+        var metadata = ObjectMeta.Metadata(result);
+        var stored = ObjectMeta.Metadata(current);
+        foreach (var field in new[] { "uid", "creationTimestamp", "name", "namespace", "generation" })
+        {
+            metadata[field] = stored[field]?.DeepClone();
+        }
+
+        if (path.Resource.TracksGeneration && !JsonNode.DeepEquals(current["spec"], result["spec"]))
+        {
+            metadata["generation"] = ((long?)stored["generation"] ?? 1) + 1;
         }
 
         metadata.Remove("resourceVersion");
-        obj["kind"] = path.Resource.Kind;
-        obj["apiVersion"] = path.Resource.GroupVersion;
-        var revision = await store.UpdateAsync(key, Encoding.UTF8.GetBytes(obj.ToJsonString()), current.ModRevision, ct).ConfigureAwait(false)
-            ?? throw ApiStatus.Conflict(path.Resource, path.Name!, "the object has been modified; please apply your changes to the latest version and try again");
-        ObjectMeta.SetResourceVersion(obj, revision);
-        return ApiResult.Ok(obj);
+        result["kind"] = path.Resource.Kind;
+        result["apiVersion"] = path.Resource.GroupVersion;
+        return result;
     }
+
+    private static ApiStatus StaleConflict(ApiPath path) =>
+        ApiStatus.Conflict(path.Resource, path.Name!, "the object has been modified; please apply your changes to the latest version and try again");
 
     private async Task<ApiResult> DeleteAsync(ApiPath path, CancellationToken ct)
     {
