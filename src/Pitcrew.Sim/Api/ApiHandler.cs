@@ -30,7 +30,10 @@ internal sealed class ApiHandler
             }
 
             var result = await RouteAsync(context).ConfigureAwait(false);
-            await WriteAsync(context, result.Code, result.Body, result.ContentType).ConfigureAwait(false);
+            if (!ReferenceEquals(result, ApiResult.Streamed))
+            {
+                await WriteAsync(context, result.Code, result.Body, result.ContentType).ConfigureAwait(false);
+            }
         }
         catch (ApiStatus status)
         {
@@ -110,5 +113,8 @@ internal sealed class ApiHandler
 /// <summary>A response: status code, JSON body and content type (JSON unless said otherwise).</summary>
 internal sealed record ApiResult(int Code, JsonNode? Body, string? ContentType = null)
 {
+    /// <summary>The handler wrote the response itself (a watch stream).</summary>
+    public static readonly ApiResult Streamed = new(200, null);
+
     public static ApiResult Ok(JsonNode body) => new(200, body);
 }

@@ -10,6 +10,8 @@ namespace Pitcrew.Sim.Api;
 /// <summary>get, list, create, update and delete on any catalogued resource, against the etcd store.</summary>
 internal sealed class ResourceVerbs(RegistryStore store, TimeProvider time)
 {
+    private readonly WatchStream _watch = new(store, time);
+
     private const long MaxPageRead = 10_000;
     private const int PatchAttempts = 5;
 
@@ -24,7 +26,7 @@ internal sealed class ResourceVerbs(RegistryStore store, TimeProvider time)
 
         return (method, path.Name) switch
         {
-            ("GET", null) when context.Request.Query["watch"] is ["true" or "1"] => throw ApiStatus.MethodNotAllowed("watch", path.Resource),
+            ("GET", null) when context.Request.Query["watch"] is ["true" or "1"] => WatchAsync(context, path, ct),
             ("GET", null) => ListAsync(context, path, ct),
             ("GET", _) => GetAsync(context, path, ct),
             ("POST", null) => CreateAsync(context, path, ct),
@@ -33,6 +35,12 @@ internal sealed class ResourceVerbs(RegistryStore store, TimeProvider time)
             ("DELETE", not null) => DeleteAsync(path, ct),
             _ => throw ApiStatus.MethodNotAllowed(method.ToLowerInvariant(), path.Resource),
         };
+    }
+
+    private async Task<ApiResult> WatchAsync(HttpContext context, ApiPath path, CancellationToken ct)
+    {
+        await _watch.ServeAsync(context, path, ct).ConfigureAwait(false);
+        return ApiResult.Streamed;
     }
 
     private async Task<ApiResult> GetAsync(HttpContext context, ApiPath path, CancellationToken ct)

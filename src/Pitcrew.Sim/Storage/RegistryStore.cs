@@ -75,6 +75,40 @@ internal sealed class RegistryStore : IDisposable
         return response.Succeeded;
     }
 
+    /// <summary>Streams changes under the prefix from startRevision on, until cancelled.</summary>
+    public async IAsyncEnumerable<StoreEvent> WatchAsync(
+        string prefix, long startRevision, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var call = new Watch.WatchClient(_channel).Watch(cancellationToken: cancellationToken);
+        await call.RequestStream.WriteAsync(new WatchRequest
+        {
+            CreateRequest = new WatchCreateRequest
+            {
+                Key = ByteString.CopyFromUtf8(prefix),
+                RangeEnd = ByteString.CopyFrom(PrefixEnd(prefix)),
+                StartRevision = startRevision,
+                PrevKv = true,
+            },
+        }, cancellationToken).ConfigureAwait(false);
+
+        while (await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
+        {
+            var response = call.ResponseStream.Current;
+            if (response.CompactRevision != 0)
+            {
+                throw new RevisionCompactedException(startRevision, response.CompactRevision);
+            }
+
+            foreach (var e in response.Events)
+            {
+                var deleted = e.Type == Mvccpb.Event.Types.EventType.Delete;
+                var value = deleted ? e.PrevKv?.Value.ToByteArray() ?? [] : e.Kv.Value.ToByteArray();
+                var previous = e.PrevKv is { } prev && prev.Value.Length > 0 ? prev.Value.ToByteArray() : null;
+                yield return new StoreEvent(deleted, e.Kv.Key.ToStringUtf8(), value, e.Kv.ModRevision, !deleted && e.Kv.CreateRevision == e.Kv.ModRevision, previous);
+            }
+        }
+    }
+
     public void Dispose() => _channel.Dispose();
 
     private static byte[] PrefixEnd(string prefix)

@@ -1,0 +1,130 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Grpc.Core;
+using Microsoft.AspNetCore.Http;
+using Pitcrew.Sim.Storage;
+
+namespace Pitcrew.Sim.Api;
+
+/// <summary>
+/// A watch as kube-apiserver serves it: line-delimited JSON events (ADDED, MODIFIED, DELETED, ERROR) streamed from an
+/// etcd watch, starting after the given resourceVersion, or with the current state first when none is given.
+/// </summary>
+internal sealed class WatchStream(RegistryStore store, TimeProvider time)
+{
+    public async Task ServeAsync(HttpContext context, ApiPath path, CancellationToken requestAborted)
+    {
+        var query = context.Request.Query;
+        var selectors = Selectors.Parse(query["labelSelector"], query["fieldSelector"]);
+        var table = Tables.Wanted(context.Request.Headers.Accept.ToString());
+        var prefix = path.Namespace is null ? path.Resource.KeyPrefix : $"{path.Resource.KeyPrefix}{path.Namespace}/";
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
+        if (long.TryParse(query["timeoutSeconds"], CultureInfo.InvariantCulture, out var seconds) && seconds > 0)
+        {
+            timeout.CancelAfter(TimeSpan.FromSeconds(seconds));
+        }
+
+        var ct = timeout.Token;
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = "application/json";
+        await context.Response.StartAsync(ct).ConfigureAwait(false);
+        try
+        {
+            long start;
+            if (long.TryParse(query["resourceVersion"], CultureInfo.InvariantCulture, out var rv) && rv > 0)
+            {
+                start = rv + 1;
+            }
+            else
+            {
+                // No version given: the current state first, as ADDED events, then changes after it.
+                var page = await store.ListAsync(prefix, null, 0, 0, ct).ConfigureAwait(false);
+                foreach (var stored in page.Items)
+                {
+                    var obj = Parse(stored.Value, stored.ModRevision);
+                    if (selectors.Matches(obj))
+                    {
+                        await SendAsync(context, "ADDED", obj, path, table, ct).ConfigureAwait(false);
+                    }
+                }
+
+                start = page.Revision + 1;
+            }
+
+            await foreach (var change in store.WatchAsync(prefix, start, ct).ConfigureAwait(false))
+            {
+                var (type, obj) = Classify(change, selectors);
+                if (type is not null)
+                {
+                    await SendAsync(context, type, obj!, path, table, ct).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (RevisionCompactedException compacted)
+        {
+            await SendErrorAsync(context, new ApiStatus(410, "Expired", compacted.Message), ct).ConfigureAwait(false);
+        }
+        catch (RpcException e) when (!ct.IsCancellationRequested)
+        {
+            await SendErrorAsync(context, ApiStatus.Unavailable($"etcd is unavailable: {e.Status.Detail}"), ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The client went away or timeoutSeconds passed: the stream simply ends.
+        }
+    }
+
+    /// <summary>What a change looks like through the selectors: leaving them is a DELETED, entering them an ADDED.</summary>
+    private static (string? Type, JsonObject? Object) Classify(StoreEvent change, Selectors selectors)
+    {
+        var before = change.Previous is null ? null : Parse(change.Previous, change.ModRevision);
+        var wasIn = before is not null && selectors.Matches(before);
+        if (change.Deleted)
+        {
+            var gone = before ?? Parse(change.Value, change.ModRevision);
+            return wasIn || (before is null && selectors.Matches(gone)) ? ("DELETED", gone) : (null, null);
+        }
+
+        var after = Parse(change.Value, change.ModRevision);
+        var isIn = selectors.Matches(after);
+        return (change.Created || before is null, wasIn, isIn) switch
+        {
+            (true, _, true) => ("ADDED", after),
+            (false, true, true) => ("MODIFIED", after),
+            (false, false, true) => ("ADDED", after),
+            (false, true, false) => ("DELETED", after),
+            _ => (null, null),
+        };
+    }
+
+    private async Task SendAsync(HttpContext context, string type, JsonObject obj, ApiPath path, bool table, CancellationToken ct)
+    {
+        JsonNode payload = obj;
+        if (table)
+        {
+            var metadata = new JsonObject { ["resourceVersion"] = ObjectMeta.Metadata(obj)["resourceVersion"]?.DeepClone() };
+            payload = Tables.Build(path.Resource, [obj], metadata, context.Request.Query["includeObject"], time.GetUtcNow());
+        }
+
+        await WriteLineAsync(context, new JsonObject { ["type"] = type, ["object"] = payload }, ct).ConfigureAwait(false);
+    }
+
+    private static Task SendErrorAsync(HttpContext context, ApiStatus status, CancellationToken ct) =>
+        WriteLineAsync(context, new JsonObject { ["type"] = "ERROR", ["object"] = status.ToJson() }, ct);
+
+    private static async Task WriteLineAsync(HttpContext context, JsonObject line, CancellationToken ct)
+    {
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(line);
+        await context.Response.Body.WriteAsync(bytes, ct).ConfigureAwait(false);
+        await context.Response.Body.WriteAsync("\n"u8.ToArray(), ct).ConfigureAwait(false);
+        await context.Response.Body.FlushAsync(ct).ConfigureAwait(false);
+    }
+
+    private static JsonObject Parse(byte[] value, long revision)
+    {
+        var obj = JsonNode.Parse(value)!.AsObject();
+        ObjectMeta.SetResourceVersion(obj, revision);
+        return obj;
+    }
+}
