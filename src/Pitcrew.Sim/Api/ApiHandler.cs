@@ -37,6 +37,11 @@ internal sealed class ApiHandler
         }
         catch (ApiStatus status)
         {
+            if (status.RetryAfterSeconds > 0)
+            {
+                context.Response.Headers.RetryAfter = status.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
             await WriteAsync(context, status.Code, status.ToJson(), null).ConfigureAwait(false);
         }
         catch (RpcException e) when (!context.RequestAborted.IsCancellationRequested)

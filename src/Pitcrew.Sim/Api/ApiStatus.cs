@@ -7,6 +7,12 @@ internal sealed class ApiStatus(int code, string reason, string message, string?
 {
     public int Code { get; } = code;
 
+    /// <summary>Seconds a client should wait before retrying; sent as Retry-After only when positive.</summary>
+    public int RetryAfterSeconds { get; init; }
+
+    /// <summary>Machine-readable causes: (reason, message).</summary>
+    public IReadOnlyList<(string Reason, string Message)> Causes { get; init; } = [];
+
     public JsonObject ToJson()
     {
         var json = new JsonObject
@@ -19,9 +25,20 @@ internal sealed class ApiStatus(int code, string reason, string message, string?
             ["reason"] = reason,
             ["code"] = Code,
         };
-        if (name is not null || kind is not null)
+        if (name is not null || kind is not null || Causes.Count > 0 || RetryAfterSeconds > 0)
         {
-            json["details"] = new JsonObject { ["name"] = name, ["kind"] = kind };
+            var details = new JsonObject { ["name"] = name, ["kind"] = kind };
+            if (Causes.Count > 0)
+            {
+                details["causes"] = new JsonArray([.. Causes.Select(c => (JsonNode?)new JsonObject { ["reason"] = c.Reason, ["message"] = c.Message })]);
+            }
+
+            if (RetryAfterSeconds > 0)
+            {
+                details["retryAfterSeconds"] = RetryAfterSeconds;
+            }
+
+            json["details"] = details;
         }
 
         return json;

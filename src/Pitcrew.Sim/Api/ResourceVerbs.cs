@@ -8,17 +8,35 @@ using Pitcrew.Sim.Storage;
 namespace Pitcrew.Sim.Api;
 
 /// <summary>get, list, create, update and delete on any catalogued resource, against the etcd store.</summary>
-internal sealed class ResourceVerbs(RegistryStore store, TimeProvider time)
+internal sealed class ResourceVerbs
 {
-    private readonly WatchStream _watch = new(store, time);
-
     private const long MaxPageRead = 10_000;
     private const int PatchAttempts = 5;
+
+    private readonly RegistryStore _store;
+    private readonly TimeProvider _time;
+    private readonly WatchStream _watch;
+    private readonly Deleter _deleter;
+    private readonly Evictor _evictor;
+
+    public ResourceVerbs(RegistryStore store, TimeProvider time)
+    {
+        _store = store;
+        _time = time;
+        _watch = new WatchStream(store, time);
+        _deleter = new Deleter(store, time);
+        _evictor = new Evictor(store, _deleter, time);
+    }
 
     public Task<ApiResult> HandleAsync(HttpContext context, ApiPath path)
     {
         var ct = context.RequestAborted;
         var method = context.Request.Method;
+        if (path is { Subresource: "eviction", Resource.Name: "pods" } && method == "POST")
+        {
+            return _evictor.EvictAsync(context, path, ct);
+        }
+
         if (path.Subresource is not null and not "status")
         {
             throw ApiStatus.MethodNotAllowed(method.ToLowerInvariant(), path.Resource);
@@ -32,7 +50,7 @@ internal sealed class ResourceVerbs(RegistryStore store, TimeProvider time)
             ("POST", null) => CreateAsync(context, path, ct),
             ("PUT", not null) => UpdateAsync(context, path, ct),
             ("PATCH", not null) => PatchAsync(context, path, ct),
-            ("DELETE", not null) => DeleteAsync(path, ct),
+            ("DELETE", not null) => DeleteAsync(context, path, ct),
             _ => throw ApiStatus.MethodNotAllowed(method.ToLowerInvariant(), path.Resource),
         };
     }
@@ -45,13 +63,13 @@ internal sealed class ResourceVerbs(RegistryStore store, TimeProvider time)
 
     private async Task<ApiResult> GetAsync(HttpContext context, ApiPath path, CancellationToken ct)
     {
-        var stored = await store.GetAsync(path.Resource.KeyFor(path.Namespace, path.Name!), ct).ConfigureAwait(false)
+        var stored = await _store.GetAsync(path.Resource.KeyFor(path.Namespace, path.Name!), ct).ConfigureAwait(false)
             ?? throw ApiStatus.NotFound(path.Resource, path.Name!);
         var obj = Read(stored);
         if (path.Subresource is null && Tables.Wanted(context.Request.Headers.Accept.ToString()))
         {
             var metadata = new JsonObject { ["resourceVersion"] = stored.ModRevision.ToString(CultureInfo.InvariantCulture) };
-            return ApiResult.Ok(Tables.Build(path.Resource, [obj], metadata, context.Request.Query["includeObject"], time.GetUtcNow()));
+            return ApiResult.Ok(Tables.Build(path.Resource, [obj], metadata, context.Request.Query["includeObject"], _time.GetUtcNow()));
         }
 
         return ApiResult.Ok(obj);
@@ -80,7 +98,7 @@ internal sealed class ResourceVerbs(RegistryStore store, TimeProvider time)
         {
             // Read in pages; selectors may filter some out, so keep reading until the limit is filled.
             var want = limit == 0 ? 0 : Math.Min(MaxPageRead, Math.Max(limit - items.Count, 1) * 2);
-            var page = await store.ListAsync(prefix, start, want, revision, ct).ConfigureAwait(false);
+            var page = await _store.ListAsync(prefix, start, want, revision, ct).ConfigureAwait(false);
             revision = revision == 0 ? page.Revision : revision;
             var consumed = 0;
             foreach (var stored in page.Items)
@@ -121,7 +139,7 @@ internal sealed class ResourceVerbs(RegistryStore store, TimeProvider time)
 
         if (Tables.Wanted(context.Request.Headers.Accept.ToString()))
         {
-            return ApiResult.Ok(Tables.Build(path.Resource, items, metadata, query["includeObject"], time.GetUtcNow()));
+            return ApiResult.Ok(Tables.Build(path.Resource, items, metadata, query["includeObject"], _time.GetUtcNow()));
         }
 
         return ApiResult.Ok(new JsonObject
@@ -136,9 +154,9 @@ internal sealed class ResourceVerbs(RegistryStore store, TimeProvider time)
     private async Task<ApiResult> CreateAsync(HttpContext context, ApiPath path, CancellationToken ct)
     {
         var obj = await BodyAsync(context, ct).ConfigureAwait(false);
-        var name = ObjectMeta.PrepareForCreate(obj, path.Resource, path.Namespace, time.GetUtcNow());
+        var name = ObjectMeta.PrepareForCreate(obj, path.Resource, path.Namespace, _time.GetUtcNow());
         var key = path.Resource.KeyFor(path.Namespace ?? ObjectMeta.Metadata(obj)["namespace"]?.GetValue<string>(), name);
-        var revision = await store.CreateAsync(key, Encoding.UTF8.GetBytes(obj.ToJsonString()), ct).ConfigureAwait(false)
+        var revision = await _store.CreateAsync(key, Encoding.UTF8.GetBytes(obj.ToJsonString()), ct).ConfigureAwait(false)
             ?? throw ApiStatus.AlreadyExists(path.Resource, name);
         ObjectMeta.SetResourceVersion(obj, revision);
         return new ApiResult(201, obj);
@@ -148,7 +166,7 @@ internal sealed class ResourceVerbs(RegistryStore store, TimeProvider time)
     {
         var candidate = await BodyAsync(context, ct).ConfigureAwait(false);
         var key = path.Resource.KeyFor(path.Namespace, path.Name!);
-        var current = await store.GetAsync(key, ct).ConfigureAwait(false) ?? throw ApiStatus.NotFound(path.Resource, path.Name!);
+        var current = await _store.GetAsync(key, ct).ConfigureAwait(false) ?? throw ApiStatus.NotFound(path.Resource, path.Name!);
         var given = (string?)ObjectMeta.Metadata(candidate)["resourceVersion"];
         if (given is not null && given != current.ModRevision.ToString(CultureInfo.InvariantCulture))
         {
@@ -156,9 +174,10 @@ internal sealed class ResourceVerbs(RegistryStore store, TimeProvider time)
         }
 
         var updated = Updated(path, Read(current), candidate);
-        var revision = await store.UpdateAsync(key, Encoding.UTF8.GetBytes(updated.ToJsonString()), current.ModRevision, ct).ConfigureAwait(false)
+        var revision = await _store.UpdateAsync(key, Encoding.UTF8.GetBytes(updated.ToJsonString()), current.ModRevision, ct).ConfigureAwait(false)
             ?? throw StaleConflict(path);
         ObjectMeta.SetResourceVersion(updated, revision);
+        await RemoveIfFinalizedAsync(key, updated, revision, ct).ConfigureAwait(false);
         return ApiResult.Ok(updated);
     }
 
@@ -171,7 +190,7 @@ internal sealed class ResourceVerbs(RegistryStore store, TimeProvider time)
         var key = path.Resource.KeyFor(path.Namespace, path.Name!);
         for (var attempt = 1; ; attempt++)
         {
-            var current = await store.GetAsync(key, ct).ConfigureAwait(false) ?? throw ApiStatus.NotFound(path.Resource, path.Name!);
+            var current = await _store.GetAsync(key, ct).ConfigureAwait(false) ?? throw ApiStatus.NotFound(path.Resource, path.Name!);
             var currentObject = Read(current);
             var patched = Patches.Apply(contentType, currentObject, patch);
             var given = (string?)ObjectMeta.Metadata(patched)["resourceVersion"];
@@ -181,10 +200,11 @@ internal sealed class ResourceVerbs(RegistryStore store, TimeProvider time)
             }
 
             var updated = Updated(path, currentObject, patched);
-            var revision = await store.UpdateAsync(key, Encoding.UTF8.GetBytes(updated.ToJsonString()), current.ModRevision, ct).ConfigureAwait(false);
+            var revision = await _store.UpdateAsync(key, Encoding.UTF8.GetBytes(updated.ToJsonString()), current.ModRevision, ct).ConfigureAwait(false);
             if (revision is { } written)
             {
                 ObjectMeta.SetResourceVersion(updated, written);
+                await RemoveIfFinalizedAsync(key, updated, written, ct).ConfigureAwait(false);
                 return ApiResult.Ok(updated);
             }
 
@@ -219,7 +239,7 @@ internal sealed class ResourceVerbs(RegistryStore store, TimeProvider time)
 
         var metadata = ObjectMeta.Metadata(result);
         var stored = ObjectMeta.Metadata(current);
-        foreach (var field in new[] { "uid", "creationTimestamp", "name", "namespace", "generation" })
+        foreach (var field in new[] { "uid", "creationTimestamp", "name", "namespace", "generation", "deletionTimestamp", "deletionGracePeriodSeconds" })
         {
             metadata[field] = stored[field]?.DeepClone();
         }
@@ -235,19 +255,22 @@ internal sealed class ResourceVerbs(RegistryStore store, TimeProvider time)
         return result;
     }
 
+    /// <summary>Removing the last finalizer of an object whose deletion is due completes the deletion.</summary>
+    private async Task RemoveIfFinalizedAsync(string key, JsonObject updated, long revision, CancellationToken ct)
+    {
+        if (Deleter.ShouldRemoveAfterUpdate(updated))
+        {
+            await _store.DeleteAsync(key, revision, ct).ConfigureAwait(false);
+        }
+    }
+
     private static ApiStatus StaleConflict(ApiPath path) =>
         ApiStatus.Conflict(path.Resource, path.Name!, "the object has been modified; please apply your changes to the latest version and try again");
 
-    private async Task<ApiResult> DeleteAsync(ApiPath path, CancellationToken ct)
+    private async Task<ApiResult> DeleteAsync(HttpContext context, ApiPath path, CancellationToken ct)
     {
-        var key = path.Resource.KeyFor(path.Namespace, path.Name!);
-        var current = await store.GetAsync(key, ct).ConfigureAwait(false) ?? throw ApiStatus.NotFound(path.Resource, path.Name!);
-        if (!await store.DeleteAsync(key, current.ModRevision, ct).ConfigureAwait(false))
-        {
-            throw ApiStatus.Conflict(path.Resource, path.Name!, "the object was modified during deletion");
-        }
-
-        return ApiResult.Ok(Read(current));
+        var options = await DeleteOptions.ReadAsync(context.Request, ct).ConfigureAwait(false);
+        return ApiResult.Ok(await _deleter.DeleteAsync(path.Resource, path.Namespace, path.Name!, options, ct).ConfigureAwait(false));
     }
 
     private static JsonObject Read(StoredObject stored)

@@ -1,0 +1,35 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+
+namespace Pitcrew.Sim.Api;
+
+/// <summary>metav1.DeleteOptions: from the body when it has one (then the query is ignored), else from the query.</summary>
+internal sealed record DeleteOptions(long? GracePeriodSeconds, string? PropagationPolicy, string? PreconditionUid, string? PreconditionResourceVersion)
+{
+    public static async Task<DeleteOptions> ReadAsync(HttpRequest request, CancellationToken ct)
+    {
+        JsonObject? body = null;
+        if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
+        {
+            body = await JsonNode.ParseAsync(request.Body, cancellationToken: ct).ConfigureAwait(false) as JsonObject;
+        }
+
+        if (body is { Count: > 0 })
+        {
+            return FromJson(body);
+        }
+
+        return new DeleteOptions(
+            long.TryParse(request.Query["gracePeriodSeconds"], CultureInfo.InvariantCulture, out var grace) ? grace : null,
+            request.Query["propagationPolicy"].FirstOrDefault(),
+            null,
+            null);
+    }
+
+    public static DeleteOptions FromJson(JsonObject? body) => new(
+        (long?)body?["gracePeriodSeconds"],
+        (string?)body?["propagationPolicy"],
+        (string?)body?["preconditions"]?["uid"],
+        (string?)body?["preconditions"]?["resourceVersion"]);
+}

@@ -1,0 +1,178 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Pitcrew.Sim.Storage;
+
+namespace Pitcrew.Sim.Api;
+
+/// <summary>pods/{name}/eviction as kube-apiserver decides it: PodDisruptionBudgets checked and decremented, then a delete.</summary>
+internal sealed class Evictor(RegistryStore store, Deleter deleter, TimeProvider time)
+{
+    private const int Attempts = 5;
+    private const int MaxDisruptedPods = 2000;
+    private const int ProcessingRetrySeconds = 10;
+    private const string ViolationMessage = "Cannot evict pod as it would violate the pod's disruption budget.";
+
+    private static readonly ApiResource Pods = ResourceCatalog.Find(string.Empty, "v1", "pods")!;
+    private static readonly ApiResource Budgets = ResourceCatalog.Find("policy", "v1", "poddisruptionbudgets")!;
+
+    public async Task<ApiResult> EvictAsync(HttpContext context, ApiPath path, CancellationToken ct)
+    {
+        var body = await JsonNode.ParseAsync(context.Request.Body, cancellationToken: ct).ConfigureAwait(false) as JsonObject;
+        var named = (string?)body?["metadata"]?["name"];
+        if (named is not null && named != path.Name)
+        {
+            throw ApiStatus.BadRequest("name in URL does not match name in Eviction object");
+        }
+
+        var options = DeleteOptions.FromJson(body?["deleteOptions"] as JsonObject);
+        var ns = path.Namespace!;
+        var stored = await store.GetAsync(Pods.KeyFor(ns, path.Name!), ct).ConfigureAwait(false) ?? throw ApiStatus.NotFound(Pods, path.Name!);
+        var pod = JsonNode.Parse(stored.Value)!.AsObject();
+
+        if (CanIgnoreBudget(pod))
+        {
+            return await DeleteAsync(ns, path.Name!, options, ct).ConfigureAwait(false);
+        }
+
+        var labels = ObjectMeta.Metadata(pod)["labels"] as JsonObject;
+        var budgets = (await store.ListAsync($"{Budgets.KeyPrefix}{ns}/", null, 0, 0, ct).ConfigureAwait(false)).Items
+            .Where(b => LabelSelector.Matches(JsonNode.Parse(b.Value)!["spec"]?["selector"] as JsonObject, labels))
+            .ToList();
+        if (budgets.Count > 1)
+        {
+            return new ApiResult(500, Failure(500, "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support."));
+        }
+
+        if (budgets.Count == 1 && !AllowedWithoutBudget(pod, budgets[0]))
+        {
+            await CheckAndDecrementAsync(budgets[0].Key, path.Name!, ct).ConfigureAwait(false);
+        }
+
+        return await DeleteAsync(ns, path.Name!, options, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Finished, still pending or already terminating pods are not protected by a budget.</summary>
+    private static bool CanIgnoreBudget(JsonObject pod) =>
+        (string?)pod["status"]?["phase"] is "Succeeded" or "Failed" or "Pending"
+        || ObjectMeta.Metadata(pod)["deletionTimestamp"] is not null;
+
+    /// <summary>An unready pod may go when the budget's policy says so or the budget is healthy anyway.</summary>
+    private static bool AllowedWithoutBudget(JsonObject pod, StoredObject budget)
+    {
+        var ready = (pod["status"]?["conditions"] as JsonArray)?.OfType<JsonObject>()
+            .Any(c => (string?)c["type"] == "Ready" && (string?)c["status"] == "True") ?? false;
+        if (ready)
+        {
+            return false;
+        }
+
+        var pdb = JsonNode.Parse(budget.Value)!;
+        if ((string?)pdb["spec"]?["unhealthyPodEvictionPolicy"] == "AlwaysAllow")
+        {
+            return true;
+        }
+
+        var current = (long?)pdb["status"]?["currentHealthy"] ?? 0;
+        var desired = (long?)pdb["status"]?["desiredHealthy"] ?? 0;
+        return current >= desired && desired > 0;
+    }
+
+    private async Task CheckAndDecrementAsync(string key, string podName, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var stored = await store.GetAsync(key, ct).ConfigureAwait(false)
+                ?? throw new ApiStatus(429, "TooManyRequests", ViolationMessage) { RetryAfterSeconds = ProcessingRetrySeconds };
+            var pdb = JsonNode.Parse(stored.Value)!.AsObject();
+            var name = ObjectMeta.Name(pdb);
+            var status = pdb["status"] as JsonObject ?? [];
+            var generation = (long?)ObjectMeta.Metadata(pdb)["generation"] ?? 0;
+            var observed = (long?)status["observedGeneration"] ?? 0;
+            var allowed = (long?)status["disruptionsAllowed"] ?? 0;
+            var disrupted = status["disruptedPods"] as JsonObject ?? [];
+            if (observed < generation)
+            {
+                throw Violation($"The disruption budget {name} is still being processed by the server.", ProcessingRetrySeconds);
+            }
+
+            if (allowed < 0)
+            {
+                throw new ApiStatus(403, "Forbidden", "pdb disruptions allowed is negative");
+            }
+
+            if (disrupted.Count > MaxDisruptedPods)
+            {
+                throw new ApiStatus(403, "Forbidden", "DisruptedPods map too big - too many evictions not confirmed by PDB controller");
+            }
+
+            if (allowed == 0)
+            {
+                throw Violation(
+                    $"The disruption budget {name} needs {(long?)status["desiredHealthy"] ?? 0} healthy pods and has {(long?)status["currentHealthy"] ?? 0} currently", 0);
+            }
+
+            status["disruptionsAllowed"] = allowed - 1;
+            disrupted[podName] = ObjectMeta.Timestamp(time.GetUtcNow());
+            status["disruptedPods"] = disrupted.DeepClone();
+            if (allowed - 1 == 0)
+            {
+                SetCondition(status, "False", "InsufficientPods");
+            }
+
+            pdb["status"] = status;
+            if (await store.UpdateAsync(key, Encoding.UTF8.GetBytes(pdb.ToJsonString()), stored.ModRevision, ct).ConfigureAwait(false) is not null)
+            {
+                return;
+            }
+
+            if (attempt == Attempts)
+            {
+                throw Violation($"The disruption budget {name} is still being processed by the server.", ProcessingRetrySeconds);
+            }
+        }
+    }
+
+    private async Task<ApiResult> DeleteAsync(string ns, string name, DeleteOptions options, CancellationToken ct)
+    {
+        await deleter.DeleteAsync(Pods, ns, name, options, ct).ConfigureAwait(false);
+        return new ApiResult(201, new JsonObject
+        {
+            ["kind"] = "Status",
+            ["apiVersion"] = "v1",
+            ["metadata"] = new JsonObject(),
+            ["status"] = "Success",
+            ["code"] = 201,
+        });
+    }
+
+    private static ApiStatus Violation(string cause, int retryAfter) =>
+        new(429, "TooManyRequests", ViolationMessage) { RetryAfterSeconds = retryAfter, Causes = [("DisruptionBudget", cause)] };
+
+    private static JsonObject Failure(int code, string message) => new()
+    {
+        ["kind"] = "Status",
+        ["apiVersion"] = "v1",
+        ["metadata"] = new JsonObject(),
+        ["status"] = "Failure",
+        ["message"] = message,
+        ["code"] = code,
+    };
+
+    private static void SetCondition(JsonObject status, string value, string reason)
+    {
+        var conditions = status["conditions"] as JsonArray ?? [];
+        var existing = conditions.OfType<JsonObject>().FirstOrDefault(c => (string?)c["type"] == "DisruptionAllowed");
+        if (existing is null)
+        {
+            existing = new JsonObject { ["type"] = "DisruptionAllowed" };
+            conditions.Add(existing);
+        }
+
+        existing["status"] = value;
+        existing["reason"] = reason;
+        existing["lastTransitionTime"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        status["conditions"] = conditions.DeepClone();
+    }
+}
