@@ -10,6 +10,7 @@ using Pitcrew.Errors;
 using Pitcrew.Etcd;
 using Pitcrew.Sim.Api;
 using Pitcrew.Sim.Cluster;
+using Pitcrew.Sim.Controllers;
 using Pitcrew.Sim.Pki;
 using Pitcrew.Sim.Storage;
 
@@ -21,15 +22,23 @@ namespace Pitcrew.Sim;
 /// </summary>
 public sealed class SimServer : IAsyncDisposable
 {
+    /// <summary>How long a simulated container takes to start, and to stop once its pod is deleted.</summary>
+    private static readonly TimeSpan PodStartDelay = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan PodStopDelay = TimeSpan.FromSeconds(1);
+
     private readonly WebApplication _app;
     private readonly RegistryStore _store;
     private readonly LocalEtcd? _etcd;
+    private readonly CancellationTokenSource _stop;
+    private readonly Task _loops;
 
-    private SimServer(WebApplication app, RegistryStore store, LocalEtcd? etcd, string url, string kubeconfig, string etcdEndpoint)
+    private SimServer(WebApplication app, RegistryStore store, LocalEtcd? etcd, CancellationTokenSource stop, Task loops, string url, string kubeconfig, string etcdEndpoint)
     {
         _app = app;
         _store = store;
         _etcd = etcd;
+        _stop = stop;
+        _loops = loops;
         Url = url;
         KubeconfigPath = kubeconfig;
         EtcdEndpoint = etcdEndpoint;
@@ -67,7 +76,9 @@ public sealed class SimServer : IAsyncDisposable
                 .Features.Get<IServerAddressesFeature>()!.Addresses.First();
             var kubeconfig = Path.Combine(dir, "kubeconfig");
             Kubeconfig.Write(kubeconfig, url, pki);
-            return new SimServer(app, store, etcd, url, kubeconfig, etcdEndpoint);
+            var stop = new CancellationTokenSource();
+            var loops = options.RunControllers ? await StartControllersAsync(store, time, stop.Token).ConfigureAwait(false) : Task.CompletedTask;
+            return new SimServer(app, store, etcd, stop, loops, url, kubeconfig, etcdEndpoint);
         }
         catch (Exception e) when (e is not PitcrewException and not OperationCanceledException)
         {
@@ -81,9 +92,12 @@ public sealed class SimServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops the API server, then the etcd it started.</summary>
+    /// <summary>Stops the controllers and the API server, then the etcd it started.</summary>
     public async ValueTask DisposeAsync()
     {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _loops.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _stop.Dispose();
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         _store.Dispose();
@@ -91,6 +105,19 @@ public sealed class SimServer : IAsyncDisposable
         {
             await _etcd.DisposeAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Loads the cluster cache, then runs the kubelets, scheduler and disruption controller on it.</summary>
+    private static async Task<Task> StartControllersAsync(RegistryStore store, TimeProvider time, CancellationToken stop)
+    {
+        var cache = new ClusterCache(store);
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var informer = Task.Run(() => cache.RunAsync(ready, stop), stop);
+        await ready.Task.WaitAsync(TimeSpan.FromSeconds(30), stop).ConfigureAwait(false);
+        var writer = new ObjectWriter(store, new Deleter(store, time));
+        IController[] controllers = [new Scheduler(), new SimKubelet(PodStartDelay, PodStopDelay), new DisruptionController()];
+        var host = Task.Run(() => new ControllerHost(cache, writer, controllers, time).RunAsync(stop), stop);
+        return Task.WhenAll(informer, host);
     }
 
     private static WebApplication Build(SimPki pki, ApiHandler handler)

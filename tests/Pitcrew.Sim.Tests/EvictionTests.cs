@@ -5,8 +5,8 @@ using System.Text.Json.Nodes;
 
 namespace Pitcrew.Sim.Tests;
 
-/// <summary>Graceful deletion, finalizers and the eviction subresource with PodDisruptionBudgets.</summary>
-public sealed class EvictionTests(SimulatorFixture sim) : IClassFixture<SimulatorFixture>
+/// <summary>Graceful deletion, finalizers and the eviction subresource with PodDisruptionBudgets whose status the tests set.</summary>
+public sealed class EvictionTests(StaticSimulatorFixture sim) : IClassFixture<StaticSimulatorFixture>
 {
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 

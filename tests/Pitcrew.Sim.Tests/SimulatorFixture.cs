@@ -4,7 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 namespace Pitcrew.Sim.Tests;
 
 /// <summary>A simulated cluster for one test class: its own etcd child process and API server, stopped on dispose.</summary>
-public sealed class SimulatorFixture : IAsyncLifetime
+public class SimulatorFixture : IAsyncLifetime
 {
     private static readonly TimeSpan KubectlTimeout = TimeSpan.FromSeconds(60);
     private readonly string _root = Directory.CreateTempSubdirectory("pitcrew-sim-").FullName;
@@ -14,6 +14,9 @@ public sealed class SimulatorFixture : IAsyncLifetime
 
     public string Root => _root;
 
+    /// <summary>Whether kubelets and controllers run; off, tests write object status themselves.</summary>
+    protected virtual bool RunControllers => true;
+
     public async ValueTask InitializeAsync()
     {
         if (!File.Exists("/usr/bin/etcd"))
@@ -21,7 +24,7 @@ public sealed class SimulatorFixture : IAsyncLifetime
             throw new InvalidOperationException("etcd not found: run scripts/setup.sh");
         }
 
-        _sim = await SimServer.StartAsync(new SimOptions(Path.Combine(_root, "sim"), KubernetesVersion: "v1.31.2"), TimeProvider.System, TestContext.Current.CancellationToken)
+        _sim = await SimServer.StartAsync(new SimOptions(Path.Combine(_root, "sim"), KubernetesVersion: "v1.31.2", RunControllers: RunControllers), TimeProvider.System, TestContext.Current.CancellationToken)
             .WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
     }
 
@@ -77,5 +80,12 @@ public sealed class SimulatorFixture : IAsyncLifetime
         }
 
         Directory.Delete(_root, recursive: true);
+        GC.SuppressFinalize(this);
     }
+}
+
+/// <summary>A simulated cluster with no kubelets or controllers: objects keep exactly the status tests write.</summary>
+public sealed class StaticSimulatorFixture : SimulatorFixture
+{
+    protected override bool RunControllers => false;
 }
