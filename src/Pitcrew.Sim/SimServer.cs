@@ -115,7 +115,11 @@ public sealed class SimServer : IAsyncDisposable
         var informer = Task.Run(() => cache.RunAsync(ready, stop), stop);
         await ready.Task.WaitAsync(TimeSpan.FromSeconds(30), stop).ConfigureAwait(false);
         var writer = new ObjectWriter(store, new Deleter(store, time));
-        IController[] controllers = [new Scheduler(), new SimKubelet(PodStartDelay, PodStopDelay), new DisruptionController()];
+        IController[] controllers =
+        [
+            new DeploymentController(), new ReplicaSetController(), new DaemonSetController(), new GarbageCollector(),
+            new Scheduler(), new SimKubelet(PodStartDelay, PodStopDelay), new DisruptionController(),
+        ];
         var host = Task.Run(() => new ControllerHost(cache, writer, controllers, time).RunAsync(stop), stop);
         return Task.WhenAll(informer, host);
     }

@@ -61,6 +61,10 @@ internal sealed class ClusterCache(RegistryStore store)
         return [.. _objects.Where(p => p.Key.StartsWith(prefix, StringComparison.Ordinal)).Select(p => (JsonObject)p.Value.Object.DeepClone())];
     }
 
+    /// <summary>The uids of every object, for owner lookups.</summary>
+    public HashSet<string> AllUids() =>
+        _objects.Values.Select(v => (string?)ObjectMeta.Metadata(v.Object)["uid"]).OfType<string>().ToHashSet(StringComparer.Ordinal);
+
     private void Signal() => Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
     private static JsonObject Parse(byte[] value, long revision)

@@ -20,6 +20,13 @@ internal sealed class ObjectWriter(RegistryStore store, Deleter deleter)
         return await store.UpdateAsync(key, Encoding.UTF8.GetBytes(copy.ToJsonString()), revision, ct).ConfigureAwait(false) is not null;
     }
 
+    /// <summary>Creates the object as the API would (name from generateName, uid, creation time); its name, or null if taken.</summary>
+    public async Task<string?> CreateAsync(ApiResource resource, JsonObject obj, string? ns, DateTimeOffset now, CancellationToken ct)
+    {
+        var name = ObjectMeta.PrepareForCreate(obj, resource, ns, now);
+        return await store.CreateAsync(resource.KeyFor(ns, name), Encoding.UTF8.GetBytes(obj.ToJsonString()), ct).ConfigureAwait(false) is not null ? name : null;
+    }
+
     public async Task DeleteAsync(ApiResource resource, JsonObject obj, long gracePeriodSeconds, CancellationToken ct)
     {
         var metadata = ObjectMeta.Metadata(obj);

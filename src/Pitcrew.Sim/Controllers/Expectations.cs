@@ -1,0 +1,38 @@
+namespace Pitcrew.Sim.Controllers;
+
+/// <summary>
+/// Objects a controller created and has not yet seen in the cache; while any are outstanding it waits instead of
+/// counting again (and creating duplicates), as the real controllers' expectations do.
+/// </summary>
+internal sealed class Expectations
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(5);
+    private readonly Dictionary<string, (HashSet<string> Names, DateTimeOffset Until)> _pending = new(StringComparer.Ordinal);
+
+    public void Expect(string owner, IEnumerable<string> names, DateTimeOffset now)
+    {
+        var set = names.ToHashSet(StringComparer.Ordinal);
+        if (set.Count > 0)
+        {
+            _pending[owner] = (set, now + Patience);
+        }
+    }
+
+    /// <summary>Whether the owner still waits for objects it created to show up.</summary>
+    public bool Waiting(string owner, IEnumerable<string> seen, DateTimeOffset now)
+    {
+        if (!_pending.TryGetValue(owner, out var pending))
+        {
+            return false;
+        }
+
+        pending.Names.ExceptWith(seen);
+        if (pending.Names.Count == 0 || now > pending.Until)
+        {
+            _pending.Remove(owner);
+            return false;
+        }
+
+        return true;
+    }
+}

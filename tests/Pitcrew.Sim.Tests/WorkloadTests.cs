@@ -1,0 +1,77 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+
+namespace Pitcrew.Sim.Tests;
+
+/// <summary>Deployments, ReplicaSets, DaemonSets and garbage collection, driven through the real kubectl.</summary>
+public sealed class WorkloadTests(SimulatorFixture sim) : IClassFixture<SimulatorFixture>
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Deployment_RunsExactlyItsReplicasAndGarbageCollectsOnDelete()
+    {
+        Assert.Equal(0, (await sim.KubectlAsync("create", "namespace", "deploy")).ExitCode);
+        var created = await sim.KubectlAsync("-n", "deploy", "create", "deployment", "web", "--image=nginx:1.27", "--replicas=3");
+        Assert.True(created.ExitCode == 0, created.Stderr);
+
+        await UntilAsync(async () => (await sim.KubectlAsync("-n", "deploy", "get", "deployment", "web", "-o", "jsonpath={.status.readyReplicas}")).Stdout == "3");
+        var pods = await sim.KubectlAsync("-n", "deploy", "get", "pods", "-o", "name");
+        var names = pods.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, names.Length);
+        Assert.All(names, n => Assert.Matches("^pod/web-[a-z0-9]{10}-[a-z0-9]{5}$", n));
+
+        Assert.Equal(0, (await sim.KubectlAsync("-n", "deploy", "delete", "deployment", "web")).ExitCode);
+        await UntilAsync(async () =>
+            (await sim.KubectlAsync("-n", "deploy", "get", "pods,replicasets", "-o", "name")).Stdout.Trim().Length == 0);
+    }
+
+    [Fact]
+    public async Task Drain_IgnoringDaemonSets_MovesDeploymentPodsAndLeavesDaemonPods()
+    {
+        using var client = sim.AdminClient();
+        Assert.Equal(0, (await sim.KubectlAsync("create", "namespace", "drainds")).ExitCode);
+        var ds = await client.PostAsJsonAsync("/apis/apps/v1/namespaces/drainds/daemonsets", new JsonObject
+        {
+            ["metadata"] = new JsonObject { ["name"] = "agent" },
+            ["spec"] = new JsonObject
+            {
+                ["selector"] = new JsonObject { ["matchLabels"] = new JsonObject { ["app"] = "agent" } },
+                ["template"] = new JsonObject
+                {
+                    ["metadata"] = new JsonObject { ["labels"] = new JsonObject { ["app"] = "agent" } },
+                    ["spec"] = new JsonObject { ["containers"] = new JsonArray(new JsonObject { ["name"] = "agent", ["image"] = "agent:1" }) },
+                },
+            },
+        }, Token);
+        Assert.Equal(HttpStatusCode.Created, ds.StatusCode);
+        Assert.Equal(0, (await sim.KubectlAsync("-n", "drainds", "create", "deployment", "api", "--image=api:1", "--replicas=3")).ExitCode);
+        await UntilAsync(async () => (await sim.KubectlAsync("-n", "drainds", "get", "daemonset", "agent", "-o", "jsonpath={.status.numberReady}")).Stdout == "3");
+        await UntilAsync(async () => (await sim.KubectlAsync("-n", "drainds", "get", "deployment", "api", "-o", "jsonpath={.status.readyReplicas}")).Stdout == "3");
+
+        var drain = await sim.KubectlAsync("drain", "worker-1", "--ignore-daemonsets", "--delete-emptydir-data", "--timeout=30s");
+        Assert.True(drain.ExitCode == 0, drain.Stderr);
+        Assert.Contains("Warning: ignoring DaemonSet-managed Pods: drainds/agent-", drain.Stderr, StringComparison.Ordinal);
+        Assert.Contains("node/worker-1 drained", drain.Stdout, StringComparison.Ordinal);
+
+        await UntilAsync(async () => (await sim.KubectlAsync("-n", "drainds", "get", "deployment", "api", "-o", "jsonpath={.status.readyReplicas}")).Stdout == "3");
+        var onNode = await sim.KubectlAsync("get", "pods", "-A", "--field-selector=spec.nodeName=worker-1", "-o", "name");
+        var remaining = onNode.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.All(remaining, p => Assert.StartsWith("pod/agent-", p, StringComparison.Ordinal));
+        Assert.Single(remaining);
+        Assert.Equal(0, (await sim.KubectlAsync("uncordon", "worker-1")).ExitCode);
+    }
+
+    private static async Task UntilAsync(Func<Task<bool>> condition)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        timeout.CancelAfter(Bound);
+        while (!await condition())
+        {
+            await Task.Delay(250, timeout.Token);
+        }
+    }
+}
