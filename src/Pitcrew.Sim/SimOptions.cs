@@ -7,7 +7,10 @@ namespace Pitcrew.Sim;
 /// <param name="EtcdEndpoints">An etcd to use instead of starting one.</param>
 /// <param name="RunControllers">Run the kubelets and controllers; off, the API serves objects as written (for API tests).</param>
 public sealed record SimOptions(
-    string Directory, int ControlPlanes = 1, int Workers = 3, string KubernetesVersion = "v1.30.4", string? EtcdEndpoints = null, bool RunControllers = true)
+    string Directory, int ControlPlanes = 1, int Workers = 3, string KubernetesVersion = "v1.30.4", string? EtcdEndpoints = null, bool RunControllers = true,
+    SimTimings? Timings = null)
 {
+    internal SimTimings EffectiveTimings => Timings ?? SimTimings.Default;
+
     internal SimVersion Version => SimVersion.Parse(KubernetesVersion);
 }

@@ -22,19 +22,18 @@ namespace Pitcrew.Sim;
 /// </summary>
 public sealed class SimServer : IAsyncDisposable
 {
-    /// <summary>How long a simulated container takes to start, and to stop once its pod is deleted.</summary>
-    private static readonly TimeSpan PodStartDelay = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan PodStopDelay = TimeSpan.FromSeconds(1);
 
     private readonly WebApplication _app;
     private readonly RegistryStore _store;
     private readonly LocalEtcd? _etcd;
     private readonly CancellationTokenSource _stop;
     private readonly Task _loops;
+    private readonly string _directory;
 
     private SimServer(WebApplication app, RegistryStore store, LocalEtcd? etcd, CancellationTokenSource stop, Task loops, string url, string kubeconfig, string etcdEndpoint)
     {
         _app = app;
+        _directory = Path.GetDirectoryName(kubeconfig)!;
         _store = store;
         _etcd = etcd;
         _stop = stop;
@@ -76,8 +75,9 @@ public sealed class SimServer : IAsyncDisposable
                 .Features.Get<IServerAddressesFeature>()!.Addresses.First();
             var kubeconfig = Path.Combine(dir, "kubeconfig");
             Kubeconfig.Write(kubeconfig, url, pki);
+            new SimState(url, etcdEndpoint, Environment.ProcessId).Write(dir);
             var stop = new CancellationTokenSource();
-            var loops = options.RunControllers ? await StartControllersAsync(store, time, stop.Token).ConfigureAwait(false) : Task.CompletedTask;
+            var loops = options.RunControllers ? await StartControllersAsync(store, options.EffectiveTimings, time, stop.Token).ConfigureAwait(false) : Task.CompletedTask;
             return new SimServer(app, store, etcd, stop, loops, url, kubeconfig, etcdEndpoint);
         }
         catch (Exception e) when (e is not PitcrewException and not OperationCanceledException)
@@ -100,6 +100,7 @@ public sealed class SimServer : IAsyncDisposable
         _stop.Dispose();
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
+        File.Delete(SimState.PathIn(_directory));
         _store.Dispose();
         if (_etcd is not null)
         {
@@ -107,8 +108,8 @@ public sealed class SimServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Loads the cluster cache, then runs the kubelets, scheduler and disruption controller on it.</summary>
-    private static async Task<Task> StartControllersAsync(RegistryStore store, TimeProvider time, CancellationToken stop)
+    /// <summary>Loads the cluster cache, then runs the kubelets and the controllers on it.</summary>
+    private static async Task<Task> StartControllersAsync(RegistryStore store, SimTimings timings, TimeProvider time, CancellationToken stop)
     {
         var cache = new ClusterCache(store);
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -118,7 +119,7 @@ public sealed class SimServer : IAsyncDisposable
         IController[] controllers =
         [
             new DeploymentController(), new ReplicaSetController(), new DaemonSetController(), new GarbageCollector(),
-            new Scheduler(), new SimKubelet(PodStartDelay, PodStopDelay), new DisruptionController(),
+            new Scheduler(), new SimKubelet(timings), new NodeLifecycleController(timings.NodeMonitorGracePeriod), new DisruptionController(),
         ];
         var host = Task.Run(() => new ControllerHost(cache, writer, controllers, time).RunAsync(stop), stop);
         return Task.WhenAll(informer, host);

@@ -7,7 +7,7 @@ namespace Pitcrew.Sim.Tests;
 public class SimulatorFixture : IAsyncLifetime
 {
     private static readonly TimeSpan KubectlTimeout = TimeSpan.FromSeconds(60);
-    private readonly string _root = Directory.CreateTempSubdirectory("pitcrew-sim-").FullName;
+    private readonly string _root = System.IO.Directory.CreateTempSubdirectory("pitcrew-sim-").FullName;
     private SimServer? _sim;
 
     public SimServer Sim => _sim ?? throw new InvalidOperationException("not started");
@@ -17,6 +17,11 @@ public class SimulatorFixture : IAsyncLifetime
     /// <summary>Whether kubelets and controllers run; off, tests write object status themselves.</summary>
     protected virtual bool RunControllers => true;
 
+    /// <summary>How fast the cluster moves; tests that wait for heartbeats to lapse make it faster.</summary>
+    protected virtual SimTimings? Timings => null;
+
+    public string Directory => Path.Combine(_root, "sim");
+
     public async ValueTask InitializeAsync()
     {
         if (!File.Exists("/usr/bin/etcd"))
@@ -24,7 +29,7 @@ public class SimulatorFixture : IAsyncLifetime
             throw new InvalidOperationException("etcd not found: run scripts/setup.sh");
         }
 
-        _sim = await SimServer.StartAsync(new SimOptions(Path.Combine(_root, "sim"), KubernetesVersion: "v1.31.2", RunControllers: RunControllers), TimeProvider.System, TestContext.Current.CancellationToken)
+        _sim = await SimServer.StartAsync(new SimOptions(Path.Combine(_root, "sim"), KubernetesVersion: "v1.31.2", RunControllers: RunControllers, Timings: Timings), TimeProvider.System, TestContext.Current.CancellationToken)
             .WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
     }
 
@@ -79,7 +84,7 @@ public class SimulatorFixture : IAsyncLifetime
             await _sim.DisposeAsync();
         }
 
-        Directory.Delete(_root, recursive: true);
+        System.IO.Directory.Delete(_root, recursive: true);
         GC.SuppressFinalize(this);
     }
 }
@@ -88,4 +93,11 @@ public class SimulatorFixture : IAsyncLifetime
 public sealed class StaticSimulatorFixture : SimulatorFixture
 {
     protected override bool RunControllers => false;
+}
+
+/// <summary>A simulated cluster on fast timings: leases renewed every 0.5 s, nodes Unknown after 3 s without one.</summary>
+public sealed class FastSimulatorFixture : SimulatorFixture
+{
+    protected override SimTimings? Timings => new(
+        TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(3));
 }

@@ -50,7 +50,39 @@ internal static class SimCommand
 
             return ExitCodes.Ok;
         });
-        return new Command("sim", "Run a simulated cluster to rehearse maintenance on") { up };
+        return new Command("sim", "Run a simulated cluster to rehearse maintenance on") { up, Fault(context) };
+    }
+
+    private static Command Fault(CliContext context)
+    {
+        var dir = new Option<string>("--dir") { Description = "Directory of the running sim", DefaultValueFactory = _ => "pitcrew-sim" };
+        var node = new Argument<string>("NODE") { Description = "The node to affect" };
+        var fault = new Argument<string>("FAULT") { Description = "kubelet-stop, kubelet-start, disk-pressure, memory-pressure, pid-pressure, network-partition or clear" };
+        var command = new Command("fault")
+        {
+            dir, node, fault,
+        }.Describe(
+            "Inject a failure from the seed's table into a simulated node",
+            """
+            kubelet-stop (or network-partition): the node's kubelet stops renewing its Lease, and after the grace period the node
+            lifecycle controller marks it NotReady (Unknown) and taints it unreachable; kubelet-start undoes kubelet-stop.
+            disk-pressure, memory-pressure, pid-pressure: the kubelet reports the condition True and the node gets its taint.
+            clear removes every fault of the node.
+            """,
+            """
+            pitcrew sim fault --dir ./sim worker-2 kubelet-stop
+            pitcrew sim fault --dir ./sim worker-3 disk-pressure
+            pitcrew sim fault --dir ./sim worker-2 clear
+            """);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            using var client = SimClient.Open(parse.GetValue(dir)!);
+            var name = parse.GetValue(node)!;
+            var faults = await client.SetFaultAsync(name, parse.GetValue(fault)!, cancellationToken).ConfigureAwait(false);
+            context.Out.WriteLine(faults.Count == 0 ? $"node/{name}: no faults" : $"node/{name}: {string.Join(", ", faults)}");
+            return ExitCodes.Ok;
+        });
+        return command;
     }
 
     private static void Validate(SimOptions options)

@@ -4,14 +4,28 @@ using Pitcrew.Sim.Api;
 namespace Pitcrew.Sim.Controllers;
 
 /// <summary>
-/// The kubelets of every node: start pods bound to them (Pending, then Running and Ready after a delay) and finish
-/// graceful deletions (containers stopped, then DELETE with grace 0), as kwok does.
+/// The kubelets of every node: renew node Leases, report node conditions (and the pressure faults injected), start pods
+/// bound to them (Pending, then Running and Ready after a delay) and finish graceful deletions (containers stopped, then
+/// DELETE with grace 0), as kwok does. A node whose kubelet is stopped or cut off does none of it.
 /// </summary>
-internal sealed class SimKubelet(TimeSpan startDelay, TimeSpan stopDelay) : IController
+internal sealed class SimKubelet(SimTimings timings) : IController
 {
+    private const string LeaseNamespace = "kube-node-lease";
+    private static readonly ApiResource Leases = ResourceCatalog.Find("coordination.k8s.io", "v1", "leases")!;
+
     public async Task ReconcileAsync(ClusterCache cache, ObjectWriter writer, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var nodes = cache.List(Resources.Nodes).ToDictionary(Resources.Name, StringComparer.Ordinal);
+        var nodes = cache.List(Resources.Nodes).Where(n => !NodeFaults.KubeletDown(NodeFaults.Of(n))).ToDictionary(Resources.Name, StringComparer.Ordinal);
+        var leases = cache.List(Leases, LeaseNamespace).ToDictionary(Resources.Name, StringComparer.Ordinal);
+        foreach (var node in nodes.Values)
+        {
+            await RenewLeaseAsync(node, leases.GetValueOrDefault(Resources.Name(node)), writer, now, cancellationToken).ConfigureAwait(false);
+            if (ReportConditions(node, NodeFaults.Of(node), now))
+            {
+                await writer.UpdateAsync(Resources.Nodes, node, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
         foreach (var pod in cache.List(Resources.Pods))
         {
             var nodeName = (string?)pod["spec"]?["nodeName"];
@@ -24,7 +38,7 @@ internal sealed class SimKubelet(TimeSpan startDelay, TimeSpan stopDelay) : ICon
             if (Resources.Terminating(pod))
             {
                 var grace = TimeSpan.FromSeconds((long?)metadata["deletionGracePeriodSeconds"] ?? 0);
-                var due = Resources.Time(metadata["deletionTimestamp"]) - grace + (grace < stopDelay ? grace : stopDelay);
+                var due = Resources.Time(metadata["deletionTimestamp"]) - grace + (grace < timings.PodStopDelay ? grace : timings.PodStopDelay);
                 if (due is { } at && now >= at)
                 {
                     await writer.DeleteAsync(Resources.Pods, pod, 0, cancellationToken).ConfigureAwait(false);
@@ -35,12 +49,58 @@ internal sealed class SimKubelet(TimeSpan startDelay, TimeSpan stopDelay) : ICon
 
             var phase = (string?)pod["status"]?["phase"];
             var created = Resources.Time(metadata["creationTimestamp"]) ?? now;
-            if (phase is null or "Pending" && now - created >= startDelay)
+            if (phase is null or "Pending" && now - created >= timings.PodStartDelay)
             {
                 Start(pod, node, now);
                 await writer.UpdateAsync(Resources.Pods, pod, cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    private async Task RenewLeaseAsync(JsonObject node, JsonObject? lease, ObjectWriter writer, DateTimeOffset now, CancellationToken ct)
+    {
+        var renewed = Resources.Time(lease?["spec"]?["renewTime"]);
+        if (lease is not null && renewed is { } at && now - at < timings.LeaseRenewInterval)
+        {
+            return;
+        }
+
+        var renewTime = now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        if (lease is null)
+        {
+            var name = Resources.Name(node);
+            var created = new JsonObject
+            {
+                ["metadata"] = new JsonObject { ["name"] = name, ["ownerReferences"] = new JsonArray(Owner(node)) },
+                ["spec"] = new JsonObject { ["holderIdentity"] = name, ["leaseDurationSeconds"] = 40, ["renewTime"] = renewTime },
+            };
+            await writer.CreateAsync(Leases, created, LeaseNamespace, now, ct).ConfigureAwait(false);
+            return;
+        }
+
+        lease["spec"]!["renewTime"] = renewTime;
+        await writer.UpdateAsync(Leases, lease, ct).ConfigureAwait(false);
+    }
+
+    private static JsonObject Owner(JsonObject node) => new()
+    {
+        ["apiVersion"] = "v1", ["kind"] = "Node", ["name"] = Resources.Name(node), ["uid"] = Resources.Uid(node),
+    };
+
+    /// <summary>What a running kubelet says about its node: Ready, and each pressure as the faults dictate.</summary>
+    private static bool ReportConditions(JsonObject node, IReadOnlySet<string> faults, DateTimeOffset now)
+    {
+        var changed = NodeConditions.Set(node, "Ready", "True", "KubeletReady", "kubelet is posting ready status", now);
+        foreach (var (fault, pressure) in NodeFaults.Pressures)
+        {
+            var on = faults.Contains(fault);
+            changed |= on
+                ? NodeConditions.Set(node, pressure.Condition, "True", pressure.TrueReason, pressure.TrueMessage, now)
+                : NodeConditions.Set(node, pressure.Condition, "False", pressure.FalseReason, pressure.FalseMessage, now);
+            changed |= NodeConditions.SetTaint(node, pressure.Taint, "NoSchedule", on, now);
+        }
+
+        return changed;
     }
 
     private static void Start(JsonObject pod, JsonObject node, DateTimeOffset now)

@@ -1,0 +1,60 @@
+using System.Text.Json.Nodes;
+using Pitcrew.Sim.Api;
+
+namespace Pitcrew.Sim.Controllers;
+
+/// <summary>
+/// Faults injected into a simulated node, kept on the node itself as an annotation so that they survive restarts and
+/// can be set through the API (pitcrew sim fault, or kubectl annotate).
+/// </summary>
+internal static class NodeFaults
+{
+    public const string Annotation = "sim.pitcrew.dev/faults";
+    public const string KubeletStop = "kubelet-stop";
+    public const string NetworkPartition = "network-partition";
+
+    /// <summary>Pressure faults: the condition the kubelet reports with its reason and message when on and off, and the taint.</summary>
+    public static readonly IReadOnlyDictionary<string, PressureFault> Pressures = new Dictionary<string, PressureFault>(StringComparer.Ordinal)
+    {
+        ["disk-pressure"] = new("DiskPressure", "KubeletHasDiskPressure", "kubelet has disk pressure",
+            "KubeletHasNoDiskPressure", "kubelet has no disk pressure", "node.kubernetes.io/disk-pressure"),
+        ["memory-pressure"] = new("MemoryPressure", "KubeletHasInsufficientMemory", "kubelet has insufficient memory available",
+            "KubeletHasSufficientMemory", "kubelet has sufficient memory available", "node.kubernetes.io/memory-pressure"),
+        ["pid-pressure"] = new("PIDPressure", "KubeletHasInsufficientPID", "kubelet has insufficient PID available",
+            "KubeletHasSufficientPID", "kubelet has sufficient PID available", "node.kubernetes.io/pid-pressure"),
+    };
+
+    /// <summary>Every fault name `sim fault` accepts, clear included.</summary>
+    public static readonly IReadOnlyList<string> Names = [KubeletStop, "kubelet-start", .. Pressures.Keys, NetworkPartition, "clear"];
+
+    public static IReadOnlySet<string> Of(JsonObject node) =>
+        ((string?)ObjectMeta.Metadata(node)["annotations"]?[Annotation] ?? string.Empty)
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>The annotation value after applying a fault command to the current set.</summary>
+    public static string Apply(IReadOnlySet<string> current, string fault)
+    {
+        var next = new SortedSet<string>(current, StringComparer.Ordinal);
+        switch (fault)
+        {
+            case "clear":
+                next.Clear();
+                break;
+            case "kubelet-start":
+                next.Remove(KubeletStop);
+                break;
+            default:
+                next.Add(fault);
+                break;
+        }
+
+        return string.Join(',', next);
+    }
+
+    /// <summary>Whether the node's kubelet can reach the API server.</summary>
+    public static bool KubeletDown(IReadOnlySet<string> faults) => faults.Contains(KubeletStop) || faults.Contains(NetworkPartition);
+}
+
+/// <summary>A node condition a pressure fault turns on, with the kubelet's reasons and messages, and the taint it brings.</summary>
+internal sealed record PressureFault(string Condition, string TrueReason, string TrueMessage, string FalseReason, string FalseMessage, string Taint);

@@ -1,0 +1,11 @@
+namespace Pitcrew.Sim;
+
+/// <summary>How fast the simulated cluster moves; the defaults are Kubernetes' own where it has one.</summary>
+/// <param name="PodStartDelay">From a pod's binding to Running and Ready.</param>
+/// <param name="PodStopDelay">From a pod's deletion to its containers having stopped (capped by its grace period).</param>
+/// <param name="LeaseRenewInterval">How often each kubelet renews its node Lease (kubelet: 10 s).</param>
+/// <param name="NodeMonitorGracePeriod">A node whose Lease is older is marked Unknown and tainted unreachable (40 s).</param>
+public sealed record SimTimings(TimeSpan PodStartDelay, TimeSpan PodStopDelay, TimeSpan LeaseRenewInterval, TimeSpan NodeMonitorGracePeriod)
+{
+    public static readonly SimTimings Default = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(40));
+}
