@@ -19,6 +19,11 @@ public sealed class WorkloadTests(SimulatorFixture sim) : IClassFixture<Simulato
         Assert.True(created.ExitCode == 0, created.Stderr);
 
         await UntilAsync(async () => (await sim.KubectlAsync("-n", "deploy", "get", "deployment", "web", "-o", "jsonpath={.status.readyReplicas}")).Stdout == "3");
+        var table = await sim.KubectlAsync("-n", "deploy", "get", "deployment", "web");
+        Assert.Matches(@"NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\nweb\s+3/3\s+3\s+3\s", table.Stdout);
+        Assert.Equal(0, (await sim.KubectlAsync("-n", "deploy", "create", "poddisruptionbudget", "web", "--selector=app=web", "--min-available=2")).ExitCode);
+        await UntilAsync(async () =>
+            System.Text.RegularExpressions.Regex.IsMatch((await sim.KubectlAsync("-n", "deploy", "get", "pdb", "web")).Stdout, @"web\s+2\s+N/A\s+1\s"));
         var pods = await sim.KubectlAsync("-n", "deploy", "get", "pods", "-o", "name");
         var names = pods.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(3, names.Length);

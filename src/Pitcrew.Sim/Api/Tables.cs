@@ -14,6 +14,17 @@ internal static class Tables
         {
             "nodes" => (NodeColumns, (Func<JsonObject, JsonNode?[]>)(o => NodeCells(o, now))),
             "pods" => (PodColumns, o => PodCells(o, now)),
+            "deployments" => (DeploymentColumns, o =>
+                [ObjectMeta.Name(o), $"{Int(o, "readyReplicas")}/{Spec(o, "replicas", 1)}", Int(o, "updatedReplicas"), Int(o, "availableReplicas"), Age(o, now)]),
+            "replicasets" => (ReplicaSetColumns, o =>
+                [ObjectMeta.Name(o), Spec(o, "replicas", 1), Int(o, "replicas"), Int(o, "readyReplicas"), Age(o, now)]),
+            "daemonsets" => (DaemonSetColumns, o =>
+                [ObjectMeta.Name(o), Int(o, "desiredNumberScheduled"), Int(o, "currentNumberScheduled"), Int(o, "numberReady"),
+                 Int(o, "updatedNumberScheduled"), Int(o, "numberAvailable"), Selector(o), Age(o, now)]),
+            "statefulsets" => (StatefulSetColumns, o => [ObjectMeta.Name(o), $"{Int(o, "readyReplicas")}/{Spec(o, "replicas", 1)}", Age(o, now)]),
+            "poddisruptionbudgets" => (BudgetColumns, o =>
+                [ObjectMeta.Name(o), IntOrString(o["spec"]?["minAvailable"]), IntOrString(o["spec"]?["maxUnavailable"]), Int(o, "disruptionsAllowed"), Age(o, now)]),
+            "events" => (EventColumns, o => EventCells(o, now)),
             _ => (DefaultColumns, o => [ObjectMeta.Name(o), Age(o, now)]),
         };
         var rows = new JsonArray();
@@ -66,6 +77,65 @@ internal static class Tables
         Column("Restarts", "string", "", 0), Column("Age", "string", "", 0), Column("IP", "string", "", 1),
         Column("Node", "string", "", 1), Column("Nominated Node", "string", "", 1), Column("Readiness Gates", "string", "", 1),
     ];
+
+    private static readonly JsonObject[] DeploymentColumns =
+    [
+        Column("Name", "string", "name", 0), Column("Ready", "string", "", 0), Column("Up-to-date", "integer", "", 0),
+        Column("Available", "integer", "", 0), Column("Age", "string", "", 0),
+    ];
+
+    private static readonly JsonObject[] ReplicaSetColumns =
+    [
+        Column("Name", "string", "name", 0), Column("Desired", "integer", "", 0), Column("Current", "integer", "", 0),
+        Column("Ready", "integer", "", 0), Column("Age", "string", "", 0),
+    ];
+
+    private static readonly JsonObject[] DaemonSetColumns =
+    [
+        Column("Name", "string", "name", 0), Column("Desired", "integer", "", 0), Column("Current", "integer", "", 0),
+        Column("Ready", "integer", "", 0), Column("Up-to-date", "integer", "", 0), Column("Available", "integer", "", 0),
+        Column("Node Selector", "string", "", 0), Column("Age", "string", "", 0),
+    ];
+
+    private static readonly JsonObject[] StatefulSetColumns = [Column("Name", "string", "name", 0), Column("Ready", "string", "", 0), Column("Age", "string", "", 0)];
+
+    private static readonly JsonObject[] BudgetColumns =
+    [
+        Column("Name", "string", "name", 0), Column("Min Available", "string", "", 0), Column("Max Unavailable", "string", "", 0),
+        Column("Allowed Disruptions", "integer", "", 0), Column("Age", "string", "", 0),
+    ];
+
+    private static readonly JsonObject[] EventColumns =
+    [
+        Column("Last Seen", "string", "", 0), Column("Type", "string", "", 0), Column("Reason", "string", "", 0),
+        Column("Object", "string", "", 0), Column("Message", "string", "", 0),
+    ];
+
+    private static JsonNode?[] EventCells(JsonObject e, DateTimeOffset now)
+    {
+        var last = (string?)e["lastTimestamp"] ?? (string?)e["firstTimestamp"] ?? (string?)e["eventTime"];
+        var seen = last is not null && DateTimeOffset.TryParse(last, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
+            ? HumanDuration(now - at)
+            : "<unknown>";
+        var involved = e["involvedObject"] ?? e["regarding"];
+        return
+        [
+            seen, (string?)e["type"] ?? string.Empty, (string?)e["reason"] ?? string.Empty,
+            $"{((string?)involved?["kind"] ?? string.Empty).ToLowerInvariant()}/{(string?)involved?["name"]}",
+            (string?)e["message"] ?? (string?)e["note"] ?? string.Empty,
+        ];
+    }
+
+    private static long Int(JsonObject obj, string statusField) => (long?)obj["status"]?[statusField] ?? 0;
+
+    private static long Spec(JsonObject obj, string field, long fallback) => (long?)obj["spec"]?[field] ?? fallback;
+
+    private static string IntOrString(JsonNode? value) => value?.ToString() ?? "N/A";
+
+    private static string Selector(JsonObject obj) =>
+        obj["spec"]?["template"]?["spec"]?["nodeSelector"] is JsonObject selector && selector.Count > 0
+            ? string.Join(',', selector.Select(p => $"{p.Key}={p.Value}"))
+            : "<none>";
 
     private static JsonNode?[] NodeCells(JsonObject node, DateTimeOffset now)
     {
