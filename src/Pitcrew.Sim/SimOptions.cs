@@ -8,9 +8,13 @@ namespace Pitcrew.Sim;
 /// <param name="RunControllers">Run the kubelets and controllers; off, the API serves objects as written (for API tests).</param>
 public sealed record SimOptions(
     string Directory, int ControlPlanes = 1, int Workers = 3, string KubernetesVersion = "v1.30.4", string? EtcdEndpoints = null, bool RunControllers = true,
-    SimTimings? Timings = null)
+    SimTimings? Timings = null,
+    Scenarios.Scenario? Scenario = null)
 {
     internal SimTimings EffectiveTimings => Timings ?? SimTimings.Default;
 
-    internal SimVersion Version => SimVersion.Parse(KubernetesVersion);
+    /// <summary>The scenario to build: the one given, or bare nodes from the counts and version.</summary>
+    internal Scenarios.Scenario EffectiveScenario => Scenario ?? Scenarios.Scenario.Bare(KubernetesVersion, ControlPlanes, Workers);
+
+    internal SimVersion Version => SimVersion.Parse(EffectiveScenario.Version);
 }

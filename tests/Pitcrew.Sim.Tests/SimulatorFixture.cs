@@ -20,6 +20,9 @@ public class SimulatorFixture : IAsyncLifetime
     /// <summary>How fast the cluster moves; tests that wait for heartbeats to lapse make it faster.</summary>
     protected virtual SimTimings? Timings => null;
 
+    /// <summary>The scenario to start from; none means bare nodes and nothing running.</summary>
+    protected virtual Scenarios.Scenario? Scenario => null;
+
     public string Directory => Path.Combine(_root, "sim");
 
     public async ValueTask InitializeAsync()
@@ -29,7 +32,7 @@ public class SimulatorFixture : IAsyncLifetime
             throw new InvalidOperationException("etcd not found: run scripts/setup.sh");
         }
 
-        _sim = await SimServer.StartAsync(new SimOptions(Path.Combine(_root, "sim"), KubernetesVersion: "v1.31.2", RunControllers: RunControllers, Timings: Timings), TimeProvider.System, TestContext.Current.CancellationToken)
+        _sim = await SimServer.StartAsync(new SimOptions(Path.Combine(_root, "sim"), KubernetesVersion: "v1.31.2", RunControllers: RunControllers, Timings: Timings, Scenario: Scenario), TimeProvider.System, TestContext.Current.CancellationToken)
             .WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
     }
 
@@ -100,4 +103,10 @@ public sealed class FastSimulatorFixture : SimulatorFixture
 {
     protected override SimTimings? Timings => new(
         TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(3));
+}
+
+/// <summary>The built-in demo scenario, as pitcrew sim up starts it by default.</summary>
+public sealed class DemoSimulatorFixture : SimulatorFixture
+{
+    protected override Scenarios.Scenario? Scenario => Scenarios.ScenarioReader.Load("demo");
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Pitcrew.Errors;
 using Pitcrew.Sim;
+using Pitcrew.Sim.Scenarios;
 using Spectre.Console;
 
 namespace Pitcrew.Cli.SimCommands;
@@ -11,13 +12,14 @@ internal static class SimCommand
     public static Command Create(CliContext context)
     {
         var dir = new Option<string>("--dir") { Description = "Directory for etcd data, certificates, kubeconfig and logs", DefaultValueFactory = _ => "pitcrew-sim" };
-        var controlPlanes = new Option<int>("--control-planes") { Description = "Control-plane nodes", DefaultValueFactory = _ => 1 };
-        var workers = new Option<int>("--workers") { Description = "Worker nodes", DefaultValueFactory = _ => 3 };
-        var version = new Option<string>("--version") { Description = "Kubernetes version the cluster reports", DefaultValueFactory = _ => "v1.30.4" };
+        var scenario = new Option<string>("--scenario") { Description = "Scenario file, or a built-in one: demo", DefaultValueFactory = _ => "demo" };
+        var controlPlanes = new Option<int?>("--control-planes") { Description = "Control-plane nodes (overrides the scenario's count)" };
+        var workers = new Option<int?>("--workers") { Description = "Worker nodes (overrides the scenario's count)" };
+        var version = new Option<string?>("--version") { Description = "Kubernetes version the cluster reports (overrides the scenario's)" };
         var etcd = new Option<string?>("--etcd-endpoints") { Description = "Use this etcd instead of starting one" };
         var up = new Command("up")
         {
-            dir, controlPlanes, workers, version, etcd,
+            dir, scenario, controlPlanes, workers, version, etcd,
         }.Describe(
             "Start a simulated Kubernetes cluster on a real etcd and serve its API until Ctrl+C",
             """
@@ -28,12 +30,13 @@ internal static class SimCommand
             """,
             """
             pitcrew sim up --dir ./sim --workers 5 --version v1.29.8
+            pitcrew sim up --dir ./sim --scenario ./my-cluster.yaml
             export KUBECONFIG=$PWD/sim/kubeconfig && kubectl get nodes
             """);
         up.SetAction(async (parse, cancellationToken) =>
         {
-            var options = new SimOptions(parse.GetValue(dir)!, parse.GetValue(controlPlanes), parse.GetValue(workers), parse.GetValue(version)!, parse.GetValue(etcd));
-            Validate(options);
+            var options = new SimOptions(parse.GetValue(dir)!, EtcdEndpoints: parse.GetValue(etcd),
+                Scenario: Scenario(parse.GetValue(scenario)!, parse.GetValue(controlPlanes), parse.GetValue(workers), parse.GetValue(version)));
             await using var sim = await SimServer.StartAsync(options, context.Time, cancellationToken).ConfigureAwait(false);
             context.Out.WriteLine($"API server: {sim.Url} (etcd {sim.EtcdEndpoint})");
             context.Out.WriteLine($"kubeconfig: {sim.KubeconfigPath}");
@@ -85,20 +88,28 @@ internal static class SimCommand
         return command;
     }
 
-    private static void Validate(SimOptions options)
+    private static Scenario Scenario(string nameOrPath, int? controlPlanes, int? workers, string? version)
     {
-        if (options.ControlPlanes < 1 || options.Workers < 0)
+        if (controlPlanes < 1 || workers < 0)
         {
             throw new PitcrewException("--control-planes must be at least 1 and --workers at least 0", ExitCodes.Usage);
         }
 
+        var scenario = ScenarioReader.Load(nameOrPath).WithCounts(controlPlanes, workers);
+        if (version is null)
+        {
+            return scenario;
+        }
+
         try
         {
-            _ = Sim.Api.SimVersion.Parse(options.KubernetesVersion);
+            _ = Sim.Api.SimVersion.Parse(version);
         }
         catch (FormatException e)
         {
             throw new PitcrewException("--version " + e.Message, ExitCodes.Usage);
         }
+
+        return scenario with { Version = version };
     }
 }

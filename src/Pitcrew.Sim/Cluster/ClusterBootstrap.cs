@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using Pitcrew.Sim.Api;
+using Pitcrew.Sim.Controllers;
+using Pitcrew.Sim.Scenarios;
 using Pitcrew.Sim.Storage;
 
 namespace Pitcrew.Sim.Cluster;
@@ -14,33 +16,52 @@ internal static class ClusterBootstrap
     public static async Task SeedAsync(RegistryStore store, SimOptions options, TimeProvider time, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var namespaces = ResourceCatalog.Find(string.Empty, "v1", "namespaces")!;
-        foreach (var name in SystemNamespaces)
+        var scenario = options.EffectiveScenario;
+        foreach (var name in SystemNamespaces.Concat(scenario.Workloads.Select(w => w.Namespace)).Distinct(StringComparer.Ordinal))
         {
-            var ns = new JsonObject
-            {
-                ["metadata"] = new JsonObject { ["name"] = name, ["labels"] = new JsonObject { ["kubernetes.io/metadata.name"] = name } },
-                ["spec"] = new JsonObject { ["finalizers"] = new JsonArray("kubernetes") },
-                ["status"] = new JsonObject { ["phase"] = "Active" },
-            };
-            await CreateAsync(store, namespaces, ns, null, now, cancellationToken).ConfigureAwait(false);
+            await CreateAsync(store, Namespaces, Namespace(name), null, now, cancellationToken).ConfigureAwait(false);
         }
 
-        var nodes = ResourceCatalog.Find(string.Empty, "v1", "nodes")!;
+        var faults = scenario.Faults.GroupBy(f => f.Node, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Aggregate(string.Empty, (set, f) => NodeFaults.Apply(NodeFaults.Of(Annotated(set)), f.Fault)), StringComparer.Ordinal);
         var index = 0;
-        foreach (var (name, controlPlane) in NodeNames(options))
+        foreach (var (name, group) in scenario.NodeNames())
         {
             index++;
-            await CreateAsync(store, nodes, Node(name, controlPlane, index, options.Version, now), null, now, cancellationToken).ConfigureAwait(false);
+            var node = Node(name, group, index, SimVersion.Parse(group.KubeletVersion ?? scenario.Version), now);
+            if (faults.TryGetValue(name, out var annotation) && annotation.Length > 0)
+            {
+                ObjectMeta.Metadata(node)["annotations"] = new JsonObject { [NodeFaults.Annotation] = annotation };
+            }
+
+            await CreateAsync(store, Nodes, node, null, now, cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var workload in scenario.Workloads)
+        {
+            foreach (var (resource, obj) in WorkloadObjects.For(workload))
+            {
+                await CreateAsync(store, resource, obj, workload.Namespace, now, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
-    public static IEnumerable<(string Name, bool ControlPlane)> NodeNames(SimOptions options) =>
-        Enumerable.Range(1, options.ControlPlanes).Select(i => ($"cp-{i}", true))
-            .Concat(Enumerable.Range(1, options.Workers).Select(i => ($"worker-{i}", false)));
+    private static readonly ApiResource Namespaces = ResourceCatalog.Find(string.Empty, "v1", "namespaces")!;
+    private static readonly ApiResource Nodes = ResourceCatalog.Find(string.Empty, "v1", "nodes")!;
 
-    private static JsonObject Node(string name, bool controlPlane, int index, SimVersion version, DateTimeOffset now)
+    private static JsonObject Annotated(string faults) =>
+        new() { ["metadata"] = new JsonObject { ["annotations"] = new JsonObject { [NodeFaults.Annotation] = faults } } };
+
+    private static JsonObject Namespace(string name) => new()
     {
+        ["metadata"] = new JsonObject { ["name"] = name, ["labels"] = new JsonObject { ["kubernetes.io/metadata.name"] = name } },
+        ["spec"] = new JsonObject { ["finalizers"] = new JsonArray("kubernetes") },
+        ["status"] = new JsonObject { ["phase"] = "Active" },
+    };
+
+    private static JsonObject Node(string name, NodeGroup group, int index, SimVersion version, DateTimeOffset now)
+    {
+        var controlPlane = group.ControlPlane;
         var labels = new JsonObject
         {
             ["kubernetes.io/hostname"] = name,
@@ -49,12 +70,28 @@ internal static class ClusterBootstrap
             ["beta.kubernetes.io/os"] = "linux",
             ["beta.kubernetes.io/arch"] = "amd64",
         };
+        foreach (var (key, value) in group.Labels)
+        {
+            labels[key] = value;
+        }
+
         var spec = new JsonObject { ["podCIDR"] = $"10.244.{index}.0/24" };
+        var taints = new JsonArray();
         if (controlPlane)
         {
             labels["node-role.kubernetes.io/control-plane"] = string.Empty;
             labels["node.kubernetes.io/exclude-from-external-load-balancers"] = string.Empty;
-            spec["taints"] = new JsonArray(new JsonObject { ["key"] = "node-role.kubernetes.io/control-plane", ["effect"] = "NoSchedule" });
+            taints.Add(new JsonObject { ["key"] = "node-role.kubernetes.io/control-plane", ["effect"] = "NoSchedule" });
+        }
+
+        foreach (var taint in group.Taints)
+        {
+            taints.Add(new JsonObject { ["key"] = taint.Key, ["value"] = taint.Value, ["effect"] = taint.Effect });
+        }
+
+        if (taints.Count > 0)
+        {
+            spec["taints"] = taints;
         }
 
         var stamp = ObjectMeta.Timestamp(now);
@@ -64,6 +101,11 @@ internal static class ClusterBootstrap
             ["reason"] = reason, ["message"] = message,
         };
         var capacity = new JsonObject { ["cpu"] = "4", ["memory"] = "16Gi", ["pods"] = "110", ["ephemeral-storage"] = "100Gi" };
+        foreach (var (resource, quantity) in group.Capacity)
+        {
+            capacity[resource] = quantity;
+        }
+
         return new JsonObject
         {
             ["metadata"] = new JsonObject { ["name"] = name, ["labels"] = labels },
