@@ -71,5 +71,20 @@ public sealed class SimClient : IDisposable
         }
     }
 
+    /// <summary>GETs an API path as JSON.</summary>
+    public async Task<JsonObject> GetAsync(string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await _http.GetAsync(path, cancellationToken).ConfigureAwait(false);
+            response.EnsureSuccessStatusCode();
+            return (await response.Content.ReadFromJsonAsync<JsonObject>(cancellationToken).ConfigureAwait(false))!;
+        }
+        catch (HttpRequestException e)
+        {
+            throw new PitcrewException($"cannot reach the simulated cluster: {e.Message}", ExitCodes.Unavailable, e);
+        }
+    }
+
     public void Dispose() => _http.Dispose();
 }

@@ -5,7 +5,7 @@ namespace Pitcrew.Cli.Tests;
 public sealed class DemoTests
 {
     [Fact]
-    public async Task Demo_RunsTheBackupRehearsalEndToEndAndCleansUp()
+    public async Task Demo_RunsTheSimulatedClusterAndItsBackupEndToEndAndCleansUp()
     {
         var dir = Path.Combine(Path.GetTempPath(), "pitcrew-demo-test-" + Guid.NewGuid().ToString("N"));
         try
@@ -15,8 +15,10 @@ public sealed class DemoTests
             Assert.Contains("Snapshot saved at", run.Stdout, StringComparison.Ordinal);
             Assert.Contains(": OK (revision", run.Stdout, StringComparison.Ordinal);
             Assert.Contains("| pods", run.Stdout, StringComparison.Ordinal);
+            Assert.Matches(@"\| shop\s+\| db\s+\| 2\s+\| 2\s+\| 0", run.Stdout);
+            Assert.Matches(@"\| worker-2 \| Unknown \| node.kubernetes.io/unreachable:NoSchedule", run.Stdout);
             Assert.True(File.Exists(Path.Combine(dir, "snapshot.db")));
-            var pid = System.Text.RegularExpressions.Regex.Match(run.Stdout, "etcd pid ([0-9]+)").Groups[1].Value;
+            var pid = System.Text.RegularExpressions.Regex.Match(run.Stdout, @"\(pid ([0-9]+)\)").Groups[1].Value;
             Assert.NotEmpty(pid);
             Assert.False(Directory.Exists($"/proc/{pid}"), "the demo's etcd must be stopped");
         }

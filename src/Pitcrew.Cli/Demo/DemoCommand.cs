@@ -2,14 +2,19 @@ using System.CommandLine;
 using Pitcrew.Cli.EtcdCommands;
 using Pitcrew.Errors;
 using Pitcrew.Etcd;
+using Pitcrew.Sim;
+using Pitcrew.Sim.Scenarios;
 using Pitcrew.Snapshots;
 using Spectre.Console;
 
 namespace Pitcrew.Cli.Demo;
 
-/// <summary>pitcrew demo: a throwaway etcd with data, snapshotted, inspected and verified end to end.</summary>
+/// <summary>pitcrew demo: the simulated cluster started, inspected, backed up, faulted and stopped, end to end.</summary>
 internal static class DemoCommand
 {
+    /// <summary>Faster than a real cluster's 40 s, so the demo shows a node going NotReady without a long wait.</summary>
+    private static readonly SimTimings DemoTimings = SimTimings.Default with { LeaseRenewInterval = TimeSpan.FromSeconds(1), NodeMonitorGracePeriod = TimeSpan.FromSeconds(5) };
+
     public static Command Create(CliContext context)
     {
         var dir = new Option<string?>("--dir") { Description = "Work directory (default: a new temporary one, removed afterwards)" };
@@ -17,15 +22,17 @@ internal static class DemoCommand
         {
             dir,
         }.Describe(
-            "Rehearse the etcd backup procedure on a throwaway local etcd",
+            "Rehearse maintenance on a throwaway simulated cluster",
             """
-            Starts etcd on free loopback ports, writes Kubernetes-shaped data, takes a snapshot, shows its status,
-            verifies it, shows endpoint status and health, then stops etcd. Nothing outside the work directory is
-            touched; without --dir the work directory is temporary and removed afterwards.
+            Starts the simulated cluster (demo scenario: a control plane, three workers, web and db Deployments with
+            PodDisruptionBudgets, a DaemonSet, an emptyDir pod, a bare pod) on a real etcd, waits for its pods to run,
+            shows its nodes and budgets, takes a snapshot of its etcd, shows the snapshot's status (Kubernetes objects
+            per resource) and verifies it, checks etcd's endpoints, stops a kubelet to show a node going NotReady,
+            then stops everything. Nothing outside the work directory is touched and nothing is left running.
             """,
             """
             pitcrew demo
-            pitcrew demo --dir ./demo   # keeps the snapshot and the etcd data dir
+            pitcrew demo --dir ./demo   # keeps the snapshot, the etcd data dir and the kubeconfig
             """);
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -49,35 +56,42 @@ internal static class DemoCommand
 
     private static async Task<int> RunAsync(CliContext context, string root, CancellationToken cancellationToken)
     {
-        Step(context, "Starting a throwaway etcd on a free loopback port");
-        await using var etcd = await LocalEtcd.StartAsync(Path.Combine(root, "etcd-data"), "demo", context.Time, cancellationToken).ConfigureAwait(false);
-        context.Out.WriteLine($"etcd pid {etcd.Pid} serving {etcd.ClientUrl}, data in {etcd.DataDir}");
+        var simDir = Path.Combine(root, "sim");
+        Step(context, "pitcrew sim up --scenario demo: etcd and a Kubernetes API server on free loopback ports");
+        await using var sim = await SimServer.StartAsync(
+            new SimOptions(simDir, Scenario: ScenarioReader.Load("demo"), Timings: DemoTimings), context.Time, cancellationToken).ConfigureAwait(false);
+        context.Out.WriteLine($"API server {sim.Url}, etcd {sim.EtcdEndpoint} (pid {sim.EtcdPid}), kubeconfig {sim.KubeconfigPath}");
+        using var client = SimClient.Open(simDir);
 
-        Step(context, "Writing Kubernetes-shaped data (nodes, deployments, pods, secrets; with updates and deletes)");
-        var writes = await DemoData.WriteAsync(etcd.ClientUrl, cancellationToken).ConfigureAwait(false);
-        context.Out.WriteLine($"{writes} writes");
+        Step(context, "Waiting for the demo workloads to run");
+        var view = new ClusterView(client, context.Time);
+        await view.WaitForPodsAsync(cancellationToken).ConfigureAwait(false);
+        await view.ShowAsync(context.Out, cancellationToken).ConfigureAwait(false);
 
-        var connection = new EtcdConnectionOptions([etcd.ClientUrl]);
+        var connection = new EtcdConnectionOptions([sim.EtcdEndpoint]);
         var snapshotPath = Path.Combine(root, "snapshot.db");
-        Step(context, $"pitcrew etcd snapshot save {snapshotPath} --endpoints={etcd.ClientUrl}");
-        var saved = await SnapshotSaver.SaveAsync(new SnapshotSaveOptions(snapshotPath, connection), null, context.Time, cancellationToken)
-            .ConfigureAwait(false);
+        Step(context, $"pitcrew etcd snapshot save {snapshotPath} --endpoints={sim.EtcdEndpoint}");
+        var saved = await SnapshotSaver.SaveAsync(new SnapshotSaveOptions(snapshotPath, connection), null, context.Time, cancellationToken).ConfigureAwait(false);
         SnapshotRenderer.Saved(context.Out, saved);
 
         Step(context, $"pitcrew etcd snapshot status {snapshotPath}");
-        var status = await SnapshotReader.ReadAsync(snapshotPath, checkTrailer: true, cancellationToken).ConfigureAwait(false);
-        SnapshotRenderer.Status(context.Out, status);
+        SnapshotRenderer.Status(context.Out, await SnapshotReader.ReadAsync(snapshotPath, checkTrailer: true, cancellationToken).ConfigureAwait(false));
 
         Step(context, $"pitcrew etcd snapshot verify {snapshotPath}");
         var verified = await SnapshotReader.VerifyAsync(snapshotPath, skipHashCheck: false, cancellationToken).ConfigureAwait(false);
         SnapshotRenderer.Verified(context.Out, new SnapshotVerdict(snapshotPath, true, verified.Revision, verified.TotalSize, verified.PagesInUse, verified.Trailer.Sha256));
 
-        Step(context, $"pitcrew etcd endpoint status --endpoints={etcd.ClientUrl}");
+        Step(context, $"pitcrew etcd endpoint status / health --endpoints={sim.EtcdEndpoint}");
         EndpointRenderer.Status(context.Out, await EtcdEndpoints.StatusAsync(connection, false, cancellationToken).ConfigureAwait(false));
-        Step(context, $"pitcrew etcd endpoint health --endpoints={etcd.ClientUrl}");
         EndpointRenderer.Health(context.Out, await EtcdEndpoints.HealthAsync(connection, false, context.Time, cancellationToken).ConfigureAwait(false));
 
-        Step(context, "Stopping etcd");
+        Step(context, "pitcrew sim fault worker-2 kubelet-stop: the node goes NotReady once its lease lapses");
+        await client.SetFaultAsync("worker-2", "kubelet-stop", cancellationToken).ConfigureAwait(false);
+        await view.WaitForNodeAsync("worker-2", "Unknown", cancellationToken).ConfigureAwait(false);
+        await view.ShowNodesAsync(context.Out, cancellationToken).ConfigureAwait(false);
+        await client.SetFaultAsync("worker-2", "clear", cancellationToken).ConfigureAwait(false);
+
+        Step(context, "Stopping the simulated cluster and its etcd");
         return ExitCodes.Ok;
     }
 
