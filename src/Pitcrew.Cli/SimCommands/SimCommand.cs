@@ -17,9 +17,10 @@ internal static class SimCommand
         var workers = new Option<int?>("--workers") { Description = "Worker nodes (overrides the scenario's count)" };
         var version = new Option<string?>("--version") { Description = "Kubernetes version the cluster reports (overrides the scenario's)" };
         var etcd = new Option<string?>("--etcd-endpoints") { Description = "Use this etcd instead of starting one" };
+        var detach = new Option<bool>("--detach") { Description = "Run in the background (log in DIR/sim.log); stop it with pitcrew sim down" };
         var up = new Command("up")
         {
-            dir, scenario, controlPlanes, workers, version, etcd,
+            dir, scenario, controlPlanes, workers, version, etcd, detach,
         }.Describe(
             "Start a simulated Kubernetes cluster on a real etcd and serve its API until Ctrl+C",
             """
@@ -35,6 +36,11 @@ internal static class SimCommand
             """);
         up.SetAction(async (parse, cancellationToken) =>
         {
+            if (parse.GetValue(detach))
+            {
+                return await DetachAsync(context, parse, cancellationToken).ConfigureAwait(false);
+            }
+
             var options = new SimOptions(parse.GetValue(dir)!, EtcdEndpoints: parse.GetValue(etcd),
                 Scenario: Scenario(parse.GetValue(scenario)!, parse.GetValue(controlPlanes), parse.GetValue(workers), parse.GetValue(version)));
             await using var sim = await SimServer.StartAsync(options, context.Time, cancellationToken).ConfigureAwait(false);
@@ -53,7 +59,35 @@ internal static class SimCommand
 
             return ExitCodes.Ok;
         });
-        return new Command("sim", "Run a simulated cluster to rehearse maintenance on") { up, Fault(context) };
+        return new Command("sim", "Run a simulated cluster to rehearse maintenance on") { up, Down(context), Fault(context) };
+    }
+
+    /// <summary>Starts the same command without --detach in the background and reports where it is.</summary>
+    private static async Task<int> DetachAsync(CliContext context, ParseResult parse, CancellationToken cancellationToken)
+    {
+        var dir = Path.GetFullPath(parse.GetValue<string>("--dir")!);
+        var args = parse.Tokens.Select(t => t.Value).Where(a => a != "--detach").ToList();
+        var self = typeof(SimCommand).Assembly.Location;
+        var apphost = Path.Combine(Path.GetDirectoryName(self)!, "pitcrew");
+        List<string> command = File.Exists(apphost) ? [apphost, .. args] : ["dotnet", self, .. args];
+        var state = await SimProcess.StartDetachedAsync(dir, command, context.Time, cancellationToken).ConfigureAwait(false);
+        context.Out.WriteLine($"API server: {state.Url} (pid {state.Pid}, log {Path.Combine(dir, SimProcess.LogFile)})");
+        context.Out.WriteLine($"kubeconfig: {Path.Combine(dir, "kubeconfig")}");
+        context.Out.WriteLine($"export KUBECONFIG={Path.Combine(dir, "kubeconfig")}");
+        return ExitCodes.Ok;
+    }
+
+    private static Command Down(CliContext context)
+    {
+        var dir = new Option<string>("--dir") { Description = "Directory of the running sim", DefaultValueFactory = _ => "pitcrew-sim" };
+        var command = new Command("down", "Stop a simulated cluster started with --detach, and its etcd") { dir };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var state = await SimProcess.StopAsync(parse.GetValue(dir)!, context.Time, cancellationToken).ConfigureAwait(false);
+            context.Out.WriteLine($"stopped the simulated cluster at {state.Url} (pid {state.Pid})");
+            return ExitCodes.Ok;
+        });
+        return command;
     }
 
     private static Command Fault(CliContext context)

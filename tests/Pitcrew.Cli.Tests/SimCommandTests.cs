@@ -1,0 +1,51 @@
+using System.Text.Json;
+using Pitcrew.Errors;
+
+namespace Pitcrew.Cli.Tests;
+
+/// <summary>pitcrew sim up --detach, sim fault and sim down, as an operator runs them.</summary>
+public sealed class SimCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("pitcrew-cli-sim-").FullName;
+
+    [Fact]
+    public async Task Detach_FaultAndDown_LeaveNothingRunning()
+    {
+        var up = await CliRun.InvokeAsync("sim", "up", "--detach", "--dir", _dir, "--workers", "1");
+        Assert.True(up.ExitCode == ExitCodes.Ok, up.Stderr + await File.ReadAllTextAsync(Path.Combine(_dir, "sim.log"), TestContext.Current.CancellationToken));
+        Assert.Contains($"export KUBECONFIG={Path.Combine(_dir, "kubeconfig")}", up.Stdout, StringComparison.Ordinal);
+        using var state = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_dir, "sim.json"), TestContext.Current.CancellationToken));
+        var pid = state.RootElement.GetProperty("Pid").GetInt32();
+
+        var fault = await CliRun.InvokeAsync("sim", "fault", "--dir", _dir, "worker-1", "memory-pressure");
+        Assert.Equal(ExitCodes.Ok, fault.ExitCode);
+        Assert.Equal("node/worker-1: memory-pressure", fault.Stdout.Trim());
+        var unknown = await CliRun.InvokeAsync("sim", "fault", "--dir", _dir, "worker-1", "meltdown");
+        Assert.Equal(ExitCodes.Usage, unknown.ExitCode);
+
+        var down = await CliRun.InvokeAsync("sim", "down", "--dir", _dir);
+        Assert.Equal(ExitCodes.Ok, down.ExitCode);
+        Assert.False(Directory.Exists($"/proc/{pid}"), "the sim must be stopped");
+        Assert.False(File.Exists(Path.Combine(_dir, "sim.json")));
+        Assert.DoesNotContain(Path.Combine(_dir, "etcd"), string.Join('\n', EtcdCommandLines()), StringComparison.Ordinal);
+
+        var again = await CliRun.InvokeAsync("sim", "down", "--dir", _dir);
+        Assert.Equal(ExitCodes.Usage, again.ExitCode);
+        Assert.Contains("no simulated cluster", again.Stderr, StringComparison.Ordinal);
+    }
+
+    private static IEnumerable<string> EtcdCommandLines() =>
+        Directory.GetDirectories("/proc").Select(d => Path.Combine(d, "cmdline")).Where(File.Exists).Select(f =>
+        {
+            try
+            {
+                return File.ReadAllText(f).Replace('\0', ' ');
+            }
+            catch (IOException)
+            {
+                return string.Empty;
+            }
+        }).Where(c => c.Contains("etcd", StringComparison.Ordinal));
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+}
