@@ -116,10 +116,12 @@ public sealed class SimServer : IAsyncDisposable
         var informer = Task.Run(() => cache.RunAsync(ready, stop), stop);
         await ready.Task.WaitAsync(TimeSpan.FromSeconds(30), stop).ConfigureAwait(false);
         var writer = new ObjectWriter(store, new Deleter(store, time));
+        var events = new EventRecorder(writer);
         IController[] controllers =
         [
             new DeploymentController(), new ReplicaSetController(), new DaemonSetController(), new GarbageCollector(),
-            new Scheduler(), new SimKubelet(timings), new NodeLifecycleController(timings.NodeMonitorGracePeriod), new DisruptionController(),
+            new Scheduler(events), new SimKubelet(timings, events), new NodeLifecycleController(timings.NodeMonitorGracePeriod, events),
+            new DisruptionController(),
         ];
         var host = Task.Run(() => new ControllerHost(cache, writer, controllers, time).RunAsync(stop), stop);
         return Task.WhenAll(informer, host);

@@ -25,6 +25,15 @@ public sealed class ControllerTests(SimulatorFixture sim) : IClassFixture<Simula
         var (code, stdout, stderr) = await sim.KubectlAsync("-n", "sched", "get", "pods", "-o", "wide", "--no-headers");
         Assert.True(code == 0, stderr);
         Assert.Matches(@"^web\s+1/1\s+Running\s+0\s+\S+\s+10\.244\.\S+\s+worker-\d", stdout);
+
+        var events = await sim.KubectlAsync("-n", "sched", "get", "events", "--sort-by=.lastTimestamp");
+        Assert.True(events.ExitCode == 0, events.Stderr);
+        Assert.Matches(@"Normal\s+Scheduled\s+pod/web\s+Successfully assigned sched/web to worker-\d", events.Stdout);
+        Assert.Matches(@"Normal\s+Started\s+pod/web\s+Started container app", events.Stdout);
+        var describe = await sim.KubectlAsync("-n", "sched", "describe", "pod", "web");
+        Assert.True(describe.ExitCode == 0, describe.Stderr);
+        Assert.Contains("Events:", describe.Stdout, StringComparison.Ordinal);
+        Assert.Contains("default-scheduler", describe.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]

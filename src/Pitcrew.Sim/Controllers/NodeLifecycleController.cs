@@ -7,7 +7,7 @@ namespace Pitcrew.Sim.Controllers;
 /// Marks nodes whose kubelet stopped renewing its Lease: conditions Unknown ("Kubelet stopped posting node status.")
 /// and the unreachable taints; a NotReady node gets the not-ready taints; a node back to Ready loses them.
 /// </summary>
-internal sealed class NodeLifecycleController(TimeSpan gracePeriod) : IController
+internal sealed class NodeLifecycleController(TimeSpan gracePeriod, EventRecorder events) : IController
 {
     private static readonly ApiResource Leases = ResourceCatalog.Find("coordination.k8s.io", "v1", "leases")!;
     private static readonly string[] Conditions = ["Ready", "MemoryPressure", "DiskPressure", "PIDPressure"];
@@ -22,12 +22,15 @@ internal sealed class NodeLifecycleController(TimeSpan gracePeriod) : IControlle
                 ?? Resources.Time(ObjectMeta.Metadata(node)["creationTimestamp"])
                 ?? now;
             var changed = false;
+            var lost = false;
             if (now - renewed > gracePeriod)
             {
                 foreach (var condition in Conditions)
                 {
-                    changed |= NodeConditions.Set(node, condition, "Unknown", "NodeStatusUnknown", "Kubelet stopped posting node status.", now);
+                    lost |= NodeConditions.Set(node, condition, "Unknown", "NodeStatusUnknown", "Kubelet stopped posting node status.", now);
                 }
+
+                changed = lost;
             }
 
             var ready = (node["status"]?["conditions"] as JsonArray)?.OfType<JsonObject>()
@@ -38,9 +41,10 @@ internal sealed class NodeLifecycleController(TimeSpan gracePeriod) : IControlle
                 changed |= NodeConditions.SetTaint(node, "node.kubernetes.io/not-ready", effect, ready == "False", now);
             }
 
-            if (changed)
+            if (changed && await writer.UpdateAsync(Resources.Nodes, node, cancellationToken).ConfigureAwait(false) && lost)
             {
-                await writer.UpdateAsync(Resources.Nodes, node, cancellationToken).ConfigureAwait(false);
+                await events.RecordAsync(node, Resources.Nodes, "Normal", "NodeNotReady", $"Node {Resources.Name(node)} status is now: NodeNotReady",
+                    "node-controller", null, now, cancellationToken).ConfigureAwait(false);
             }
         }
     }

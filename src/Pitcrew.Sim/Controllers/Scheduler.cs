@@ -8,7 +8,7 @@ namespace Pitcrew.Sim.Controllers;
 /// Places unscheduled pods on a node that is Ready, schedulable, whose taints the pod tolerates, whose labels match
 /// its nodeSelector and which has room (pod count); the least loaded first. Unplaceable pods get PodScheduled=False.
 /// </summary>
-internal sealed class Scheduler : IController
+internal sealed class Scheduler(EventRecorder events) : IController
 {
     private static readonly string[] BlockingEffects = ["NoSchedule", "NoExecute"];
 
@@ -36,7 +36,14 @@ internal sealed class Scheduler : IController
                 SetScheduled(pod, "False", "Unschedulable", $"0/{nodes.Count} nodes are available: {reasons}.", now);
             }
 
-            await writer.UpdateAsync(Resources.Pods, pod, cancellationToken).ConfigureAwait(false);
+            if (await writer.UpdateAsync(Resources.Pods, pod, cancellationToken).ConfigureAwait(false))
+            {
+                var message = node is not null
+                    ? $"Successfully assigned {Resources.Namespace(pod)}/{Resources.Name(pod)} to {node}"
+                    : (string)((JsonArray)pod["status"]!["conditions"]!).OfType<JsonObject>().Last()["message"]!;
+                await events.RecordAsync(pod, Resources.Pods, node is null ? "Warning" : "Normal", node is null ? "FailedScheduling" : "Scheduled",
+                    message, "default-scheduler", null, now, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 

@@ -8,7 +8,7 @@ namespace Pitcrew.Sim.Controllers;
 /// bound to them (Pending, then Running and Ready after a delay) and finish graceful deletions (containers stopped, then
 /// DELETE with grace 0), as kwok does. A node whose kubelet is stopped or cut off does none of it.
 /// </summary>
-internal sealed class SimKubelet(SimTimings timings) : IController
+internal sealed class SimKubelet(SimTimings timings, EventRecorder events) : IController
 {
     private const string LeaseNamespace = "kube-node-lease";
     private static readonly ApiResource Leases = ResourceCatalog.Find("coordination.k8s.io", "v1", "leases")!;
@@ -43,6 +43,10 @@ internal sealed class SimKubelet(SimTimings timings) : IController
                 {
                     await writer.DeleteAsync(Resources.Pods, pod, 0, cancellationToken).ConfigureAwait(false);
                 }
+                else if (ObjectMeta.Metadata(pod)["annotations"]?["sim.pitcrew.dev/killing"] is null)
+                {
+                    await MarkKillingAsync(pod, nodeName, writer, now, cancellationToken).ConfigureAwait(false);
+                }
 
                 continue;
             }
@@ -52,7 +56,34 @@ internal sealed class SimKubelet(SimTimings timings) : IController
             if (phase is null or "Pending" && now - created >= timings.PodStartDelay)
             {
                 Start(pod, node, now);
-                await writer.UpdateAsync(Resources.Pods, pod, cancellationToken).ConfigureAwait(false);
+                if (await writer.UpdateAsync(Resources.Pods, pod, cancellationToken).ConfigureAwait(false))
+                {
+                    foreach (var container in (pod["spec"]?["containers"] as JsonArray)?.OfType<JsonObject>() ?? [])
+                    {
+                        var name = (string?)container["name"];
+                        await events.RecordAsync(pod, Resources.Pods, "Normal", "Pulled", $"Container image \"{(string?)container["image"]}\" already present on machine",
+                            "kubelet", nodeName, now, cancellationToken).ConfigureAwait(false);
+                        await events.RecordAsync(pod, Resources.Pods, "Normal", "Started", $"Started container {name}", "kubelet", nodeName, now, cancellationToken)
+                            .ConfigureAwait(false);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Reports the containers being stopped, once (the annotation remembers it was said).</summary>
+    private async Task MarkKillingAsync(JsonObject pod, string nodeName, ObjectWriter writer, DateTimeOffset now, CancellationToken ct)
+    {
+        var metadata = ObjectMeta.Metadata(pod);
+        var annotations = metadata["annotations"] as JsonObject ?? [];
+        annotations["sim.pitcrew.dev/killing"] = ObjectMeta.Timestamp(now);
+        metadata["annotations"] = annotations;
+        if (await writer.UpdateAsync(Resources.Pods, pod, ct).ConfigureAwait(false))
+        {
+            foreach (var container in (pod["spec"]?["containers"] as JsonArray)?.OfType<JsonObject>() ?? [])
+            {
+                await events.RecordAsync(pod, Resources.Pods, "Normal", "Killing", $"Stopping container {(string?)container["name"]}", "kubelet", nodeName, now, ct)
+                    .ConfigureAwait(false);
             }
         }
     }
