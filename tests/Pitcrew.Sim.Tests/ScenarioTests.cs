@@ -63,4 +63,24 @@ public sealed class DemoScenarioTests(DemoSimulatorFixture sim) : IClassFixture<
         Assert.Contains("cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): kube-system/node-agent-", drain.Stderr, StringComparison.Ordinal);
         Assert.Equal(0, (await sim.KubectlAsync("uncordon", node)).ExitCode);
     }
+
+    [Fact]
+    public async Task KubectlTop_ShowsNodeAndPodUsage()
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        while (!(await sim.KubectlAsync("-n", "shop", "get", "pods", "--no-headers")).Stdout.Contains("Running", StringComparison.Ordinal))
+        {
+            await Task.Delay(250, timeout.Token);
+        }
+
+        var nodes = await sim.KubectlAsync("top", "nodes");
+        Assert.True(nodes.ExitCode == 0, nodes.Stderr);
+        Assert.Matches(@"NAME\s+CPU\(cores\)\s+CPU(%| %)\s+MEMORY\(bytes\)\s+MEMORY(%| %)", nodes.Stdout);
+        Assert.Matches(@"worker-1\s+\d+m\s+\d+%\s+\d+Mi\s+\d+%", nodes.Stdout);
+
+        var pods = await sim.KubectlAsync("-n", "shop", "top", "pods");
+        Assert.True(pods.ExitCode == 0, pods.Stderr);
+        Assert.Matches(@"web-\S+\s+\d+m\s+\d+Mi", pods.Stdout);
+    }
 }

@@ -1,6 +1,6 @@
 namespace Pitcrew.Sim.Api;
 
-/// <summary>One served resource: where it lives in the API and in etcd, and what it answers to.</summary>
+/// <summary>One served resource: where it lives in the API and in etcd (unless computed on request), and what it answers to.</summary>
 internal sealed record ApiResource(
     string Group,
     string Version,
@@ -11,7 +11,8 @@ internal sealed record ApiResource(
     IReadOnlyList<ApiSubresource> Subresources,
     string? StoragePrefix = null,
     IReadOnlyList<string>? Verbs = null,
-    bool Categorized = false)
+    bool Categorized = false,
+    bool Computed = false)
 {
     public static readonly IReadOnlyList<string> StandardVerbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
 

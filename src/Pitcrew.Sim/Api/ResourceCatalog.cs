@@ -26,6 +26,8 @@ internal static class ResourceCatalog
         Named("coordination.k8s.io", "v1", "leases", "Lease", []),
         Named("events.k8s.io", "v1", "events", "Event", ["ev"]),
         Named("batch", "v1", "jobs", "Job", [], Status("Job", "batch", "v1")),
+        new("metrics.k8s.io", "v1beta1", "nodes", "NodeMetrics", false, [], [], Verbs: ["get", "list"], Computed: true),
+        new("metrics.k8s.io", "v1beta1", "pods", "PodMetrics", true, [], [], Verbs: ["get", "list"], Computed: true),
     ];
 
     /// <summary>API groups in the order discovery lists them; "" is the core group.</summary>

@@ -18,6 +18,7 @@ internal sealed class ResourceVerbs
     private readonly WatchStream _watch;
     private readonly Deleter _deleter;
     private readonly Evictor _evictor;
+    private readonly MetricsApi _metrics;
 
     public ResourceVerbs(RegistryStore store, TimeProvider time)
     {
@@ -26,12 +27,20 @@ internal sealed class ResourceVerbs
         _watch = new WatchStream(store, time);
         _deleter = new Deleter(store, time);
         _evictor = new Evictor(store, _deleter, time);
+        _metrics = new MetricsApi(store, time);
     }
 
     public Task<ApiResult> HandleAsync(HttpContext context, ApiPath path)
     {
         var ct = context.RequestAborted;
         var method = context.Request.Method;
+        if (path.Resource.Computed)
+        {
+            return method == "GET" && path.Subresource is null
+                ? _metrics.HandleAsync(path, ct)
+                : throw ApiStatus.MethodNotAllowed(method.ToLowerInvariant(), path.Resource);
+        }
+
         if (path is { Subresource: "eviction", Resource.Name: "pods" } && method == "POST")
         {
             return _evictor.EvictAsync(context, path, ct);

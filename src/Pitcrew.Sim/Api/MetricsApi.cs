@@ -1,0 +1,111 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Pitcrew.Sim.Storage;
+
+namespace Pitcrew.Sim.Api;
+
+/// <summary>
+/// metrics.k8s.io/v1beta1 for kubectl top: synthetic usage per running pod (stable for its uid) and per node (its pods
+/// plus the system's share), computed from the stored objects on each request.
+/// </summary>
+internal sealed class MetricsApi(RegistryStore store, TimeProvider time)
+{
+    private const long NodeBaseMilliCpu = 150;
+    private const long NodeBaseMemoryMi = 600;
+    private static readonly ApiResource Pods = ResourceCatalog.Find(string.Empty, "v1", "pods")!;
+    private static readonly ApiResource Nodes = ResourceCatalog.Find(string.Empty, "v1", "nodes")!;
+
+    public async Task<ApiResult> HandleAsync(ApiPath path, CancellationToken ct)
+    {
+        var stamp = ObjectMeta.Timestamp(time.GetUtcNow());
+        var pods = await ListAsync(Pods, path.Resource.Name == "pods" ? path.Namespace : null, ct).ConfigureAwait(false);
+        var running = pods.Where(p => (string?)p["status"]?["phase"] == "Running" && p["spec"]?["nodeName"] is not null).ToList();
+        List<JsonObject> items;
+        if (path.Resource.Name == "nodes")
+        {
+            var nodes = await ListAsync(Nodes, null, ct).ConfigureAwait(false);
+            items = [.. nodes.Select(n => NodeMetrics(n, running.Where(p => (string?)p["spec"]!["nodeName"] == ObjectMeta.Name(n)), stamp))];
+        }
+        else
+        {
+            items = [.. running.Select(p => PodMetrics(p, stamp))];
+        }
+
+        if (path.Name is { } name)
+        {
+            return ApiResult.Ok(items.FirstOrDefault(i => ObjectMeta.Name(i) == name) ?? throw ApiStatus.NotFound(path.Resource, name));
+        }
+
+        return ApiResult.Ok(new JsonObject
+        {
+            ["kind"] = path.Resource.Kind + "List",
+            ["apiVersion"] = "metrics.k8s.io/v1beta1",
+            ["metadata"] = new JsonObject(),
+            ["items"] = new JsonArray([.. items]),
+        });
+    }
+
+    private async Task<List<JsonObject>> ListAsync(ApiResource resource, string? ns, CancellationToken ct)
+    {
+        var page = await store.ListAsync(ns is null ? resource.KeyPrefix : $"{resource.KeyPrefix}{ns}/", null, 0, 0, ct).ConfigureAwait(false);
+        return [.. page.Items.Select(i => JsonNode.Parse(i.Value)!.AsObject())];
+    }
+
+    private static JsonObject PodMetrics(JsonObject pod, string stamp)
+    {
+        var containers = new JsonArray();
+        foreach (var container in (pod["spec"]?["containers"] as JsonArray)?.OfType<JsonObject>() ?? [])
+        {
+            var (cpu, memory) = Usage((string?)ObjectMeta.Metadata(pod)["uid"] + (string?)container["name"]);
+            containers.Add(new JsonObject { ["name"] = container["name"]?.DeepClone(), ["usage"] = Quantities(cpu, memory) });
+        }
+
+        return new JsonObject
+        {
+            ["metadata"] = new JsonObject { ["name"] = ObjectMeta.Name(pod), ["namespace"] = ObjectMeta.Metadata(pod)["namespace"]?.DeepClone(), ["creationTimestamp"] = stamp },
+            ["timestamp"] = stamp,
+            ["window"] = "10s",
+            ["containers"] = containers,
+        };
+    }
+
+    private static JsonObject NodeMetrics(JsonObject node, IEnumerable<JsonObject> pods, string stamp)
+    {
+        long cpu = NodeBaseMilliCpu, memory = NodeBaseMemoryMi;
+        foreach (var pod in pods)
+        {
+            foreach (var container in (pod["spec"]?["containers"] as JsonArray)?.OfType<JsonObject>() ?? [])
+            {
+                var (c, m) = Usage((string?)ObjectMeta.Metadata(pod)["uid"] + (string?)container["name"]);
+                cpu += c;
+                memory += m;
+            }
+        }
+
+        return new JsonObject
+        {
+            ["metadata"] = new JsonObject { ["name"] = ObjectMeta.Name(node), ["creationTimestamp"] = stamp },
+            ["timestamp"] = stamp,
+            ["window"] = "10s",
+            ["usage"] = Quantities(cpu, memory),
+        };
+    }
+
+    /// <summary>A container's usage: 5–54 millicores and 20–219 MiB, fixed for its identity.</summary>
+    private static (long MilliCpu, long MemoryMi) Usage(string identity)
+    {
+        var hash = 2166136261u;
+        foreach (var c in identity)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+
+        return (5 + (hash % 50), 20 + ((hash >> 8) % 200));
+    }
+
+    private static JsonObject Quantities(long milliCpu, long memoryMi) => new()
+    {
+        ["cpu"] = milliCpu.ToString(CultureInfo.InvariantCulture) + "m",
+        ["memory"] = memoryMi.ToString(CultureInfo.InvariantCulture) + "Mi",
+    };
+}
