@@ -52,6 +52,9 @@ public sealed class SimServer : IAsyncDisposable
     /// <summary>The etcd child process, when the sim started its own.</summary>
     public int? EtcdPid => _etcd?.Pid;
 
+    /// <summary>The etcd the sim started, for procedures that stop and restart it (restore, restart drills).</summary>
+    public LocalEtcd? Etcd => _etcd;
+
     public static async Task<SimServer> StartAsync(SimOptions options, TimeProvider time, CancellationToken cancellationToken)
     {
         var version = options.Version;

@@ -5,20 +5,26 @@ using Pitcrew.Errors;
 
 namespace Pitcrew.Etcd;
 
-/// <summary>A throwaway single-member etcd on free loopback ports, started as a child process and stopped by PID.</summary>
+/// <summary>
+/// A single-member etcd on free loopback ports, started as a child process and stopped by PID. It can be stopped and
+/// started again on the same ports and data (what an etcd restart or a restore does under an API server).
+/// </summary>
 public sealed class LocalEtcd : IAsyncDisposable
 {
     public const string DefaultBinary = "/usr/bin/etcd";
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
 
-    private readonly Process _process;
+    private readonly ProcessStartInfo _start;
     private readonly StreamWriter _log;
+    private readonly TimeProvider _time;
+    private Process? _process;
 
-    private LocalEtcd(Process process, StreamWriter log, string dataDir, string clientUrl, string logPath)
+    private LocalEtcd(ProcessStartInfo start, StreamWriter log, TimeProvider time, string dataDir, string clientUrl, string logPath)
     {
-        _process = process;
+        _start = start;
         _log = log;
+        _time = time;
         DataDir = dataDir;
         ClientUrl = clientUrl;
         LogPath = logPath;
@@ -30,7 +36,8 @@ public sealed class LocalEtcd : IAsyncDisposable
 
     public string LogPath { get; }
 
-    public int Pid => _process.Id;
+    /// <summary>The running process's id, or 0 while stopped.</summary>
+    public int Pid => _process is { HasExited: false } process ? process.Id : 0;
 
     /// <summary>Starts etcd with its data under dataDir and waits until it serves requests.</summary>
     public static async Task<LocalEtcd> StartAsync(string dataDir, string name, TimeProvider time, CancellationToken cancellationToken)
@@ -41,28 +48,16 @@ public sealed class LocalEtcd : IAsyncDisposable
         var clientUrl = $"http://127.0.0.1:{FreePort()}";
         var peerUrl = $"http://127.0.0.1:{FreePort()}";
         var logPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(dataDir))!, $"{name}.log");
-        var start = new ProcessStartInfo(binary)
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        var commandLine = new EtcdCommandLine(name, dataDir, clientUrl, peerUrl, $"{name}={peerUrl}", $"pitcrew-{name}");
-        foreach (var arg in commandLine.Arguments())
+        var start = new ProcessStartInfo(binary) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var arg in new EtcdCommandLine(name, dataDir, clientUrl, peerUrl, $"{name}={peerUrl}", $"pitcrew-{name}").Arguments())
         {
             start.ArgumentList.Add(arg);
         }
 
-        var process = Process.Start(start) ?? throw new PitcrewException($"cannot start {binary}", ExitCodes.Failed);
-        var log = File.CreateText(logPath);
-        process.ErrorDataReceived += (_, e) => WriteLine(log, e.Data);
-        process.OutputDataReceived += (_, e) => WriteLine(log, e.Data);
-        process.BeginErrorReadLine();
-        process.BeginOutputReadLine();
-        var etcd = new LocalEtcd(process, log, dataDir, clientUrl, logPath);
+        var etcd = new LocalEtcd(start, File.CreateText(logPath), time, dataDir, clientUrl, logPath);
         try
         {
-            await etcd.WaitReadyAsync(time, cancellationToken).ConfigureAwait(false);
+            await etcd.RestartAsync(cancellationToken).ConfigureAwait(false);
             return etcd;
         }
         catch
@@ -72,56 +67,83 @@ public sealed class LocalEtcd : IAsyncDisposable
         }
     }
 
-    /// <summary>Kills the process and waits for it to exit; the data dir is left for the caller.</summary>
-    public async ValueTask DisposeAsync()
+    /// <summary>Starts the process (again) on the same ports and data, and waits until it serves.</summary>
+    public async Task RestartAsync(CancellationToken cancellationToken)
     {
-        if (!_process.HasExited)
+        if (Pid != 0)
         {
-            _process.Kill(entireProcessTree: true);
+            return;
         }
 
-        await _process.WaitForExitAsync().ConfigureAwait(false);
-        _process.Dispose();
+        _process?.Dispose();
+        var process = Process.Start(_start) ?? throw new PitcrewException($"cannot start {_start.FileName}", ExitCodes.Failed);
+        process.ErrorDataReceived += (_, e) => WriteLine(e.Data);
+        process.OutputDataReceived += (_, e) => WriteLine(e.Data);
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+        _process = process;
+        await WaitReadyAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Kills the process and waits for it to exit; the data dir stays.</summary>
+    public async Task StopAsync()
+    {
+        if (_process is { HasExited: false } process)
+        {
+            process.Kill(entireProcessTree: true);
+        }
+
+        if (_process is not null)
+        {
+            await _process.WaitForExitAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Stops the process; the data dir is left for the caller.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        _process?.Dispose();
         lock (_log)
         {
             _log.Dispose();
         }
     }
 
-    private async Task WaitReadyAsync(TimeProvider time, CancellationToken cancellationToken)
+    private async Task WaitReadyAsync(CancellationToken cancellationToken)
     {
         var options = new EtcdConnectionOptions([ClientUrl], CommandTimeout: TimeSpan.FromSeconds(1));
-        var started = time.GetTimestamp();
-        while (time.GetElapsedTime(started) < ReadyTimeout)
+        var started = _time.GetTimestamp();
+        while (_time.GetElapsedTime(started) < ReadyTimeout)
         {
-            if (_process.HasExited)
+            if (_process!.HasExited)
             {
                 throw new PitcrewException($"etcd exited with code {_process.ExitCode}; see {LogPath}", ExitCodes.Failed);
             }
 
-            var health = await EtcdEndpoints.HealthAsync(options, wholeCluster: false, time, cancellationToken).ConfigureAwait(false);
+            var health = await EtcdEndpoints.HealthAsync(options, wholeCluster: false, _time, cancellationToken).ConfigureAwait(false);
             if (health[0].Healthy)
             {
                 return;
             }
 
-            await Task.Delay(PollInterval, time, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(PollInterval, _time, cancellationToken).ConfigureAwait(false);
         }
 
         throw new PitcrewException($"etcd at {ClientUrl} not ready after {ReadyTimeout.TotalSeconds:0} s; see {LogPath}", ExitCodes.Unavailable);
     }
 
-    private static void WriteLine(StreamWriter log, string? line)
+    private void WriteLine(string? line)
     {
         if (line is null)
         {
             return;
         }
 
-        lock (log)
+        lock (_log)
         {
-            log.WriteLine(line);
-            log.Flush();
+            _log.WriteLine(line);
+            _log.Flush();
         }
     }
 
