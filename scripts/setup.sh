@@ -54,6 +54,17 @@ stop_system_etcd() {
   done
 }
 
+# kubectl: the tests run the real kubectl against the simulated cluster. These machines ship a version dispatcher
+# (kubectl 1.27-1.33); elsewhere Debian's kubernetes-client is the fallback.
+install_kubectl() {
+  if command -v kubectl >/dev/null 2>&1; then
+    say "kubectl already installed"
+  else
+    say "installing kubernetes-client (kubectl)"
+    apt_install kubernetes-client
+  fi
+}
+
 restore_dotnet() {
   if ! command -v dotnet >/dev/null 2>&1; then
     say "the .NET 10 SDK is required (dotnet not found on PATH)" >&2
@@ -64,5 +75,6 @@ restore_dotnet() {
 }
 
 install_etcd
+install_kubectl
 restore_dotnet
 say "done"

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Pitcrew.Errors;
 using Pitcrew.Sim.Controllers;
+using Pitcrew.Tls;
 
 namespace Pitcrew.Sim;
 
@@ -18,23 +19,23 @@ public sealed class SimClient : IDisposable
         _http = http;
     }
 
-    public static SimClient Open(string directory)
+    public static SimClient Open(string directory) => new(CreateHttpClient(directory, withCertificate: true));
+
+    /// <summary>An HttpClient for the sim in the directory that trusts its CA and, unless told not to, presents the admin certificate.</summary>
+    public static HttpClient CreateHttpClient(string directory, bool withCertificate)
     {
         var state = SimState.Read(directory);
-        var pki = Path.Combine(directory, "pki");
-        var ca = X509CertificateLoader.LoadCertificateFromFile(Path.Combine(pki, "ca.crt"));
-        using var pem = X509Certificate2.CreateFromPemFile(Path.Combine(pki, "admin.crt"), Path.Combine(pki, "admin.key"));
+        var pki = Pki.SimPki.LoadOrCreate(Path.Combine(directory, "pki"));
+        var ca = pki.LoadCa();
         var handler = new SocketsHttpHandler();
-        handler.SslOptions.ClientCertificates = [X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null)];
-        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+        if (withCertificate)
         {
-            using var chain = new X509Chain();
-            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            chain.ChainPolicy.CustomTrustStore.Add(ca);
-            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-            return certificate is not null && chain.Build(new X509Certificate2(certificate));
-        };
-        return new SimClient(new HttpClient(handler) { BaseAddress = new Uri(state.Url), Timeout = TimeSpan.FromSeconds(30) });
+            handler.SslOptions.ClientCertificates = [pki.LoadAdminCertificate()];
+        }
+
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+            certificate is not null && TlsMaterial.IssuedBy(new X509Certificate2(certificate), [ca]);
+        return new HttpClient(handler) { BaseAddress = new Uri(state.Url), Timeout = TimeSpan.FromSeconds(30) };
     }
 
     /// <summary>Applies a fault command to a node; returns the node's faults afterwards.</summary>

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -13,6 +12,7 @@ using Pitcrew.Sim.Cluster;
 using Pitcrew.Sim.Controllers;
 using Pitcrew.Sim.Pki;
 using Pitcrew.Sim.Storage;
+using Pitcrew.Tls;
 
 namespace Pitcrew.Sim;
 
@@ -141,19 +141,10 @@ public sealed class SimServer : IAsyncDisposable
             https.ServerCertificate = serverCertificate;
             // Anonymous clients get through the handshake and then a 401 Status, as from kube-apiserver.
             https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
-            https.ClientCertificateValidation = (certificate, _, _) => IssuedBy(certificate, ca);
+            https.ClientCertificateValidation = (certificate, _, _) => TlsMaterial.IssuedBy(certificate, [ca]);
         })));
         var app = builder.Build();
         app.Run(handler.HandleAsync);
         return app;
-    }
-
-    private static bool IssuedBy(X509Certificate2 certificate, X509Certificate2 ca)
-    {
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(ca);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        return chain.Build(certificate);
     }
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Security.Cryptography.X509Certificates;
 
 namespace Pitcrew.Sim.Tests;
 
@@ -56,29 +55,8 @@ public class SimulatorFixture : IAsyncLifetime
         return (process.ExitCode, await stdout, await stderr);
     }
 
-    /// <summary>An HttpClient that presents the admin certificate and trusts the sim's CA.</summary>
-    public HttpClient AdminClient(bool withCertificate = true)
-    {
-        var pki = Path.Combine(_root, "sim", "pki");
-        using var ca = X509CertificateLoader.LoadCertificateFromFile(Path.Combine(pki, "ca.crt"));
-        var caCopy = X509CertificateLoader.LoadCertificate(ca.RawData);
-        var handler = new SocketsHttpHandler();
-        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
-        {
-            using var chain = new X509Chain();
-            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            chain.ChainPolicy.CustomTrustStore.Add(caCopy);
-            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-            return certificate is not null && chain.Build(new X509Certificate2(certificate));
-        };
-        if (withCertificate)
-        {
-            using var pem = X509Certificate2.CreateFromPemFile(Path.Combine(pki, "admin.crt"), Path.Combine(pki, "admin.key"));
-            handler.SslOptions.ClientCertificates = [X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null)];
-        }
-
-        return new HttpClient(handler) { BaseAddress = new Uri(Sim.Url), Timeout = TimeSpan.FromSeconds(30) };
-    }
+    /// <summary>An HttpClient that trusts the sim's CA and presents the admin certificate unless told not to.</summary>
+    public HttpClient AdminClient(bool withCertificate = true) => SimClient.CreateHttpClient(Directory, withCertificate);
 
     public async ValueTask DisposeAsync()
     {

@@ -45,11 +45,10 @@ internal sealed class SimPki
     public X509Certificate2 LoadCa() => X509CertificateLoader.LoadCertificateFromFile(CaCertPath);
 
     /// <summary>The serving certificate with its key, in a form SslStream on Linux accepts.</summary>
-    public X509Certificate2 LoadServerCertificate()
-    {
-        using var pem = X509Certificate2.CreateFromPemFile(ServerCertPath, ServerKeyPath);
-        return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
-    }
+    public X509Certificate2 LoadServerCertificate() => Tls.TlsMaterial.LoadKeyPair(ServerCertPath, ServerKeyPath);
+
+    /// <summary>The admin client certificate with its key.</summary>
+    public X509Certificate2 LoadAdminCertificate() => Tls.TlsMaterial.LoadKeyPair(AdminCertPath, AdminKeyPath);
 
     private void Create()
     {

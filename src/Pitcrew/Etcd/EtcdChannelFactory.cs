@@ -4,6 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Pitcrew.Errors;
+using Pitcrew.Tls;
 
 namespace Pitcrew.Etcd;
 
@@ -66,19 +67,9 @@ internal static class EtcdChannelFactory
         return ssl;
     }
 
-    private static bool ValidateAgainst(X509Certificate2Collection roots, X509Certificate2 certificate, SslPolicyErrors errors)
-    {
-        if ((errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0 || (errors & SslPolicyErrors.RemoteCertificateNotAvailable) != 0)
-        {
-            return false;
-        }
-
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        return chain.Build(certificate);
-    }
+    private static bool ValidateAgainst(X509Certificate2Collection roots, X509Certificate2 certificate, SslPolicyErrors errors) =>
+        (errors & (SslPolicyErrors.RemoteCertificateNameMismatch | SslPolicyErrors.RemoteCertificateNotAvailable)) == 0
+        && TlsMaterial.IssuedBy(certificate, roots);
 
     private static X509Certificate2Collection LoadCa(string path)
     {
@@ -106,10 +97,7 @@ internal static class EtcdChannelFactory
         RequireFile(keyPath, "--key");
         try
         {
-            using var pem = X509Certificate2.CreateFromPemFile(certPath, keyPath);
-
-            // SslStream on Linux wants an exportable key it can hand to OpenSSL; round-trip through PKCS#12.
-            return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+            return TlsMaterial.LoadKeyPair(certPath, keyPath);
         }
         catch (CryptographicException e)
         {
