@@ -72,7 +72,7 @@ public sealed class ControllerTests(SimulatorFixture sim) : IClassFixture<Simula
         Assert.Equal(2, (int?)pdb["status"]!["desiredHealthy"]);
         Assert.Equal(1, (int?)pdb["status"]!["observedGeneration"]);
 
-        var (code, stdout, stderr) = await sim.KubectlAsync("drain", "worker-1", "--force", "--timeout=30s");
+        var (code, stdout, stderr) = await sim.KubectlAsync("drain", "worker-1", "--force", "--ignore-daemonsets", "--timeout=30s");
         Assert.True(code == 0, stderr);
         Assert.Contains("node/worker-1 drained", stdout, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/api/v1/namespaces/budget/pods/db-0", Token)).StatusCode);
@@ -80,7 +80,7 @@ public sealed class ControllerTests(SimulatorFixture sim) : IClassFixture<Simula
         pdb = await WaitAsync(client, "/apis/policy/v1/namespaces/budget/poddisruptionbudgets/db", p => (int?)p["status"]?["currentHealthy"] == 2);
         Assert.Equal(0, (int?)pdb["status"]!["disruptionsAllowed"]);
 
-        var blocked = await sim.KubectlAsync("drain", "worker-2", "--force", "--timeout=3s");
+        var blocked = await sim.KubectlAsync("drain", "worker-2", "--force", "--ignore-daemonsets", "--timeout=3s");
         Assert.NotEqual(0, blocked.ExitCode);
         Assert.Contains("Cannot evict pod as it would violate the pod's disruption budget.", blocked.Stderr, StringComparison.Ordinal);
         Assert.Equal(0, (await sim.KubectlAsync("uncordon", "worker-1", "worker-2")).ExitCode);
@@ -118,6 +118,25 @@ public sealed class ControllerTests(SimulatorFixture sim) : IClassFixture<Simula
             }
 
             await Task.Delay(200, timeout.Token);
+        }
+    }
+
+    [Fact]
+    public async Task ControlPlane_IsLaidOutAsKubeadmDoes()
+    {
+        using var client = sim.AdminClient();
+        var apiserver = await WaitAsync(client, "/api/v1/namespaces/kube-system/pods/kube-apiserver-cp-1", p => (string?)p["status"]?["phase"] == "Running");
+        Assert.Equal("registry.k8s.io/kube-apiserver:v1.31.2", (string?)apiserver["spec"]!["containers"]![0]!["image"]);
+        Assert.NotNull(apiserver["metadata"]!["annotations"]!["kubernetes.io/config.mirror"]);
+        await WaitAsync(client, "/apis/apps/v1/namespaces/kube-system/daemonsets/kube-proxy", d => (int?)d["status"]?["numberReady"] == 4);
+        await WaitAsync(client, "/apis/apps/v1/namespaces/kube-system/deployments/coredns", d => (int?)d["status"]?["readyReplicas"] == 2);
+        var config = await client.GetFromJsonAsync<JsonObject>("/api/v1/namespaces/kube-system/configmaps/kubeadm-config", Token);
+        Assert.Contains("kubernetesVersion: v1.31.2", (string?)config!["data"]!["ClusterConfiguration"], StringComparison.Ordinal);
+
+        var pods = await sim.KubectlAsync("-n", "kube-system", "get", "pods", "--no-headers", "-o", "custom-columns=NAME:.metadata.name,NODE:.spec.nodeName");
+        foreach (var component in new[] { "etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler" })
+        {
+            Assert.Matches($@"(?m)^{component}-cp-1\s+cp-1$", pods.Stdout);
         }
     }
 }

@@ -63,7 +63,7 @@ public sealed class WorkloadTests(SimulatorFixture sim) : IClassFixture<Simulato
         Assert.Contains("node/worker-1 drained", drain.Stdout, StringComparison.Ordinal);
 
         await UntilAsync(async () => (await sim.KubectlAsync("-n", "drainds", "get", "deployment", "api", "-o", "jsonpath={.status.readyReplicas}")).Stdout == "3");
-        var onNode = await sim.KubectlAsync("get", "pods", "-A", "--field-selector=spec.nodeName=worker-1", "-o", "name");
+        var onNode = await sim.KubectlAsync("-n", "drainds", "get", "pods", "--field-selector=spec.nodeName=worker-1", "-o", "name");
         var remaining = onNode.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.All(remaining, p => Assert.StartsWith("pod/agent-", p, StringComparison.Ordinal));
         Assert.Single(remaining);

@@ -35,7 +35,26 @@ internal static class ClusterBootstrap
             }
 
             await CreateAsync(store, Nodes, node, null, now, cancellationToken).ConfigureAwait(false);
+            if (group.ControlPlane)
+            {
+                var stored = await store.GetAsync(Nodes.KeyFor(null, name), cancellationToken).ConfigureAwait(false);
+                var current = System.Text.Json.Nodes.JsonNode.Parse(stored!.Value)!.AsObject();
+                foreach (var pod in ControlPlaneLayout.StaticPods(current, SimVersion.Parse(group.KubeletVersion ?? scenario.Version)))
+                {
+                    await CreateAsync(store, Pods, pod, "kube-system", now, cancellationToken).ConfigureAwait(false);
+                }
+            }
         }
+
+        var version = SimVersion.Parse(scenario.Version);
+        foreach (var (resource, addon) in ControlPlaneLayout.Addons(version))
+        {
+            await CreateAsync(store, ResourceCatalog.Find("apps", "v1", resource)!, addon, "kube-system", now, cancellationToken).ConfigureAwait(false);
+        }
+
+        var controlPlane = scenario.NodeNames().First(n => n.Group.ControlPlane).Name;
+        await CreateAsync(store, ConfigMaps, ControlPlaneLayout.KubeadmConfig(version, $"{controlPlane}:6443"), "kube-system", now, cancellationToken)
+            .ConfigureAwait(false);
 
         foreach (var workload in scenario.Workloads)
         {
@@ -48,6 +67,8 @@ internal static class ClusterBootstrap
 
     private static readonly ApiResource Namespaces = ResourceCatalog.Find(string.Empty, "v1", "namespaces")!;
     private static readonly ApiResource Nodes = ResourceCatalog.Find(string.Empty, "v1", "nodes")!;
+    private static readonly ApiResource Pods = ResourceCatalog.Find(string.Empty, "v1", "pods")!;
+    private static readonly ApiResource ConfigMaps = ResourceCatalog.Find(string.Empty, "v1", "configmaps")!;
 
     private static JsonObject Annotated(string faults) =>
         new() { ["metadata"] = new JsonObject { ["annotations"] = new JsonObject { [NodeFaults.Annotation] = faults } } };

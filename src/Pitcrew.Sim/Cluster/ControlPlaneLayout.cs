@@ -1,0 +1,122 @@
+using System.Text.Json.Nodes;
+using Pitcrew.Sim.Api;
+
+namespace Pitcrew.Sim.Cluster;
+
+/// <summary>
+/// The kubeadm layout of the cluster's own components, and the one place that decides which component images a node
+/// runs for a version: static (mirror) pods per control-plane node, the kube-proxy DaemonSet, the CoreDNS Deployment and
+/// the kubeadm-config ConfigMap. The upgrade procedure's simulated node agent will change versions through here.
+/// </summary>
+internal static class ControlPlaneLayout
+{
+    public const string Registry = "registry.k8s.io";
+    public const string EtcdImageTag = "3.5.15-0";
+    public const string CoreDnsImageTag = "v1.11.3";
+    private static readonly string[] StaticComponents = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"];
+
+    /// <summary>The image a component runs at a Kubernetes version.</summary>
+    public static string Image(string component, SimVersion version) => component switch
+    {
+        "etcd" => $"{Registry}/etcd:{EtcdImageTag}",
+        "coredns" => $"{Registry}/coredns/coredns:{CoreDnsImageTag}",
+        _ => $"{Registry}/{component}:{version.GitVersion}",
+    };
+
+    /// <summary>The mirror pods the kubelet of a control-plane node reports for its static pod manifests.</summary>
+    public static IEnumerable<JsonObject> StaticPods(JsonObject node, SimVersion version)
+    {
+        var nodeName = (string)ObjectMeta.Metadata(node)["name"]!;
+        foreach (var component in StaticComponents)
+        {
+            yield return new JsonObject
+            {
+                ["metadata"] = new JsonObject
+                {
+                    ["name"] = $"{component}-{nodeName}",
+                    ["labels"] = new JsonObject { ["component"] = component, ["tier"] = "control-plane" },
+                    ["annotations"] = new JsonObject
+                    {
+                        ["kubernetes.io/config.mirror"] = $"{component}-{version.GitVersion}",
+                        ["kubernetes.io/config.source"] = "file",
+                    },
+                    ["ownerReferences"] = new JsonArray(new JsonObject
+                    {
+                        ["apiVersion"] = "v1", ["kind"] = "Node", ["name"] = nodeName, ["uid"] = ObjectMeta.Metadata(node)["uid"]?.DeepClone(), ["controller"] = true,
+                    }),
+                },
+                ["spec"] = new JsonObject
+                {
+                    ["nodeName"] = nodeName,
+                    ["hostNetwork"] = true,
+                    ["priorityClassName"] = "system-node-critical",
+                    ["containers"] = new JsonArray(new JsonObject { ["name"] = component, ["image"] = Image(component, version) }),
+                    ["tolerations"] = new JsonArray(new JsonObject { ["operator"] = "Exists", ["effect"] = "NoExecute" }),
+                },
+            };
+        }
+    }
+
+    /// <summary>kube-proxy (every node) and CoreDNS (two replicas, allowed on control planes), in kube-system.</summary>
+    public static IEnumerable<(string Resource, JsonObject Object)> Addons(SimVersion version)
+    {
+        yield return ("daemonsets", Workload("kube-proxy", Image("kube-proxy", version), replicas: null,
+            new JsonArray(new JsonObject { ["operator"] = "Exists" })));
+        yield return ("deployments", Workload("coredns", Image("coredns", version), replicas: 2,
+            new JsonArray(
+                new JsonObject { ["key"] = "CriticalAddonsOnly", ["operator"] = "Exists" },
+                new JsonObject { ["key"] = "node-role.kubernetes.io/control-plane", ["effect"] = "NoSchedule" })));
+    }
+
+    /// <summary>kube-system/kubeadm-config with the ClusterConfiguration kubeadm upgrade plan reads.</summary>
+    public static JsonObject KubeadmConfig(SimVersion version, string controlPlaneEndpoint) => new()
+    {
+        ["metadata"] = new JsonObject { ["name"] = "kubeadm-config" },
+        ["data"] = new JsonObject
+        {
+            ["ClusterConfiguration"] = $"""
+                apiVersion: kubeadm.k8s.io/v1beta3
+                kind: ClusterConfiguration
+                kubernetesVersion: {version.GitVersion}
+                controlPlaneEndpoint: {controlPlaneEndpoint}
+                clusterName: kubernetes
+                certificatesDir: /etc/kubernetes/pki
+                imageRepository: {Registry}
+                etcd:
+                  local:
+                    dataDir: /var/lib/etcd
+                dns: {"{}"}
+                networking:
+                  dnsDomain: cluster.local
+                  podSubnet: 10.244.0.0/16
+                  serviceSubnet: 10.96.0.0/12
+
+                """,
+        },
+    };
+
+    private static JsonObject Workload(string name, string image, int? replicas, JsonArray tolerations)
+    {
+        var labels = new JsonObject { ["k8s-app"] = name };
+        var spec = new JsonObject
+        {
+            ["selector"] = new JsonObject { ["matchLabels"] = labels.DeepClone() },
+            ["template"] = new JsonObject
+            {
+                ["metadata"] = new JsonObject { ["labels"] = labels.DeepClone() },
+                ["spec"] = new JsonObject
+                {
+                    ["priorityClassName"] = "system-node-critical",
+                    ["containers"] = new JsonArray(new JsonObject { ["name"] = name, ["image"] = image }),
+                    ["tolerations"] = tolerations,
+                },
+            },
+        };
+        if (replicas is { } count)
+        {
+            spec["replicas"] = count;
+        }
+
+        return new JsonObject { ["metadata"] = new JsonObject { ["name"] = name, ["labels"] = labels }, ["spec"] = spec };
+    }
+}
