@@ -70,6 +70,9 @@ internal static class ClusterBootstrap
     private static readonly ApiResource Pods = ResourceCatalog.Find(string.Empty, "v1", "pods")!;
     private static readonly ApiResource ConfigMaps = ResourceCatalog.Find(string.Empty, "v1", "configmaps")!;
 
+    /// <summary>The simulated pod network of the node with this index (addresses are data only; nothing is contacted).</summary>
+    public static string PodCidr(int index) => $"10.244.{index}.0/24";
+
     private static JsonObject Annotated(string faults) =>
         new() { ["metadata"] = new JsonObject { ["annotations"] = new JsonObject { [NodeFaults.Annotation] = faults } } };
 
@@ -96,7 +99,7 @@ internal static class ClusterBootstrap
             labels[key] = value;
         }
 
-        var spec = new JsonObject { ["podCIDR"] = $"10.244.{index}.0/24" };
+        var spec = new JsonObject { ["podCIDR"] = PodCidr(index) };
         var taints = new JsonArray();
         if (controlPlane)
         {

@@ -173,7 +173,7 @@ internal sealed class SimKubelet(SimTimings timings, EventRecorder events) : ICo
     /// <summary>An address in the node's pod CIDR, stable for the pod's uid.</summary>
     private static string PodIp(JsonObject node, JsonObject pod)
     {
-        var cidr = (string?)node["spec"]?["podCIDR"] ?? "10.244.0.0/24";
+        var cidr = (string?)node["spec"]?["podCIDR"] ?? Cluster.ClusterBootstrap.PodCidr(0);
         var prefix = cidr[..cidr.LastIndexOf('.')];
         var host = 2 + (int)((uint)StringComparer.Ordinal.GetHashCode((string?)ObjectMeta.Metadata(pod)["uid"] ?? string.Empty) % 250);
         return $"{prefix}.{host}";
