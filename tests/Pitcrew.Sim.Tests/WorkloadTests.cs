@@ -70,6 +70,40 @@ public sealed class WorkloadTests(SimulatorFixture sim) : IClassFixture<Simulato
         Assert.Equal(0, (await sim.KubectlAsync("uncordon", "worker-1")).ExitCode);
     }
 
+    [Fact]
+    public async Task KubectlApply_CreatesThenPatchesADeploymentWhosePodsRun()
+    {
+        var manifest = Path.Combine(sim.Root, "shopfront.yaml");
+        string Yaml(int replicas) => $$"""
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata:
+              name: shopfront
+              namespace: default
+            spec:
+              replicas: {{replicas}}
+              selector:
+                matchLabels: {app: shopfront}
+              template:
+                metadata:
+                  labels: {app: shopfront}
+                spec:
+                  containers:
+                  - name: web
+                    image: nginx:1.27
+            """;
+        await File.WriteAllTextAsync(manifest, Yaml(2), Token);
+        var created = await sim.KubectlAsync("apply", "-f", manifest);
+        Assert.True(created.ExitCode == 0, created.Stderr);
+        Assert.Equal("deployment.apps/shopfront created", created.Stdout.Trim());
+        await UntilAsync(async () => (await sim.KubectlAsync("get", "deployment", "shopfront", "-o", "jsonpath={.status.readyReplicas}")).Stdout == "2");
+
+        await File.WriteAllTextAsync(manifest, Yaml(3), Token);
+        var configured = await sim.KubectlAsync("apply", "-f", manifest);
+        Assert.Equal("deployment.apps/shopfront configured", configured.Stdout.Trim());
+        await UntilAsync(async () => (await sim.KubectlAsync("get", "deployment", "shopfront", "-o", "jsonpath={.status.readyReplicas}")).Stdout == "3");
+    }
+
     private static async Task UntilAsync(Func<Task<bool>> condition)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Token);

@@ -75,6 +75,12 @@ internal sealed class ApiHandler
                 return Discovery.WantsAggregated(accept)
                     ? new ApiResult(200, Discovery.Aggregated(core: false), Discovery.AggregatedContentType)
                     : ApiResult.Ok(Discovery.LegacyGroups());
+            case ["openapi", "v3"]:
+                return ApiResult.Ok(OpenApi.Index());
+            case ["openapi", "v3", "api", var coreVersion]:
+                return ApiResult.Ok(OpenApi.GroupVersion(string.Empty, coreVersion) ?? throw ApiStatus.UnknownPath());
+            case ["openapi", "v3", "apis", var openGroup, var openVersion]:
+                return ApiResult.Ok(OpenApi.GroupVersion(openGroup, openVersion) ?? throw ApiStatus.UnknownPath());
             case ["api", var version]:
                 return ApiResult.Ok(Discovery.ResourceList(string.Empty, version) ?? throw ApiStatus.UnknownPath());
             case ["apis", var group, var version]:
