@@ -79,4 +79,16 @@ public sealed class ApiServerTests(SimulatorFixture sim) : IClassFixture<Simulat
         var nodes = await kube.CoreV1.ListNodeAsync(cancellationToken: Token);
         Assert.Contains(nodes.Items, n => n.Metadata.Name == "worker-3" && n.Status.NodeInfo.KubeletVersion == "v1.31.2");
     }
+
+    [Fact]
+    public async Task Metrics_CountRequestsByVerbResourceAndClient()
+    {
+        Assert.Equal(0, (await sim.KubectlAsync("get", "nodes")).ExitCode);
+        Assert.Equal(0, (await sim.KubectlAsync("get", "node", "cp-1")).ExitCode);
+        using var client = sim.AdminClient();
+        var text = await client.GetStringAsync("/metrics", Token);
+        Assert.Contains("# TYPE apiserver_request_total counter", text, StringComparison.Ordinal);
+        Assert.Matches("apiserver_request_total\\{verb=\"LIST\",resource=\"nodes\",client=\"kubectl\"\\} [1-9]", text);
+        Assert.Matches("apiserver_request_total\\{verb=\"GET\",resource=\"nodes\",client=\"kubectl\"\\} [1-9]", text);
+    }
 }

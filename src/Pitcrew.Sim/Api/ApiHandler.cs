@@ -12,6 +12,7 @@ internal sealed class ApiHandler
     private readonly RegistryStore _store;
     private readonly ResourceVerbs _verbs;
     private readonly SimVersion _version;
+    private readonly RequestMetrics _metrics = new();
 
     public ApiHandler(RegistryStore store, SimVersion version, TimeProvider time)
     {
@@ -67,6 +68,8 @@ internal sealed class ApiHandler
                 return ApiResult.Ok(_version.ToJson());
             case ["healthz" or "livez" or "readyz"]:
                 return new ApiResult(200, JsonValue.Create("ok"), "text/plain");
+            case ["metrics"]:
+                return new ApiResult(200, JsonValue.Create(_metrics.Render()), "text/plain");
             case ["api"]:
                 return Discovery.WantsAggregated(accept)
                     ? new ApiResult(200, Discovery.Aggregated(core: true), Discovery.AggregatedContentType)
@@ -101,6 +104,7 @@ internal sealed class ApiHandler
             throw ApiStatus.UnknownPath();
         }
 
+        _metrics.Count(context.Request.Method, path, context.Request.Query["watch"] is ["true" or "1"], context.Request.Headers.UserAgent.ToString());
         return _verbs.HandleAsync(context, path);
     }
 
