@@ -127,7 +127,8 @@ public sealed class SimServer : IAsyncDisposable
             new DisruptionController(),
         ];
         var host = Task.Run(() => new ControllerHost(cache, writer, controllers, time).RunAsync(stop), stop);
-        return Task.WhenAll(informer, host);
+        var compactor = Task.Run(() => new Compactor(store, timings.EffectiveCompactionInterval, time).RunAsync(stop), stop);
+        return Task.WhenAll(informer, host, compactor);
     }
 
     private static WebApplication Build(SimPki pki, ApiHandler handler)

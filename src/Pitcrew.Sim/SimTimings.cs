@@ -5,7 +5,11 @@ namespace Pitcrew.Sim;
 /// <param name="PodStopDelay">From a pod's deletion to its containers having stopped (capped by its grace period).</param>
 /// <param name="LeaseRenewInterval">How often each kubelet renews its node Lease (kubelet: 10 s).</param>
 /// <param name="NodeMonitorGracePeriod">A node whose Lease is older is marked Unknown and tainted unreachable (40 s).</param>
-public sealed record SimTimings(TimeSpan PodStartDelay, TimeSpan PodStopDelay, TimeSpan LeaseRenewInterval, TimeSpan NodeMonitorGracePeriod)
+/// <param name="CompactionInterval">How often etcd history older than one interval is compacted (kube-apiserver: 5 min).</param>
+public sealed record SimTimings(
+    TimeSpan PodStartDelay, TimeSpan PodStopDelay, TimeSpan LeaseRenewInterval, TimeSpan NodeMonitorGracePeriod, TimeSpan? CompactionInterval = null)
 {
     public static readonly SimTimings Default = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(40));
+
+    public TimeSpan EffectiveCompactionInterval => CompactionInterval ?? TimeSpan.FromMinutes(5);
 }

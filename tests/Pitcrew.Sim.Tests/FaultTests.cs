@@ -52,6 +52,26 @@ public sealed class FaultTests(FastSimulatorFixture sim) : IClassFixture<FastSim
         Assert.Equal("node/worker-9 not found", missing.Message);
     }
 
+    [Fact]
+    public async Task PeriodicCompaction_ExpiresOldWatchVersions()
+    {
+        using var client = sim.AdminClient();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        timeout.CancelAfter(Bound);
+        while (true)
+        {
+            // Leases renew every 0.5 s, so history moves on; after two compaction periods revision 1 is gone.
+            var body = await client.GetStringAsync("/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=1&timeoutSeconds=1", timeout.Token);
+            if (body.Contains("\"code\":410", StringComparison.Ordinal))
+            {
+                Assert.Contains("too old resource version: 1", body, StringComparison.Ordinal);
+                return;
+            }
+
+            await Task.Delay(500, timeout.Token);
+        }
+    }
+
     private async Task<string> Status(string node)
     {
         var (_, stdout, _) = await sim.KubectlAsync("get", "node", node, "--no-headers");

@@ -76,11 +76,11 @@ public sealed class StaticSimulatorFixture : SimulatorFixture
     protected override bool RunControllers => false;
 }
 
-/// <summary>A simulated cluster on fast timings: leases renewed every 0.5 s, nodes Unknown after 3 s without one.</summary>
+/// <summary>A simulated cluster on fast timings: leases renewed every 0.5 s, nodes Unknown after 3 s without one, compaction every 1 s.</summary>
 public sealed class FastSimulatorFixture : SimulatorFixture
 {
     protected override SimTimings? Timings => new(
-        TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(3));
+        TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(1));
 }
 
 /// <summary>The built-in demo scenario, as pitcrew sim up starts it by default.</summary>

@@ -63,15 +63,17 @@ internal sealed class WatchStream(RegistryStore store, TimeProvider time)
         }
         catch (RevisionCompactedException compacted)
         {
-            await SendErrorAsync(context, new ApiStatus(410, "Expired", compacted.Message), ct).ConfigureAwait(false);
+            // Say it in the client's terms: the version it asked to watch after, and the compacted revision.
+            var asked = query["resourceVersion"].FirstOrDefault() ?? "0";
+            await SendErrorAsync(context, new ApiStatus(410, "Expired", $"too old resource version: {asked} ({compacted.CompactRevision})"), ct).ConfigureAwait(false);
         }
         catch (RpcException e) when (!ct.IsCancellationRequested)
         {
             await SendErrorAsync(context, ApiStatus.Unavailable($"etcd is unavailable: {e.Status.Detail}"), ct).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (Exception e) when (e is OperationCanceledException or RpcException && ct.IsCancellationRequested)
         {
-            // The client went away or timeoutSeconds passed: the stream simply ends.
+            // The client went away or timeoutSeconds passed (gRPC says so with Cancelled): the stream simply ends.
         }
     }
 

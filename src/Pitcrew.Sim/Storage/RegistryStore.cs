@@ -109,6 +109,17 @@ internal sealed class RegistryStore : IDisposable
         }
     }
 
+    /// <summary>The store's current revision.</summary>
+    public async Task<long> RevisionAsync(CancellationToken cancellationToken)
+    {
+        var response = await _kv.RangeAsync(new RangeRequest { Key = ByteString.CopyFromUtf8("/registry/"), Limit = 1, CountOnly = true }, cancellationToken: cancellationToken);
+        return response.Header.Revision;
+    }
+
+    /// <summary>Discards history before the revision, as kube-apiserver's periodic compaction does.</summary>
+    public async Task CompactAsync(long revision, CancellationToken cancellationToken) =>
+        await _kv.CompactAsync(new CompactionRequest { Revision = revision }, cancellationToken: cancellationToken);
+
     public void Dispose() => _channel.Dispose();
 
     private static byte[] PrefixEnd(string prefix)
