@@ -122,9 +122,9 @@ public sealed class SimServer : IAsyncDisposable
         var events = new EventRecorder(writer);
         IController[] controllers =
         [
-            new DeploymentController(), new ReplicaSetController(), new DaemonSetController(), new GarbageCollector(),
+            new DeploymentController(events), new ReplicaSetController(), new DaemonSetController(), new GarbageCollector(),
             new Scheduler(events), new SimKubelet(timings, events), new NodeLifecycleController(timings.NodeMonitorGracePeriod, events),
-            new DisruptionController(),
+            new TaintEvictionController(events), new DisruptionController(),
         ];
         var host = Task.Run(() => new ControllerHost(cache, writer, controllers, time).RunAsync(stop), stop);
         var compactor = Task.Run(() => new Compactor(store, timings.EffectiveCompactionInterval, time).RunAsync(stop), stop);

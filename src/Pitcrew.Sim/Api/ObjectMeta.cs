@@ -59,6 +59,11 @@ internal static class ObjectMeta
 
         metadata["creationTimestamp"] = Timestamp(now);
         metadata.Remove("resourceVersion");
+        if (resource is { Group: "", Name: "pods" })
+        {
+            PodDefaults.Apply(obj);
+        }
+
         obj["kind"] = resource.Kind;
         obj["apiVersion"] = resource.GroupVersion;
         return name;

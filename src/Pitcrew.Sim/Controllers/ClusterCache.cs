@@ -6,13 +6,21 @@ using Pitcrew.Sim.Storage;
 namespace Pitcrew.Sim.Controllers;
 
 /// <summary>
-/// An informer over the whole registry: every object under /registry/, kept current from one etcd watch, with a
-/// change counter controllers wait on. Controllers read here and write through the store with optimistic concurrency.
+/// An informer over the registry: every object under /registry/ (events aside: no controller reads them), indexed by
+/// resource and kept current from one etcd watch, with a change counter controllers wait on. The objects handed out are
+/// shared and must not be modified: a controller clones (<see cref="Copy"/>) what it changes and writes the copy through
+/// the store with optimistic concurrency. Lease renewals do not count as changes (only time-based work reads them).
 /// </summary>
 internal sealed class ClusterCache(RegistryStore store)
 {
-    private readonly ConcurrentDictionary<string, (JsonObject Object, long Revision)> _objects = new(StringComparer.Ordinal);
+    private const string Root = "/registry/";
+    private static readonly string[] Unwatched = ["/registry/events/"];
+    private static readonly string[] Quiet = ["/registry/leases/"];
+
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, JsonObject>> _byResource = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _uids = new(StringComparer.Ordinal);
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _objects;
 
     /// <summary>Loads everything, then follows changes until cancelled (restarting the watch if etcd goes away).</summary>
     public async Task RunAsync(TaskCompletionSource ready, CancellationToken cancellationToken)
@@ -21,27 +29,33 @@ internal sealed class ClusterCache(RegistryStore store)
         {
             try
             {
-                var page = await store.ListAsync("/registry/", null, 0, 0, cancellationToken).ConfigureAwait(false);
-                _objects.Clear();
+                var page = await store.ListAsync(Root, null, 0, 0, cancellationToken).ConfigureAwait(false);
+                _byResource.Clear();
+                _uids.Clear();
+                Interlocked.Exchange(ref _objects, 0);
                 foreach (var item in page.Items)
                 {
-                    _objects[item.Key] = (Parse(item.Value, item.ModRevision), item.ModRevision);
+                    Put(item.Key, item.Value, item.ModRevision);
                 }
 
                 Signal();
                 ready.TrySetResult();
-                await foreach (var change in store.WatchAsync("/registry/", page.Revision + 1, cancellationToken).ConfigureAwait(false))
+                await foreach (var change in store.WatchAsync(Root, page.Revision + 1, cancellationToken).ConfigureAwait(false))
                 {
+                    var quiet = Quiet.Any(q => change.Key.StartsWith(q, StringComparison.Ordinal));
                     if (change.Deleted)
                     {
-                        _objects.TryRemove(change.Key, out _);
+                        Remove(change.Key);
                     }
                     else
                     {
-                        _objects[change.Key] = (Parse(change.Value, change.ModRevision), change.ModRevision);
+                        Put(change.Key, change.Value, change.ModRevision);
                     }
 
-                    Signal();
+                    if (!quiet)
+                    {
+                        Signal();
+                    }
                 }
             }
             catch (Exception e) when (e is Grpc.Core.RpcException or RevisionCompactedException && !cancellationToken.IsCancellationRequested)
@@ -54,23 +68,81 @@ internal sealed class ClusterCache(RegistryStore store)
     /// <summary>Completes at the next change after this call.</summary>
     public Task NextChange => Volatile.Read(ref _changed).Task;
 
-    /// <summary>Copies of the objects of a resource, optionally in one namespace.</summary>
+    /// <summary>How many objects the cache holds.</summary>
+    public long Count => Interlocked.Read(ref _objects);
+
+    /// <summary>The (shared, read-only) objects of a resource, optionally in one namespace.</summary>
     public IReadOnlyList<JsonObject> List(ApiResource resource, string? ns = null)
     {
+        if (ResourcePrefix(resource.KeyPrefix) is not { } group || !_byResource.TryGetValue(group, out var objects))
+        {
+            return [];
+        }
+
+        if (ns is null && group == resource.KeyPrefix)
+        {
+            return [.. objects.Values];
+        }
+
         var prefix = ns is null ? resource.KeyPrefix : $"{resource.KeyPrefix}{ns}/";
-        return [.. _objects.Where(p => p.Key.StartsWith(prefix, StringComparison.Ordinal)).Select(p => (JsonObject)p.Value.Object.DeepClone())];
+        return [.. objects.Where(p => p.Key.StartsWith(prefix, StringComparison.Ordinal)).Select(p => p.Value)];
     }
 
-    /// <summary>The uids of every object, for owner lookups.</summary>
-    public HashSet<string> AllUids() =>
-        _objects.Values.Select(v => (string?)ObjectMeta.Metadata(v.Object)["uid"]).OfType<string>().ToHashSet(StringComparer.Ordinal);
+    /// <summary>Whether an object with this uid exists (owner lookups).</summary>
+    public bool Exists(string uid) => _uids.ContainsKey(uid);
 
-    private void Signal() => Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    /// <summary>A private copy of a cached object, to change and write back.</summary>
+    public static JsonObject Copy(JsonObject obj) => (JsonObject)obj.DeepClone();
 
-    private static JsonObject Parse(byte[] value, long revision)
+    private void Put(string key, byte[] value, long revision)
     {
+        if (Unwatched.Any(u => key.StartsWith(u, StringComparison.Ordinal)) || ResourcePrefix(key) is not { } prefix)
+        {
+            return;
+        }
+
         var obj = JsonNode.Parse(value)!.AsObject();
         ObjectMeta.SetResourceVersion(obj, revision);
-        return obj;
+        var objects = _byResource.GetOrAdd(prefix, _ => new ConcurrentDictionary<string, JsonObject>(StringComparer.Ordinal));
+        if (objects.TryGetValue(key, out var old))
+        {
+            ForgetUid(old);
+        }
+        else
+        {
+            Interlocked.Increment(ref _objects);
+        }
+
+        objects[key] = obj;
+        if ((string?)ObjectMeta.Metadata(obj)["uid"] is { } uid)
+        {
+            _uids[uid] = key;
+        }
     }
+
+    private void Remove(string key)
+    {
+        if (ResourcePrefix(key) is { } prefix && _byResource.TryGetValue(prefix, out var objects) && objects.TryRemove(key, out var old))
+        {
+            Interlocked.Decrement(ref _objects);
+            ForgetUid(old);
+        }
+    }
+
+    private void ForgetUid(JsonObject obj)
+    {
+        if ((string?)ObjectMeta.Metadata(obj)["uid"] is { } uid)
+        {
+            _uids.TryRemove(uid, out _);
+        }
+    }
+
+    /// <summary>"/registry/pods/" for "/registry/pods/ns/name": the resource part of a key.</summary>
+    private static string? ResourcePrefix(string key)
+    {
+        var end = key.IndexOf('/', Root.Length);
+        return end < 0 ? null : key[..(end + 1)];
+    }
+
+    private void Signal() => Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 }

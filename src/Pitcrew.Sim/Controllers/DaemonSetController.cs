@@ -20,6 +20,8 @@ internal sealed class DaemonSetController : IController
     {
         var nodes = cache.List(Resources.Nodes);
         var pods = cache.List(Resources.Pods).Where(p => Resources.ControllerUid(p) is not null).ToLookup(p => Resources.ControllerUid(p)!);
+        var creations = new List<Task<(string Owner, string[] Names)>>();
+        var writes = new List<Task>();
         foreach (var ds in cache.List(Resources.DaemonSets).Where(d => !Resources.Terminating(d)))
         {
             var template = ds["spec"]?["template"] as JsonObject ?? [];
@@ -34,24 +36,20 @@ internal sealed class DaemonSetController : IController
                 continue;
             }
 
-            var created = new List<string>();
-            foreach (var node in eligible.Where(n => !placed.Contains(n)))
+            var missing = eligible.Where(n => !placed.Contains(n)).Select(node =>
             {
                 var pod = Resources.PodFromTemplate(template, ds, Resources.DaemonSets);
                 pod["spec"]!["nodeName"] = node;
                 pod["spec"]!["tolerations"] = new JsonArray([.. tolerations.Select(t => (JsonNode?)t.DeepClone())]);
-                if (await writer.CreateAsync(Resources.Pods, pod, Resources.Namespace(ds), now, cancellationToken).ConfigureAwait(false) is { } name)
-                {
-                    created.Add(name);
-                }
-            }
-
-            _expectations.Expect(Resources.Uid(ds), created, now);
-
-            foreach (var stray in mine.Where(p => !eligible.Contains((string?)p["spec"]?["nodeName"] ?? string.Empty)))
+                return writer.CreateAsync(Resources.Pods, pod, Resources.Namespace(ds), now, cancellationToken);
+            }).ToArray();
+            if (missing.Length > 0)
             {
-                await writer.DeleteAsync(Resources.Pods, stray, 30, cancellationToken).ConfigureAwait(false);
+                creations.Add(CreatedAsync(Resources.Uid(ds), missing));
             }
+
+            writes.AddRange(mine.Where(p => !eligible.Contains((string?)p["spec"]?["nodeName"] ?? string.Empty))
+                .Select(stray => writer.DeleteAsync(Resources.Pods, stray, 30, cancellationToken)));
 
             var ready = mine.Count(p => Resources.HasCondition(p, "Ready"));
             var status = new JsonObject
@@ -66,11 +64,21 @@ internal sealed class DaemonSetController : IController
             };
             if (!JsonNode.DeepEquals(ds["status"], status))
             {
-                ds["status"] = status;
-                await writer.UpdateAsync(Resources.DaemonSets, ds, cancellationToken).ConfigureAwait(false);
+                var copy = ClusterCache.Copy(ds);
+                copy["status"] = status;
+                writes.Add(writer.UpdateAsync(Resources.DaemonSets, copy, cancellationToken));
             }
         }
+
+        await Task.WhenAll(writes).ConfigureAwait(false);
+        foreach (var (owner, names) in await Task.WhenAll(creations).ConfigureAwait(false))
+        {
+            _expectations.Expect(owner, names, now);
+        }
     }
+
+    private static async Task<(string Owner, string[] Names)> CreatedAsync(string owner, Task<string?>[] creations) =>
+        (owner, [.. (await Task.WhenAll(creations).ConfigureAwait(false)).OfType<string>()]);
 
     private static bool Tolerated(JsonObject node, List<JsonObject> tolerations) =>
         ((node["spec"]?["taints"] as JsonArray)?.OfType<JsonObject>() ?? [])

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using Pitcrew.Sim.Api;
@@ -5,16 +6,21 @@ using Pitcrew.Sim.Api;
 namespace Pitcrew.Sim.Controllers;
 
 /// <summary>
-/// Gives each Deployment a ReplicaSet per pod template (named with the template's hash, as the real controller does),
-/// scales the current one to spec.replicas and the old ones to zero, and reports the rollout in the status.
+/// Gives each Deployment a ReplicaSet per pod template (named with the template's hash, as the real controller does)
+/// and rolls from the old ones to the new one: RollingUpdate never goes above replicas + maxSurge pods nor below
+/// replicas - maxUnavailable available ones (defaults 25% each, surge rounded up, unavailable down); Recreate scales the
+/// old ones to zero before the new one comes up. Revisions, ScalingReplicaSet events and the rollout status kubectl
+/// rollout status reads.
 /// </summary>
-internal sealed class DeploymentController : IController
+internal sealed class DeploymentController(EventRecorder events) : IController
 {
     public const string HashLabel = "pod-template-hash";
+    public const string RevisionAnnotation = "deployment.kubernetes.io/revision";
 
     public async Task ReconcileAsync(ClusterCache cache, ObjectWriter writer, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var sets = cache.List(Resources.ReplicaSets).Where(r => Resources.ControllerUid(r) is not null).ToLookup(r => Resources.ControllerUid(r)!);
+        var writes = new List<Task>();
         foreach (var deployment in cache.List(Resources.Deployments).Where(d => !Resources.Terminating(d)))
         {
             var ns = Resources.Namespace(deployment);
@@ -22,51 +28,157 @@ internal sealed class DeploymentController : IController
             var hash = TemplateHash(template);
             var owned = sets[Resources.Uid(deployment)].ToList();
             var current = owned.FirstOrDefault(r => (string?)ObjectMeta.Metadata(r)["labels"]?[HashLabel] == hash);
-            var replicas = Resources.Replicas(deployment);
+            var old = owned.Where(r => !ReferenceEquals(r, current)).OrderBy(Revision).ToList();
+            var desired = Resources.Replicas(deployment);
+            var recreate = (string?)deployment["spec"]?["strategy"]?["type"] == "Recreate";
+            var (surge, unavailable) = recreate ? (0, desired) : RollingLimits(deployment, desired);
             if (current is null)
             {
-                await writer.CreateAsync(Resources.ReplicaSets, NewReplicaSet(deployment, template, hash, replicas), ns, now, cancellationToken).ConfigureAwait(false);
+                var oldPods = old.Sum(Resources.Replicas);
+                var start = recreate ? (oldPods == 0 && old.All(r => ((int?)r["status"]?["replicas"] ?? 0) == 0) ? desired : 0)
+                    : oldPods == 0 ? desired : Math.Clamp(desired + surge - oldPods, 0, desired);
+                var revision = old.Select(Revision).DefaultIfEmpty(0).Max() + 1;
+                var created = NewReplicaSet(deployment, template, hash, start, revision);
+                writes.Add(CreateAsync(writer, created, ClusterCache.Copy(deployment), start, now, cancellationToken));
                 continue;
             }
 
-            if (Resources.Replicas(current) != replicas)
+            // Scale the new set up within the surge, and the old ones down while enough pods stay available.
+            var scales = owned.ToDictionary(r => r, Resources.Replicas);
+            var total = scales.Values.Sum();
+            if (scales[current] > desired)
             {
-                current["spec"]!["replicas"] = replicas;
-                await writer.UpdateAsync(Resources.ReplicaSets, current, cancellationToken).ConfigureAwait(false);
+                scales[current] = desired;
+            }
+            else if (scales[current] < desired)
+            {
+                var up = recreate
+                    ? (old.All(r => Resources.Replicas(r) == 0 && ((int?)r["status"]?["replicas"] ?? 0) == 0) ? desired - scales[current] : 0)
+                    : Math.Min(desired + surge - total, desired - scales[current]);
+                scales[current] += Math.Max(0, up);
             }
 
-            foreach (var old in owned.Where(r => !ReferenceEquals(r, current) && Resources.Replicas(r) != 0))
+            var available = owned.Sum(r => (int?)r["status"]?["availableReplicas"] ?? 0);
+            var canScaleDown = recreate ? int.MaxValue : available - (desired - unavailable);
+            foreach (var set in old)
             {
-                old["spec"]!["replicas"] = 0;
-                await writer.UpdateAsync(Resources.ReplicaSets, old, cancellationToken).ConfigureAwait(false);
+                // Pods of an old set that are not available cost no availability to remove.
+                var unhealthy = Math.Max(0, scales[set] - ((int?)set["status"]?["availableReplicas"] ?? 0));
+                var down = Math.Min(scales[set], unhealthy + Math.Max(0, canScaleDown));
+                canScaleDown -= Math.Max(0, down - unhealthy);
+                scales[set] -= down;
             }
 
-            var ready = owned.Sum(r => (int?)r["status"]?["readyReplicas"] ?? 0);
-            var updated = (int?)current["status"]?["replicas"] ?? 0;
-            var status = new JsonObject
+            foreach (var (set, replicas) in scales.Where(p => Resources.Replicas(p.Key) != p.Value))
             {
-                ["observedGeneration"] = ObjectMeta.Metadata(deployment)["generation"]?.DeepClone(),
-                ["replicas"] = owned.Sum(r => (int?)r["status"]?["replicas"] ?? 0),
-                ["updatedReplicas"] = updated,
-                ["readyReplicas"] = ready,
-                ["availableReplicas"] = ready,
-                ["unavailableReplicas"] = Math.Max(0, replicas - ready),
-                ["conditions"] = new JsonArray(new JsonObject
+                writes.Add(ScaleAsync(writer, set, deployment, replicas, now, cancellationToken));
+            }
+
+            var status = Status(deployment, owned, current, desired);
+            if (!JsonNode.DeepEquals(deployment["status"], status) || (string?)ObjectMeta.Metadata(deployment)["annotations"]?[RevisionAnnotation] != Revision(current).ToString(CultureInfo.InvariantCulture))
+            {
+                var copy = ClusterCache.Copy(deployment);
+                copy["status"] = status;
+                var metadata = ObjectMeta.Metadata(copy);
+                var annotations = metadata["annotations"] as JsonObject ?? [];
+                annotations[RevisionAnnotation] = Revision(current).ToString(CultureInfo.InvariantCulture);
+                metadata["annotations"] = annotations;
+                writes.Add(writer.UpdateAsync(Resources.Deployments, copy, cancellationToken));
+            }
+        }
+
+        await Task.WhenAll(writes).ConfigureAwait(false);
+    }
+
+    private static JsonObject Status(JsonObject deployment, List<JsonObject> owned, JsonObject current, int desired)
+    {
+        int Sum(string field) => owned.Sum(r => (int?)r["status"]?[field] ?? 0);
+        var available = Sum("availableReplicas");
+        var updated = (int?)current["status"]?["replicas"] ?? 0;
+        var replicas = Sum("replicas");
+        var complete = updated == desired && replicas == desired && ((int?)current["status"]?["availableReplicas"] ?? 0) == desired;
+        var (_, unavailable) = (string?)deployment["spec"]?["strategy"]?["type"] == "Recreate" ? (0, desired) : RollingLimits(deployment, desired);
+        var minimum = available >= desired - unavailable;
+        return new JsonObject
+        {
+            ["observedGeneration"] = ObjectMeta.Metadata(deployment)["generation"]?.DeepClone(),
+            ["replicas"] = replicas,
+            ["updatedReplicas"] = updated,
+            ["readyReplicas"] = Sum("readyReplicas"),
+            ["availableReplicas"] = available,
+            ["unavailableReplicas"] = Math.Max(0, replicas - available),
+            ["conditions"] = new JsonArray(
+                new JsonObject
                 {
                     ["type"] = "Available",
-                    ["status"] = ready >= replicas ? "True" : "False",
-                    ["reason"] = ready >= replicas ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable",
+                    ["status"] = minimum ? "True" : "False",
+                    ["reason"] = minimum ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable",
+                    ["message"] = minimum ? "Deployment has minimum availability." : "Deployment does not have minimum availability.",
+                },
+                new JsonObject
+                {
+                    ["type"] = "Progressing",
+                    ["status"] = "True",
+                    ["reason"] = complete ? "NewReplicaSetAvailable" : "ReplicaSetUpdated",
+                    ["message"] = complete
+                        ? $"ReplicaSet \"{Resources.Name(current)}\" has successfully progressed."
+                        : $"ReplicaSet \"{Resources.Name(current)}\" is progressing.",
                 }),
-            };
-            if (!JsonNode.DeepEquals(deployment["status"], status))
-            {
-                deployment["status"] = status;
-                await writer.UpdateAsync(Resources.Deployments, deployment, cancellationToken).ConfigureAwait(false);
-            }
+        };
+    }
+
+    /// <summary>maxSurge and maxUnavailable as pod counts: surge rounds up, unavailable down; both zero means one unavailable.</summary>
+    internal static (int Surge, int Unavailable) RollingLimits(JsonObject deployment, int desired)
+    {
+        var rolling = deployment["spec"]?["strategy"]?["rollingUpdate"];
+        var surge = Scaled(rolling?["maxSurge"], desired, roundUp: true);
+        var unavailable = Scaled(rolling?["maxUnavailable"], desired, roundUp: false);
+        return surge == 0 && unavailable == 0 ? (0, 1) : (surge, unavailable);
+    }
+
+    private static int Scaled(JsonNode? value, int total, bool roundUp)
+    {
+        var text = value is null ? "25%" : value.GetValueKind() == System.Text.Json.JsonValueKind.Number ? null : (string?)value;
+        if (text is null)
+        {
+            return (int)value!;
+        }
+
+        if (!text.EndsWith('%') || !int.TryParse(text[..^1], CultureInfo.InvariantCulture, out var percent))
+        {
+            return int.TryParse(text, CultureInfo.InvariantCulture, out var count) ? count : 0;
+        }
+
+        var exact = percent * total / 100.0;
+        return roundUp ? (int)Math.Ceiling(exact) : (int)Math.Floor(exact);
+    }
+
+    private static int Revision(JsonObject set) =>
+        int.TryParse((string?)ObjectMeta.Metadata(set)["annotations"]?[RevisionAnnotation], CultureInfo.InvariantCulture, out var revision) ? revision : 0;
+
+    private async Task CreateAsync(ObjectWriter writer, JsonObject set, JsonObject deployment, int replicas, DateTimeOffset now, CancellationToken ct)
+    {
+        if (await writer.CreateAsync(Resources.ReplicaSets, set, Resources.Namespace(deployment), now, ct).ConfigureAwait(false) is { } name)
+        {
+            await events.RecordAsync(deployment, Resources.Deployments, "Normal", "ScalingReplicaSet", $"Scaled up replica set {name} to {replicas}",
+                "deployment-controller", null, now, ct).ConfigureAwait(false);
         }
     }
 
-    private static JsonObject NewReplicaSet(JsonObject deployment, JsonObject template, string hash, int replicas)
+    private async Task ScaleAsync(ObjectWriter writer, JsonObject set, JsonObject deployment, int replicas, DateTimeOffset now, CancellationToken ct)
+    {
+        var from = Resources.Replicas(set);
+        var copy = ClusterCache.Copy(set);
+        copy["spec"]!["replicas"] = replicas;
+        var message = $"Scaled {(replicas > from ? "up" : "down")} replica set {Resources.Name(set)} to {replicas} from {from}";
+        var reference = ClusterCache.Copy(deployment);
+        if (await writer.UpdateAsync(Resources.ReplicaSets, copy, ct).ConfigureAwait(false))
+        {
+            await events.RecordAsync(reference, Resources.Deployments, "Normal", "ScalingReplicaSet", message, "deployment-controller", null, now, ct).ConfigureAwait(false);
+        }
+    }
+
+    private static JsonObject NewReplicaSet(JsonObject deployment, JsonObject template, string hash, int replicas, int revision)
     {
         var podTemplate = (JsonObject)template.DeepClone();
         var templateMetadata = podTemplate["metadata"] as JsonObject ?? [];
@@ -84,6 +196,11 @@ internal sealed class DeploymentController : IController
             {
                 ["name"] = $"{Resources.Name(deployment)}-{hash}",
                 ["labels"] = labels.DeepClone(),
+                ["annotations"] = new JsonObject
+                {
+                    [RevisionAnnotation] = revision.ToString(CultureInfo.InvariantCulture),
+                    ["deployment.kubernetes.io/desired-replicas"] = Resources.Replicas(deployment).ToString(CultureInfo.InvariantCulture),
+                },
                 ["ownerReferences"] = new JsonArray(Resources.OwnerReference(deployment, Resources.Deployments)),
             },
             ["spec"] = new JsonObject { ["replicas"] = replicas, ["selector"] = selector, ["template"] = podTemplate },

@@ -16,23 +16,32 @@ internal sealed class DisruptionController : IController
 
     public async Task ReconcileAsync(ClusterCache cache, ObjectWriter writer, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        foreach (var pdb in cache.List(Resources.Budgets))
+        var budgets = cache.List(Resources.Budgets);
+        if (budgets.Count == 0)
         {
-            var ns = Resources.Namespace(pdb);
+            return;
+        }
+
+        var byNamespace = cache.List(Resources.Pods).ToLookup(p => Resources.Namespace(p) ?? string.Empty, StringComparer.Ordinal);
+        var writes = new List<Task>();
+        foreach (var pdb in budgets)
+        {
             var selector = pdb["spec"]?["selector"] as JsonObject;
-            var pods = cache.List(Resources.Pods, ns)
+            var pods = byNamespace[Resources.Namespace(pdb) ?? string.Empty]
                 .Where(p => LabelSelector.Matches(selector, ObjectMeta.Metadata(p)["labels"] as JsonObject))
                 .ToDictionary(Resources.Name, StringComparer.Ordinal);
             var status = Compute(pdb, pods, now);
-            var old = pdb["status"] as JsonObject;
-            if (old is not null && Same(old, status))
+            if (pdb["status"] is JsonObject old && Same(old, status))
             {
                 continue;
             }
 
-            pdb["status"] = status;
-            await writer.UpdateAsync(Resources.Budgets, pdb, cancellationToken).ConfigureAwait(false);
+            var copy = ClusterCache.Copy(pdb);
+            copy["status"] = status;
+            writes.Add(writer.UpdateAsync(Resources.Budgets, copy, cancellationToken));
         }
+
+        await Task.WhenAll(writes).ConfigureAwait(false);
     }
 
     internal static JsonObject Compute(JsonObject pdb, IReadOnlyDictionary<string, JsonObject> pods, DateTimeOffset now)

@@ -10,17 +10,19 @@ internal sealed class GarbageCollector : IController
 
     public async Task ReconcileAsync(ClusterCache cache, ObjectWriter writer, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var alive = cache.AllUids();
+        var orphans = new List<Task>();
         foreach (var resource in Dependents)
         {
             foreach (var obj in cache.List(resource).Where(o => !Resources.Terminating(o)))
             {
                 var owners = (ObjectMeta.Metadata(obj)["ownerReferences"] as JsonArray)?.OfType<JsonObject>().ToList();
-                if (owners is { Count: > 0 } && owners.All(o => !alive.Contains((string?)o["uid"] ?? string.Empty)))
+                if (owners is { Count: > 0 } && owners.All(o => !cache.Exists((string?)o["uid"] ?? string.Empty)))
                 {
-                    await writer.DeleteAsync(resource, obj, 30, cancellationToken).ConfigureAwait(false);
+                    orphans.Add(writer.DeleteAsync(resource, obj, 30, cancellationToken));
                 }
             }
         }
+
+        await Task.WhenAll(orphans).ConfigureAwait(false);
     }
 }

@@ -6,9 +6,17 @@ using Pitcrew.Sim.Storage;
 
 namespace Pitcrew.Sim.Controllers;
 
-/// <summary>How controllers change objects: compare-and-swap on the resourceVersion they read, or the API's deletion.</summary>
+/// <summary>
+/// How controllers change objects: compare-and-swap on the resourceVersion they read, or the API's deletion. Each call
+/// reads and serializes the object before its first await, so a controller may start many writes from one loop and
+/// await them together; at most <see cref="Parallelism"/> are in flight against etcd at once.
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "A SemaphoreSlim only holds an OS handle once AvailableWaitHandle is read; this one never is.")]
 internal sealed class ObjectWriter(RegistryStore store, Deleter deleter)
 {
+    private const int Parallelism = 48;
+    private readonly SemaphoreSlim _gate = new(Parallelism, Parallelism);
+
     /// <summary>Writes the changed object if nobody changed it since it was read; false when someone did (retry next round).</summary>
     public async Task<bool> UpdateAsync(ApiResource resource, JsonObject obj, CancellationToken ct)
     {
@@ -17,27 +25,50 @@ internal sealed class ObjectWriter(RegistryStore store, Deleter deleter)
         var key = resource.KeyFor((string?)metadata["namespace"], (string)metadata["name"]!);
         var copy = (JsonObject)obj.DeepClone();
         ObjectMeta.Metadata(copy).Remove("resourceVersion");
-        return await store.UpdateAsync(key, Encoding.UTF8.GetBytes(copy.ToJsonString()), revision, ct).ConfigureAwait(false) is not null;
+        var value = Encoding.UTF8.GetBytes(copy.ToJsonString());
+        await _gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            return await store.UpdateAsync(key, value, revision, ct).ConfigureAwait(false) is not null;
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
 
     /// <summary>Creates the object as the API would (name from generateName, uid, creation time); its name, or null if taken.</summary>
     public async Task<string?> CreateAsync(ApiResource resource, JsonObject obj, string? ns, DateTimeOffset now, CancellationToken ct)
     {
         var name = ObjectMeta.PrepareForCreate(obj, resource, ns, now);
-        return await store.CreateAsync(resource.KeyFor(ns, name), Encoding.UTF8.GetBytes(obj.ToJsonString()), ct).ConfigureAwait(false) is not null ? name : null;
+        var value = Encoding.UTF8.GetBytes(obj.ToJsonString());
+        await _gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            return await store.CreateAsync(resource.KeyFor(ns, name), value, ct).ConfigureAwait(false) is not null ? name : null;
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
 
     public async Task DeleteAsync(ApiResource resource, JsonObject obj, long gracePeriodSeconds, CancellationToken ct)
     {
         var metadata = ObjectMeta.Metadata(obj);
+        var (ns, name, uid) = ((string?)metadata["namespace"], (string)metadata["name"]!, (string?)metadata["uid"]);
+        await _gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            await deleter.DeleteAsync(resource, (string?)metadata["namespace"], (string)metadata["name"]!,
-                new DeleteOptions(gracePeriodSeconds, null, (string?)metadata["uid"], null), ct).ConfigureAwait(false);
+            await deleter.DeleteAsync(resource, ns, name, new DeleteOptions(gracePeriodSeconds, null, uid, null), ct).ConfigureAwait(false);
         }
         catch (ApiStatus e) when (e.Code is 404 or 409)
         {
             // Gone already, or replaced by a new object of the same name: nothing left to do for this one.
+        }
+        finally
+        {
+            _gate.Release();
         }
     }
 }

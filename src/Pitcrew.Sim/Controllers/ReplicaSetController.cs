@@ -11,38 +11,32 @@ internal sealed class ReplicaSetController : IController
     public async Task ReconcileAsync(ClusterCache cache, ObjectWriter writer, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var pods = cache.List(Resources.Pods).Where(p => Resources.ControllerUid(p) is not null).ToLookup(p => Resources.ControllerUid(p)!);
+        var creations = new List<Task<(string Owner, string[] Names)>>();
+        var writes = new List<Task>();
         foreach (var rs in cache.List(Resources.ReplicaSets))
         {
             var ns = Resources.Namespace(rs);
             var all = pods[Resources.Uid(rs)].ToList();
-            var live = all.Where(p => !Resources.Terminating(p)).ToList();
+            var live = all.Where(Resources.Live).ToList();
             var want = Resources.Terminating(rs) ? 0 : Resources.Replicas(rs);
             if (_expectations.Waiting(Resources.Uid(rs), all.Select(Resources.Name), now))
             {
                 continue;
             }
 
-            var created = new List<string>();
-            for (var i = live.Count; i < want; i++)
+            if (live.Count < want)
             {
                 var template = rs["spec"]?["template"] as JsonObject ?? [];
-                if (await writer.CreateAsync(Resources.Pods, Resources.PodFromTemplate(template, rs, Resources.ReplicaSets), ns, now, cancellationToken)
-                        .ConfigureAwait(false) is { } name)
-                {
-                    created.Add(name);
-                }
+                creations.Add(CreateAsync(Resources.Uid(rs), [.. Enumerable.Range(0, want - live.Count)
+                    .Select(_ => writer.CreateAsync(Resources.Pods, Resources.PodFromTemplate(template, rs, Resources.ReplicaSets), ns, now, cancellationToken))]));
             }
-
-            _expectations.Expect(Resources.Uid(rs), created, now);
 
             // Scale down the least established first: unscheduled, then not ready, then the newest.
-            foreach (var extra in live.OrderBy(p => p["spec"]?["nodeName"] is not null)
-                         .ThenBy(p => Resources.HasCondition(p, "Ready"))
-                         .ThenByDescending(p => (string?)ObjectMeta.Metadata(p)["creationTimestamp"], StringComparer.Ordinal)
-                         .Take(Math.Max(0, live.Count - want)))
-            {
-                await writer.DeleteAsync(Resources.Pods, extra, 30, cancellationToken).ConfigureAwait(false);
-            }
+            writes.AddRange(live.OrderBy(p => p["spec"]?["nodeName"] is not null)
+                .ThenBy(p => Resources.HasCondition(p, "Ready"))
+                .ThenByDescending(p => (string?)ObjectMeta.Metadata(p)["creationTimestamp"], StringComparer.Ordinal)
+                .Take(Math.Max(0, live.Count - want))
+                .Select(extra => writer.DeleteAsync(Resources.Pods, extra, 30, cancellationToken)));
 
             var ready = live.Count(p => Resources.HasCondition(p, "Ready"));
             var status = new JsonObject
@@ -55,9 +49,19 @@ internal sealed class ReplicaSetController : IController
             };
             if (!JsonNode.DeepEquals(rs["status"], status))
             {
-                rs["status"] = status;
-                await writer.UpdateAsync(Resources.ReplicaSets, rs, cancellationToken).ConfigureAwait(false);
+                var copy = ClusterCache.Copy(rs);
+                copy["status"] = status;
+                writes.Add(writer.UpdateAsync(Resources.ReplicaSets, copy, cancellationToken));
             }
         }
+
+        await Task.WhenAll(writes).ConfigureAwait(false);
+        foreach (var (owner, names) in await Task.WhenAll(creations).ConfigureAwait(false))
+        {
+            _expectations.Expect(owner, names, now);
+        }
     }
+
+    private static async Task<(string Owner, string[] Names)> CreateAsync(string owner, Task<string?>[] creations) =>
+        (owner, [.. (await Task.WhenAll(creations).ConfigureAwait(false)).OfType<string>()]);
 }

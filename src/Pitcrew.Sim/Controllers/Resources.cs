@@ -61,6 +61,9 @@ internal static class Resources
 
     public static bool Terminating(JsonObject obj) => ObjectMeta.Metadata(obj)["deletionTimestamp"] is not null;
 
+    /// <summary>A pod that counts toward its controller's replicas: not being deleted and not finished.</summary>
+    public static bool Live(JsonObject pod) => !Terminating(pod) && (string?)pod["status"]?["phase"] is not ("Succeeded" or "Failed");
+
     public static DateTimeOffset? Time(JsonNode? value) =>
         (string?)value is { } text && DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at)
             ? at

@@ -13,16 +13,36 @@ internal sealed class SimKubelet(SimTimings timings, EventRecorder events) : ICo
     private const string LeaseNamespace = "kube-node-lease";
     private static readonly ApiResource Leases = ResourceCatalog.Find("coordination.k8s.io", "v1", "leases")!;
 
+    /// <summary>Node name -> the resourceVersion last found to say what the kubelet would say (no need to look again).</summary>
+    private readonly Dictionary<string, string?> _inSync = new(StringComparer.Ordinal);
+
     public async Task ReconcileAsync(ClusterCache cache, ObjectWriter writer, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var nodes = cache.List(Resources.Nodes).Where(n => !NodeFaults.KubeletDown(NodeFaults.Of(n))).ToDictionary(Resources.Name, StringComparer.Ordinal);
         var leases = cache.List(Leases, LeaseNamespace).ToDictionary(Resources.Name, StringComparer.Ordinal);
+        var writes = new List<Task>();
         foreach (var node in nodes.Values)
         {
-            await RenewLeaseAsync(node, leases.GetValueOrDefault(Resources.Name(node)), writer, now, cancellationToken).ConfigureAwait(false);
-            if (ReportConditions(node, NodeFaults.Of(node), now))
+            if (RenewLease(node, leases.GetValueOrDefault(Resources.Name(node)), writer, now, cancellationToken) is { } renewal)
             {
-                await writer.UpdateAsync(Resources.Nodes, node, cancellationToken).ConfigureAwait(false);
+                writes.Add(renewal);
+            }
+
+            var version = (string?)ObjectMeta.Metadata(node)["resourceVersion"];
+            if (_inSync.TryGetValue(Resources.Name(node), out var seen) && seen == version)
+            {
+                continue;
+            }
+
+            var copy = ClusterCache.Copy(node);
+            if (ReportConditions(copy, NodeFaults.Of(copy), now))
+            {
+                writes.Add(writer.UpdateAsync(Resources.Nodes, copy, cancellationToken));
+                _inSync.Remove(Resources.Name(node));
+            }
+            else
+            {
+                _inSync[Resources.Name(node)] = version;
             }
         }
 
@@ -41,11 +61,11 @@ internal sealed class SimKubelet(SimTimings timings, EventRecorder events) : ICo
                 var due = Resources.Time(metadata["deletionTimestamp"]) - grace + (grace < timings.PodStopDelay ? grace : timings.PodStopDelay);
                 if (due is { } at && now >= at)
                 {
-                    await writer.DeleteAsync(Resources.Pods, pod, 0, cancellationToken).ConfigureAwait(false);
+                    writes.Add(writer.DeleteAsync(Resources.Pods, pod, 0, cancellationToken));
                 }
-                else if (ObjectMeta.Metadata(pod)["annotations"]?["sim.pitcrew.dev/killing"] is null)
+                else if (metadata["annotations"]?["sim.pitcrew.dev/killing"] is null)
                 {
-                    await MarkKillingAsync(pod, nodeName, writer, now, cancellationToken).ConfigureAwait(false);
+                    writes.Add(MarkKillingAsync(ClusterCache.Copy(pod), nodeName, writer, now, cancellationToken));
                 }
 
                 continue;
@@ -55,18 +75,25 @@ internal sealed class SimKubelet(SimTimings timings, EventRecorder events) : ICo
             var created = Resources.Time(metadata["creationTimestamp"]) ?? now;
             if (phase is null or "Pending" && now - created >= timings.PodStartDelay)
             {
-                Start(pod, node, now);
-                if (await writer.UpdateAsync(Resources.Pods, pod, cancellationToken).ConfigureAwait(false))
-                {
-                    foreach (var container in (pod["spec"]?["containers"] as JsonArray)?.OfType<JsonObject>() ?? [])
-                    {
-                        var name = (string?)container["name"];
-                        await events.RecordAsync(pod, Resources.Pods, "Normal", "Pulled", $"Container image \"{(string?)container["image"]}\" already present on machine",
-                            "kubelet", nodeName, now, cancellationToken).ConfigureAwait(false);
-                        await events.RecordAsync(pod, Resources.Pods, "Normal", "Started", $"Started container {name}", "kubelet", nodeName, now, cancellationToken)
-                            .ConfigureAwait(false);
-                    }
-                }
+                var copy = ClusterCache.Copy(pod);
+                Start(copy, node, now);
+                writes.Add(StartedAsync(copy, nodeName, writer, now, cancellationToken));
+            }
+        }
+
+        await Task.WhenAll(writes).ConfigureAwait(false);
+    }
+
+    private async Task StartedAsync(JsonObject pod, string nodeName, ObjectWriter writer, DateTimeOffset now, CancellationToken ct)
+    {
+        if (await writer.UpdateAsync(Resources.Pods, pod, ct).ConfigureAwait(false))
+        {
+            foreach (var container in (pod["spec"]?["containers"] as JsonArray)?.OfType<JsonObject>() ?? [])
+            {
+                var name = (string?)container["name"];
+                await events.RecordAsync(pod, Resources.Pods, "Normal", "Pulled", $"Container image \"{(string?)container["image"]}\" already present on machine",
+                    "kubelet", nodeName, now, ct).ConfigureAwait(false);
+                await events.RecordAsync(pod, Resources.Pods, "Normal", "Started", $"Started container {name}", "kubelet", nodeName, now, ct).ConfigureAwait(false);
             }
         }
     }
@@ -88,12 +115,13 @@ internal sealed class SimKubelet(SimTimings timings, EventRecorder events) : ICo
         }
     }
 
-    private async Task RenewLeaseAsync(JsonObject node, JsonObject? lease, ObjectWriter writer, DateTimeOffset now, CancellationToken ct)
+    /// <summary>The write renewing (or creating) the node's Lease when it is due; null when it is not.</summary>
+    private Task? RenewLease(JsonObject node, JsonObject? lease, ObjectWriter writer, DateTimeOffset now, CancellationToken ct)
     {
         var renewed = Resources.Time(lease?["spec"]?["renewTime"]);
         if (lease is not null && renewed is { } at && now - at < timings.LeaseRenewInterval)
         {
-            return;
+            return null;
         }
 
         var renewTime = now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture);
@@ -105,12 +133,12 @@ internal sealed class SimKubelet(SimTimings timings, EventRecorder events) : ICo
                 ["metadata"] = new JsonObject { ["name"] = name, ["ownerReferences"] = new JsonArray(Owner(node)) },
                 ["spec"] = new JsonObject { ["holderIdentity"] = name, ["leaseDurationSeconds"] = 40, ["renewTime"] = renewTime },
             };
-            await writer.CreateAsync(Leases, created, LeaseNamespace, now, ct).ConfigureAwait(false);
-            return;
+            return writer.CreateAsync(Leases, created, LeaseNamespace, now, ct);
         }
 
-        lease["spec"]!["renewTime"] = renewTime;
-        await writer.UpdateAsync(Leases, lease, ct).ConfigureAwait(false);
+        var copy = ClusterCache.Copy(lease);
+        copy["spec"]!["renewTime"] = renewTime;
+        return writer.UpdateAsync(Leases, copy, ct);
     }
 
     private static JsonObject Owner(JsonObject node) => new()
