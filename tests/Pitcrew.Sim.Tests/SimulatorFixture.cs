@@ -51,7 +51,16 @@ public class SimulatorFixture : IAsyncLifetime
         timeout.CancelAfter(KubectlTimeout);
         var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
         var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-        await process.WaitForExitAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true); // A hung kubectl is stopped, not left behind.
+            throw;
+        }
+
         return (process.ExitCode, await stdout, await stderr);
     }
 

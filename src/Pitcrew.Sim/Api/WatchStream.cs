@@ -29,6 +29,10 @@ internal sealed class WatchStream(RegistryStore store, TimeProvider time)
         context.Response.StatusCode = 200;
         context.Response.ContentType = "application/json";
         await context.Response.StartAsync(ct).ConfigureAwait(false);
+
+        // Headers go out now, as kube-apiserver sends them: kubectl rollout status stops its informer only after its
+        // watch call has returned, and that call waits for the headers (it cannot be cancelled).
+        await context.Response.Body.FlushAsync(ct).ConfigureAwait(false);
         try
         {
             long start;

@@ -20,6 +20,8 @@ internal sealed class DeploymentController(EventRecorder events) : IController
     public async Task ReconcileAsync(ClusterCache cache, ObjectWriter writer, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var sets = cache.List(Resources.ReplicaSets).Where(r => Resources.ControllerUid(r) is not null).ToLookup(r => Resources.ControllerUid(r)!);
+        var running = cache.List(Resources.Pods).Where(p => (string?)p["status"]?["phase"] is not ("Succeeded" or "Failed"))
+            .Select(Resources.ControllerUid).OfType<string>().ToHashSet(StringComparer.Ordinal);
         var writes = new List<Task>();
         foreach (var deployment in cache.List(Resources.Deployments).Where(d => !Resources.Terminating(d)))
         {
@@ -32,10 +34,13 @@ internal sealed class DeploymentController(EventRecorder events) : IController
             var desired = Resources.Replicas(deployment);
             var recreate = (string?)deployment["spec"]?["strategy"]?["type"] == "Recreate";
             var (surge, unavailable) = recreate ? (0, desired) : RollingLimits(deployment, desired);
+
+            // Recreate waits until no pod of an old set runs any more, terminating ones included.
+            var oldGone = old.All(r => Resources.Replicas(r) == 0 && !running.Contains(Resources.Uid(r)));
             if (current is null)
             {
                 var oldPods = old.Sum(Resources.Replicas);
-                var start = recreate ? (oldPods == 0 && old.All(r => ((int?)r["status"]?["replicas"] ?? 0) == 0) ? desired : 0)
+                var start = recreate ? (oldGone ? desired : 0)
                     : oldPods == 0 ? desired : Math.Clamp(desired + surge - oldPods, 0, desired);
                 var revision = old.Select(Revision).DefaultIfEmpty(0).Max() + 1;
                 var created = NewReplicaSet(deployment, template, hash, start, revision);
@@ -53,17 +58,17 @@ internal sealed class DeploymentController(EventRecorder events) : IController
             else if (scales[current] < desired)
             {
                 var up = recreate
-                    ? (old.All(r => Resources.Replicas(r) == 0 && ((int?)r["status"]?["replicas"] ?? 0) == 0) ? desired - scales[current] : 0)
+                    ? (oldGone ? desired - scales[current] : 0)
                     : Math.Min(desired + surge - total, desired - scales[current]);
                 scales[current] += Math.Max(0, up);
             }
 
-            var available = owned.Sum(r => (int?)r["status"]?["availableReplicas"] ?? 0);
+            var available = owned.Sum(Available);
             var canScaleDown = recreate ? int.MaxValue : available - (desired - unavailable);
             foreach (var set in old)
             {
                 // Pods of an old set that are not available cost no availability to remove.
-                var unhealthy = Math.Max(0, scales[set] - ((int?)set["status"]?["availableReplicas"] ?? 0));
+                var unhealthy = Math.Max(0, scales[set] - Available(set));
                 var down = Math.Min(scales[set], unhealthy + Math.Max(0, canScaleDown));
                 canScaleDown -= Math.Max(0, down - unhealthy);
                 scales[set] -= down;
@@ -151,6 +156,18 @@ internal sealed class DeploymentController(EventRecorder events) : IController
 
         var exact = percent * total / 100.0;
         return roundUp ? (int)Math.Ceiling(exact) : (int)Math.Floor(exact);
+    }
+
+    /// <summary>
+    /// A set's available pods, no more than its scale until its controller has seen that scale (a status written before
+    /// a scale-down still counts the pods being removed).
+    /// </summary>
+    private static int Available(JsonObject set)
+    {
+        var available = (int?)set["status"]?["availableReplicas"] ?? 0;
+        var observed = (long?)set["status"]?["observedGeneration"] ?? 0;
+        var generation = (long?)ObjectMeta.Metadata(set)["generation"] ?? 0;
+        return observed < generation ? Math.Min(available, Resources.Replicas(set)) : available;
     }
 
     private static int Revision(JsonObject set) =>

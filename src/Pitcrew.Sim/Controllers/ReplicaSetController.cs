@@ -32,12 +32,15 @@ internal sealed class ReplicaSetController : IController
             }
 
             // Scale down the least established first: unscheduled, then not ready, then the newest.
-            writes.AddRange(live.OrderBy(p => p["spec"]?["nodeName"] is not null)
+            var extras = live.OrderBy(p => p["spec"]?["nodeName"] is not null)
                 .ThenBy(p => Resources.HasCondition(p, "Ready"))
                 .ThenByDescending(p => (string?)ObjectMeta.Metadata(p)["creationTimestamp"], StringComparer.Ordinal)
                 .Take(Math.Max(0, live.Count - want))
-                .Select(extra => writer.DeleteAsync(Resources.Pods, extra, 30, cancellationToken)));
+                .ToList();
+            writes.AddRange(extras.Select(extra => writer.DeleteAsync(Resources.Pods, extra, 30, cancellationToken)));
 
+            // The status counts what stays: a Deployment rolling on must not count pods being removed as available.
+            live = [.. live.Except(extras)];
             var ready = live.Count(p => Resources.HasCondition(p, "Ready"));
             var status = new JsonObject
             {

@@ -11,12 +11,21 @@ internal sealed class TaintEvictionController(EventRecorder events) : IControlle
 {
     private readonly HashSet<string> _marked = new(StringComparer.Ordinal);
 
+    /// <summary>When this controller first saw each NoExecute taint (node/key/effect), for taints written without timeAdded.</summary>
+    private readonly Dictionary<string, DateTimeOffset> _seen = new(StringComparer.Ordinal);
+
     public async Task ReconcileAsync(ClusterCache cache, ObjectWriter writer, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var tainted = cache.List(Resources.Nodes)
             .Select(n => (Name: Resources.Name(n), Taints: NoExecuteTaints(n)))
             .Where(n => n.Taints.Count > 0)
-            .ToDictionary(n => n.Name, n => n.Taints, StringComparer.Ordinal);
+            .ToDictionary(n => n.Name, n => n.Taints.Select(t => Stamped(n.Name, t, now)).ToList(), StringComparer.Ordinal);
+        var current = tainted.SelectMany(n => n.Value.Select(t => SeenKey(n.Key, t))).ToHashSet(StringComparer.Ordinal);
+        foreach (var gone in _seen.Keys.Where(k => !current.Contains(k)).ToList())
+        {
+            _seen.Remove(gone);
+        }
+
         if (tainted.Count == 0)
         {
             _marked.Clear();
@@ -35,6 +44,27 @@ internal sealed class TaintEvictionController(EventRecorder events) : IControlle
 
         await Task.WhenAll(evictions).ConfigureAwait(false);
     }
+
+    /// <summary>The taint with its timeAdded, or the time this controller first saw it when the writer gave none.</summary>
+    private JsonObject Stamped(string node, JsonObject taint, DateTimeOffset now)
+    {
+        if (taint["timeAdded"] is not null)
+        {
+            return taint;
+        }
+
+        var key = SeenKey(node, taint);
+        if (!_seen.TryGetValue(key, out var first))
+        {
+            _seen[key] = first = now;
+        }
+
+        var copy = (JsonObject)taint.DeepClone();
+        copy["timeAdded"] = first.UtcDateTime.ToString("o", System.Globalization.CultureInfo.InvariantCulture);
+        return copy;
+    }
+
+    private static string SeenKey(string node, JsonObject taint) => $"{node}/{(string?)taint["key"]}/{(string?)taint["value"]}/{(string?)taint["effect"]}";
 
     private static List<JsonObject> NoExecuteTaints(JsonObject node) =>
         (node["spec"]?["taints"] as JsonArray)?.OfType<JsonObject>().Where(t => (string?)t["effect"] == "NoExecute").ToList() ?? [];
