@@ -12,7 +12,7 @@ internal static class SimCommand
     public static Command Create(CliContext context)
     {
         var dir = new Option<string>("--dir") { Description = "Directory for etcd data, certificates, kubeconfig and logs", DefaultValueFactory = _ => "pitcrew-sim" };
-        var scenario = new Option<string>("--scenario") { Description = "Scenario file, or a built-in one: demo", DefaultValueFactory = _ => "demo" };
+        var scenario = new Option<string>("--scenario") { Description = "Scenario file, or a built-in one: demo, large (1,000 nodes, 30,000 pods; sized by --workers)", DefaultValueFactory = _ => "demo" };
         var controlPlanes = new Option<int?>("--control-planes") { Description = "Control-plane nodes (overrides the scenario's count)" };
         var workers = new Option<int?>("--workers") { Description = "Worker nodes (overrides the scenario's count)" };
         var version = new Option<string?>("--version") { Description = "Kubernetes version the cluster reports (overrides the scenario's)" };
@@ -129,7 +129,9 @@ internal static class SimCommand
             throw new PitcrewException("--control-planes must be at least 1 and --workers at least 0", ExitCodes.Usage);
         }
 
-        var scenario = ScenarioReader.Load(nameOrPath).WithCounts(controlPlanes, workers);
+        var scenario = nameOrPath == LargeScenario.Name
+            ? LargeScenario.Create(controlPlanes ?? 1, workers ?? LargeScenario.DefaultWorkers)
+            : ScenarioReader.Load(nameOrPath).WithCounts(controlPlanes, workers);
         if (version is null)
         {
             return scenario;

@@ -45,6 +45,11 @@ internal sealed class ApiHandler
 
             await WriteAsync(context, status.Code, status.ToJson(), null).ConfigureAwait(false);
         }
+        catch (RpcException) when (context.Response.HasStarted)
+        {
+            // etcd went away in the middle of a streamed list: the status line is gone, so cut the response short.
+            context.Abort();
+        }
         catch (RpcException e) when (!context.RequestAborted.IsCancellationRequested)
         {
             // etcd is down or restarting: clients get a Status error, the server keeps running.

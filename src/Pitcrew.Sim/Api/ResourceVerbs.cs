@@ -10,7 +10,8 @@ namespace Pitcrew.Sim.Api;
 /// <summary>get, list, create, update and delete on any catalogued resource, against the etcd store.</summary>
 internal sealed class ResourceVerbs
 {
-    private const long MaxPageRead = 10_000;
+    private const long MaxPageRead = 1_000;
+    private const int FlushBytes = 256 * 1024;
     private const int PatchAttempts = 5;
 
     private readonly RegistryStore _store;
@@ -99,20 +100,39 @@ internal sealed class ResourceVerbs
             start = path.Resource.KeyPrefix + after;
         }
 
-        var items = new List<JsonObject>();
+        // The first read comes before any byte is sent, so that a failure is still answered with a Status.
+        var page = await _store.ListAsync(prefix, start, ChunkSize(limit, 0), revision, ct).ConfigureAwait(false);
+        revision = revision == 0 ? page.Revision : revision;
+
+        // Then the list is streamed as it is read (items first, metadata last: JSON clients do not mind the order), so
+        // that listing 30,000 pods holds one chunk in memory rather than all of them twice.
+        var table = Tables.Wanted(context.Request.Headers.Accept.ToString());
+        var (columns, cells) = table ? Tables.Shape(path.Resource, _time.GetUtcNow()) : ([], _ => []);
+        string? includeObject = query["includeObject"];
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = "application/json";
+        await using var writer = new Utf8JsonWriter(context.Response.Body);
+        writer.WriteStartObject();
+        writer.WriteString("kind", table ? "Table" : path.Resource.Kind + "List");
+        writer.WriteString("apiVersion", table ? "meta.k8s.io/v1" : path.Resource.GroupVersion);
+        if (table)
+        {
+            writer.WritePropertyName("columnDefinitions");
+            new JsonArray([.. columns.Select(c => (JsonNode?)c.DeepClone())]).WriteTo(writer);
+        }
+
+        writer.WritePropertyName(table ? "rows" : "items");
+        writer.WriteStartArray();
+        long count = 0;
         string? lastKey = null;
         var more = false;
         long remaining = 0;
         while (true)
         {
-            // Read in pages; selectors may filter some out, so keep reading until the limit is filled.
-            var want = limit == 0 ? 0 : Math.Min(MaxPageRead, Math.Max(limit - items.Count, 1) * 2);
-            var page = await _store.ListAsync(prefix, start, want, revision, ct).ConfigureAwait(false);
-            revision = revision == 0 ? page.Revision : revision;
             var consumed = 0;
             foreach (var stored in page.Items)
             {
-                if (limit > 0 && items.Count == limit)
+                if (limit > 0 && count == limit)
                 {
                     more = true;
                     remaining = page.Items.Count + page.Remaining - consumed;
@@ -122,9 +142,16 @@ internal sealed class ResourceVerbs
                 consumed++;
                 lastKey = stored.Key;
                 var obj = Read(stored);
-                if (selectors.Matches(obj))
+                if (!selectors.Matches(obj))
                 {
-                    items.Add(obj);
+                    continue;
+                }
+
+                count++;
+                (table ? Tables.Row(cells, obj, includeObject) : obj).WriteTo(writer);
+                if (writer.BytesPending > FlushBytes)
+                {
+                    await writer.FlushAsync(ct).ConfigureAwait(false);
                 }
             }
 
@@ -133,9 +160,12 @@ internal sealed class ResourceVerbs
                 break;
             }
 
+            // Selectors may filter some out: keep reading until the limit is filled.
             start = page.Items[^1].Key + "\0";
+            page = await _store.ListAsync(prefix, start, ChunkSize(limit, count), revision, ct).ConfigureAwait(false);
         }
 
+        writer.WriteEndArray();
         var metadata = new JsonObject { ["resourceVersion"] = revision.ToString(CultureInfo.InvariantCulture) };
         if (more && lastKey is not null)
         {
@@ -146,19 +176,15 @@ internal sealed class ResourceVerbs
             }
         }
 
-        if (Tables.Wanted(context.Request.Headers.Accept.ToString()))
-        {
-            return ApiResult.Ok(Tables.Build(path.Resource, items, metadata, query["includeObject"], _time.GetUtcNow()));
-        }
-
-        return ApiResult.Ok(new JsonObject
-        {
-            ["kind"] = path.Resource.Kind + "List",
-            ["apiVersion"] = path.Resource.GroupVersion,
-            ["metadata"] = metadata,
-            ["items"] = new JsonArray([.. items]),
-        });
+        writer.WritePropertyName("metadata");
+        metadata.WriteTo(writer);
+        writer.WriteEndObject();
+        await writer.FlushAsync(ct).ConfigureAwait(false);
+        return ApiResult.Streamed;
     }
+
+    /// <summary>How many keys to read next: twice what the limit still wants (selectors filter), at most a chunk.</summary>
+    private static long ChunkSize(long limit, long count) => limit == 0 ? MaxPageRead : Math.Min(MaxPageRead, Math.Max(limit - count, 1) * 2);
 
     private async Task<ApiResult> CreateAsync(HttpContext context, ApiPath path, CancellationToken ct)
     {

@@ -10,7 +10,27 @@ internal static class Tables
 
     public static JsonObject Build(ApiResource resource, IReadOnlyList<JsonObject> objects, JsonObject listMetadata, string? includeObject, DateTimeOffset now)
     {
-        var (columns, cells) = resource.Name switch
+        var (columns, cells) = Shape(resource, now);
+        var rows = new JsonArray();
+        foreach (var obj in objects)
+        {
+            rows.Add(Row(cells, obj, includeObject));
+        }
+
+        return new JsonObject
+        {
+            ["kind"] = "Table",
+            ["apiVersion"] = "meta.k8s.io/v1",
+            ["metadata"] = listMetadata.DeepClone(),
+            ["columnDefinitions"] = new JsonArray([.. columns.Select(c => (JsonNode?)c.DeepClone())]),
+            ["rows"] = rows,
+        };
+    }
+
+    /// <summary>The column definitions of the resource's table and the function that fills one row's cells.</summary>
+    public static (JsonObject[] Columns, Func<JsonObject, JsonNode?[]> Cells) Shape(ApiResource resource, DateTimeOffset now)
+    {
+        return resource.Name switch
         {
             "nodes" => (NodeColumns, (Func<JsonObject, JsonNode?[]>)(o => NodeCells(o, now))),
             "pods" => (PodColumns, o => PodCells(o, now)),
@@ -27,38 +47,30 @@ internal static class Tables
             "events" => (EventColumns, o => EventCells(o, now)),
             _ => (DefaultColumns, o => [ObjectMeta.Name(o), Age(o, now)]),
         };
-        var rows = new JsonArray();
-        foreach (var obj in objects)
-        {
-            var row = new JsonObject { ["cells"] = new JsonArray(cells(obj)) };
-            switch (includeObject)
-            {
-                case "None":
-                    break;
-                case "Object":
-                    row["object"] = obj.DeepClone();
-                    break;
-                default:
-                    row["object"] = new JsonObject
-                    {
-                        ["kind"] = "PartialObjectMetadata",
-                        ["apiVersion"] = "meta.k8s.io/v1",
-                        ["metadata"] = ObjectMeta.Metadata(obj).DeepClone(),
-                    };
-                    break;
-            }
+    }
 
-            rows.Add(row);
+    /// <summary>One table row: the cells, and the object as includeObject asks (metadata only by default).</summary>
+    public static JsonObject Row(Func<JsonObject, JsonNode?[]> cells, JsonObject obj, string? includeObject)
+    {
+        var row = new JsonObject { ["cells"] = new JsonArray(cells(obj)) };
+        switch (includeObject)
+        {
+            case "None":
+                break;
+            case "Object":
+                row["object"] = obj.DeepClone();
+                break;
+            default:
+                row["object"] = new JsonObject
+                {
+                    ["kind"] = "PartialObjectMetadata",
+                    ["apiVersion"] = "meta.k8s.io/v1",
+                    ["metadata"] = ObjectMeta.Metadata(obj).DeepClone(),
+                };
+                break;
         }
 
-        return new JsonObject
-        {
-            ["kind"] = "Table",
-            ["apiVersion"] = "meta.k8s.io/v1",
-            ["metadata"] = listMetadata.DeepClone(),
-            ["columnDefinitions"] = new JsonArray([.. columns.Select(c => (JsonNode?)c.DeepClone())]),
-            ["rows"] = rows,
-        };
+        return row;
     }
 
     private static readonly JsonObject[] DefaultColumns = [Column("Name", "string", "name", 0), Column("Age", "string", "", 0)];

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using Pitcrew.Sim.Api;
@@ -24,27 +23,27 @@ internal static class ClusterBootstrap
 
         var faults = scenario.Faults.GroupBy(f => f.Node, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Aggregate(string.Empty, (set, f) => NodeFaults.Apply(NodeFaults.Of(Annotated(set)), f.Fault)), StringComparer.Ordinal);
-        var index = 0;
-        foreach (var (name, group) in scenario.NodeNames())
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(scenario.NodeNames().Select((n, i) => (n.Name, n.Group, Index: i + 1)), parallel, async (entry, ct) =>
         {
-            index++;
+            var (name, group, index) = entry;
             var node = Node(name, group, index, SimVersion.Parse(group.KubeletVersion ?? scenario.Version), now);
             if (faults.TryGetValue(name, out var annotation) && annotation.Length > 0)
             {
                 ObjectMeta.Metadata(node)["annotations"] = new JsonObject { [NodeFaults.Annotation] = annotation };
             }
 
-            await CreateAsync(store, Nodes, node, null, now, cancellationToken).ConfigureAwait(false);
+            await CreateAsync(store, Nodes, node, null, now, ct).ConfigureAwait(false);
             if (group.ControlPlane)
             {
-                var stored = await store.GetAsync(Nodes.KeyFor(null, name), cancellationToken).ConfigureAwait(false);
-                var current = System.Text.Json.Nodes.JsonNode.Parse(stored!.Value)!.AsObject();
+                var stored = await store.GetAsync(Nodes.KeyFor(null, name), ct).ConfigureAwait(false);
+                var current = JsonNode.Parse(stored!.Value)!.AsObject();
                 foreach (var pod in ControlPlaneLayout.StaticPods(current, SimVersion.Parse(group.KubeletVersion ?? scenario.Version)))
                 {
-                    await CreateAsync(store, Pods, pod, "kube-system", now, cancellationToken).ConfigureAwait(false);
+                    await CreateAsync(store, Pods, pod, "kube-system", now, ct).ConfigureAwait(false);
                 }
             }
-        }
+        }).ConfigureAwait(false);
 
         var version = SimVersion.Parse(scenario.Version);
         foreach (var (resource, addon) in ControlPlaneLayout.Addons(version))
@@ -56,13 +55,13 @@ internal static class ClusterBootstrap
         await CreateAsync(store, ConfigMaps, ControlPlaneLayout.KubeadmConfig(version, $"{controlPlane}:6443"), "kube-system", now, cancellationToken)
             .ConfigureAwait(false);
 
-        foreach (var workload in scenario.Workloads)
+        await Parallel.ForEachAsync(scenario.Workloads, parallel, async (workload, ct) =>
         {
             foreach (var (resource, obj) in WorkloadObjects.For(workload))
             {
-                await CreateAsync(store, resource, obj, workload.Namespace, now, cancellationToken).ConfigureAwait(false);
+                await CreateAsync(store, resource, obj, workload.Namespace, now, ct).ConfigureAwait(false);
             }
-        }
+        }).ConfigureAwait(false);
     }
 
     private static readonly ApiResource Namespaces = ResourceCatalog.Find(string.Empty, "v1", "namespaces")!;
@@ -71,7 +70,10 @@ internal static class ClusterBootstrap
     private static readonly ApiResource ConfigMaps = ResourceCatalog.Find(string.Empty, "v1", "configmaps")!;
 
     /// <summary>The simulated pod network of the node with this index (addresses are data only; nothing is contacted).</summary>
-    public static string PodCidr(int index) => $"10.244.{index}.0/24";
+    public static string PodCidr(int index) => index < 256 ? $"10.244.{index}.0/24" : $"10.{index >> 8}.{index & 255}.0/24";
+
+    /// <summary>The simulated InternalIP of the node with this index: 10.0.0.11 for the first.</summary>
+    public static string NodeAddress(int index) => $"10.0.{(index + 10) >> 8}.{(index + 10) & 255}";
 
     private static JsonObject Annotated(string faults) =>
         new() { ["metadata"] = new JsonObject { ["annotations"] = new JsonObject { [NodeFaults.Annotation] = faults } } };
@@ -142,7 +144,7 @@ internal static class ClusterBootstrap
                     Condition("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
                     Condition("Ready", "True", "KubeletReady", "kubelet is posting ready status")),
                 ["addresses"] = new JsonArray(
-                    new JsonObject { ["type"] = "InternalIP", ["address"] = string.Create(CultureInfo.InvariantCulture, $"10.0.0.{index + 10}") },
+                    new JsonObject { ["type"] = "InternalIP", ["address"] = NodeAddress(index) },
                     new JsonObject { ["type"] = "Hostname", ["address"] = name }),
                 ["capacity"] = capacity,
                 ["allocatable"] = capacity.DeepClone(),
