@@ -1,6 +1,18 @@
 using Pitcrew.Bench;
 
-// Usage: Pitcrew.Bench PITCREW_BINARY [TARGET_MB] [ROUNDS]
+// Usage: Pitcrew.Bench PITCREW_BINARY [TARGET_MB] [ROUNDS]   (snapshots)
+//        Pitcrew.Bench sim PITCREW_BINARY [WORKERS]            (the simulator at scale)
+if (args is ["sim", var binary, .. var rest])
+{
+    using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(30));
+    Console.CancelKeyPress += (_, e) =>
+    {
+        e.Cancel = true;
+        stop.Cancel();
+    };
+    return await SimBench.RunAsync(binary, rest.Length > 0 ? int.Parse(rest[0], System.Globalization.CultureInfo.InvariantCulture) : Pitcrew.Sim.Scenarios.LargeScenario.DefaultWorkers, stop.Token);
+}
+
 if (args.Length < 1)
 {
     Console.Error.WriteLine("usage: Pitcrew.Bench PITCREW_BINARY [TARGET_MB=1024] [ROUNDS=3]");

@@ -3,7 +3,7 @@ using Grpc.Core;
 namespace Pitcrew.Sim.Controllers;
 
 /// <summary>
-/// Runs the controllers after every change in the cache, and on a short tick for time-based work. Rounds are paced: the
+/// Runs the controllers after every change in the cache, and the time-driven ones also on a short tick. Rounds are paced: the
 /// pause after a round is at least as long as the round took, so a busy cluster gets its changes handled in batches
 /// instead of keeping the controllers spinning on every single write.
 /// </summary>
@@ -12,13 +12,24 @@ internal sealed class ControllerHost(ClusterCache cache, ObjectWriter writer, IR
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan MinRound = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>Every controller runs at least this often, changes or not (expectations that timed out, missed work).</summary>
+    private static readonly TimeSpan FullRound = TimeSpan.FromSeconds(5);
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        var changed = true;
+        var lastFull = time.GetTimestamp();
         while (!cancellationToken.IsCancellationRequested)
         {
             var next = cache.NextChange;
             var started = time.GetTimestamp();
-            foreach (var controller in controllers)
+            var full = changed || time.GetElapsedTime(lastFull) >= FullRound;
+            if (full)
+            {
+                lastFull = started;
+            }
+
+            foreach (var controller in controllers.Where(c => full || c.TimeDriven))
             {
                 try
                 {
@@ -40,6 +51,8 @@ internal sealed class ControllerHost(ClusterCache cache, ObjectWriter writer, IR
             {
                 // Time-based work (pod start delays, grace periods) needs a round even without changes.
             }
+
+            changed = next.IsCompleted;
 
             var rest = (spent > MinRound ? spent : MinRound) - time.GetElapsedTime(ended);
             if (rest > TimeSpan.Zero)

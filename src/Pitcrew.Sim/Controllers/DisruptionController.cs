@@ -14,6 +14,8 @@ internal sealed class DisruptionController : IController
     /// <summary>An eviction not followed by the pod's deletion within this time stops counting as a disruption.</summary>
     private static readonly TimeSpan DeletionTimeout = TimeSpan.FromMinutes(2);
 
+    public bool TimeDriven => true;
+
     public async Task ReconcileAsync(ClusterCache cache, ObjectWriter writer, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var budgets = cache.List(Resources.Budgets);

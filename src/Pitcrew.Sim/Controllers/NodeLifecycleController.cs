@@ -15,6 +15,8 @@ internal sealed class NodeLifecycleController(TimeSpan gracePeriod, EventRecorde
     private const string Unreachable = "node.kubernetes.io/unreachable";
     private const string NotReady = "node.kubernetes.io/not-ready";
 
+    public bool TimeDriven => true;
+
     public async Task ReconcileAsync(ClusterCache cache, ObjectWriter writer, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var leases = cache.List(Leases, "kube-node-lease").ToDictionary(Resources.Name, StringComparer.Ordinal);

@@ -16,6 +16,8 @@ internal sealed class SimKubelet(SimTimings timings, EventRecorder events) : ICo
     /// <summary>Node name -> the resourceVersion last found to say what the kubelet would say (no need to look again).</summary>
     private readonly Dictionary<string, string?> _inSync = new(StringComparer.Ordinal);
 
+    public bool TimeDriven => true;
+
     public async Task ReconcileAsync(ClusterCache cache, ObjectWriter writer, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var nodes = cache.List(Resources.Nodes).Where(n => !NodeFaults.KubeletDown(NodeFaults.Of(n))).ToDictionary(Resources.Name, StringComparer.Ordinal);

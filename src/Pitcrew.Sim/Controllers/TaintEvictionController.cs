@@ -14,6 +14,8 @@ internal sealed class TaintEvictionController(EventRecorder events) : IControlle
     /// <summary>When this controller first saw each NoExecute taint (node/key/effect), for taints written without timeAdded.</summary>
     private readonly Dictionary<string, DateTimeOffset> _seen = new(StringComparer.Ordinal);
 
+    public bool TimeDriven => true;
+
     public async Task ReconcileAsync(ClusterCache cache, ObjectWriter writer, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var tainted = cache.List(Resources.Nodes)
