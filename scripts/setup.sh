@@ -20,10 +20,10 @@ as_root() {
 apt_updated=""
 apt_install() {
   if [ -z "$apt_updated" ]; then
-    as_root apt-get update -qq
+    as_root apt-get -o DPkg::Lock::Timeout=300 update -qq
     apt_updated=1
   fi
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq "$@" >/dev/null
 }
 
 # etcd and etcdctl (Debian's 3.4): tests start their own etcd processes on free loopback ports.

@@ -21,6 +21,7 @@ internal static class CliApp
         {
             EtcdCommand.Create(context),
             SimCommands.SimCommand.Create(context),
+            NodeCommands.NodeCommand.Create(context),
             DemoCommand.Create(context),
             VersionCommand.Create(context),
         };
@@ -66,6 +67,12 @@ internal static class CliApp
             // gRPC reports cancellation as RpcException(Cancelled); whatever the type, Ctrl+C or SIGTERM means 130.
             context.Err.WriteLine("cancelled");
             return ExitCodes.Cancelled;
+        }
+        catch (ServerErrorException e)
+        {
+            // Worded as kubectl prints it: "Error from server (NotFound): ...", no prefix.
+            Fail(context, e.Message, e, verbose);
+            return e.ExitCode;
         }
         catch (PitcrewException e)
         {

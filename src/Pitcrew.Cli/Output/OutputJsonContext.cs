@@ -16,4 +16,6 @@ namespace Pitcrew.Cli.Output;
 [JsonSerializable(typeof(IReadOnlyList<EndpointStatus>))]
 [JsonSerializable(typeof(IReadOnlyList<EndpointHealth>))]
 [JsonSerializable(typeof(VersionInfo))]
+[JsonSerializable(typeof(Pitcrew.Nodes.DrainResult))]
+[JsonSerializable(typeof(Pitcrew.Nodes.DrainForecastResult))]
 internal sealed partial class OutputJsonContext : JsonSerializerContext;

@@ -38,6 +38,12 @@ internal sealed class Deleter(RegistryStore store, TimeProvider time)
 
                 metadata["deletionTimestamp"] = ObjectMeta.Timestamp(time.GetUtcNow().AddSeconds(grace));
                 metadata["deletionGracePeriodSeconds"] = grace;
+                if (options.DryRun)
+                {
+                    ObjectMeta.SetResourceVersion(obj, current.ModRevision);
+                    return obj;
+                }
+
                 var revision = await store.UpdateAsync(key, Encoding.UTF8.GetBytes(obj.ToJsonString()), current.ModRevision, ct).ConfigureAwait(false);
                 if (revision is { } written)
                 {
@@ -53,7 +59,7 @@ internal sealed class Deleter(RegistryStore store, TimeProvider time)
                 continue;
             }
 
-            if (await store.DeleteAsync(key, current.ModRevision, ct).ConfigureAwait(false))
+            if (options.DryRun || await store.DeleteAsync(key, current.ModRevision, ct).ConfigureAwait(false))
             {
                 ObjectMeta.SetResourceVersion(obj, current.ModRevision);
                 return obj;

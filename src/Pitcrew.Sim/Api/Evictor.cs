@@ -27,6 +27,7 @@ internal sealed class Evictor(RegistryStore store, Deleter deleter, TimeProvider
         }
 
         var options = DeleteOptions.FromJson(body?["deleteOptions"] as JsonObject);
+        options = options with { DryRun = options.DryRun || DryRunQuery.IsDryRun(context.Request) };
         var ns = path.Namespace!;
         var stored = await store.GetAsync(Pods.KeyFor(ns, path.Name!), ct).ConfigureAwait(false) ?? throw ApiStatus.NotFound(Pods, path.Name!);
         var pod = JsonNode.Parse(stored.Value)!.AsObject();
@@ -47,7 +48,7 @@ internal sealed class Evictor(RegistryStore store, Deleter deleter, TimeProvider
 
         if (budgets.Count == 1 && !AllowedWithoutBudget(pod, budgets[0]))
         {
-            await CheckAndDecrementAsync(budgets[0].Key, path.Name!, ct).ConfigureAwait(false);
+            await CheckAndDecrementAsync(budgets[0].Key, path.Name!, options.DryRun, ct).ConfigureAwait(false);
         }
 
         return await DeleteAsync(ns, path.Name!, options, ct).ConfigureAwait(false);
@@ -79,7 +80,7 @@ internal sealed class Evictor(RegistryStore store, Deleter deleter, TimeProvider
         return current >= desired && desired > 0;
     }
 
-    private async Task CheckAndDecrementAsync(string key, string podName, CancellationToken ct)
+    private async Task CheckAndDecrementAsync(string key, string podName, bool dryRun, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -111,6 +112,11 @@ internal sealed class Evictor(RegistryStore store, Deleter deleter, TimeProvider
             {
                 throw Violation(
                     $"The disruption budget {name} needs {(long?)status["desiredHealthy"] ?? 0} healthy pods and has {(long?)status["currentHealthy"] ?? 0} currently", 0);
+            }
+
+            if (dryRun)
+            {
+                return;
             }
 
             status["disruptionsAllowed"] = allowed - 1;

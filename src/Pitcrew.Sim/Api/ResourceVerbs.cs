@@ -191,6 +191,11 @@ internal sealed class ResourceVerbs
         var obj = await BodyAsync(context, ct).ConfigureAwait(false);
         var name = ObjectMeta.PrepareForCreate(obj, path.Resource, path.Namespace, _time.GetUtcNow());
         var key = path.Resource.KeyFor(path.Namespace ?? ObjectMeta.Metadata(obj)["namespace"]?.GetValue<string>(), name);
+        if (DryRunQuery.IsDryRun(context.Request))
+        {
+            return await _store.GetAsync(key, ct).ConfigureAwait(false) is null ? new ApiResult(201, obj) : throw ApiStatus.AlreadyExists(path.Resource, name);
+        }
+
         var revision = await _store.CreateAsync(key, Encoding.UTF8.GetBytes(obj.ToJsonString()), ct).ConfigureAwait(false)
             ?? throw ApiStatus.AlreadyExists(path.Resource, name);
         ObjectMeta.SetResourceVersion(obj, revision);
@@ -209,6 +214,12 @@ internal sealed class ResourceVerbs
         }
 
         var updated = Updated(path, Read(current), candidate);
+        if (DryRunQuery.IsDryRun(context.Request))
+        {
+            ObjectMeta.SetResourceVersion(updated, current.ModRevision);
+            return ApiResult.Ok(updated);
+        }
+
         var revision = await _store.UpdateAsync(key, Encoding.UTF8.GetBytes(updated.ToJsonString()), current.ModRevision, ct).ConfigureAwait(false)
             ?? throw StaleConflict(path);
         ObjectMeta.SetResourceVersion(updated, revision);
@@ -223,6 +234,7 @@ internal sealed class ResourceVerbs
         var patch = await JsonNode.ParseAsync(context.Request.Body, cancellationToken: ct).ConfigureAwait(false)
             ?? throw ApiStatus.BadRequest("empty patch");
         var key = path.Resource.KeyFor(path.Namespace, path.Name!);
+        var dryRun = DryRunQuery.IsDryRun(context.Request);
         for (var attempt = 1; ; attempt++)
         {
             var current = await _store.GetAsync(key, ct).ConfigureAwait(false) ?? throw ApiStatus.NotFound(path.Resource, path.Name!);
@@ -235,6 +247,12 @@ internal sealed class ResourceVerbs
             }
 
             var updated = Updated(path, currentObject, patched);
+            if (dryRun)
+            {
+                ObjectMeta.SetResourceVersion(updated, current.ModRevision);
+                return ApiResult.Ok(updated);
+            }
+
             var revision = await _store.UpdateAsync(key, Encoding.UTF8.GetBytes(updated.ToJsonString()), current.ModRevision, ct).ConfigureAwait(false);
             if (revision is { } written)
             {

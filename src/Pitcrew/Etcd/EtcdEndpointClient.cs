@@ -86,7 +86,7 @@ internal sealed class EtcdEndpointClient : IDisposable
 
     public async Task<IReadOnlyList<Member>> MembersAsync(CancellationToken cancellationToken)
     {
-        var cluster = new Cluster.ClusterClient(_channel);
+        var cluster = new Etcdserverpb.Cluster.ClusterClient(_channel);
         var headers = await HeadersAsync(cancellationToken).ConfigureAwait(false);
         var response = await cluster.MemberListAsync(new MemberListRequest(), headers, Deadline(), cancellationToken).ConfigureAwait(false);
         return [.. response.Members];

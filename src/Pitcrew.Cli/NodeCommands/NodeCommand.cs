@@ -1,0 +1,15 @@
+using System.CommandLine;
+
+namespace Pitcrew.Cli.NodeCommands;
+
+/// <summary>pitcrew node: cordon, uncordon, drain, drain-plan.</summary>
+internal static class NodeCommand
+{
+    public static Command Create(CliContext context) => new("node", "Cordon, uncordon and drain nodes with kubectl's semantics, and plan drains before they run")
+    {
+        CordonCommands.Cordon(context),
+        CordonCommands.Uncordon(context),
+        DrainCommand.Create(context),
+        DrainCommand.CreatePlan(context),
+    };
+}
