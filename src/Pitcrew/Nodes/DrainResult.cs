@@ -11,6 +11,7 @@ internal sealed record NodeDrainResult(
     string Node,
     bool Drained,
     string? Error,
+    IReadOnlyList<string> Errors,
     IReadOnlyList<string> Evicted,
     IReadOnlyList<string> Skipped,
     IReadOnlyList<string> Pending,

@@ -32,9 +32,9 @@ internal sealed class DrainRunner(INodeApi api, TimeProvider time, IDrainReporte
                 report.Err(" " + node.Node);
             }
 
-            foreach (var node in failed)
+            foreach (var error in failed.SelectMany(n => n.Errors))
             {
-                report.Err(node.Error!.StartsWith('[') ? node.Error[1..^1].Replace(", cannot delete ", "\ncannot delete ", StringComparison.Ordinal) : node.Error);
+                report.Err(error);
             }
         }
 
@@ -85,29 +85,32 @@ internal sealed class NodeDrain(INodeApi api, TimeProvider time, IDrainReporter 
     public async Task<NodeDrainResult> RunAsync(CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
-        string? error;
+        IReadOnlyList<string> errors;
         NodeDrainPlan? plan = null;
         try
         {
             (plan, var snapshot) = await PlanAsync(cancellationToken).ConfigureAwait(false);
-            if (plan.Warnings is { } warnings)
+            // As kubectl: warnings are printed only when nothing blocks the node.
+            if (plan.CanProceed && plan.Warnings is { } warnings)
             {
                 report.Err("Warning: " + warnings);
             }
 
-            error = plan.CanProceed ? await EvictAllAsync(plan, snapshot, cancellationToken).ConfigureAwait(false) : Aggregate(plan.Errors);
+            errors = plan.CanProceed ? await EvictAllAsync(plan, snapshot, cancellationToken).ConfigureAwait(false) : plan.Errors;
         }
         catch (Errors.PitcrewException e)
         {
-            error = e.Message;
+            errors = [e.Message];
         }
 
         var skipped = plan?.Decisions.Where(d => d.Action == PodAction.Skip).Select(d => d.Pod.Key).ToList() ?? [];
-        if (error is null)
+        if (errors.Count == 0)
         {
             report.Out($"node/{node.Name} drained{Cordoner.Suffix(options.DryRun)}");
-            return new NodeDrainResult(node.Name, true, null, [.. _evicted], skipped, [], time.GetElapsedTime(started).TotalSeconds);
+            return new NodeDrainResult(node.Name, true, null, [], [.. _evicted], skipped, [], time.GetElapsedTime(started).TotalSeconds);
         }
+
+        var error = Aggregate(errors);
 
         var left = await PendingAsync(cancellationToken).ConfigureAwait(false);
         if (plan is { CanProceed: true })
@@ -119,8 +122,8 @@ internal sealed class NodeDrain(INodeApi api, TimeProvider time, IDrainReporter 
             }
         }
 
-        report.Err($"error: unable to drain node \"{node.Name}\" due to error:{error}, continuing command...");
-        return new NodeDrainResult(node.Name, false, error, [.. _evicted], skipped, [.. left.Select(p => p.Key)], time.GetElapsedTime(started).TotalSeconds);
+        report.Err($"error: unable to drain node \"{node.Name}\" due to error: {error}, continuing command...");
+        return new NodeDrainResult(node.Name, false, error, errors, [.. _evicted], skipped, [.. left.Select(p => p.Key)], time.GetElapsedTime(started).TotalSeconds);
     }
 
     private async Task<(NodeDrainPlan Plan, PodSnapshot Snapshot)> PlanAsync(CancellationToken cancellationToken)
@@ -154,13 +157,13 @@ internal sealed class NodeDrain(INodeApi api, TimeProvider time, IDrainReporter 
         }
     }
 
-    /// <summary>Evicts (or deletes) the plan's pods and waits for them to go; null when all went, else kubectl's error text.</summary>
-    private async Task<string?> EvictAllAsync(NodeDrainPlan plan, PodSnapshot snapshot, CancellationToken cancellationToken)
+    /// <summary>Evicts (or deletes) the plan's pods and waits for them to go; the errors, none when all went.</summary>
+    private async Task<IReadOnlyList<string>> EvictAllAsync(NodeDrainPlan plan, PodSnapshot snapshot, CancellationToken cancellationToken)
     {
         var pods = plan.ToEvict.ToList();
         if (pods.Count == 0)
         {
-            return null;
+            return [];
         }
 
         if (options.DryRun == DryRun.Client)
@@ -170,7 +173,7 @@ internal sealed class NodeDrain(INodeApi api, TimeProvider time, IDrainReporter 
                 report.Out($"evicting pod {pod.Key} (dry run)");
             }
 
-            return null;
+            return [];
         }
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -195,7 +198,7 @@ internal sealed class NodeDrain(INodeApi api, TimeProvider time, IDrainReporter 
             }
         }
 
-        return errors.Count == 0 ? null : Aggregate(errors);
+        return errors;
     }
 
     private async Task<string?> EvictAndWaitAsync(PodFacts pod, PodTracker tracker, CancellationToken deadline, CancellationToken cancellationToken)
