@@ -5,8 +5,8 @@ namespace Pitcrew.Sim.Controllers;
 
 /// <summary>
 /// The kubelets of every node: renew node Leases, report node conditions (and the pressure faults injected), start pods
-/// bound to them (Pending, then Running and Ready after a delay) and finish graceful deletions (containers stopped, then
-/// DELETE with grace 0), as kwok does. A node whose kubelet is stopped or cut off does none of it.
+/// bound to them (Pending, then Running and Ready after a delay), let pods with a run time succeed (<see cref="PodCompletion"/>)
+/// and finish graceful deletions (containers stopped, then DELETE with grace 0), as kwok does. A node whose kubelet is stopped or cut off does none of it.
 /// </summary>
 internal sealed class SimKubelet(SimTimings timings, EventRecorder events) : IController
 {
@@ -80,6 +80,12 @@ internal sealed class SimKubelet(SimTimings timings, EventRecorder events) : ICo
                 var copy = ClusterCache.Copy(pod);
                 Start(copy, node, now);
                 writes.Add(StartedAsync(copy, nodeName, writer, now, cancellationToken));
+            }
+            else if (PodCompletion.Due(pod, timings.EffectiveJobPodRunTime, now))
+            {
+                var copy = ClusterCache.Copy(pod);
+                PodCompletion.Succeed(copy, now);
+                writes.Add(writer.UpdateAsync(Resources.Pods, copy, cancellationToken));
             }
         }
 
