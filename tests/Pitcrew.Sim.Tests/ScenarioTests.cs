@@ -69,7 +69,8 @@ public sealed class DemoScenarioTests(DemoSimulatorFixture sim) : IClassFixture<
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(30));
-        while (!(await sim.KubectlAsync("-n", "shop", "get", "pods", "--no-headers")).Stdout.Contains("Running", StringComparison.Ordinal))
+        // Top lists running pods only: wait for a web pod, not just any (under load the cache pod may run first).
+        while (!System.Text.RegularExpressions.Regex.IsMatch((await sim.KubectlAsync("-n", "shop", "get", "pods", "--no-headers")).Stdout, @"(?m)^web-\S+\s+1/1\s+Running"))
         {
             await Task.Delay(250, timeout.Token);
         }
