@@ -122,7 +122,8 @@ public sealed class SimServer : IAsyncDisposable
         var events = new EventRecorder(writer);
         IController[] controllers =
         [
-            new DeploymentController(events), new ReplicaSetController(), new DaemonSetController(), new GarbageCollector(),
+            new DeploymentController(events), new ReplicaSetController(), new DaemonSetController(),
+            new StatefulSetController(events), new JobController(events), new GarbageCollector(),
             new Scheduler(events), new SimKubelet(timings, events), new NodeLifecycleController(timings.NodeMonitorGracePeriod, events),
             new TaintEvictionController(events), new DisruptionController(),
         ];

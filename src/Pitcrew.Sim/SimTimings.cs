@@ -6,10 +6,14 @@ namespace Pitcrew.Sim;
 /// <param name="LeaseRenewInterval">How often each kubelet renews its node Lease (kubelet: 10 s).</param>
 /// <param name="NodeMonitorGracePeriod">A node whose Lease is older is marked Unknown and tainted unreachable (40 s).</param>
 /// <param name="CompactionInterval">How often etcd history older than one interval is compacted (kube-apiserver: 5 min).</param>
+/// <param name="JobPodRunTime">How long a Job's pod runs before it succeeds, unless its sim.pitcrew.dev/run-seconds annotation says (5 s).</param>
 public sealed record SimTimings(
-    TimeSpan PodStartDelay, TimeSpan PodStopDelay, TimeSpan LeaseRenewInterval, TimeSpan NodeMonitorGracePeriod, TimeSpan? CompactionInterval = null)
+    TimeSpan PodStartDelay, TimeSpan PodStopDelay, TimeSpan LeaseRenewInterval, TimeSpan NodeMonitorGracePeriod, TimeSpan? CompactionInterval = null,
+    TimeSpan? JobPodRunTime = null)
 {
     public static readonly SimTimings Default = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(40));
 
     public TimeSpan EffectiveCompactionInterval => CompactionInterval ?? TimeSpan.FromMinutes(5);
+
+    public TimeSpan EffectiveJobPodRunTime => JobPodRunTime ?? TimeSpan.FromSeconds(5);
 }

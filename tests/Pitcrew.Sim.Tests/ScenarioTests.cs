@@ -20,7 +20,7 @@ public sealed class ScenarioTests
     [InlineData("version: v1.30.4\nnodes:\n  - name: worker\n    count: 3\n", "nodes: at least one group with role: control-plane is needed")]
     [InlineData("nodes:\n  - name: cp\n    role: control-plane\n    cuont: 2\n", ":4: unknown field \"cuont\"")]
     [InlineData("nodes:\n  - name: cp\n    role: control-plane\n    count: -1\n", ":4: count: \"-1\": want a whole number")]
-    [InlineData("nodes:\n  - name: cp\n    role: control-plane\nworkloads:\n  - kind: CronJob\n    name: x\n", ":5: kind: \"CronJob\": want one of Deployment, DaemonSet, Pod")]
+    [InlineData("nodes:\n  - name: cp\n    role: control-plane\nworkloads:\n  - kind: CronJob\n    name: x\n", ":5: kind: \"CronJob\": want one of Deployment, StatefulSet, DaemonSet, Job, Pod")]
     [InlineData("nodes:\n  - name: cp\n    role: control-plane\nfaults:\n  - node: cp-9\n    fault: kubelet-stop\n", ":5: node: \"cp-9\" is not a node of this scenario")]
     [InlineData("nodes: [unclosed", ":2: While parsing a flow sequence")]
     public void Malformed_NamesTheLineAndField(string yaml, string expected)
@@ -69,7 +69,8 @@ public sealed class DemoScenarioTests(DemoSimulatorFixture sim) : IClassFixture<
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(30));
-        while (!(await sim.KubectlAsync("-n", "shop", "get", "pods", "--no-headers")).Stdout.Contains("Running", StringComparison.Ordinal))
+        // Top lists running pods only: wait for a web pod, not just any (under load the cache pod may run first).
+        while (!System.Text.RegularExpressions.Regex.IsMatch((await sim.KubectlAsync("-n", "shop", "get", "pods", "--no-headers")).Stdout, @"(?m)^web-\S+\s+1/1\s+Running"))
         {
             await Task.Delay(250, timeout.Token);
         }

@@ -63,6 +63,10 @@ internal static class ObjectMeta
         {
             PodDefaults.Apply(obj);
         }
+        else if (resource is { Group: "batch", Name: "jobs" })
+        {
+            JobDefaults.Apply(obj);
+        }
 
         obj["kind"] = resource.Kind;
         obj["apiVersion"] = resource.GroupVersion;

@@ -42,6 +42,7 @@ internal static class Tables
                 [ObjectMeta.Name(o), Int(o, "desiredNumberScheduled"), Int(o, "currentNumberScheduled"), Int(o, "numberReady"),
                  Int(o, "updatedNumberScheduled"), Int(o, "numberAvailable"), Selector(o), Age(o, now)]),
             "statefulsets" => (StatefulSetColumns, o => [ObjectMeta.Name(o), $"{Int(o, "readyReplicas")}/{Spec(o, "replicas", 1)}", Age(o, now)]),
+            "jobs" => (JobColumns, o => JobCells(o, now)),
             "poddisruptionbudgets" => (BudgetColumns, o =>
                 [ObjectMeta.Name(o), IntOrString(o["spec"]?["minAvailable"]), IntOrString(o["spec"]?["maxUnavailable"]), Int(o, "disruptionsAllowed"), Age(o, now)]),
             "events" => (EventColumns, o => EventCells(o, now)),
@@ -111,6 +112,13 @@ internal static class Tables
 
     private static readonly JsonObject[] StatefulSetColumns = [Column("Name", "string", "name", 0), Column("Ready", "string", "", 0), Column("Age", "string", "", 0)];
 
+    private static readonly JsonObject[] JobColumns =
+    [
+        Column("Name", "string", "name", 0), Column("Status", "string", "", 0), Column("Completions", "string", "", 0),
+        Column("Duration", "string", "", 0), Column("Age", "string", "", 0), Column("Containers", "string", "", 1),
+        Column("Images", "string", "", 1), Column("Selector", "string", "", 1),
+    ];
+
     private static readonly JsonObject[] BudgetColumns =
     [
         Column("Name", "string", "name", 0), Column("Min Available", "string", "", 0), Column("Max Unavailable", "string", "", 0),
@@ -137,6 +145,36 @@ internal static class Tables
             (string?)e["message"] ?? (string?)e["note"] ?? string.Empty,
         ];
     }
+
+    /// <summary>kubectl's job columns: Complete, Failed, Terminating, Suspended or Running; succeeded/completions; run time so far.</summary>
+    private static JsonNode?[] JobCells(JsonObject job, DateTimeOffset now)
+    {
+        bool Has(string type) =>
+            (job["status"]?["conditions"] as JsonArray)?.OfType<JsonObject>().Any(c => (string?)c["type"] == type && (string?)c["status"] == "True") ?? false;
+        var state = Has("Complete") ? "Complete"
+            : Has("Failed") ? "Failed"
+            : ObjectMeta.Metadata(job)["deletionTimestamp"] is not null ? "Terminating"
+            : Has("Suspended") ? "Suspended"
+            : Has("FailureTarget") ? "FailureTarget"
+            : "Running";
+        var succeeded = Int(job, "succeeded");
+        var completions = job["spec"]?["completions"] is { } total
+            ? $"{succeeded}/{(long)total}"
+            : $"{succeeded}/1 of {Spec(job, "parallelism", 1)}";
+        var started = Time((string?)job["status"]?["startTime"]);
+        var ended = Time((string?)job["status"]?["completionTime"]) ?? now;
+        var containers = (job["spec"]?["template"]?["spec"]?["containers"] as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
+        var selector = (job["spec"]?["selector"]?["matchLabels"] as JsonObject)?.Select(p => $"{p.Key}={p.Value}") ?? [];
+        return
+        [
+            ObjectMeta.Name(job), state, completions, started is { } at ? HumanDuration(ended - at) : string.Empty, Age(job, now),
+            string.Join(',', containers.Select(c => (string?)c["name"])), string.Join(',', containers.Select(c => (string?)c["image"])),
+            string.Join(',', selector),
+        ];
+    }
+
+    private static DateTimeOffset? Time(string? text) =>
+        text is not null && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : null;
 
     private static long Int(JsonObject obj, string statusField) => (long?)obj["status"]?[statusField] ?? 0;
 
@@ -186,6 +224,11 @@ internal static class Tables
         var ready = statuses.Count(s => (bool?)s["ready"] == true);
         var restarts = statuses.Sum(s => (int?)s["restartCount"] ?? 0);
         var phase = (string?)status?["reason"] ?? (string?)status?["phase"] ?? "Pending";
+        if (statuses.Select(s => (string?)s["state"]?["terminated"]?["reason"]).LastOrDefault(r => r is not null) is { } terminated)
+        {
+            phase = terminated;
+        }
+
         if (ObjectMeta.Metadata(pod)["deletionTimestamp"] is not null && phase is not ("Succeeded" or "Failed"))
         {
             phase = "Terminating";

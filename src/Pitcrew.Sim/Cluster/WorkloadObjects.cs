@@ -26,12 +26,21 @@ internal static class WorkloadObjects
                     ["selector"] = new JsonObject { ["matchLabels"] = labels.DeepClone() },
                     ["template"] = new JsonObject { ["metadata"] = new JsonObject { ["labels"] = labels.DeepClone() }, ["spec"] = podSpec },
                 };
-                if (workload.Kind == "Deployment")
+                switch (workload.Kind)
                 {
-                    spec["replicas"] = workload.Replicas;
+                    case "Deployment":
+                        spec["replicas"] = workload.Replicas;
+                        break;
+                    case "StatefulSet":
+                        spec["replicas"] = workload.Replicas;
+                        spec["serviceName"] = workload.Name;
+                        break;
+                    case "Job":
+                        JobSpec(workload, spec);
+                        break;
                 }
 
-                yield return (Find("apps", workload.Kind == "Deployment" ? "deployments" : "daemonsets"), new JsonObject
+                yield return (Resource(workload.Kind), new JsonObject
                 {
                     ["metadata"] = new JsonObject { ["name"] = workload.Name, ["labels"] = labels.DeepClone() },
                     ["spec"] = spec,
@@ -57,6 +66,39 @@ internal static class WorkloadObjects
                 ["metadata"] = new JsonObject { ["name"] = workload.Name },
                 ["spec"] = pdbSpec,
             });
+        }
+    }
+
+    private static ApiResource Resource(string kind) => kind switch
+    {
+        "Deployment" => Find("apps", "deployments"),
+        "StatefulSet" => Find("apps", "statefulsets"),
+        "Job" => Find("batch", "jobs"),
+        _ => Find("apps", "daemonsets"),
+    };
+
+    /// <summary>A Job's pods run to completion (restartPolicy Never) for their run time; the API server adds the selector.</summary>
+    private static void JobSpec(Workload workload, JsonObject spec)
+    {
+        spec.Remove("selector");
+        var template = (JsonObject)spec["template"]!;
+        template["spec"]!["restartPolicy"] = "Never";
+        if (workload.RunSeconds is { } seconds)
+        {
+            template["metadata"]!["annotations"] = new JsonObject
+            {
+                [Controllers.PodCompletion.RunSecondsAnnotation] = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            };
+        }
+
+        if (workload.Completions is { } completions)
+        {
+            spec["completions"] = completions;
+        }
+
+        if (workload.Parallelism is { } parallelism)
+        {
+            spec["parallelism"] = parallelism;
         }
     }
 

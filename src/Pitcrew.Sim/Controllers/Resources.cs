@@ -12,6 +12,8 @@ internal static class Resources
     public static readonly ApiResource ReplicaSets = ResourceCatalog.Find("apps", "v1", "replicasets")!;
     public static readonly ApiResource Deployments = ResourceCatalog.Find("apps", "v1", "deployments")!;
     public static readonly ApiResource DaemonSets = ResourceCatalog.Find("apps", "v1", "daemonsets")!;
+    public static readonly ApiResource StatefulSets = ResourceCatalog.Find("apps", "v1", "statefulsets")!;
+    public static readonly ApiResource Jobs = ResourceCatalog.Find("batch", "v1", "jobs")!;
 
     public static string Uid(JsonObject obj) => (string?)ObjectMeta.Metadata(obj)["uid"] ?? string.Empty;
 
@@ -63,6 +65,10 @@ internal static class Resources
 
     /// <summary>A pod that counts toward its controller's replicas: not being deleted and not finished.</summary>
     public static bool Live(JsonObject pod) => !Terminating(pod) && (string?)pod["status"]?["phase"] is not ("Succeeded" or "Failed");
+
+    /// <summary>Running, with the Ready condition: what OrderedReady waits for.</summary>
+    public static bool RunningAndReady(JsonObject pod) =>
+        !Terminating(pod) && (string?)pod["status"]?["phase"] == "Running" && HasCondition(pod, "Ready");
 
     public static DateTimeOffset? Time(JsonNode? value) =>
         (string?)value is { } text && DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at)

@@ -5,12 +5,13 @@ namespace Pitcrew.Sim.Controllers;
 
 /// <summary>
 /// The kubelets of every node: renew node Leases, report node conditions (and the pressure faults injected), start pods
-/// bound to them (Pending, then Running and Ready after a delay) and finish graceful deletions (containers stopped, then
-/// DELETE with grace 0), as kwok does. A node whose kubelet is stopped or cut off does none of it.
+/// bound to them (Pending, then Running and Ready after a delay), let pods with a run time succeed (<see cref="PodCompletion"/>)
+/// and finish graceful deletions (containers stopped, then DELETE with grace 0), as kwok does. A node whose kubelet is stopped or cut off does none of it.
 /// </summary>
 internal sealed class SimKubelet(SimTimings timings, EventRecorder events) : IController
 {
     private const string LeaseNamespace = "kube-node-lease";
+    private const string KillingAnnotation = "sim.pitcrew.dev/killing";
     private static readonly ApiResource Leases = ResourceCatalog.Find("coordination.k8s.io", "v1", "leases")!;
 
     /// <summary>Node name -> the resourceVersion last found to say what the kubelet would say (no need to look again).</summary>
@@ -59,15 +60,17 @@ internal sealed class SimKubelet(SimTimings timings, EventRecorder events) : ICo
             var metadata = ObjectMeta.Metadata(pod);
             if (Resources.Terminating(pod))
             {
+                // Timed from when the kubelet saw the deletion, to the microsecond: deletionTimestamp has whole seconds, and a
+                // pod gone (and a StatefulSet's replacement back) before kubectl delete starts watching leaves kubectl waiting.
                 var grace = TimeSpan.FromSeconds((long?)metadata["deletionGracePeriodSeconds"] ?? 0);
-                var due = Resources.Time(metadata["deletionTimestamp"]) - grace + (grace < timings.PodStopDelay ? grace : timings.PodStopDelay);
-                if (due is { } at && now >= at)
-                {
-                    writes.Add(writer.DeleteAsync(Resources.Pods, pod, 0, cancellationToken));
-                }
-                else if (metadata["annotations"]?["sim.pitcrew.dev/killing"] is null)
+                var killing = Resources.Time(metadata["annotations"]?[KillingAnnotation]);
+                if (killing is null)
                 {
                     writes.Add(MarkKillingAsync(ClusterCache.Copy(pod), nodeName, writer, now, cancellationToken));
+                }
+                else if (now >= killing + (grace < timings.PodStopDelay ? grace : timings.PodStopDelay))
+                {
+                    writes.Add(writer.DeleteAsync(Resources.Pods, pod, 0, cancellationToken));
                 }
 
                 continue;
@@ -80,6 +83,12 @@ internal sealed class SimKubelet(SimTimings timings, EventRecorder events) : ICo
                 var copy = ClusterCache.Copy(pod);
                 Start(copy, node, now);
                 writes.Add(StartedAsync(copy, nodeName, writer, now, cancellationToken));
+            }
+            else if (PodCompletion.Due(pod, timings.EffectiveJobPodRunTime, now))
+            {
+                var copy = ClusterCache.Copy(pod);
+                PodCompletion.Succeed(copy, now);
+                writes.Add(writer.UpdateAsync(Resources.Pods, copy, cancellationToken));
             }
         }
 
@@ -105,7 +114,7 @@ internal sealed class SimKubelet(SimTimings timings, EventRecorder events) : ICo
     {
         var metadata = ObjectMeta.Metadata(pod);
         var annotations = metadata["annotations"] as JsonObject ?? [];
-        annotations["sim.pitcrew.dev/killing"] = ObjectMeta.Timestamp(now);
+        annotations[KillingAnnotation] = Precise(now);
         metadata["annotations"] = annotations;
         if (await writer.UpdateAsync(Resources.Pods, pod, ct).ConfigureAwait(false))
         {
@@ -126,7 +135,7 @@ internal sealed class SimKubelet(SimTimings timings, EventRecorder events) : ICo
             return null;
         }
 
-        var renewTime = now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        var renewTime = Precise(now);
         if (lease is null)
         {
             var name = Resources.Name(node);
@@ -142,6 +151,10 @@ internal sealed class SimKubelet(SimTimings timings, EventRecorder events) : ICo
         copy["spec"]!["renewTime"] = renewTime;
         return writer.UpdateAsync(Leases, copy, ct);
     }
+
+    /// <summary>metav1.MicroTime, as Lease renewals and the kubelet's own marks carry it.</summary>
+    private static string Precise(DateTimeOffset time) =>
+        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture);
 
     private static JsonObject Owner(JsonObject node) => new()
     {

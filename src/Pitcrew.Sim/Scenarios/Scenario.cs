@@ -37,7 +37,10 @@ public sealed record NodeGroup(
 /// <summary>A taint a node group carries.</summary>
 public sealed record NodeTaint(string Key, string? Value, string Effect);
 
-/// <summary>A workload to create: a Deployment, a DaemonSet or a bare Pod, with an optional PodDisruptionBudget.</summary>
+/// <summary>
+/// A workload to create: a Deployment, a StatefulSet, a DaemonSet, a Job or a bare Pod, with an optional
+/// PodDisruptionBudget. Completions, Parallelism and RunSeconds (how long each pod runs before it succeeds) are a Job's.
+/// </summary>
 public sealed record Workload(
     string Kind,
     string Name,
@@ -47,7 +50,10 @@ public sealed record Workload(
     bool EmptyDir,
     IReadOnlyDictionary<string, string> NodeSelector,
     string? PdbMinAvailable,
-    string? PdbMaxUnavailable);
+    string? PdbMaxUnavailable,
+    int? Completions = null,
+    int? Parallelism = null,
+    int? RunSeconds = null);
 
 /// <summary>A fault a node has from the start.</summary>
 public sealed record StartFault(string Node, string Fault);

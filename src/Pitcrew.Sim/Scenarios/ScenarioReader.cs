@@ -8,8 +8,9 @@ namespace Pitcrew.Sim.Scenarios;
 /// <summary>Reads scenario YAML, naming the line and field of anything wrong.</summary>
 public static class ScenarioReader
 {
-    /// <summary>Kinds the sim's controllers run so far (StatefulSet and Job come with their controllers).</summary>
-    private static readonly string[] WorkloadKinds = ["Deployment", "DaemonSet", "Pod"];
+    /// <summary>Kinds the sim's controllers run.</summary>
+    private static readonly string[] WorkloadKinds = ["Deployment", "StatefulSet", "DaemonSet", "Job", "Pod"];
+    private static readonly string[] JobFields = ["completions", "parallelism", "runSeconds"];
     private static readonly string[] Effects = ["NoSchedule", "PreferNoSchedule", "NoExecute"];
 
     /// <summary>A built-in scenario by name, or a file.</summary>
@@ -89,11 +90,16 @@ public static class ScenarioReader
 
     private static Workload WorkloadOf(Where at, YamlMappingNode node)
     {
-        at.Only(node, "kind", "name", "namespace", "replicas", "image", "emptyDir", "nodeSelector", "pdb");
+        at.Only(node, "kind", "name", "namespace", "replicas", "image", "emptyDir", "nodeSelector", "pdb", "completions", "parallelism", "runSeconds");
         var kind = at.Required(node, "kind");
         if (!WorkloadKinds.Contains(kind))
         {
             throw at.Error(node, "kind", $"\"{kind}\": want one of {string.Join(", ", WorkloadKinds)}");
+        }
+
+        if (kind != "Job" && JobFields.FirstOrDefault(f => node.Children.ContainsKey(new YamlScalarNode(f))) is { } jobField)
+        {
+            throw at.Error(node.Children[new YamlScalarNode(jobField)], jobField, $"only a Job has {jobField} (this is a {kind})");
         }
 
         string? min = null, max = null;
@@ -105,7 +111,8 @@ public static class ScenarioReader
         }
 
         return new Workload(kind, at.Required(node, "name"), at.Text(node, "namespace") ?? "default", at.Number(node, "replicas", 1, 0, 100_000),
-            at.Text(node, "image") ?? "registry.k8s.io/pause:3.9", at.Text(node, "emptyDir") == "true", at.Map(node, "nodeSelector"), min, max);
+            at.Text(node, "image") ?? "registry.k8s.io/pause:3.9", at.Text(node, "emptyDir") == "true", at.Map(node, "nodeSelector"), min, max,
+            at.OptionalNumber(node, "completions", 1, 100_000), at.OptionalNumber(node, "parallelism", 0, 100_000), at.OptionalNumber(node, "runSeconds", 0, 86_400));
     }
 
     private static StartFault Fault(Where at, YamlMappingNode node, HashSet<string> nodes)
@@ -159,6 +166,9 @@ public static class ScenarioReader
                 ? n
                 : throw Error(node.Children[new YamlScalarNode(field)], field, $"\"{text}\": want a whole number from {min} to {max}");
         }
+
+        public int? OptionalNumber(YamlMappingNode node, string field, int min, int max) =>
+            Text(node, field) is null ? null : Number(node, field, 0, min, max);
 
         public YamlMappingNode? Mapping(YamlMappingNode node, string field) =>
             node.Children.TryGetValue(new YamlScalarNode(field), out var value)
