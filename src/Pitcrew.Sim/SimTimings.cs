@@ -6,10 +6,17 @@ namespace Pitcrew.Sim;
 /// <param name="LeaseRenewInterval">How often each kubelet renews its node Lease (kubelet: 10 s).</param>
 /// <param name="NodeMonitorGracePeriod">A node whose Lease is older is marked Unknown and tainted unreachable (40 s).</param>
 /// <param name="CompactionInterval">How often etcd history older than one interval is compacted (kube-apiserver: 5 min).</param>
+/// <param name="EventTtl">How long an Event lives after its last write (kube-apiserver's --event-ttl: 1 h).</param>
+/// <param name="BookmarkInterval">How often a watch that allows bookmarks gets one (kube-apiserver: about a minute).</param>
 public sealed record SimTimings(
-    TimeSpan PodStartDelay, TimeSpan PodStopDelay, TimeSpan LeaseRenewInterval, TimeSpan NodeMonitorGracePeriod, TimeSpan? CompactionInterval = null)
+    TimeSpan PodStartDelay, TimeSpan PodStopDelay, TimeSpan LeaseRenewInterval, TimeSpan NodeMonitorGracePeriod, TimeSpan? CompactionInterval = null,
+    TimeSpan? EventTtl = null, TimeSpan? BookmarkInterval = null)
 {
     public static readonly SimTimings Default = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(40));
 
     public TimeSpan EffectiveCompactionInterval => CompactionInterval ?? TimeSpan.FromMinutes(5);
+
+    public TimeSpan EffectiveEventTtl => EventTtl ?? TimeSpan.FromHours(1);
+
+    public TimeSpan EffectiveBookmarkInterval => BookmarkInterval ?? TimeSpan.FromMinutes(1);
 }
