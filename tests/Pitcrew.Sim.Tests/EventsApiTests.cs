@@ -74,6 +74,31 @@ public sealed class EventsApiTests(StaticSimulatorFixture sim, ShortLivedSimulat
     }
 
     [Fact]
+    public async Task EventsV1UpdateAndPatch_ChangeTheCoreFieldsAndKeepTheLease()
+    {
+        using var client = sim.AdminClient();
+        await PostCoreEventAsync(client, "ev-update", "u1", "web-7", "Pulling", "pulling image");
+        var kube = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(sim.Sim.KubeconfigPath));
+
+        var e = await kube.EventsV1.ReadNamespacedEventAsync("u1", "ev-update", cancellationToken: Token);
+        e.Note = "pulling image again";
+        e.DeprecatedCount = 3;
+        await kube.EventsV1.ReplaceNamespacedEventAsync(e, "u1", "ev-update", cancellationToken: Token);
+        await kube.EventsV1.PatchNamespacedEventAsync(
+            new V1Patch("{\"series\":{\"count\":4,\"lastObservedTime\":\"2025-03-01T10:05:00.000000Z\"}}", V1Patch.PatchType.MergePatch), "u1", "ev-update", cancellationToken: Token);
+        var core = await kube.CoreV1.ReadNamespacedEventAsync("u1", "ev-update", cancellationToken: Token);
+
+        Assert.Equal("pulling image again", core.Message);
+        Assert.Equal(3, core.Count);
+        Assert.Equal(4, core.Series.Count);
+        Assert.Equal("web-7", core.InvolvedObject.Name);
+        Assert.Equal("default-scheduler", core.Source.Component);
+        using var channel = GrpcChannel.ForAddress(sim.Sim.EtcdEndpoint);
+        var stored = await new KV.KVClient(channel).RangeAsync(new RangeRequest { Key = ByteString.CopyFromUtf8("/registry/events/ev-update/u1") }, cancellationToken: Token);
+        Assert.NotEqual(0, Assert.Single(stored.Kvs).Lease);
+    }
+
+    [Fact]
     public async Task EventsV1Create_WithoutEventTime_Gets422Invalid()
     {
         using var client = sim.AdminClient();
