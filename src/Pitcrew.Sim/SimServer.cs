@@ -68,11 +68,13 @@ public sealed class SimServer : IAsyncDisposable
                 ? await LocalEtcd.StartAsync(Path.Combine(dir, "etcd"), "sim-etcd", time, cancellationToken).ConfigureAwait(false)
                 : null;
             var etcdEndpoint = etcd?.ClientUrl ?? options.EtcdEndpoints!;
-            store = new RegistryStore(new EtcdConnectionOptions([etcdEndpoint], CommandTimeout: TimeSpan.FromSeconds(10)));
+            store = new RegistryStore(
+                new EtcdConnectionOptions([etcdEndpoint], CommandTimeout: TimeSpan.FromSeconds(10)),
+                [new KeyTtl(ResourceCatalog.Find(string.Empty, "v1", "events")!.KeyPrefix, options.EffectiveTimings.EffectiveEventTtl)], time);
             await ClusterBootstrap.SeedAsync(store, options, time, cancellationToken).ConfigureAwait(false);
 
             var pki = SimPki.LoadOrCreate(Path.Combine(dir, "pki"));
-            var app = Build(pki, new ApiHandler(store, version, time));
+            var app = Build(pki, new ApiHandler(store, version, time, options.EffectiveTimings));
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             var url = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
                 .Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -7,13 +7,19 @@ namespace Pitcrew.Sim;
 /// <param name="NodeMonitorGracePeriod">A node whose Lease is older is marked Unknown and tainted unreachable (40 s).</param>
 /// <param name="CompactionInterval">How often etcd history older than one interval is compacted (kube-apiserver: 5 min).</param>
 /// <param name="JobPodRunTime">How long a Job's pod runs before it succeeds, unless its sim.pitcrew.dev/run-seconds annotation says (5 s).</param>
+/// <param name="EventTtl">How long an Event lives after its last write (kube-apiserver's --event-ttl: 1 h).</param>
+/// <param name="BookmarkInterval">How often a watch that allows bookmarks gets one (kube-apiserver: about a minute).</param>
 public sealed record SimTimings(
     TimeSpan PodStartDelay, TimeSpan PodStopDelay, TimeSpan LeaseRenewInterval, TimeSpan NodeMonitorGracePeriod, TimeSpan? CompactionInterval = null,
-    TimeSpan? JobPodRunTime = null)
+    TimeSpan? JobPodRunTime = null, TimeSpan? EventTtl = null, TimeSpan? BookmarkInterval = null)
 {
     public static readonly SimTimings Default = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(40));
 
     public TimeSpan EffectiveCompactionInterval => CompactionInterval ?? TimeSpan.FromMinutes(5);
 
     public TimeSpan EffectiveJobPodRunTime => JobPodRunTime ?? TimeSpan.FromSeconds(5);
+
+    public TimeSpan EffectiveEventTtl => EventTtl ?? TimeSpan.FromHours(1);
+
+    public TimeSpan EffectiveBookmarkInterval => BookmarkInterval ?? TimeSpan.FromMinutes(1);
 }

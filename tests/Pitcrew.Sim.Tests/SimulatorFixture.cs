@@ -97,3 +97,13 @@ public sealed class DemoSimulatorFixture : SimulatorFixture
 {
     protected override Scenarios.Scenario? Scenario => Scenarios.ScenarioReader.Load("demo");
 }
+
+/// <summary>A simulated cluster without controllers whose events expire after 3 s and whose watches get a bookmark every second.</summary>
+public sealed class ShortLivedSimulatorFixture : SimulatorFixture
+{
+    public static readonly TimeSpan EventTtl = TimeSpan.FromSeconds(3);
+
+    protected override bool RunControllers => false;
+
+    protected override SimTimings? Timings => SimTimings.Default with { EventTtl = EventTtl, BookmarkInterval = TimeSpan.FromSeconds(1) };
+}

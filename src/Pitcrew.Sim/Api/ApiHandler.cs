@@ -14,11 +14,11 @@ internal sealed class ApiHandler
     private readonly SimVersion _version;
     private readonly RequestMetrics _metrics = new();
 
-    public ApiHandler(RegistryStore store, SimVersion version, TimeProvider time)
+    public ApiHandler(RegistryStore store, SimVersion version, TimeProvider time, SimTimings timings)
     {
         _store = store;
         _version = version;
-        _verbs = new ResourceVerbs(store, time);
+        _verbs = new ResourceVerbs(store, time, timings.EffectiveBookmarkInterval);
     }
 
     public async Task HandleAsync(HttpContext context)

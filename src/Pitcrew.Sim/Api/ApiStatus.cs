@@ -56,6 +56,17 @@ internal sealed class ApiStatus(int code, string reason, string message, string?
     public static ApiStatus Conflict(ApiResource resource, string name, string why) =>
         new(409, "Conflict", $"Operation cannot be fulfilled on {Qualified(resource)} \"{name}\": {why}", name, resource.Name);
 
+    /// <summary>422 Invalid for the object (or ListOptions) named, listing each field's error as kube-apiserver does.</summary>
+    public static ApiStatus Invalid(string qualifiedKind, string name, IReadOnlyList<FieldError> errors)
+    {
+        var list = errors.Select(e => e.ToString()).ToList();
+        var detail = list.Count == 1 ? list[0] : $"[{string.Join(", ", list)}]";
+        return new ApiStatus(422, "Invalid", $"{qualifiedKind} \"{name}\" is invalid: {detail}", name, qualifiedKind.Split('.')[0])
+        {
+            Causes = [.. errors.Select(e => (e.Reason, e.ToString()))],
+        };
+    }
+
     public static ApiStatus BadRequest(string message) => new(400, "BadRequest", message);
 
     public static ApiStatus MethodNotAllowed(string verb, ApiResource resource) =>
@@ -66,4 +77,23 @@ internal sealed class ApiStatus(int code, string reason, string message, string?
     public static ApiStatus Unavailable(string why) => new(503, "ServiceUnavailable", why);
 
     private static string Qualified(ApiResource resource) => resource.Group.Length == 0 ? resource.Name : $"{resource.Name}.{resource.Group}";
+}
+
+/// <summary>One field's validation error: the field path, its type ("Required value", "Forbidden") and the detail.</summary>
+internal sealed record FieldError(string Field, string Type, string Detail)
+{
+    public static FieldError Required(string field) => new(field, "Required value", string.Empty);
+
+    public static FieldError Forbidden(string field, string detail) => new(field, "Forbidden", detail);
+
+    /// <summary>The cause reason, e.g. FieldValueRequired.</summary>
+    public string Reason => Type switch
+    {
+        "Required value" => "FieldValueRequired",
+        "Forbidden" => "FieldValueForbidden",
+        "Unsupported value" => "FieldValueNotSupported",
+        _ => "FieldValueInvalid",
+    };
+
+    public override string ToString() => Detail.Length == 0 ? $"{Field}: {Type}" : $"{Field}: {Type}: {Detail}";
 }

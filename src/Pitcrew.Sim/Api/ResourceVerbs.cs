@@ -21,11 +21,11 @@ internal sealed class ResourceVerbs
     private readonly Evictor _evictor;
     private readonly MetricsApi _metrics;
 
-    public ResourceVerbs(RegistryStore store, TimeProvider time)
+    public ResourceVerbs(RegistryStore store, TimeProvider time, TimeSpan bookmarkInterval)
     {
         _store = store;
         _time = time;
-        _watch = new WatchStream(store, time);
+        _watch = new WatchStream(store, time, bookmarkInterval);
         _deleter = new Deleter(store, time);
         _evictor = new Evictor(store, _deleter, time);
         _metrics = new MetricsApi(store, time);
@@ -75,7 +75,7 @@ internal sealed class ResourceVerbs
     {
         var stored = await _store.GetAsync(path.Resource.KeyFor(path.Namespace, path.Name!), ct).ConfigureAwait(false)
             ?? throw ApiStatus.NotFound(path.Resource, path.Name!);
-        var obj = Read(stored);
+        var obj = StoredViews.ToServed(path.Resource, Read(stored));
         if (path.Subresource is null && Tables.Wanted(context.Request.Headers.Accept.ToString()))
         {
             var metadata = new JsonObject { ["resourceVersion"] = stored.ModRevision.ToString(CultureInfo.InvariantCulture) };
@@ -88,7 +88,12 @@ internal sealed class ResourceVerbs
     private async Task<ApiResult> ListAsync(HttpContext context, ApiPath path, CancellationToken ct)
     {
         var query = context.Request.Query;
-        var selectors = Selectors.Parse(query["labelSelector"], query["fieldSelector"]);
+        if (query.ContainsKey("sendInitialEvents"))
+        {
+            throw ApiStatus.Invalid("ListOptions.meta.k8s.io", string.Empty, [FieldError.Forbidden("sendInitialEvents", "sendInitialEvents is forbidden for list")]);
+        }
+
+        var selectors = Selectors.Parse(query["labelSelector"], query["fieldSelector"], path.Resource);
         var limit = long.TryParse(query["limit"], CultureInfo.InvariantCulture, out var l) && l > 0 ? l : 0;
         var prefix = path.Namespace is null ? path.Resource.KeyPrefix : $"{path.Resource.KeyPrefix}{path.Namespace}/";
         long revision = 0;
@@ -148,6 +153,7 @@ internal sealed class ResourceVerbs
                 }
 
                 count++;
+                obj = StoredViews.ToServed(path.Resource, obj);
                 (table ? Tables.Row(cells, obj, includeObject) : obj).WriteTo(writer);
                 if (writer.BytesPending > FlushBytes)
                 {
@@ -188,8 +194,14 @@ internal sealed class ResourceVerbs
 
     private async Task<ApiResult> CreateAsync(HttpContext context, ApiPath path, CancellationToken ct)
     {
-        var obj = await BodyAsync(context, ct).ConfigureAwait(false);
-        var name = ObjectMeta.PrepareForCreate(obj, path.Resource, path.Namespace, _time.GetUtcNow());
+        var given = await BodyAsync(context, ct).ConfigureAwait(false);
+        if (path.Resource.Group == EventsV1.Group)
+        {
+            EventsV1.ValidateForCreate(given);
+        }
+
+        var obj = StoredViews.ToStored(path.Resource, given);
+        var name = ObjectMeta.PrepareForCreate(obj, StoredViews.Storage(path.Resource), path.Namespace, _time.GetUtcNow());
         var key = path.Resource.KeyFor(path.Namespace ?? ObjectMeta.Metadata(obj)["namespace"]?.GetValue<string>(), name);
         if (DryRunQuery.IsDryRun(context.Request))
         {
@@ -199,12 +211,12 @@ internal sealed class ResourceVerbs
         var revision = await _store.CreateAsync(key, Encoding.UTF8.GetBytes(obj.ToJsonString()), ct).ConfigureAwait(false)
             ?? throw ApiStatus.AlreadyExists(path.Resource, name);
         ObjectMeta.SetResourceVersion(obj, revision);
-        return new ApiResult(201, obj);
+        return new ApiResult(201, StoredViews.ToServed(path.Resource, obj));
     }
 
     private async Task<ApiResult> UpdateAsync(HttpContext context, ApiPath path, CancellationToken ct)
     {
-        var candidate = await BodyAsync(context, ct).ConfigureAwait(false);
+        var candidate = StoredViews.ToStored(path.Resource, await BodyAsync(context, ct).ConfigureAwait(false));
         var key = path.Resource.KeyFor(path.Namespace, path.Name!);
         var current = await _store.GetAsync(key, ct).ConfigureAwait(false) ?? throw ApiStatus.NotFound(path.Resource, path.Name!);
         var given = (string?)ObjectMeta.Metadata(candidate)["resourceVersion"];
@@ -224,7 +236,7 @@ internal sealed class ResourceVerbs
             ?? throw StaleConflict(path);
         ObjectMeta.SetResourceVersion(updated, revision);
         await RemoveIfFinalizedAsync(key, updated, revision, ct).ConfigureAwait(false);
-        return ApiResult.Ok(updated);
+        return ApiResult.Ok(StoredViews.ToServed(path.Resource, updated));
     }
 
     /// <summary>Applies the patch to the latest object and writes it back, retrying when another writer got there first.</summary>
@@ -239,7 +251,7 @@ internal sealed class ResourceVerbs
         {
             var current = await _store.GetAsync(key, ct).ConfigureAwait(false) ?? throw ApiStatus.NotFound(path.Resource, path.Name!);
             var currentObject = Read(current);
-            var patched = Patches.Apply(contentType, currentObject, patch);
+            var patched = StoredViews.ToStored(path.Resource, Patches.Apply(contentType, StoredViews.ToServed(path.Resource, currentObject), patch));
             var given = (string?)ObjectMeta.Metadata(patched)["resourceVersion"];
             if (given is not null && given != current.ModRevision.ToString(CultureInfo.InvariantCulture))
             {
@@ -258,7 +270,7 @@ internal sealed class ResourceVerbs
             {
                 ObjectMeta.SetResourceVersion(updated, written);
                 await RemoveIfFinalizedAsync(key, updated, written, ct).ConfigureAwait(false);
-                return ApiResult.Ok(updated);
+                return ApiResult.Ok(StoredViews.ToServed(path.Resource, updated));
             }
 
             if (attempt == PatchAttempts)
@@ -303,8 +315,9 @@ internal sealed class ResourceVerbs
         }
 
         metadata.Remove("resourceVersion");
-        result["kind"] = path.Resource.Kind;
-        result["apiVersion"] = path.Resource.GroupVersion;
+        var storage = StoredViews.Storage(path.Resource);
+        result["kind"] = storage.Kind;
+        result["apiVersion"] = storage.GroupVersion;
         return result;
     }
 
@@ -323,7 +336,8 @@ internal sealed class ResourceVerbs
     private async Task<ApiResult> DeleteAsync(HttpContext context, ApiPath path, CancellationToken ct)
     {
         var options = await DeleteOptions.ReadAsync(context.Request, ct).ConfigureAwait(false);
-        return ApiResult.Ok(await _deleter.DeleteAsync(path.Resource, path.Namespace, path.Name!, options, ct).ConfigureAwait(false));
+        var deleted = await _deleter.DeleteAsync(path.Resource, path.Namespace, path.Name!, options, ct).ConfigureAwait(false);
+        return ApiResult.Ok(StoredViews.ToServed(path.Resource, deleted));
     }
 
     private static JsonObject Read(StoredObject stored)

@@ -5,26 +5,34 @@ namespace Pitcrew.Sim.Api;
 /// <summary>Label and field selectors: k=v, k==v, k!=v (both), and k, !k (labels), comma-separated as AND.</summary>
 internal sealed class Selectors
 {
-    private static readonly Dictionary<string, string[]> FieldPaths = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, Func<JsonObject, JsonNode?>> FieldPaths = new(StringComparer.Ordinal)
     {
-        ["metadata.name"] = ["metadata", "name"],
-        ["metadata.namespace"] = ["metadata", "namespace"],
-        ["spec.nodeName"] = ["spec", "nodeName"],
-        ["spec.unschedulable"] = ["spec", "unschedulable"],
-        ["spec.schedulerName"] = ["spec", "schedulerName"],
-        ["spec.restartPolicy"] = ["spec", "restartPolicy"],
-        ["status.phase"] = ["status", "phase"],
-        ["involvedObject.kind"] = ["involvedObject", "kind"],
-        ["involvedObject.name"] = ["involvedObject", "name"],
-        ["involvedObject.namespace"] = ["involvedObject", "namespace"],
-        ["involvedObject.uid"] = ["involvedObject", "uid"],
-        ["reason"] = ["reason"],
-        ["type"] = ["type"],
+        ["metadata.name"] = o => o["metadata"]?["name"],
+        ["metadata.namespace"] = o => o["metadata"]?["namespace"],
+        ["spec.nodeName"] = o => o["spec"]?["nodeName"],
+        ["spec.unschedulable"] = o => o["spec"]?["unschedulable"] ?? false,
+        ["spec.schedulerName"] = o => o["spec"]?["schedulerName"],
+        ["spec.restartPolicy"] = o => o["spec"]?["restartPolicy"],
+        ["status.phase"] = o => o["status"]?["phase"],
+        ["involvedObject.kind"] = o => o["involvedObject"]?["kind"],
+        ["involvedObject.name"] = o => o["involvedObject"]?["name"],
+        ["involvedObject.namespace"] = o => o["involvedObject"]?["namespace"],
+        ["involvedObject.uid"] = o => o["involvedObject"]?["uid"],
+        ["involvedObject.apiVersion"] = o => o["involvedObject"]?["apiVersion"],
+        ["involvedObject.resourceVersion"] = o => o["involvedObject"]?["resourceVersion"],
+        ["involvedObject.fieldPath"] = o => o["involvedObject"]?["fieldPath"],
+        ["reason"] = o => o["reason"],
+        ["type"] = o => o["type"],
+        ["reportingComponent"] = o => o["reportingComponent"],
+
+        // kube-apiserver's event strategy: the source component, or the reporting controller when there is none.
+        ["source"] = o => string.IsNullOrEmpty((string?)o["source"]?["component"]) ? o["reportingComponent"] : o["source"]?["component"],
     };
 
     private readonly List<Func<JsonObject, bool>> _tests = [];
 
-    public static Selectors Parse(string? labelSelector, string? fieldSelector)
+    /// <summary>Parses both selectors; field labels are those of the served resource, tested on the stored form of its objects.</summary>
+    public static Selectors Parse(string? labelSelector, string? fieldSelector, ApiResource? served = null)
     {
         var selectors = new Selectors();
         foreach (var term in Terms(labelSelector))
@@ -34,7 +42,7 @@ internal sealed class Selectors
 
         foreach (var term in Terms(fieldSelector))
         {
-            selectors._tests.Add(FieldTest(term));
+            selectors._tests.Add(FieldTest(term, served));
         }
 
         return selectors;
@@ -64,33 +72,25 @@ internal sealed class Selectors
         return o => Label(o, term) is not null;
     }
 
-    private static Func<JsonObject, bool> FieldTest(string term)
+    private static Func<JsonObject, bool> FieldTest(string term, ApiResource? served)
     {
         var (key, value, negate) = Split(term) ?? throw ApiStatus.BadRequest($"invalid field selector: {term}");
-        if (!FieldPaths.TryGetValue(key, out var path))
+        var stored = key;
+        if ((served is { Group: EventsV1.Group, Name: "events" } && !EventsV1.FieldLabels.TryGetValue(key, out stored!))
+            || !FieldPaths.TryGetValue(stored, out var field))
         {
             throw ApiStatus.BadRequest($"field label not supported: {key}");
         }
 
         return o =>
         {
-            JsonNode? node = o;
-            foreach (var part in path)
-            {
-                node = node?[part];
-            }
-
+            var node = field(o);
             var actual = node switch
             {
                 null => string.Empty,
                 JsonValue v when v.TryGetValue<bool>(out var b) => b ? "true" : "false",
                 _ => node.ToString(),
             };
-            if (key == "spec.unschedulable" && node is null)
-            {
-                actual = "false";
-            }
-
             return negate ? actual != value : actual == value;
         };
     }

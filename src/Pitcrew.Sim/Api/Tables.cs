@@ -133,7 +133,8 @@ internal static class Tables
 
     private static JsonNode?[] EventCells(JsonObject e, DateTimeOffset now)
     {
-        var last = (string?)e["lastTimestamp"] ?? (string?)e["firstTimestamp"] ?? (string?)e["eventTime"];
+        var last = (string?)e["lastTimestamp"] ?? (string?)e["deprecatedLastTimestamp"] ?? (string?)e["firstTimestamp"]
+            ?? (string?)e["deprecatedFirstTimestamp"] ?? (string?)e["eventTime"];
         var seen = last is not null && DateTimeOffset.TryParse(last, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
             ? HumanDuration(now - at)
             : "<unknown>";

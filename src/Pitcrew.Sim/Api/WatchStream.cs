@@ -8,15 +8,20 @@ using Pitcrew.Sim.Storage;
 namespace Pitcrew.Sim.Api;
 
 /// <summary>
-/// A watch as kube-apiserver serves it: line-delimited JSON events (ADDED, MODIFIED, DELETED, ERROR) streamed from an
-/// etcd watch, starting after the given resourceVersion, or with the current state first when none is given.
+/// A watch as kube-apiserver serves it: line-delimited JSON events (ADDED, MODIFIED, DELETED, BOOKMARK, ERROR) streamed
+/// from an etcd watch, starting after the given resourceVersion, or with the current state first when none is given or
+/// sendInitialEvents asks for it. With allowWatchBookmarks, a BOOKMARK carries the progress etcd reports every interval.
 /// </summary>
-internal sealed class WatchStream(RegistryStore store, TimeProvider time)
+internal sealed class WatchStream(RegistryStore store, TimeProvider time, TimeSpan bookmarkInterval)
 {
+    /// <summary>The annotation on the bookmark that ends the initial events of a sendInitialEvents watch.</summary>
+    public const string InitialEventsEndAnnotation = "k8s.io/initial-events-end";
+
     public async Task ServeAsync(HttpContext context, ApiPath path, CancellationToken requestAborted)
     {
         var query = context.Request.Query;
-        var selectors = Selectors.Parse(query["labelSelector"], query["fieldSelector"]);
+        var options = WatchOptions.Parse(query);
+        var selectors = Selectors.Parse(query["labelSelector"], query["fieldSelector"], path.Resource);
         var table = Tables.Wanted(context.Request.Headers.Accept.ToString());
         var prefix = path.Namespace is null ? path.Resource.KeyPrefix : $"{path.Resource.KeyPrefix}{path.Namespace}/";
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
@@ -36,13 +41,13 @@ internal sealed class WatchStream(RegistryStore store, TimeProvider time)
         try
         {
             long start;
-            if (long.TryParse(query["resourceVersion"], CultureInfo.InvariantCulture, out var rv) && rv > 0)
+            if (!options.InitialEvents)
             {
-                start = rv + 1;
+                start = options.ResourceVersion > 0 ? options.ResourceVersion + 1 : await store.RevisionAsync(ct).ConfigureAwait(false) + 1;
             }
             else
             {
-                // No version given: the current state first, as ADDED events, then changes after it.
+                // The current state first, as ADDED events, then changes after it.
                 var page = await store.ListAsync(prefix, null, 0, 0, ct).ConfigureAwait(false);
                 foreach (var stored in page.Items)
                 {
@@ -53,11 +58,26 @@ internal sealed class WatchStream(RegistryStore store, TimeProvider time)
                     }
                 }
 
+                if (options is { SendInitialEvents: true, AllowBookmarks: true })
+                {
+                    await SendBookmarkAsync(context, path, page.Revision, initialEventsEnd: true, ct).ConfigureAwait(false);
+                }
+
                 start = page.Revision + 1;
             }
 
-            await foreach (var change in store.WatchAsync(prefix, start, ct).ConfigureAwait(false))
+            var sent = start - 1;
+            var progress = options.AllowBookmarks ? bookmarkInterval : (TimeSpan?)null;
+            await foreach (var change in store.WatchAsync(prefix, start, ct, progress, time).ConfigureAwait(false))
             {
+                if (change.Progress)
+                {
+                    sent = Math.Max(sent, change.ModRevision);
+                    await SendBookmarkAsync(context, path, sent, initialEventsEnd: false, ct).ConfigureAwait(false);
+                    continue;
+                }
+
+                sent = change.ModRevision;
                 var (type, obj) = Classify(change, selectors);
                 if (type is not null)
                 {
@@ -106,14 +126,27 @@ internal sealed class WatchStream(RegistryStore store, TimeProvider time)
 
     private async Task SendAsync(HttpContext context, string type, JsonObject obj, ApiPath path, bool table, CancellationToken ct)
     {
-        JsonNode payload = obj;
+        JsonNode payload = StoredViews.ToServed(path.Resource, obj);
         if (table)
         {
             var metadata = new JsonObject { ["resourceVersion"] = ObjectMeta.Metadata(obj)["resourceVersion"]?.DeepClone() };
-            payload = Tables.Build(path.Resource, [obj], metadata, context.Request.Query["includeObject"], time.GetUtcNow());
+            payload = Tables.Build(path.Resource, [(JsonObject)payload], metadata, context.Request.Query["includeObject"], time.GetUtcNow());
         }
 
         await WriteLineAsync(context, new JsonObject { ["type"] = type, ["object"] = payload }, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>A BOOKMARK: an object of the watched kind with only its resourceVersion (and the initial-events-end mark).</summary>
+    private static Task SendBookmarkAsync(HttpContext context, ApiPath path, long revision, bool initialEventsEnd, CancellationToken ct)
+    {
+        var metadata = new JsonObject { ["resourceVersion"] = revision.ToString(CultureInfo.InvariantCulture) };
+        if (initialEventsEnd)
+        {
+            metadata["annotations"] = new JsonObject { [InitialEventsEndAnnotation] = "true" };
+        }
+
+        var bookmark = new JsonObject { ["kind"] = path.Resource.Kind, ["apiVersion"] = path.Resource.GroupVersion, ["metadata"] = metadata };
+        return WriteLineAsync(context, new JsonObject { ["type"] = "BOOKMARK", ["object"] = bookmark }, ct);
     }
 
     private static Task SendErrorAsync(HttpContext context, ApiStatus status, CancellationToken ct) =>

@@ -1,5 +1,6 @@
 using Etcdserverpb;
 using Google.Protobuf;
+using Grpc.Core;
 using Grpc.Net.Client;
 using Pitcrew.Etcd;
 
@@ -16,13 +17,20 @@ internal sealed class RegistryStore : IDisposable
 {
     private readonly GrpcChannel _channel;
     private readonly KV.KVClient _kv;
+    private readonly IReadOnlyList<(string Prefix, LeaseManager Leases)> _expiring;
 
-    public RegistryStore(EtcdConnectionOptions options)
+    /// <summary>A store on the first endpoint; keys under an expiring prefix are written with a lease of its TTL.</summary>
+    public RegistryStore(EtcdConnectionOptions options, IReadOnlyList<KeyTtl>? expiring = null, TimeProvider? time = null)
     {
         var endpoint = options.Endpoints[0];
         _channel = EtcdChannelFactory.Create(options, endpoint);
         _kv = new KV.KVClient(_channel);
+        var leases = new Lease.LeaseClient(_channel);
+        _expiring = [.. (expiring ?? []).Select(e => (e.Prefix, new LeaseManager(leases, e.Ttl, time ?? TimeProvider.System)))];
     }
+
+    /// <summary>How many leases the store has granted for expiring keys.</summary>
+    public int LeasesGranted => _expiring.Sum(e => e.Leases.Granted);
 
     public async Task<StoredObject?> GetAsync(string key, CancellationToken cancellationToken)
     {
@@ -46,23 +54,34 @@ internal sealed class RegistryStore : IDisposable
     }
 
     /// <summary>Creates the key if absent; returns its revision, or null when it already exists.</summary>
-    public async Task<long?> CreateAsync(string key, byte[] value, CancellationToken cancellationToken)
-    {
-        var txn = new TxnRequest();
-        txn.Compare.Add(new Compare { Key = ByteString.CopyFromUtf8(key), Target = Compare.Types.CompareTarget.Create, Result = Compare.Types.CompareResult.Equal, CreateRevision = 0 });
-        txn.Success.Add(new RequestOp { RequestPut = new PutRequest { Key = ByteString.CopyFromUtf8(key), Value = ByteString.CopyFrom(value) } });
-        var response = await _kv.TxnAsync(txn, cancellationToken: cancellationToken);
-        return response.Succeeded ? response.Header.Revision : null;
-    }
+    public Task<long?> CreateAsync(string key, byte[] value, CancellationToken cancellationToken) =>
+        PutAsync(key, value, new Compare { Key = ByteString.CopyFromUtf8(key), Target = Compare.Types.CompareTarget.Create, Result = Compare.Types.CompareResult.Equal, CreateRevision = 0 }, cancellationToken);
 
     /// <summary>Replaces the value if the key is still at expectedRevision; returns the new revision, or null on conflict.</summary>
-    public async Task<long?> UpdateAsync(string key, byte[] value, long expectedRevision, CancellationToken cancellationToken)
+    public Task<long?> UpdateAsync(string key, byte[] value, long expectedRevision, CancellationToken cancellationToken) =>
+        PutAsync(key, value, new Compare { Key = ByteString.CopyFromUtf8(key), Target = Compare.Types.CompareTarget.Mod, Result = Compare.Types.CompareResult.Equal, ModRevision = expectedRevision }, cancellationToken);
+
+    /// <summary>Puts the value if the comparison holds, on a lease when the key expires; its revision, or null when it does not hold.</summary>
+    private async Task<long?> PutAsync(string key, byte[] value, Compare compare, CancellationToken cancellationToken)
     {
-        var txn = new TxnRequest();
-        txn.Compare.Add(new Compare { Key = ByteString.CopyFromUtf8(key), Target = Compare.Types.CompareTarget.Mod, Result = Compare.Types.CompareResult.Equal, ModRevision = expectedRevision });
-        txn.Success.Add(new RequestOp { RequestPut = new PutRequest { Key = ByteString.CopyFromUtf8(key), Value = ByteString.CopyFrom(value) } });
-        var response = await _kv.TxnAsync(txn, cancellationToken: cancellationToken);
-        return response.Succeeded ? response.Header.Revision : null;
+        LeaseManager? leases = _expiring.FirstOrDefault(e => key.StartsWith(e.Prefix, StringComparison.Ordinal)).Leases;
+        for (var attempt = 1; ; attempt++)
+        {
+            var lease = leases is null ? 0 : await leases.LeaseAsync(cancellationToken).ConfigureAwait(false);
+            var txn = new TxnRequest();
+            txn.Compare.Add(compare);
+            txn.Success.Add(new RequestOp { RequestPut = new PutRequest { Key = ByteString.CopyFromUtf8(key), Value = ByteString.CopyFrom(value), Lease = lease } });
+            try
+            {
+                var response = await _kv.TxnAsync(txn, cancellationToken: cancellationToken);
+                return response.Succeeded ? response.Header.Revision : null;
+            }
+            catch (RpcException e) when (leases is not null && attempt == 1 && e.StatusCode == StatusCode.NotFound)
+            {
+                // The lease is gone (revoked, or expired early after an etcd restart): write again on a new one.
+                await leases.InvalidateAsync(lease, cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>Deletes the key if still at expectedRevision; false on conflict.</summary>
@@ -75,9 +94,13 @@ internal sealed class RegistryStore : IDisposable
         return response.Succeeded;
     }
 
-    /// <summary>Streams changes under the prefix from startRevision on, until cancelled.</summary>
+    /// <summary>
+    /// Streams changes under the prefix from startRevision on, until cancelled; given a progress interval, also a progress
+    /// event on that period carrying a revision every change up to which has been streamed (etcd's progress notify).
+    /// </summary>
     public async IAsyncEnumerable<StoreEvent> WatchAsync(
-        string prefix, long startRevision, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        string prefix, long startRevision, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken,
+        TimeSpan? progressInterval = null, TimeProvider? time = null)
     {
         using var call = new Watch.WatchClient(_channel).Watch(cancellationToken: cancellationToken);
         await call.RequestStream.WriteAsync(new WatchRequest
@@ -91,21 +114,48 @@ internal sealed class RegistryStore : IDisposable
             },
         }, cancellationToken).ConfigureAwait(false);
 
-        while (await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
+        using var stopProgress = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var progress = progressInterval is { } interval
+            ? RequestProgressAsync(call.RequestStream, interval, time ?? TimeProvider.System, stopProgress.Token)
+            : Task.CompletedTask;
+        try
         {
-            var response = call.ResponseStream.Current;
-            if (response.CompactRevision != 0)
+            while (await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
             {
-                throw new RevisionCompactedException(startRevision, response.CompactRevision);
-            }
+                var response = call.ResponseStream.Current;
+                if (response.CompactRevision != 0)
+                {
+                    throw new RevisionCompactedException(startRevision, response.CompactRevision);
+                }
 
-            foreach (var e in response.Events)
-            {
-                var deleted = e.Type == Mvccpb.Event.Types.EventType.Delete;
-                var value = deleted ? e.PrevKv?.Value.ToByteArray() ?? [] : e.Kv.Value.ToByteArray();
-                var previous = e.PrevKv is { } prev && prev.Value.Length > 0 ? prev.Value.ToByteArray() : null;
-                yield return new StoreEvent(deleted, e.Kv.Key.ToStringUtf8(), value, e.Kv.ModRevision, !deleted && e.Kv.CreateRevision == e.Kv.ModRevision, previous);
+                if (response is { Events.Count: 0, Created: false, Canceled: false })
+                {
+                    yield return StoreEvent.ProgressAt(response.Header.Revision);
+                }
+
+                foreach (var e in response.Events)
+                {
+                    var deleted = e.Type == Mvccpb.Event.Types.EventType.Delete;
+                    var value = deleted ? e.PrevKv?.Value.ToByteArray() ?? [] : e.Kv.Value.ToByteArray();
+                    var previous = e.PrevKv is { } prev && prev.Value.Length > 0 ? prev.Value.ToByteArray() : null;
+                    yield return new StoreEvent(deleted, e.Kv.Key.ToStringUtf8(), value, e.Kv.ModRevision, !deleted && e.Kv.CreateRevision == e.Kv.ModRevision, previous);
+                }
             }
+        }
+        finally
+        {
+            await stopProgress.CancelAsync().ConfigureAwait(false);
+            await progress.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    /// <summary>Asks etcd for a progress notification on every period (etcd answers once the watch has caught up).</summary>
+    private static async Task RequestProgressAsync(IClientStreamWriter<WatchRequest> requests, TimeSpan interval, TimeProvider time, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(interval, time);
+        while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await requests.WriteAsync(new WatchRequest { ProgressRequest = new WatchProgressRequest() }, cancellationToken).ConfigureAwait(false);
         }
     }
 
