@@ -16,7 +16,8 @@ internal sealed partial record DrainSide(string Namespace, string Node, string S
         foreach (var raw in text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             // Lines about retries are where pitcrew deliberately says more than kubectl (the budget, once per change).
-            if (raw.Contains(RetryNoise, StringComparison.Ordinal) || raw.StartsWith("pod " + Namespace, StringComparison.Ordinal))
+            // CoreDNS replicas land on whichever workers the scheduler picks, so one side may hold one and the other not.
+            if (raw.Contains(RetryNoise, StringComparison.Ordinal) || raw.StartsWith("pod " + Namespace, StringComparison.Ordinal) || raw.Contains("coredns-", StringComparison.Ordinal))
             {
                 continue;
             }
