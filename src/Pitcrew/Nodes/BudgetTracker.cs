@@ -8,16 +8,15 @@ internal sealed class BudgetTracker(INodeApi api, TimeProvider time) : IAsyncDis
 {
     private static readonly TimeSpan RewatchDelay = TimeSpan.FromSeconds(1);
     private readonly Lock _gate = new();
-    private readonly CancellationTokenSource _stop = new();
+    private readonly BackgroundLoop _loop = new();
+    private readonly ChangeSignal _changed = new();
     private Dictionary<string, BudgetFacts> _budgets = [];
-    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private Task? _loop;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var snapshot = await api.ListBudgetsAsync(cancellationToken).ConfigureAwait(false);
         Replace(snapshot.Budgets);
-        _loop = Task.Run(() => WatchLoopAsync(snapshot.ResourceVersion, _stop.Token), CancellationToken.None);
+        _loop.Start(ct => WatchLoopAsync(snapshot.ResourceVersion, ct));
     }
 
     /// <summary>The budgets whose selector matches the pod.</summary>
@@ -41,17 +40,7 @@ internal sealed class BudgetTracker(INodeApi api, TimeProvider time) : IAsyncDis
     }
 
     /// <summary>Completes at the next change to any budget, or after the delay, whichever is first.</summary>
-    public async Task WaitForChangeAsync(TimeSpan delay, CancellationToken cancellationToken)
-    {
-        Task changed;
-        lock (_gate)
-        {
-            changed = _changed.Task;
-        }
-
-        await Task.WhenAny(changed, Task.Delay(delay, time, cancellationToken)).ConfigureAwait(false);
-        cancellationToken.ThrowIfCancellationRequested();
-    }
+    public Task WaitForChangeAsync(TimeSpan delay, CancellationToken cancellationToken) => _changed.WaitAsync(delay, time, cancellationToken);
 
     private async Task WatchLoopAsync(string resourceVersion, CancellationToken cancellationToken)
     {
@@ -87,7 +76,7 @@ internal sealed class BudgetTracker(INodeApi api, TimeProvider time) : IAsyncDis
         lock (_gate)
         {
             _budgets = new Dictionary<string, BudgetFacts>(_budgets) { [budget.Key] = budget };
-            Pulse();
+            _changed.Pulse();
         }
     }
 
@@ -96,32 +85,9 @@ internal sealed class BudgetTracker(INodeApi api, TimeProvider time) : IAsyncDis
         lock (_gate)
         {
             _budgets = budgets.ToDictionary(b => b.Key);
-            Pulse();
+            _changed.Pulse();
         }
     }
 
-    private void Pulse()
-    {
-        var previous = _changed;
-        _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        previous.TrySetResult();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        if (_loop is not null)
-        {
-            try
-            {
-                await _loop.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // Stopping is what was asked.
-            }
-        }
-
-        _stop.Dispose();
-    }
+    public ValueTask DisposeAsync() => _loop.DisposeAsync();
 }

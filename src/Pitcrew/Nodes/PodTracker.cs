@@ -8,16 +8,15 @@ internal sealed class PodTracker(INodeApi api, string nodeName, TimeProvider tim
 {
     private static readonly TimeSpan RewatchDelay = TimeSpan.FromSeconds(1);
     private readonly Lock _gate = new();
-    private readonly CancellationTokenSource _stop = new();
+    private readonly BackgroundLoop _loop = new();
+    private readonly ChangeSignal _changed = new();
     private readonly Dictionary<string, PodFacts> _live = [];
-    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private Task? _loop;
 
     /// <summary>Starts from a listing of the node's pods at its resourceVersion.</summary>
     public void Start(PodSnapshot snapshot)
     {
         Replace(snapshot.Pods);
-        _loop = Task.Run(() => WatchLoopAsync(snapshot.ResourceVersion, _stop.Token), CancellationToken.None);
+        _loop.Start(ct => WatchLoopAsync(snapshot.ResourceVersion, ct));
     }
 
     /// <summary>The pod as last seen, or null once it is gone.</summary>
@@ -34,12 +33,7 @@ internal sealed class PodTracker(INodeApi api, string nodeName, TimeProvider tim
     {
         while (true)
         {
-            Task changed;
-            lock (_gate)
-            {
-                changed = _changed.Task;
-            }
-
+            var changed = _changed.Next;
             var current = Current(pod);
             if (current is null)
             {
@@ -111,7 +105,7 @@ internal sealed class PodTracker(INodeApi api, string nodeName, TimeProvider tim
                 _live[change.Pod.Key] = change.Pod;
             }
 
-            Pulse();
+            _changed.Pulse();
         }
     }
 
@@ -125,32 +119,9 @@ internal sealed class PodTracker(INodeApi api, string nodeName, TimeProvider tim
                 _live[pod.Key] = pod;
             }
 
-            Pulse();
+            _changed.Pulse();
         }
     }
 
-    private void Pulse()
-    {
-        var previous = _changed;
-        _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        previous.TrySetResult();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        if (_loop is not null)
-        {
-            try
-            {
-                await _loop.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // Stopping is what was asked.
-            }
-        }
-
-        _stop.Dispose();
-    }
+    public ValueTask DisposeAsync() => _loop.DisposeAsync();
 }
