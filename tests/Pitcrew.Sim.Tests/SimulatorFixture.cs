@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Pitcrew.Sim.Tests;
 
 /// <summary>A simulated cluster for one test class: its own etcd child process and API server, stopped on dispose.</summary>
@@ -36,33 +34,8 @@ public class SimulatorFixture : IAsyncLifetime
     }
 
     /// <summary>Runs the real kubectl against the sim with a discovery cache of its own.</summary>
-    public async Task<(int ExitCode, string Stdout, string Stderr)> KubectlAsync(params string[] args)
-    {
-        var start = new ProcessStartInfo("kubectl") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add("--kubeconfig=" + Sim.KubeconfigPath);
-        start.ArgumentList.Add("--cache-dir=" + Path.Combine(_root, "kube-cache-" + Guid.NewGuid().ToString("N")));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start kubectl");
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(KubectlTimeout);
-        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true); // A hung kubectl is stopped, not left behind.
-            throw;
-        }
-
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    public Task<(int ExitCode, string Stdout, string Stderr)> KubectlAsync(params string[] args) =>
+        Testing.KubectlProcess.RunAsync(Sim.KubeconfigPath, _root, args, KubectlTimeout, TestContext.Current.CancellationToken);
 
     /// <summary>An HttpClient that trusts the sim's CA and presents the admin certificate unless told not to.</summary>
     public HttpClient AdminClient(bool withCertificate = true) => SimClient.CreateHttpClient(Directory, withCertificate);

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using Pitcrew.Sim;
+using Pitcrew.Testing;
 
 namespace Pitcrew.Cli.Tests.Drain;
 
@@ -43,30 +43,8 @@ public sealed class DrainSimFixture : IAsyncLifetime
 
     internal async Task<CliRun> KubectlAsync(params string[] args)
     {
-        var start = new ProcessStartInfo("kubectl") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add("--kubeconfig=" + Kubeconfig);
-        start.ArgumentList.Add("--cache-dir=" + Path.Combine(_root, "kube-cache-" + Guid.NewGuid().ToString("N")));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start kubectl");
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(KubectlTimeout);
-        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return new CliRun(process.ExitCode, await stdout, await stderr);
+        var (code, stdout, stderr) = await KubectlProcess.RunAsync(Kubeconfig, _root, args, KubectlTimeout, TestContext.Current.CancellationToken);
+        return new CliRun(code, stdout, stderr);
     }
 
     internal Task<CliRun> PitcrewAsync(params string[] args) =>
