@@ -2,6 +2,18 @@ using Pitcrew.Bench;
 
 // Usage: Pitcrew.Bench PITCREW_BINARY [TARGET_MB] [ROUNDS]   (snapshots)
 //        Pitcrew.Bench sim PITCREW_BINARY [WORKERS]            (the simulator at scale)
+//        Pitcrew.Bench drain PITCREW_BINARY                    (node drain against kubectl drain)
+if (args is ["drain", var drainBinary])
+{
+    using var stopDrain = new CancellationTokenSource(TimeSpan.FromMinutes(30));
+    Console.CancelKeyPress += (_, e) =>
+    {
+        e.Cancel = true;
+        stopDrain.Cancel();
+    };
+    return await DrainBench.RunAsync(drainBinary, stopDrain.Token);
+}
+
 if (args is ["sim", var binary, .. var rest])
 {
     using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(30));

@@ -86,6 +86,26 @@ public sealed class ControllerTests(SimulatorFixture sim) : IClassFixture<Simula
         Assert.Equal(0, (await sim.KubectlAsync("uncordon", "worker-1", "worker-2")).ExitCode);
     }
 
+    [Theory]
+    [InlineData(30, 2.5, 10)] // the workload's own shutdown time
+    [InlineData(1, 0.5, 2.5)] // cut short by the grace period
+    public async Task DeletedPod_StopsAfterItsStopSecondsBoundedByGrace(int graceSeconds, double atLeast, double atMost)
+    {
+        using var client = sim.AdminClient();
+        var ns = "stop" + graceSeconds;
+        await CreateAsync(client, "/api/v1/namespaces", Named(ns));
+        var pod = Pod("slow", new JsonObject { ["app"] = "slow" }, node: null);
+        pod["metadata"]!["annotations"] = new JsonObject { ["sim.pitcrew.dev/stop-seconds"] = "3" };
+        pod["spec"]!["terminationGracePeriodSeconds"] = graceSeconds;
+        await CreateAsync(client, $"/api/v1/namespaces/{ns}/pods", pod);
+        await WaitAsync(client, $"/api/v1/namespaces/{ns}/pods/slow", p => (string?)p["status"]?["phase"] == "Running");
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var (code, _, stderr) = await sim.KubectlAsync("-n", ns, "delete", "pod", "slow", "--wait=true");
+        Assert.True(code == 0, stderr);
+        Assert.InRange(clock.Elapsed.TotalSeconds, atLeast, atMost);
+    }
+
     private static JsonObject Named(string name) => new() { ["metadata"] = new JsonObject { ["name"] = name } };
 
     private static JsonObject Pod(string name, JsonObject labels, string? node)

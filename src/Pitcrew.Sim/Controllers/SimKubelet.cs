@@ -12,6 +12,9 @@ internal sealed class SimKubelet(SimTimings timings, EventRecorder events) : ICo
 {
     private const string LeaseNamespace = "kube-node-lease";
     private const string KillingAnnotation = "sim.pitcrew.dev/killing";
+
+    /// <summary>A pod's shutdown time in seconds (default: the sim's stop delay, 1 s).</summary>
+    public const string StopSecondsAnnotation = "sim.pitcrew.dev/stop-seconds";
     private static readonly ApiResource Leases = ResourceCatalog.Find("coordination.k8s.io", "v1", "leases")!;
 
     /// <summary>Node name -> the resourceVersion last found to say what the kubelet would say (no need to look again).</summary>
@@ -68,7 +71,7 @@ internal sealed class SimKubelet(SimTimings timings, EventRecorder events) : ICo
                 {
                     writes.Add(MarkKillingAsync(ClusterCache.Copy(pod), nodeName, writer, now, cancellationToken));
                 }
-                else if (now >= killing + (grace < timings.PodStopDelay ? grace : timings.PodStopDelay))
+                else if (now >= killing + StopTime(metadata, grace))
                 {
                     writes.Add(writer.DeleteAsync(Resources.Pods, pod, 0, cancellationToken));
                 }
@@ -107,6 +110,19 @@ internal sealed class SimKubelet(SimTimings timings, EventRecorder events) : ICo
                 await events.RecordAsync(pod, Resources.Pods, "Normal", "Started", $"Started container {name}", "kubelet", nodeName, now, ct).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>
+    /// How long the pod's containers take to stop: its sim.pitcrew.dev/stop-seconds annotation (a workload that drains
+    /// connections on SIGTERM), else the sim's stop delay; never longer than the grace period, after which the kubelet kills.
+    /// </summary>
+    private TimeSpan StopTime(JsonObject metadata, TimeSpan grace)
+    {
+        var stop = (string?)metadata["annotations"]?[StopSecondsAnnotation] is { } text
+            && double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds >= 0
+            ? TimeSpan.FromSeconds(seconds)
+            : timings.PodStopDelay;
+        return grace < stop ? grace : stop;
     }
 
     /// <summary>Reports the containers being stopped, once (the annotation remembers it was said).</summary>

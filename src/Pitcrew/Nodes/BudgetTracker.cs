@@ -10,6 +10,7 @@ internal sealed class BudgetTracker(INodeApi api, TimeProvider time) : IAsyncDis
     private readonly Lock _gate = new();
     private readonly BackgroundLoop _loop = new();
     private readonly ChangeSignal _changed = new();
+    private readonly Dictionary<string, int> _claims = [];
     private Dictionary<string, BudgetFacts> _budgets = [];
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -28,14 +29,35 @@ internal sealed class BudgetTracker(INodeApi api, TimeProvider time) : IAsyncDis
         }
     }
 
-    public IReadOnlyList<BudgetFacts> All
+    /// <summary>
+    /// Whether to send the pod's eviction now: true unless exactly one budget covers the running, ready pod and the
+    /// evictions already sent since its last status use up what it allows, so pods under one budget go in turns
+    /// instead of all asking and most being refused.
+    /// </summary>
+    public bool TryClaim(PodFacts pod)
     {
-        get
+        if (pod.Phase != "Running" || !pod.Ready)
         {
-            lock (_gate)
+            return true; // The server lets pending and unready pods go without spending the budget.
+        }
+
+        lock (_gate)
+        {
+            var covering = _budgets.Values.Where(b => b.Covers(pod)).ToList();
+            if (covering.Count != 1)
             {
-                return [.. _budgets.Values];
+                return true; // None: nothing to wait for; several: the server refuses, and says so.
             }
+
+            var budget = covering[0];
+            var claimed = _claims.GetValueOrDefault(budget.Key);
+            if (budget.ObservedGeneration < budget.Generation || claimed >= budget.DisruptionsAllowed)
+            {
+                return false;
+            }
+
+            _claims[budget.Key] = claimed + 1;
+            return true;
         }
     }
 
@@ -76,6 +98,7 @@ internal sealed class BudgetTracker(INodeApi api, TimeProvider time) : IAsyncDis
         lock (_gate)
         {
             _budgets = new Dictionary<string, BudgetFacts>(_budgets) { [budget.Key] = budget };
+            _claims.Remove(budget.Key);
             _changed.Pulse();
         }
     }
@@ -85,6 +108,7 @@ internal sealed class BudgetTracker(INodeApi api, TimeProvider time) : IAsyncDis
         lock (_gate)
         {
             _budgets = budgets.ToDictionary(b => b.Key);
+            _claims.Clear();
             _changed.Pulse();
         }
     }

@@ -234,12 +234,25 @@ internal sealed class NodeDrain(INodeApi api, TimeProvider time, IDrainReporter 
     {
         report.Out($"evicting pod {pod.Key}{Cordoner.Suffix(options.DryRun)}");
         var backoff = new RetryBackoff(options.EvictRetryDelay);
+        var lastSent = time.GetTimestamp();
         while (true)
         {
             EvictionResult result;
             try
             {
                 deadline.ThrowIfCancellationRequested();
+
+                // While the budget's last status has no disruption left for this pod, wait for the next status rather
+                // than ask and be refused; past the retry delay ask anyway, in case the watch has fallen behind.
+                var waited = time.GetElapsedTime(lastSent);
+                if (waited < options.EvictRetryDelay && !budgets.TryClaim(pod))
+                {
+                    ReportBlocked(pod, null);
+                    await budgets.WaitForChangeAsync(options.EvictRetryDelay - waited, deadline).ConfigureAwait(false);
+                    continue;
+                }
+
+                lastSent = time.GetTimestamp();
                 result = await api.EvictAsync(pod, options.GracePeriodSeconds, options.DryRun == DryRun.Server, deadline).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (deadline.IsCancellationRequested)
@@ -294,12 +307,12 @@ internal sealed class NodeDrain(INodeApi api, TimeProvider time, IDrainReporter 
     }
 
     /// <summary>Names the budget behind a refusal, once per change of what it says.</summary>
-    private void ReportBlocked(PodFacts pod, EvictionResult result)
+    private void ReportBlocked(PodFacts pod, EvictionResult? result)
     {
         var covering = budgets.Covering(pod);
         var line = covering.Count == 1
             ? $"pod {pod.Key}: blocked by PodDisruptionBudget {covering[0].Key} (needs {covering[0].DesiredHealthy} healthy, has {covering[0].CurrentHealthy}{Workload(pod)}); will retry"
-            : $"pod {pod.Key}: eviction refused: {string.Join("; ", result.Causes is { Count: > 0 } causes ? causes : [result.Message ?? "too many requests"])}; will retry";
+            : $"pod {pod.Key}: eviction refused: {string.Join("; ", result?.Causes is { Count: > 0 } causes ? causes : [result?.Message ?? "too many requests"])}; will retry";
         if (_lastBlocked.TryGetValue(pod.Key, out var last) && last == line)
         {
             return;
