@@ -46,7 +46,7 @@ internal static class DrainCommand
             var nodes = await NodeFlags.ResolveAsync(parse, api, options.ChunkSize, cancellationToken).ConfigureAwait(false);
             var json = parse.GetValue(GlobalOptions.Output) != OutputFormat.Table;
             var stderr = context.Err.Profile.Out.Writer;
-            var reporter = new LineReporter(json ? stderr : context.RawOut, stderr);
+            var reporter = new LineReporter(json ? stderr : context.RawOut, stderr, live: context.ErrIsTerminal);
             var result = await new DrainRunner(api, context.Time, reporter).RunAsync(nodes, options, cancellationToken).ConfigureAwait(false);
             StructuredOutput.TryWrite(context, parse.GetValue(GlobalOptions.Output), result);
             if (!result.Succeeded)

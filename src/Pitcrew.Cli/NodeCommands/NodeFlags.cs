@@ -74,10 +74,31 @@ internal static class NodeFlags
     }
 }
 
-/// <summary>Writes kubectl's lines straight to the process's streams (never wrapped), one whole line at a time.</summary>
-internal sealed class LineReporter(TextWriter stdout, TextWriter stderr) : IDrainReporter
+/// <summary>
+/// Writes kubectl's lines straight to the process's streams (never wrapped), one whole line at a time; on a terminal
+/// (<paramref name="live"/>) also a progress line per node, at most once a second each.
+/// </summary>
+internal sealed class LineReporter(TextWriter stdout, TextWriter stderr, bool live = false) : IDrainReporter
 {
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
     private readonly Lock _gate = new();
+    private readonly Dictionary<string, TimeSpan> _shown = [];
+
+    public void Progress(DrainProgress progress)
+    {
+        lock (_gate)
+        {
+            var done = progress.Gone == progress.Total;
+            if (!live || (!done && _shown.TryGetValue(progress.Node, out var last) && progress.Elapsed - last < ProgressInterval))
+            {
+                return;
+            }
+
+            _shown[progress.Node] = progress.Elapsed;
+            stderr.WriteLine($"[node/{progress.Node}: {progress.Gone}/{progress.Total} pods gone, {progress.Elapsed.TotalSeconds:0}s{(progress.Waiting is null ? string.Empty : ", " + progress.Waiting)}]");
+            stderr.Flush();
+        }
+    }
 
     public void Out(string line)
     {

@@ -22,6 +22,9 @@ internal sealed class ClusterCache(RegistryStore store)
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _objects;
 
+    /// <summary>Keys per read when the cache lists the registry.</summary>
+    private const int ListChunk = 10_000;
+
     /// <summary>Loads everything, then follows changes until cancelled (restarting the watch if etcd goes away).</summary>
     public async Task RunAsync(TaskCompletionSource ready, CancellationToken cancellationToken)
     {
@@ -29,18 +32,30 @@ internal sealed class ClusterCache(RegistryStore store)
         {
             try
             {
-                var page = await store.ListAsync(Root, null, 0, 0, cancellationToken).ConfigureAwait(false);
+                // In pages at one revision: at 150,000 pods the registry is far too big for one response.
+                var page = await store.ListAsync(Root, null, ListChunk, 0, cancellationToken).ConfigureAwait(false);
+                var revision = page.Revision;
                 _byResource.Clear();
                 _uids.Clear();
                 Interlocked.Exchange(ref _objects, 0);
-                foreach (var item in page.Items)
+                while (true)
                 {
-                    Put(item.Key, item.Value, item.ModRevision);
+                    foreach (var item in page.Items)
+                    {
+                        Put(item.Key, item.Value, item.ModRevision);
+                    }
+
+                    if (!page.More || page.Items.Count == 0)
+                    {
+                        break;
+                    }
+
+                    page = await store.ListAsync(Root, page.Items[^1].Key + "\0", ListChunk, revision, cancellationToken).ConfigureAwait(false);
                 }
 
                 Signal();
                 ready.TrySetResult();
-                await foreach (var change in store.WatchAsync(Root, page.Revision + 1, cancellationToken).ConfigureAwait(false))
+                await foreach (var change in store.WatchAsync(Root, revision + 1, cancellationToken).ConfigureAwait(false))
                 {
                     var quiet = Quiet.Any(q => change.Key.StartsWith(q, StringComparison.Ordinal));
                     if (change.Deleted)
@@ -60,6 +75,7 @@ internal sealed class ClusterCache(RegistryStore store)
             }
             catch (Exception e) when (e is Grpc.Core.RpcException or RevisionCompactedException && !cancellationToken.IsCancellationRequested)
             {
+                SimLog.Warn($"cache: {e.GetType().Name}: {e.Message}; listing again");
                 await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
             }
         }

@@ -39,6 +39,11 @@ internal sealed class ControllerHost(ClusterCache cache, ObjectWriter writer, IR
                 {
                     // etcd is away; the next round tries again.
                 }
+                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    // One controller's failure must not stop the cluster: say it, and go on with the next round.
+                    SimLog.Warn($"{controller.GetType().Name}: {e}");
+                }
             }
 
             var spent = time.GetElapsedTime(started);

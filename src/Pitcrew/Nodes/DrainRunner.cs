@@ -81,6 +81,8 @@ internal sealed class NodeDrain(INodeApi api, TimeProvider time, IDrainReporter 
 {
     private readonly ConcurrentQueue<string> _evicted = new();
     private readonly ConcurrentDictionary<string, string> _lastBlocked = new();
+    private readonly long _started = time.GetTimestamp();
+    private int _total;
 
     public async Task<NodeDrainResult> RunAsync(CancellationToken cancellationToken)
     {
@@ -161,6 +163,7 @@ internal sealed class NodeDrain(INodeApi api, TimeProvider time, IDrainReporter 
     private async Task<IReadOnlyList<string>> EvictAllAsync(NodeDrainPlan plan, PodSnapshot snapshot, CancellationToken cancellationToken)
     {
         var pods = plan.ToEvict.ToList();
+        _total = pods.Count;
         if (pods.Count == 0)
         {
             return [];
@@ -224,7 +227,9 @@ internal sealed class NodeDrain(INodeApi api, TimeProvider time, IDrainReporter 
         }
 
         _evicted.Enqueue(pod.Key);
+        _lastBlocked.TryRemove(pod.Key, out _);
         report.Out($"pod/{pod.Name} {(options.DisableEviction ? "deleted" : "evicted")}");
+        Progress();
         return null;
     }
 
@@ -320,6 +325,13 @@ internal sealed class NodeDrain(INodeApi api, TimeProvider time, IDrainReporter 
 
         _lastBlocked[pod.Key] = line;
         report.Err(line);
+        Progress();
+    }
+
+    private void Progress()
+    {
+        var waiting = _lastBlocked.IsEmpty ? null : $"{_lastBlocked.Count} waiting on PodDisruptionBudgets";
+        report.Progress(new DrainProgress(node.Name, _evicted.Count, _total, waiting, time.GetElapsedTime(_started)));
     }
 
     /// <summary>The workload behind a pod: a ReplicaSet's Deployment by its name, otherwise the controller itself.</summary>

@@ -6,4 +6,12 @@ internal interface IDrainReporter
     void Out(string line);
 
     void Err(string line);
+
+    /// <summary>Where a node's drain stands; a terminal shows it live, plain output ignores it.</summary>
+    void Progress(DrainProgress progress)
+    {
+    }
 }
+
+/// <summary>One node's drain so far: pods gone of those to remove, what holds the others, time spent.</summary>
+internal sealed record DrainProgress(string Node, int Gone, int Total, string? Waiting, TimeSpan Elapsed);

@@ -63,6 +63,43 @@ public sealed class DrainConformanceTests(DrainSimFixture sim)
               containers: [{name: c, image: redis:7}]
         """;
 
+    private const string Completed = """
+        apiVersion: batch/v1
+        kind: Job
+        metadata: {name: done-job, namespace: NS}
+        spec:
+          template:
+            metadata: {labels: {role: done}, annotations: {sim.pitcrew.dev/run-seconds: "1"}}
+            spec:
+              nodeSelector: {side: NS}
+              restartPolicy: Never
+              containers: [{name: c, image: busybox:1.36}]
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: done-bare, namespace: NS, labels: {role: done}, annotations: {sim.pitcrew.dev/run-seconds: "1"}}
+        spec:
+          nodeSelector: {side: NS}
+          restartPolicy: Never
+          containers: [{name: c, image: busybox:1.36}]
+        """;
+
+    // A pod whose DaemonSet is gone: the sim's collector keys owners by uid, so a reference naming a missing DaemonSet with
+    // a live uid (the namespace's) stands for a DaemonSet deleted before the collector got to its pods.
+    private const string Orphan = """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: orphan
+          namespace: NS
+          labels: {role: orphan}
+          ownerReferences: [{apiVersion: apps/v1, kind: DaemonSet, name: ghost, uid: NSUID, controller: true}]
+        spec:
+          nodeSelector: {side: NS}
+          terminationGracePeriodSeconds: 1
+          containers: [{name: c, image: busybox:1.36}]
+        """;
+
     [Theory]
     [InlineData("no flags", new[] { "--timeout=30s" })]
     [InlineData("ignore daemonsets", new[] { "--ignore-daemonsets", "--timeout=30s" })]
@@ -75,6 +112,25 @@ public sealed class DrainConformanceTests(DrainSimFixture sim)
     {
         Assert.NotEmpty(description);
         await CompareAsync(string.Join("\n---\n", Web, Agent, Bare, Scratch), flags, moveReplacements: true);
+    }
+
+    [Fact]
+    public async Task Drain_OfCompletedPods_RemovesThemWithoutFlagsLikeKubectl()
+    {
+        var (kubectl, pitcrew) = await CompareAsync(Completed, ["--ignore-daemonsets", "--timeout=30s"], moveReplacements: false);
+        Assert.Equal(0, kubectl.ExitCode);
+        Assert.Contains("pod/pod:done evicted", pitcrew);
+    }
+
+    [Theory]
+    [InlineData(false, 1)]
+    [InlineData(true, 0)]
+    public async Task Drain_OfPodWhoseDaemonSetIsGone_NeedsForceLikeKubectl(bool force, int exitCode)
+    {
+        string[] flags = force ? ["--ignore-daemonsets", "--force", "--timeout=30s"] : ["--ignore-daemonsets", "--timeout=30s"];
+        var (kubectl, pitcrew) = await CompareAsync(Orphan, flags, moveReplacements: false);
+        Assert.Equal(exitCode, kubectl.ExitCode);
+        Assert.Equal(force, pitcrew.Contains("pod/pod:orphan evicted"));
     }
 
     [Fact]
@@ -177,6 +233,8 @@ public sealed class DrainConformanceTests(DrainSimFixture sim)
     private async Task PrepareAsync(DrainSide side, string manifest, bool moveReplacements)
     {
         Assert.Equal(0, (await sim.KubectlAsync("create", "namespace", side.Namespace)).ExitCode);
+        var uid = (await sim.KubectlAsync("get", "namespace", side.Namespace, "-o", "jsonpath={.metadata.uid}")).Stdout;
+        manifest = manifest.Replace("NSUID", uid, StringComparison.Ordinal);
         Assert.Equal(0, (await sim.KubectlAsync("label", "node", side.Node, "side=" + side.Namespace)).ExitCode);
         var file = Path.Combine(sim.Root, side.Namespace + ".yaml");
         await File.WriteAllTextAsync(file, manifest.Replace("NS", side.Namespace, StringComparison.Ordinal), TestContext.Current.CancellationToken);
@@ -189,7 +247,7 @@ public sealed class DrainConformanceTests(DrainSimFixture sim)
                 "jsonpath={range .items[*]}{.metadata.name} {.metadata.labels.role} {.status.phase}{\"\\n\"}{end}");
             var rows = pods.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')).ToList();
             var expected = manifest.Split("role: ").Length - 1 + (manifest.Contains("replicas: 3", StringComparison.Ordinal) ? 2 : 0);
-            if (rows.Count >= expected && rows.All(r => r.Length == 3 && r[2] == "Running"))
+            if (rows.Count >= expected && rows.All(r => r.Length == 3 && r[2] == (r[1] == "done" ? "Succeeded" : "Running")))
             {
                 foreach (var row in rows)
                 {

@@ -6,7 +6,7 @@ namespace Pitcrew.Cli.Tests.Drain;
 /// <summary>A simulated cluster with two control planes and many bare workers, so each drain test has nodes of its own.</summary>
 public sealed class DrainSimFixture : IAsyncLifetime
 {
-    public const int Workers = 48;
+    public const int Workers = 60;
     private static readonly TimeSpan KubectlTimeout = TimeSpan.FromSeconds(90);
     private readonly string _root = Directory.CreateTempSubdirectory("pitcrew-drain-").FullName;
     private SimServer? _sim;
