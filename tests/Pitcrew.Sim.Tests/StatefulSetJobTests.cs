@@ -83,6 +83,25 @@ public sealed class StatefulSetJobTests(StatefulSetJobFixture sim) : IClassFixtu
     }
 
     [Fact]
+    public async Task KubectlScale_ThroughTheScaleSubresource_ResizesStatefulSetAndDeployment()
+    {
+        await CreateStatefulSetAsync("sts-scale", "kv", 1);
+        var scaled = await sim.KubectlAsync("-n", "sts-scale", "scale", "statefulset", "kv", "--replicas=3");
+        Assert.True(scaled.ExitCode == 0, scaled.Stderr);
+        Assert.Equal("statefulset.apps/kv scaled", scaled.Stdout.Trim());
+        await UntilAsync(async () => (await sim.KubectlAsync("-n", "sts-scale", "get", "statefulset", "kv", "-o", "jsonpath={.status.readyReplicas}")).Stdout == "3");
+
+        var created = await sim.KubectlAsync("-n", "sts-scale", "create", "deployment", "web", "--image=nginx:1.27", "--replicas=1");
+        Assert.True(created.ExitCode == 0, created.Stderr);
+        var conditional = await sim.KubectlAsync("-n", "sts-scale", "scale", "deployment", "web", "--current-replicas=2", "--replicas=4");
+        Assert.NotEqual(0, conditional.ExitCode); // the precondition does not hold: nothing changes
+        Assert.True((await sim.KubectlAsync("-n", "sts-scale", "scale", "deployment", "web", "--replicas=4")).ExitCode == 0);
+        await UntilAsync(async () => (await sim.KubectlAsync("-n", "sts-scale", "get", "deployment", "web", "-o", "jsonpath={.status.readyReplicas}")).Stdout == "4");
+        var scale = await sim.KubectlAsync("-n", "sts-scale", "get", "deployment", "web", "--subresource=scale", "-o", "jsonpath={.kind} {.spec.replicas} {.status.selector}");
+        Assert.Equal("Scale 4 app=web", scale.Stdout);
+    }
+
+    [Fact]
     public async Task StatefulSet_ScaledDown_RemovesTheHighestOrdinalFirst()
     {
         await CreateStatefulSetAsync("sts-down", "kv", 3);

@@ -39,9 +39,13 @@ internal static class ResourceCatalog
     private static ApiResource Core(string name, string kind, bool namespaced, string[] shortNames, params ApiSubresource[] subresources) =>
         new(string.Empty, "v1", name, kind, namespaced, shortNames, subresources);
 
+    /// <summary>An apps/v1 workload with status, and scale unless it is a DaemonSet (one pod per node: nothing to scale).</summary>
     private static ApiResource Apps(string name, string kind, string[] shortNames) =>
         new("apps", "v1", name, kind, true, shortNames,
-            [Status(kind, "apps", "v1"), new ApiSubresource("scale", "autoscaling", "v1", "Scale", StatusVerbs)], Categorized: true);
+            kind == "DaemonSet"
+                ? [Status(kind, "apps", "v1")]
+                : [Status(kind, "apps", "v1"), new ApiSubresource("scale", "autoscaling", "v1", "Scale", StatusVerbs)],
+            Categorized: true);
 
     private static ApiResource Named(string group, string version, string name, string kind, string[] shortNames, params ApiSubresource[] subresources) =>
         new(group, version, name, kind, true, shortNames, subresources);

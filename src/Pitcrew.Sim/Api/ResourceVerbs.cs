@@ -20,6 +20,7 @@ internal sealed class ResourceVerbs
     private readonly Deleter _deleter;
     private readonly Evictor _evictor;
     private readonly MetricsApi _metrics;
+    private readonly ScaleSubresource _scale;
 
     public ResourceVerbs(RegistryStore store, TimeProvider time, TimeSpan bookmarkInterval)
     {
@@ -29,6 +30,7 @@ internal sealed class ResourceVerbs
         _deleter = new Deleter(store, time);
         _evictor = new Evictor(store, _deleter, time);
         _metrics = new MetricsApi(store, time);
+        _scale = new ScaleSubresource(store);
     }
 
     public Task<ApiResult> HandleAsync(HttpContext context, ApiPath path)
@@ -45,6 +47,11 @@ internal sealed class ResourceVerbs
         if (path is { Subresource: "eviction", Resource.Name: "pods" } && method == "POST")
         {
             return _evictor.EvictAsync(context, path, ct);
+        }
+
+        if (path.Subresource == "scale")
+        {
+            return _scale.HandleAsync(context, path, ct);
         }
 
         if (path.Subresource is not null and not "status")

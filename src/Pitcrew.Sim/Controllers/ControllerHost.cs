@@ -4,13 +4,19 @@ namespace Pitcrew.Sim.Controllers;
 
 /// <summary>
 /// Runs the controllers after every change in the cache, and the time-driven ones also on a short tick. Rounds are paced: the
-/// pause after a round is at least as long as the round took, so a busy cluster gets its changes handled in batches
+/// pause after a round is as long as the round took (at most 2 s), so a busy cluster gets its changes handled in batches
 /// instead of keeping the controllers spinning on every single write.
 /// </summary>
 internal sealed class ControllerHost(ClusterCache cache, ObjectWriter writer, IReadOnlyList<IController> controllers, TimeProvider time)
 {
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan MinRound = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>The pause never exceeds this: at 150,000 pods a round can take minutes, and leases must still be renewed.</summary>
+    private static readonly TimeSpan MaxPause = TimeSpan.FromSeconds(2);
+
+    /// <summary>A controller taking longer than this in one round is named in the log (where the sim stops scaling).</summary>
+    private static readonly TimeSpan SlowReconcile = TimeSpan.FromSeconds(2);
 
     /// <summary>Every controller runs at least this often, changes or not (expectations that timed out, missed work).</summary>
     private static readonly TimeSpan FullRound = TimeSpan.FromSeconds(5);
@@ -31,9 +37,14 @@ internal sealed class ControllerHost(ClusterCache cache, ObjectWriter writer, IR
 
             foreach (var controller in controllers.Where(c => full || c.TimeDriven))
             {
+                var began = time.GetTimestamp();
                 try
                 {
                     await controller.ReconcileAsync(cache, writer, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                    if (time.GetElapsedTime(began) is var took && took > SlowReconcile)
+                    {
+                        SimLog.Warn($"{controller.GetType().Name} took {took.TotalSeconds:F1} s for one round over {cache.Count:N0} objects");
+                    }
                 }
                 catch (RpcException) when (!cancellationToken.IsCancellationRequested)
                 {
@@ -59,7 +70,8 @@ internal sealed class ControllerHost(ClusterCache cache, ObjectWriter writer, IR
 
             changed = next.IsCompleted;
 
-            var rest = (spent > MinRound ? spent : MinRound) - time.GetElapsedTime(ended);
+            var pause = spent > MinRound ? spent : MinRound;
+            var rest = (pause > MaxPause ? MaxPause : pause) - time.GetElapsedTime(ended);
             if (rest > TimeSpan.Zero)
             {
                 await Task.Delay(rest, time, cancellationToken).ConfigureAwait(false);
