@@ -34,6 +34,17 @@ internal static class EtcdErrors
                 ExitCodes.TlsOrAuth, rpc);
         }
 
+        if (Find<SocketException>(rpc) is { SocketErrorCode: SocketError.ConnectionReset }
+            && endpoint.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
+            && rpc.Status.Detail.Contains("Error starting gRPC call", StringComparison.Ordinal))
+        {
+            // Under TLS 1.3 a server that rejects the client certificate does so after the handshake; when its close
+            // arrives before its alert, the client sees only a reset while setting up the call.
+            return new PitcrewException(
+                $"{endpoint}: connection reset while setting up the call, as a TLS server does when it rejects the client certificate; check --cert, --key and the CA the server trusts",
+                ExitCodes.TlsOrAuth, rpc);
+        }
+
         if (Find<SocketException>(rpc) is { } socket)
         {
             var what = socket.SocketErrorCode switch
