@@ -65,6 +65,32 @@ install_kubectl() {
   fi
 }
 
+# s3rver (npm), the S3-compatible server that backup tests and benchmarks start on loopback. Pinned in
+# tools/s3rver/package-lock.json; installed into tools/s3rver/node_modules.
+install_s3rver() {
+  if [ -x tools/s3rver/node_modules/.bin/s3rver ]; then
+    say "s3rver already installed"
+    return
+  fi
+  if ! command -v npm >/dev/null 2>&1; then
+    say "installing nodejs and npm"
+    apt_install nodejs npm
+  fi
+  say "installing s3rver (npm ci in tools/s3rver)"
+  (cd tools/s3rver && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+}
+
+# openssh-server: node-executor tests start their own sshd (own host key and config) on a free loopback port.
+# The packaged service is not needed; it is left as the package installs it.
+install_sshd() {
+  if [ -x /usr/sbin/sshd ] && command -v ssh-keygen >/dev/null 2>&1; then
+    say "openssh-server already installed"
+  else
+    say "installing openssh-server and openssh-client"
+    apt_install openssh-server openssh-client
+  fi
+}
+
 restore_dotnet() {
   if ! command -v dotnet >/dev/null 2>&1; then
     say "the .NET 10 SDK is required (dotnet not found on PATH)" >&2
@@ -76,5 +102,7 @@ restore_dotnet() {
 
 install_etcd
 install_kubectl
+install_s3rver
+install_sshd
 restore_dotnet
 say "done"
