@@ -78,7 +78,7 @@ public sealed class RetentionSimulateTests
     [InlineData("invalid value \"tomorrow\" for --tag-at", "--every", "1h", "--for", "1d", "--tag-at", "tomorrow")]
     [InlineData("invalid time \"yesterday\" for --until", "--every", "1h", "--for", "1d", "--until", "yesterday")]
     [InlineData("--every", "--for", "1d")]
-    [InlineData("more than 2000000", "--every", "1s", "--for", "1y")]
+    [InlineData("would build 31,536,001 backups, more than 1,000,000", "--every", "1s", "--for", "1y")]
     public async Task Simulate_WithBadFlags_ExitsUsageNamingTheFlag(string fragment, params string[] args)
     {
         var run = await CliRun.InvokeAsync([.. Simulate, .. args]);

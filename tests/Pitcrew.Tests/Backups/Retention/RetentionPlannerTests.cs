@@ -129,6 +129,17 @@ public sealed class RetentionPlannerTests
     }
 
     [Fact]
+    public void KeepTag_Empty_KeepsUntaggedBackupsAsRestic()
+    {
+        RetentionCandidate[] history = [Backups.At("2026-11-23T04:00Z", "manual"), Backups.At("2026-11-23T03:00Z"), Backups.At("2026-11-23T02:00Z", "nightly")];
+
+        var decisions = RetentionPlanner.Decide(history, new RetentionPolicy { KeepTags = [""] });
+
+        Assert.Equal(["2026-11-23T04:00", "2026-11-23T03:00"], Backups.KeptTimes(decisions));
+        Assert.Equal(["untagged: kept by keep-tag ''"], decisions[1].Reasons);
+    }
+
+    [Fact]
     public void PreUpgrade_IsKeptForeverUnlessNamedExplicitly()
     {
         var history = Backups.Every(TimeSpan.FromHours(1), "2026-11-01T00:00:00Z", "2026-11-23T00:00:00Z");

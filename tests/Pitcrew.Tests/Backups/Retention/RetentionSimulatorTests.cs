@@ -40,7 +40,7 @@ public sealed class RetentionSimulatorTests
 
         var error = Assert.Throws<ArgumentException>(() => RetentionSimulator.History(simulation, TimeZoneInfo.Utc));
 
-        Assert.Contains("31536001 backups", error.Message, StringComparison.Ordinal);
+        Assert.Contains("31,536,001 backups, more than 1,000,000", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]
