@@ -60,15 +60,12 @@ internal static class RetentionSimulateCommand
             var policy = RetentionFlags.Bind(parse);
             var until = parse.GetValue(Until) ?? Truncate(context.Time.GetUtcNow());
             var simulation = new RetentionSimulation(parse.GetValue(Every), parse.GetValue(For), until, parse.GetValue(TagAt) ?? []);
-            IReadOnlyList<RetentionDecision> decisions;
-            try
+            if (RetentionSimulator.Count(simulation, policy.TimeZone) is var count && count > RetentionSimulation.MaxBackups)
             {
-                decisions = RetentionSimulator.Run(simulation, policy);
+                throw new PitcrewException(RetentionSimulator.TooLarge(count), ExitCodes.Usage);
             }
-            catch (ArgumentException e)
-            {
-                throw new PitcrewException(e.Message.Split(" (Parameter", 2)[0], ExitCodes.Usage, e);
-            }
+
+            var decisions = RetentionSimulator.Run(simulation, policy);
 
             if (!StructuredOutput.TryWrite(context, parse.GetValue(GlobalOptions.Output), SimulatedBackups.From(decisions, policy.TimeZone)))
             {

@@ -15,22 +15,15 @@ public static class RetentionSimulator
     /// <summary>The simulated backups, newest first: all verified, named by their UTC time.</summary>
     public static IReadOnlyList<RetentionCandidate> History(RetentionSimulation simulation, TimeZoneInfo zone)
     {
-        ArgumentNullException.ThrowIfNull(simulation);
-        ArgumentNullException.ThrowIfNull(zone);
-        if (simulation.Every <= TimeSpan.Zero)
+        var count = Count(simulation, zone);
+        if (count > RetentionSimulation.MaxBackups)
         {
-            throw new ArgumentException("the period must be positive", nameof(simulation));
+            throw new ArgumentException(TooLarge(count), nameof(simulation));
         }
 
-        var start = simulation.For.Before(simulation.Until, zone);
-        var count = (long)((simulation.Until - start) / simulation.Every) + 1;
-        if (count + simulation.TagAt.Count > RetentionSimulation.MaxBackups)
-        {
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"the simulation would build {count + simulation.TagAt.Count:N0} backups, more than {RetentionSimulation.MaxBackups:N0}; use a longer period or a shorter span"), nameof(simulation));
-        }
-
-        var history = new List<RetentionCandidate>((int)count + simulation.TagAt.Count);
-        for (var i = 0L; i < count; i++)
+        var periodic = count - simulation.TagAt.Count;
+        var history = new List<RetentionCandidate>((int)count);
+        for (var i = 0L; i < periodic; i++)
         {
             history.Add(Backup(simulation.Until - (simulation.Every * i), []));
         }
@@ -42,6 +35,25 @@ public static class RetentionSimulator
 
         return history;
     }
+
+    /// <summary>How many backups the simulation builds: one per period from <c>Until - For</c> through <c>Until</c>, plus the tagged ones.</summary>
+    public static long Count(RetentionSimulation simulation, TimeZoneInfo zone)
+    {
+        ArgumentNullException.ThrowIfNull(simulation);
+        ArgumentNullException.ThrowIfNull(zone);
+        if (simulation.Every <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("the period must be positive", nameof(simulation));
+        }
+
+        var start = simulation.For.Before(simulation.Until, zone);
+        return ((simulation.Until - start).Ticks / simulation.Every.Ticks) + 1 + simulation.TagAt.Count;
+    }
+
+    /// <summary>Why a simulation of <paramref name="count"/> backups is refused.</summary>
+    public static string TooLarge(long count) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"the simulation would build {count:N0} backups, more than {RetentionSimulation.MaxBackups:N0}; use a longer period or a shorter span");
 
     /// <summary>Every simulated backup's decision under <paramref name="policy"/>, newest first.</summary>
     public static IReadOnlyList<RetentionDecision> Run(RetentionSimulation simulation, RetentionPolicy policy)
