@@ -8,7 +8,15 @@ internal static class RetentionPolicyText
     public static string Describe(RetentionPolicy policy)
     {
         var counts = new List<string>();
-        AddCount(counts, policy.KeepLast, "last");
+        if (policy.KeepLast > 0)
+        {
+            counts.Add("the last " + policy.KeepLast.ToString(CultureInfo.InvariantCulture));
+        }
+        else if (policy.KeepLast == -1)
+        {
+            counts.Add("all");
+        }
+
         foreach (var tier in RetentionTiers.All)
         {
             AddCount(counts, RetentionTiers.Count(policy, tier), RetentionTiers.Name(tier));
