@@ -38,6 +38,21 @@ public sealed class RetentionFlagsTests
         Assert.False(policy.IsEmpty);
     }
 
+    [Fact]
+    public void Bind_NextToNameArguments_TakesOneTagPerFlag()
+    {
+        // prune takes backup names as arguments: a name after --keep-tag TAG is a name, not a second tag.
+        var names = new Argument<string[]>("NAME") { Arity = ArgumentArity.ZeroOrMore };
+        var command = new RootCommand { names };
+        RetentionFlags.AddTo(command);
+
+        var parse = command.Parse(["--keep-tag", "manual", "etcd-20261001T020000Z-77aa"]);
+
+        Assert.Empty(parse.Errors);
+        Assert.Equal(["manual"], RetentionFlags.Bind(parse).KeepTags);
+        Assert.Equal(["etcd-20261001T020000Z-77aa"], parse.GetValue(names) ?? []);
+    }
+
     private static RetentionPolicy Bind(params string[] args)
     {
         var command = new RootCommand();
