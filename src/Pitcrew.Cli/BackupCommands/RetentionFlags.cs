@@ -28,12 +28,11 @@ internal static class RetentionFlags
         HelpName = "TAG[,TAG]",
     };
 
-    public static readonly Option<TimeZoneInfo> TimeZone = new("--time-zone")
+    public static readonly Option<TimeZoneInfo?> TimeZone = new("--time-zone")
     {
-        Description = "IANA time zone in which hours, days, weeks, months and years begin (default UTC)",
+        Description = "IANA time zone in which hours, days, weeks, months and years begin, e.g. Asia/Seoul (default UTC)",
         HelpName = "ZONE",
         CustomParser = ParseZone,
-        DefaultValueFactory = _ => TimeZoneInfo.Utc,
     };
 
     private static readonly Option[] KeepOptions =
@@ -107,7 +106,7 @@ internal static class RetentionFlags
         return 0;
     }
 
-    private static TimeZoneInfo ParseZone(ArgumentResult result)
+    private static TimeZoneInfo? ParseZone(ArgumentResult result)
     {
         var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
         if (TimeZoneInfo.TryFindSystemTimeZoneById(text, out var zone))
