@@ -87,15 +87,17 @@ public sealed class ControllerTests(SimulatorFixture sim) : IClassFixture<Simula
     }
 
     [Theory]
-    [InlineData(30, 2.5, 10)] // the workload's own shutdown time
-    [InlineData(1, 0.5, 2.5)] // cut short by the grace period
+    // The figures include kubectl's own start (the version dispatcher asks /version first), which takes seconds on a
+    // loaded machine, so the two cases are 5 s apart: 6 s of shutdown against a 1 s grace period.
+    [InlineData(30, 5.5, 15)] // the workload's own shutdown time
+    [InlineData(1, 0.5, 5)] // cut short by the grace period
     public async Task DeletedPod_StopsAfterItsStopSecondsBoundedByGrace(int graceSeconds, double atLeast, double atMost)
     {
         using var client = sim.AdminClient();
         var ns = "stop" + graceSeconds;
         await CreateAsync(client, "/api/v1/namespaces", Named(ns));
         var pod = Pod("slow", new JsonObject { ["app"] = "slow" }, node: null);
-        pod["metadata"]!["annotations"] = new JsonObject { ["sim.pitcrew.dev/stop-seconds"] = "3" };
+        pod["metadata"]!["annotations"] = new JsonObject { ["sim.pitcrew.dev/stop-seconds"] = "6" };
         pod["spec"]!["terminationGracePeriodSeconds"] = graceSeconds;
         await CreateAsync(client, $"/api/v1/namespaces/{ns}/pods", pod);
         await WaitAsync(client, $"/api/v1/namespaces/{ns}/pods/slow", p => (string?)p["status"]?["phase"] == "Running");
