@@ -12,6 +12,7 @@ internal static class EtcdCommand
             SnapshotSaveCommand.Create(context),
             SnapshotStatusCommand.Status(context),
             SnapshotStatusCommand.Verify(context),
+            SnapshotRestoreCommand.Create(context),
         };
         var etcd = new Command("etcd", "Work with etcd like etcdctl does, with checks it lacks")
         {

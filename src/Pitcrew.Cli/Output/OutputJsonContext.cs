@@ -13,6 +13,7 @@ namespace Pitcrew.Cli.Output;
 [JsonSerializable(typeof(SnapshotStatus))]
 [JsonSerializable(typeof(SnapshotSaveResult))]
 [JsonSerializable(typeof(SnapshotVerdict))]
+[JsonSerializable(typeof(Pitcrew.Restore.RestoreResult))]
 [JsonSerializable(typeof(IReadOnlyList<EndpointStatus>))]
 [JsonSerializable(typeof(IReadOnlyList<EndpointHealth>))]
 [JsonSerializable(typeof(VersionInfo))]

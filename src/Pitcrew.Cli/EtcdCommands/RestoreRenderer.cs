@@ -1,0 +1,40 @@
+using System.Globalization;
+using Pitcrew.Restore;
+using Spectre.Console;
+
+namespace Pitcrew.Cli.EtcdCommands;
+
+/// <summary>Table renderings of restore results.</summary>
+internal static class RestoreRenderer
+{
+    public static void Restored(IAnsiConsole console, RestoreResult result)
+    {
+        console.WriteLine($"Restored member {result.Name} into {result.DataDir}");
+        var grid = Grid();
+        Row(grid, "member ID", result.MemberId);
+        Row(grid, "cluster ID", result.ClusterId);
+        Row(grid, "members", string.Join(", ", result.Members.Select(m => $"{m.Name}={string.Join(",", m.PeerUrls)} ({m.IdHex})")));
+        Row(grid, "wal dir", result.WalDir);
+        Row(grid, "revision", result.MarkedCompacted
+            ? $"{N(result.Revision)} (snapshot's {N(result.SnapshotRevision)} bumped and marked compacted: watchers relist)"
+            : $"{N(result.SnapshotRevision)} (not bumped)");
+        Row(grid, "database", $"{N(result.DbBytes)} bytes, {N(result.Pairs)} pairs copied");
+        console.Write(grid);
+        if (result.KubernetesKeys)
+        {
+            console.WriteLine("Kubernetes store: restart every kube-apiserver after etcd is up, so its watch cache starts over.");
+        }
+    }
+
+    internal static Grid Grid()
+    {
+        var grid = new Grid();
+        grid.AddColumn(new GridColumn().NoWrap().PadRight(2));
+        grid.AddColumn();
+        return grid;
+    }
+
+    internal static void Row(Grid grid, string label, string value) => grid.AddRow(Markup.Escape(label), Markup.Escape(value));
+
+    internal static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+}
