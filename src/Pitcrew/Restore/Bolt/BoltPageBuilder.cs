@@ -9,6 +9,7 @@ namespace Pitcrew.Restore.Bolt;
 /// </summary>
 internal sealed class BoltPageBuilder
 {
+    private const int MinBranchKeys = 2;
     private readonly bool _leaf;
     private readonly int _pageSize;
     private readonly List<Element> _elements = [];
@@ -26,9 +27,13 @@ internal sealed class BoltPageBuilder
     /// <summary>The first key on the page: what a parent branch element points at.</summary>
     public ReadOnlySpan<byte> FirstKey => _elements.Count == 0 ? default : _data.AsSpan(0, _elements[0].KeySize);
 
-    /// <summary>True when the element still fits one page; an empty page takes any element (as overflow pages).</summary>
+    /// <summary>
+    /// True when the element still fits one page. A leaf takes its first element whatever its size, a branch its
+    /// first two (keys may exceed a page): the page then spans overflow pages, as bbolt's own pages do. Two keys per
+    /// branch page at least keep the tree narrowing towards one root.
+    /// </summary>
     public bool Fits(int keySize, int valueSize) =>
-        _elements.Count == 0
+        _elements.Count < (_leaf ? 1 : MinBranchKeys)
         || BoltPage.HeaderSize + ((long)(_elements.Count + 1) * BoltPage.ElementSize) + _dataLength + keySize + valueSize <= _pageSize;
 
     public void AddLeaf(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, uint flags)
