@@ -37,6 +37,16 @@ public static class SnapshotRestorer
         {
             (copier, dbBytes) = CopyDatabase(file, Path.Combine(targets.SnapDir, "db"), plan.Cluster, options.BumpRevision);
         }
+        catch (SnapshotFormatException)
+        {
+            // A damaged file is reported as such, whichever of its pages the walk tripped over first.
+            if (!await MatchesAsync(hashing).ConfigureAwait(false))
+            {
+                throw HashMismatch(options.SnapshotPath);
+            }
+
+            throw;
+        }
         finally
         {
             // The digest reads the mapping; it must finish before the file is unmapped.
@@ -45,8 +55,7 @@ public static class SnapshotRestorer
 
         if (!await hashing.ConfigureAwait(false))
         {
-            throw SnapshotFormatException.Corrupt(options.SnapshotPath,
-                "SHA-256 of the database does not match its trailer (the file is damaged; --skip-hash-check is only for raw member/snap/db copies)");
+            throw HashMismatch(options.SnapshotPath);
         }
 
         var self = plan.Self!;
@@ -68,6 +77,15 @@ public static class SnapshotRestorer
             dbBytes,
             copier.Pairs);
     }
+
+    private static async Task<bool> MatchesAsync(Task<bool> hashing)
+    {
+        await ((Task)hashing).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        return hashing.IsCompletedSuccessfully && await hashing.ConfigureAwait(false);
+    }
+
+    private static SnapshotFormatException HashMismatch(string path) => SnapshotFormatException.Corrupt(path,
+        "SHA-256 of the database does not match its trailer (the file is damaged; --skip-hash-check is only for raw member/snap/db copies)");
 
     private static (RestoreDbCopier Copier, long Bytes) CopyDatabase(BoltFile file, string dbPath, ClusterPlan cluster, long? bump)
     {
