@@ -18,6 +18,7 @@ internal static class EtcdCommand
         {
             snapshot,
             EndpointCommands.Create(context),
+            RestorePlanCommand.Group(context),
         };
         foreach (var option in EtcdConnectionFlags.All)
         {

@@ -26,6 +26,41 @@ internal static class RestoreRenderer
         }
     }
 
+    public static void Plan(IAnsiConsole console, TextWriter raw, RestorePlanReport report)
+    {
+        console.WriteLine(report.Ok
+            ? $"Restore plan for {report.Snapshot}: all checks passed"
+            : $"Restore plan for {report.Snapshot}: {report.Problems.Count} check(s) failed; fix them before restoring");
+        var grid = Grid();
+        Row(grid, "cluster ID", report.ClusterId);
+        Row(grid, "token", report.Token);
+        Row(grid, "revision", report.BumpRevision > 0
+            ? $"{N(report.RestoredRevision)} (snapshot's {N(report.SnapshotRevision)} + {N(report.BumpRevision)}, marked compacted)"
+            : $"{N(report.SnapshotRevision)} (not bumped)");
+        console.Write(grid);
+
+        var table = new Table().Border(TableBorder.Ascii);
+        table.AddColumns("NAME", "MEMBER ID", "PEER URLS");
+        foreach (var member in report.Members)
+        {
+            table.AddRow(Markup.Escape(member.Name), member.MemberId, Markup.Escape(string.Join(",", member.PeerUrls)));
+        }
+
+        console.Write(table);
+
+        // Commands go out unwrapped so they can be copied or piped whatever the terminal width.
+        foreach (var member in report.Members)
+        {
+            raw.WriteLine($"# on {member.Name}:");
+            raw.WriteLine(member.Command);
+        }
+
+        foreach (var problem in report.Problems)
+        {
+            raw.WriteLine($"FAILED {problem.Check}: {problem.Message}; {problem.Hint}");
+        }
+    }
+
     internal static Grid Grid()
     {
         var grid = new Grid();

@@ -14,6 +14,7 @@ namespace Pitcrew.Cli.Output;
 [JsonSerializable(typeof(SnapshotSaveResult))]
 [JsonSerializable(typeof(SnapshotVerdict))]
 [JsonSerializable(typeof(Pitcrew.Restore.RestoreResult))]
+[JsonSerializable(typeof(Pitcrew.Restore.RestorePlanReport))]
 [JsonSerializable(typeof(IReadOnlyList<EndpointStatus>))]
 [JsonSerializable(typeof(IReadOnlyList<EndpointHealth>))]
 [JsonSerializable(typeof(VersionInfo))]
