@@ -13,6 +13,7 @@ internal static class EtcdCommand
             SnapshotStatusCommand.Status(context),
             SnapshotStatusCommand.Verify(context),
             SnapshotRestoreCommand.Create(context),
+            SnapshotDrillCommand.Create(context),
         };
         var etcd = new Command("etcd", "Work with etcd like etcdctl does, with checks it lacks")
         {

@@ -61,6 +61,22 @@ internal static class RestoreRenderer
         }
     }
 
+    public static void Drill(IAnsiConsole console, Pitcrew.Restore.Drill.DrillReport report)
+    {
+        console.WriteLine(report.Ok
+            ? $"Drill passed: {report.Snapshot} restores; etcd {report.EtcdVersion} served revision {N(report.Revision)} exactly as the file holds it"
+            : $"Drill FAILED: etcd {report.EtcdVersion} restored from {report.Snapshot} did not serve what the file holds");
+        var table = new Table().Border(TableBorder.Ascii);
+        table.AddColumns("CHECK", "SNAPSHOT FILE", "RESTORED ETCD", "RESULT");
+        foreach (var check in report.Checks)
+        {
+            table.AddRow(Markup.Escape(check.Name), Markup.Escape(check.Expected), Markup.Escape(check.Served), check.Ok ? "ok" : "MISMATCH");
+        }
+
+        console.Write(table);
+        console.WriteLine($"member {report.MemberId}, cluster {report.ClusterId}; took {report.Took.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)}s; scratch dir removed");
+    }
+
     internal static Grid Grid()
     {
         var grid = new Grid();

@@ -15,6 +15,7 @@ namespace Pitcrew.Cli.Output;
 [JsonSerializable(typeof(SnapshotVerdict))]
 [JsonSerializable(typeof(Pitcrew.Restore.RestoreResult))]
 [JsonSerializable(typeof(Pitcrew.Restore.RestorePlanReport))]
+[JsonSerializable(typeof(Pitcrew.Restore.Drill.DrillReport))]
 [JsonSerializable(typeof(IReadOnlyList<EndpointStatus>))]
 [JsonSerializable(typeof(IReadOnlyList<EndpointHealth>))]
 [JsonSerializable(typeof(VersionInfo))]
