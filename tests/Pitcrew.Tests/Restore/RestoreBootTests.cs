@@ -116,6 +116,14 @@ public sealed class RestoreBootTests : IDisposable
             await new KV.KVClient(channel).RangeAsync(new RangeRequest { Key = ByteString.CopyFromUtf8("/app/"), Revision = _source.LaterRevision }, cancellationToken: token));
         Assert.Contains("compacted", error.Status.Detail, StringComparison.Ordinal);
         Assert.Equal(_source.Keys, await RestoreSource.AllKeysAsync(etcd, 0, 0));
+
+        // A backup of the restored cluster (placeholder revision, compaction at the bump) drills clean too.
+        var again = Path.Combine(_dir, "after-restore.db");
+        var saved = await etcd.RunEtcdctlAsync(["snapshot", "save", again], cancellationToken: token);
+        Assert.True(saved.ExitCode == 0, saved.Stderr);
+        var drill = await Pitcrew.Restore.Drill.SnapshotDrill.RunAsync(again, _dir, skipHashCheck: false, TimeProvider.System, token).WaitAsync(Bound, token);
+        Assert.True(drill.Ok, string.Join("; ", drill.Checks.Where(c => !c.Ok).Select(c => $"{c.Name}: {c.Expected} != {c.Served}")));
+        Assert.Equal(_source.Revision + RestorePlanner.KubernetesBump, drill.Revision);
     }
 
     public void Dispose()
