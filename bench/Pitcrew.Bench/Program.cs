@@ -3,6 +3,7 @@ using Pitcrew.Bench;
 // Usage: Pitcrew.Bench PITCREW_BINARY [TARGET_MB] [ROUNDS]   (snapshots)
 //        Pitcrew.Bench sim PITCREW_BINARY [WORKERS]            (the simulator at scale)
 //        Pitcrew.Bench drain PITCREW_BINARY                    (node drain against kubectl drain)
+//        Pitcrew.Bench restore PITCREW_BINARY [TARGET_MB] [ROUNDS] (snapshot restore against etcdctl)
 if (args is ["drain", var drainBinary])
 {
     using var stopDrain = new CancellationTokenSource(TimeSpan.FromMinutes(30));
@@ -23,6 +24,21 @@ if (args is ["sim", var binary, .. var rest])
         stop.Cancel();
     };
     return await SimBench.RunAsync(binary, rest.Length > 0 ? int.Parse(rest[0], System.Globalization.CultureInfo.InvariantCulture) : Pitcrew.Sim.Scenarios.LargeScenario.DefaultWorkers, stop.Token);
+}
+
+if (args is ["restore", var restoreBinary, .. var restoreRest])
+{
+    using var stopRestore = new CancellationTokenSource(TimeSpan.FromMinutes(60));
+    Console.CancelKeyPress += (_, e) =>
+    {
+        e.Cancel = true;
+        stopRestore.Cancel();
+    };
+    var restoreOptions = new BenchOptions(
+        restoreBinary,
+        restoreRest.Length > 0 ? long.Parse(restoreRest[0], System.Globalization.CultureInfo.InvariantCulture) << 20 : 1L << 30,
+        restoreRest.Length > 1 ? int.Parse(restoreRest[1], System.Globalization.CultureInfo.InvariantCulture) : 3);
+    return await RestoreBench.RunAsync(restoreOptions, stopRestore.Token);
 }
 
 if (args.Length < 1)
