@@ -111,6 +111,23 @@ public sealed class NodeAgentTests(UpgradeSimulatorFixture sim) : IClassFixture<
         Assert.StartsWith("registry.k8s.io/etcd:", await ImageAsync(http, "/api/v1/namespaces/kube-system/pods/etcd-cp-2"), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("apt", "worker-2")]
+    [InlineData("dnf", "worker-1")]
+    public async Task BuiltinRunbook_WorkerCommands_AllSucceedOnTheSimulatedNode(string packageManager, string node)
+    {
+        await using var executor = Executor();
+        var steps = Upgrade.Runbooks.RunbookRenderer.Render(Upgrade.Runbooks.RunbookLoader.Builtin(packageManager), Upgrade.Runbooks.NodeRole.Worker,
+            Upgrade.KubeVersion.Parse(Target), node);
+        foreach (var step in steps.Where(s => s.Command is not null))
+        {
+            var result = await executor.RunAsync(node, step.Command!, null, Token).WaitAsync(Bound, Token);
+            Assert.True(result.ExitCode == 0, $"{step.Name}: {step.Display} exited {result.ExitCode}: {result.Tail()}");
+        }
+
+        Assert.Equal(Target, (await RunOkAsync(executor, node, "kubelet --version")).Output[0].Text.Split(' ')[1]);
+    }
+
     [Fact]
     public async Task UnknownNode_IsAClearError()
     {
