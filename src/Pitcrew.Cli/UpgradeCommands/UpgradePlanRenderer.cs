@@ -75,6 +75,11 @@ internal static class UpgradePlanRenderer
             yield return $"({passed} checks passed; -v lists them)";
         }
 
+        if (!verbose && plan.Checks.FirstOrDefault(c => c.Rule == SkewChecker.StaleReleaseDataRule) is { } stale)
+        {
+            yield return $"Note: release data {stale.Reason}; {stale.Hint}.";
+        }
+
         yield return string.Empty;
         var mandatory = plan.Checks.Count(c => c.Severity == CheckSeverity.Mandatory);
         var skippable = plan.Checks.Count(c => c.Severity == CheckSeverity.Skippable);

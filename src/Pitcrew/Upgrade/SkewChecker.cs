@@ -5,6 +5,8 @@ namespace Pitcrew.Upgrade;
 /// <summary>The version rules of the skew policy and kubeadm applied to a cluster and a planned path; each result carries its reason and what to do.</summary>
 internal static class SkewChecker
 {
+    public const string StaleReleaseDataRule = "release data current";
+
     public static IReadOnlyList<SkewCheck> Check(ClusterVersions cluster, KubeVersion current, KubeVersion target, IReadOnlyList<KubeVersion> path, ReleaseTable releases, DateOnly today)
     {
         var checks = new List<SkewCheck>();
@@ -83,7 +85,7 @@ internal static class SkewChecker
 
         if (today.DayNumber - releases.AsOf.DayNumber > SkewPolicy.StaleReleaseDataDays)
         {
-            checks.Add(new("release data current", CheckSeverity.Ok, "release table", $"as of {releases.AsOf:yyyy-MM-dd}; newer patches may exist", "pass --releases FILE with current data"));
+            checks.Add(new(StaleReleaseDataRule, CheckSeverity.Ok, "release table", $"as of {releases.AsOf:yyyy-MM-dd}; newer patches may exist", "pass --releases FILE with current data"));
         }
 
         return checks;
