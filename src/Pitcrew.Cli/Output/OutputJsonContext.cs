@@ -19,4 +19,5 @@ namespace Pitcrew.Cli.Output;
 [JsonSerializable(typeof(Pitcrew.Nodes.DrainResult))]
 [JsonSerializable(typeof(Pitcrew.Nodes.DrainForecastResult))]
 [JsonSerializable(typeof(Pitcrew.Upgrade.UpgradePlan))]
+[JsonSerializable(typeof(Pitcrew.Upgrade.Preflight.PreflightReport))]
 internal sealed partial class OutputJsonContext : JsonSerializerContext;

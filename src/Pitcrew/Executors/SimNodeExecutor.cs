@@ -15,11 +15,8 @@ internal sealed class SimNodeExecutor(HttpClient http, TimeProvider time, IDispo
     /// <summary>An executor for the cluster the kubeconfig points at (which must be a Pitcrew sim), with the kubeconfig's TLS material.</summary>
     public static SimNodeExecutor Create(KubernetesClientConfiguration configuration, TimeProvider time)
     {
-        // The official client builds the TLS handler (CA, client certificate) and chains ours in front of it.
-        var front = new PassThrough();
-        var client = new Kubernetes(configuration, front);
-        var http = new HttpClient(front, disposeHandler: false) { BaseAddress = client.BaseUri, Timeout = Timeout.InfiniteTimeSpan };
-        return new SimNodeExecutor(http, time, client);
+        var connection = Cluster.KubeHttp.Connect(configuration);
+        return new SimNodeExecutor(connection.Http, time, connection);
     }
 
     public async Task<CommandResult> RunAsync(string node, NodeCommand command, Action<OutputLine>? output, CancellationToken cancellationToken)
@@ -72,10 +69,14 @@ internal sealed class SimNodeExecutor(HttpClient http, TimeProvider time, IDispo
 
     public ValueTask DisposeAsync()
     {
-        http.Dispose();
-        owner?.Dispose();
+        if (owner is null)
+        {
+            http.Dispose();
+        }
+        else
+        {
+            owner.Dispose();
+        }
         return ValueTask.CompletedTask;
     }
-
-    private sealed class PassThrough : DelegatingHandler;
 }

@@ -39,4 +39,7 @@ internal sealed record ClusterVersions(
 internal interface IUpgradeApi
 {
     Task<ClusterVersions> ReadVersionsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Node conditions, control-plane pods, pending pods and the deprecated-API metric, for preflight.</summary>
+    Task<Preflight.ClusterHealth> ReadHealthAsync(CancellationToken cancellationToken);
 }

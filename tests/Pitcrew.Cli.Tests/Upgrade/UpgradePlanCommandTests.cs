@@ -101,6 +101,55 @@ public sealed class UpgradePlanCommandTests : IAsyncLifetime
         Assert.Contains("v1.99 is not in the release table", unknown.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Preflight_OnAHealthyClusterIsGo_WarnsOnAnEndOfLifeTarget_AndFailsOnPressure()
+    {
+        var releases = Path.Combine(_root, "releases.yaml");
+        await File.WriteAllTextAsync(releases, """
+            asOf: 2026-11-01
+            minors:
+              - { minor: v1.30, latest: v1.30.14, released: 2024-04-17, endOfLife: 2027-06-28, etcd: 3.5.15-0, coredns: v1.11.3 }
+              - { minor: v1.31, latest: v1.31.14, released: 2024-08-13, endOfLife: 2027-10-28, etcd: 3.5.15-0, coredns: v1.11.3 }
+            """, Token);
+        await WaitForCoreDnsAsync();
+
+        var go = await PitcrewAsync("upgrade", "preflight", "--to", "v1.31", "--releases", releases);
+        Assert.True(go.ExitCode == ExitCodes.Ok, go.Stdout + go.Stderr);
+        Assert.Contains("GO: every check passed.", go.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"etcd healthy\s+PASS\s+2/2 members' pods Ready", go.Stdout);
+
+        var eol = await PitcrewAsync("upgrade", "preflight", "--to", "v1.31");
+        Assert.Equal(ExitCodes.Warnings, eol.ExitCode);
+        Assert.Matches(@"version rules\s+WARN\s+v1\.31: reached end of life", eol.Stdout);
+
+        using (var client = SimClient.Open(Path.Combine(_root, "sim")))
+        {
+            await client.SetFaultAsync("worker-1", "disk-pressure", Token);
+        }
+
+        var deadline = DateTime.UtcNow + Bound;
+        CliRun noGo;
+        do
+        {
+            noGo = await PitcrewAsync("upgrade", "preflight", "--to", "v1.31", "--releases", releases, "-o", "json");
+        }
+        while (noGo.ExitCode != ExitCodes.Blocked && DateTime.UtcNow < deadline);
+        Assert.Equal(ExitCodes.Blocked, noGo.ExitCode);
+        using var report = JsonDocument.Parse(noGo.Stdout);
+        var pressure = report.RootElement.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "no pressure");
+        Assert.Equal("Fail", pressure.GetProperty("verdict").GetString());
+        Assert.Equal("worker-1: DiskPressure", pressure.GetProperty("evidence").GetString());
+    }
+
+    private async Task WaitForCoreDnsAsync()
+    {
+        var deadline = DateTime.UtcNow + Bound;
+        while ((await KubectlAsync("get", "pods", "-A", "--field-selector=status.phase=Pending", "-o", "name")).Stdout.Trim().Length > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200, Token);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_sim is not null)
