@@ -22,4 +22,6 @@ namespace Pitcrew.Cli.Output;
 [JsonSerializable(typeof(Pitcrew.Nodes.DrainResult))]
 [JsonSerializable(typeof(Pitcrew.Nodes.DrainForecastResult))]
 [JsonSerializable(typeof(Pitcrew.Cli.BackupCommands.SimulatedBackups))]
+[JsonSerializable(typeof(Pitcrew.Upgrade.UpgradePlan))]
+[JsonSerializable(typeof(Pitcrew.Upgrade.Preflight.PreflightReport))]
 internal sealed partial class OutputJsonContext : JsonSerializerContext;

@@ -10,6 +10,9 @@ public static class ExitCodes
     public const int Partial = 4;
     public const int Unavailable = 5;
     public const int TlsOrAuth = 6;
+
+    /// <summary>Go, with warnings to read first (upgrade preflight).</summary>
+    public const int Warnings = 9;
     public const int FileNotFound = 10;
     public const int FileUnreadable = 11;
     public const int NotASnapshot = 12;

@@ -1,0 +1,143 @@
+using Pitcrew.Nodes;
+
+namespace Pitcrew.Upgrade.Preflight;
+
+/// <summary>
+/// The go/no-go checks before an upgrade, from facts already read: nodes, control plane, etcd, version rules,
+/// drainability, pending pods and removed APIs still requested. Pure.
+/// </summary>
+internal static class PreflightChecker
+{
+    /// <summary>The components every control-plane node runs as static pods (etcd is checked on its own).</summary>
+    public static readonly IReadOnlyList<string> ControlPlaneComponents =
+        [ClusterVersions.ApiServerComponent, ClusterVersions.ControllerManagerComponent, ClusterVersions.SchedulerComponent];
+
+    private const int Listed = 5;
+
+    public static PreflightReport Check(UpgradePlan plan, ClusterHealth health, DrainForecastResult drain, IReadOnlyList<RemovedApi> removed, bool force) =>
+        new(plan.Current, plan.Target,
+        [
+            NodesReady(health), NoPressure(health), ControlPlane(health), Etcd(health), Versions(plan, force), Drainable(drain),
+            Pending(health), Apis(plan, health, removed),
+        ]);
+
+    private static PreflightCheck NodesReady(ClusterHealth health)
+    {
+        var notReady = health.Nodes.Where(n => n.Ready != "True").ToList();
+        return notReady.Count == 0
+            ? new("nodes Ready", PreflightVerdict.Pass, $"{health.Nodes.Count}/{health.Nodes.Count} nodes Ready")
+            : new("nodes Ready", PreflightVerdict.Fail, "not Ready: " + List(notReady.Select(n => $"{n.Name} ({n.Ready})")),
+                "bring those nodes back (kubectl describe node) or remove them before upgrading");
+    }
+
+    private static PreflightCheck NoPressure(ClusterHealth health)
+    {
+        var pressed = health.Nodes.Where(n => n.Pressures.Count > 0).ToList();
+        return pressed.Count == 0
+            ? new("no pressure", PreflightVerdict.Pass, "no node reports memory, disk or PID pressure")
+            : new("no pressure", PreflightVerdict.Fail, List(pressed.Select(n => $"{n.Name}: {string.Join(", ", n.Pressures)}")),
+                "free resources first: a node under pressure evicts pods and refuses the ones drains move");
+    }
+
+    private static PreflightCheck ControlPlane(ClusterHealth health)
+    {
+        var controlPlanes = health.Nodes.Where(n => n.ControlPlane).Select(n => n.Name).ToList();
+        var problems = new List<string>();
+        foreach (var node in controlPlanes)
+        {
+            foreach (var component in ControlPlaneComponents)
+            {
+                var pod = health.ControlPlane.FirstOrDefault(p => p.Node == node && p.Component == component);
+                if (pod is null)
+                {
+                    problems.Add($"{component} on {node}: no pod");
+                }
+                else if (pod.Phase != "Running" || !pod.Ready)
+                {
+                    problems.Add($"{component} on {node}: {pod.Phase}{(pod.Ready ? string.Empty : ", not Ready")}{(pod.Waiting is null ? string.Empty : ", " + pod.Waiting)}");
+                }
+            }
+        }
+
+        return problems.Count == 0
+            ? new("control plane healthy", PreflightVerdict.Pass, $"{string.Join(", ", controlPlanes)}: {string.Join(", ", ControlPlaneComponents)} Running and Ready")
+            : new("control plane healthy", PreflightVerdict.Fail, List(problems), "repair the control plane first (its logs: kubectl logs -n kube-system POD)");
+    }
+
+    private static PreflightCheck Etcd(ClusterHealth health)
+    {
+        var members = health.ControlPlane.Where(p => p.Component == ClusterVersions.EtcdComponent).ToList();
+        if (members.Count == 0)
+        {
+            return new("etcd healthy", PreflightVerdict.Pass, "no stacked etcd pods (external etcd)", "check it with pitcrew etcd endpoint health");
+        }
+
+        var down = members.Where(m => m.Phase != "Running" || !m.Ready).ToList();
+        var quorum = members.Count / 2 + 1;
+        return down.Count == 0
+            ? new("etcd healthy", PreflightVerdict.Pass, $"{members.Count}/{members.Count} members' pods Ready; quorum {quorum} holds while one control plane is upgraded at a time")
+            : new("etcd healthy", PreflightVerdict.Fail, $"{members.Count - down.Count}/{members.Count} Ready (quorum {quorum}); down: {List(down.Select(m => m.Node))}",
+                "restore the missing members first: upgrading one more control plane could lose quorum");
+    }
+
+    private static PreflightCheck Versions(UpgradePlan plan, bool force)
+    {
+        var mandatory = plan.Checks.Where(c => c.Severity == CheckSeverity.Mandatory).ToList();
+        var skippable = plan.Checks.Where(c => c.Severity == CheckSeverity.Skippable).ToList();
+        if (mandatory.Count > 0)
+        {
+            return new("version rules", PreflightVerdict.Fail, List(mandatory.Select(c => $"{c.Subject}: {c.Reason}")), mandatory[0].Hint ?? "see pitcrew upgrade plan");
+        }
+
+        if (skippable.Count > 0)
+        {
+            return new("version rules", force ? PreflightVerdict.Pass : PreflightVerdict.Warn,
+                (force ? "forced: " : string.Empty) + List(skippable.Select(c => $"{c.Subject}: {c.Reason}")), force ? null : "see pitcrew upgrade plan; --force accepts these");
+        }
+
+        return new("version rules", PreflightVerdict.Pass, $"path {string.Join(" -> ", new[] { plan.Current }.Concat(plan.Path))} keeps the skew policy");
+    }
+
+    private static PreflightCheck Drainable(DrainForecastResult drain)
+    {
+        var blocks = drain.Blockers.Where(b => b.Severity == BlockerSeverity.Blocks).ToList();
+        var slows = drain.Blockers.Where(b => b.Severity == BlockerSeverity.Slows).ToList();
+        return blocks.Count > 0
+            ? new("every node drainable", PreflightVerdict.Fail, List(blocks.Select(b => $"{b.Subject}: {b.Message}")), blocks[0].Remedy)
+            : slows.Count > 0
+                ? new("every node drainable", PreflightVerdict.Warn, List(slows.Select(b => $"{b.Subject}: {b.Message}")), slows[0].Remedy)
+                : new("every node drainable", PreflightVerdict.Pass, $"{drain.Plans.Count} nodes can be drained now (--ignore-daemonsets --delete-emptydir-data)");
+    }
+
+    private static PreflightCheck Pending(ClusterHealth health) => health.PendingPods.Count == 0
+        ? new("no pending pods", PreflightVerdict.Pass, "no pod waits to be scheduled")
+        : new("no pending pods", PreflightVerdict.Warn, $"{health.PendingPods.Count} pending: {List(health.PendingPods)}",
+            "pods that cannot be scheduled now will not fit when nodes are drained either; find why (kubectl describe pod)");
+
+    private static PreflightCheck Apis(UpgradePlan plan, ClusterHealth health, IReadOnlyList<RemovedApi> table)
+    {
+        var onPath = RemovedApis.OnPath(table, KubeVersion.Parse(plan.Current), KubeVersion.Parse(plan.Target));
+        if (onPath.Count == 0)
+        {
+            return new("removed APIs not in use", PreflightVerdict.Pass, $"no API is removed between {plan.Current} and {plan.Target}");
+        }
+
+        if (health.DeprecatedRequests is null)
+        {
+            return new("removed APIs not in use", PreflightVerdict.Warn, $"cannot read kube-apiserver's /metrics; {onPath.Count} APIs are removed on the path: {List(onPath.Select(a => $"{a.Name} ({a.RemovedIn})"))}",
+                "check apiserver_requested_deprecated_apis yourself (kubectl get --raw /metrics) or grant get on /metrics");
+        }
+
+        var used = onPath.Where(a => health.DeprecatedRequests.Any(r => r.Group == a.Group && r.Version == a.Version && r.Resource == a.Resource)).ToList();
+        return used.Count == 0
+            ? new("removed APIs not in use", PreflightVerdict.Pass, $"none of the {onPath.Count} APIs removed on the path was requested since kube-apiserver started")
+            : new("removed APIs not in use", PreflightVerdict.Fail, "still requested: " + List(used.Select(a => $"{a.Name}, removed in {a.RemovedIn}, use {a.Use}")),
+                "move those clients and manifests to the replacement APIs first");
+    }
+
+    private static string List(IEnumerable<string> items)
+    {
+        var all = items.ToList();
+        return string.Join("; ", all.Take(Listed)) + (all.Count > Listed ? $"; and {all.Count - Listed} more" : string.Empty);
+    }
+}
