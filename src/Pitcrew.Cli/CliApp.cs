@@ -23,6 +23,7 @@ internal static class CliApp
             SimCommands.SimCommand.Create(context),
             NodeCommands.NodeCommand.Create(context),
             DemoCommand.Create(context),
+            DoctorCommands.DoctorCommand.Create(context),
             VersionCommand.Create(context),
         };
         root.Add(GlobalOptions.Output);

@@ -25,25 +25,27 @@ internal static class PendingAnalysis
         return used;
     }
 
-    /// <summary>The reasons a node refuses the pod; empty when it fits.</summary>
+    /// <summary>
+    /// Every reason a node refuses the pod, in the scheduler's filter order (the first is the one kube-scheduler names); empty when it fits.
+    /// </summary>
     public static IReadOnlyList<string> Reasons(DoctorPod pod, DoctorNode node, (long MilliCpu, long Memory, int Pods) used)
     {
+        var reasons = new List<string>();
         if (node.Unschedulable && !Scheduling.Tolerates(pod.Tolerations, new TaintFacts(Scheduling.UnschedulableTaint, null, "NoSchedule", null)))
         {
-            return [Unschedulable];
+            reasons.Add(Unschedulable);
         }
 
         if (Scheduling.Untolerated(node, pod.Tolerations) is { } taint)
         {
-            return [$"node(s) had untolerated taint {{{taint.Key}: {taint.Value}}}"];
+            reasons.Add($"node(s) had untolerated taint {{{taint.Key}: {taint.Value}}}");
         }
 
         if (!Scheduling.MatchesSelectorAndAffinity(pod, node))
         {
-            return [AffinityMismatch];
+            reasons.Add(AffinityMismatch);
         }
 
-        var reasons = new List<string>();
         if (used.Pods + 1 > node.AllocatablePods)
         {
             reasons.Add(TooManyPods);
@@ -65,6 +67,7 @@ internal static class PendingAnalysis
     public static Finding Explain(DoctorPod pod, IReadOnlyList<DoctorNode> nodes, IReadOnlyDictionary<string, (long MilliCpu, long Memory, int Pods)> usage, DateTimeOffset now)
     {
         var histogram = new Dictionary<string, int>(StringComparer.Ordinal);
+        var everyReason = new Dictionary<string, int>(StringComparer.Ordinal);
         var lines = new List<string>();
         var fitting = new List<string>();
         foreach (var node in nodes)
@@ -77,9 +80,18 @@ internal static class PendingAnalysis
                 continue;
             }
 
-            foreach (var reason in reasons)
+            // The summary counts each node once, under the first filter that refuses it, as kube-scheduler does; the cause weighs them all.
+            var first = reasons[0] is Unschedulable or AffinityMismatch || reasons[0].StartsWith("node(s) had", StringComparison.Ordinal)
+                ? reasons.Take(1)
+                : reasons;
+            foreach (var reason in first)
             {
                 histogram[reason] = histogram.GetValueOrDefault(reason) + 1;
+            }
+
+            foreach (var reason in reasons)
+            {
+                everyReason[reason] = everyReason.GetValueOrDefault(reason) + 1;
             }
 
             if (lines.Count < Thresholds.MaxNodeLines)
@@ -107,10 +119,19 @@ internal static class PendingAnalysis
                 "(pod affinity or anti-affinity, topology spread, volumes, host ports) or no scheduler has seen it yet (spec.schedulerName)",
                 $"kubectl describe pod -n {pod.Namespace} {pod.Name}; read the FailedScheduling events")
             : nodes.Count == 0 ? ("the cluster has no nodes", "join nodes to the cluster (kubeadm join)")
-            : CauseOf(histogram);
+            : CauseOf(everyReason);
         return new Finding(CheckIds.PodPending, Severity.Warning, new ObjectRef("Pod", pod.Namespace, pod.Name),
             fitting.Count == 0 ? $"Pending: {summary}" : "Pending although nodes fit", cause, evidence, remedy);
     }
+
+    /// <summary>Among equally common reasons, the one a user most likely has to fix in the pod comes first.</summary>
+    private static int Priority(string reason) => reason switch
+    {
+        AffinityMismatch => 0,
+        InsufficientCpu or InsufficientMemory or TooManyPods => 1,
+        Unschedulable => 3,
+        _ => 2,
+    };
 
     private static string Detail(DoctorPod pod, DoctorNode node, (long MilliCpu, long Memory, int Pods) used, IReadOnlyList<string> reasons)
     {
@@ -133,10 +154,13 @@ internal static class PendingAnalysis
         return parts.Count == 0 ? string.Empty : $" ({string.Join("; ", parts)})";
     }
 
-    /// <summary>The cause and remedy of the reason that rules out the most nodes (the seed: lacking resources, check the node selector).</summary>
-    private static (string Cause, string Remedy) CauseOf(Dictionary<string, int> histogram)
+    /// <summary>
+    /// The cause and remedy of the reason that rules out the most nodes, counting every reason of every node, so a
+    /// selector no node matches wins over the taints a few nodes carry (the seed: lacking resources, check the node selector).
+    /// </summary>
+    private static (string Cause, string Remedy) CauseOf(Dictionary<string, int> reasons)
     {
-        var top = histogram.OrderByDescending(h => h.Value).ThenBy(h => h.Key, StringComparer.Ordinal).First().Key;
+        var top = reasons.OrderByDescending(h => h.Value).ThenBy(h => Priority(h.Key)).ThenBy(h => h.Key, StringComparer.Ordinal).First().Key;
         return top switch
         {
             InsufficientCpu or InsufficientMemory => ("not enough free resources: the pod's requests exceed what any node has left of its allocatable",
