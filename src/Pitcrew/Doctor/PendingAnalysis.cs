@@ -67,7 +67,7 @@ internal static class PendingAnalysis
     public static Finding Explain(DoctorPod pod, IReadOnlyList<DoctorNode> nodes, IReadOnlyDictionary<string, (long MilliCpu, long Memory, int Pods)> usage, DateTimeOffset now)
     {
         var histogram = new Dictionary<string, int>(StringComparer.Ordinal);
-        var everyReason = new Dictionary<string, int>(StringComparer.Ordinal);
+        var intended = new Dictionary<string, int>(StringComparer.Ordinal);
         var lines = new List<string>();
         var fitting = new List<string>();
         foreach (var node in nodes)
@@ -89,9 +89,13 @@ internal static class PendingAnalysis
                 histogram[reason] = histogram.GetValueOrDefault(reason) + 1;
             }
 
-            foreach (var reason in reasons)
+            // The pod's selector and required affinity say where it is meant to run: among those nodes, what blocks it is the cause.
+            if (!reasons.Contains(AffinityMismatch))
             {
-                everyReason[reason] = everyReason.GetValueOrDefault(reason) + 1;
+                foreach (var reason in reasons)
+                {
+                    intended[reason] = intended.GetValueOrDefault(reason) + 1;
+                }
             }
 
             if (lines.Count < Thresholds.MaxNodeLines)
@@ -119,7 +123,7 @@ internal static class PendingAnalysis
                 "(pod affinity or anti-affinity, topology spread, volumes, host ports) or no scheduler has seen it yet (spec.schedulerName)",
                 $"kubectl describe pod -n {pod.Namespace} {pod.Name}; read the FailedScheduling events")
             : nodes.Count == 0 ? ("the cluster has no nodes", "join nodes to the cluster (kubeadm join)")
-            : CauseOf(everyReason);
+            : CauseOf(intended.Count == 0 ? new Dictionary<string, int> { [AffinityMismatch] = 1 } : intended);
         return new Finding(CheckIds.PodPending, Severity.Warning, new ObjectRef("Pod", pod.Namespace, pod.Name),
             fitting.Count == 0 ? $"Pending: {summary}" : "Pending although nodes fit", cause, evidence, remedy);
     }
@@ -155,8 +159,8 @@ internal static class PendingAnalysis
     }
 
     /// <summary>
-    /// The cause and remedy of the reason that rules out the most nodes, counting every reason of every node, so a
-    /// selector no node matches wins over the taints a few nodes carry (the seed: lacking resources, check the node selector).
+    /// The cause and remedy of the reason that rules out the most of the nodes the pod's selector and affinity allow (a selector
+    /// no node matches is the cause itself), per the seed: lacking resources, check the node selector.
     /// </summary>
     private static (string Cause, string Remedy) CauseOf(Dictionary<string, int> reasons)
     {
