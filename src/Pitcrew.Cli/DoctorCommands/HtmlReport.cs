@@ -18,7 +18,7 @@ internal static class HtmlReport
     public static string Render(DoctorReport report)
     {
         var html = new StringBuilder();
-        html.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>pitcrew doctor: ").Append(E(report.Scope)).Append("</title>\n<style>")
+        html.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/><title>pitcrew doctor: ").Append(E(report.Scope)).Append("</title>\n<style>")
             .Append(Style).Append("</style></head><body>\n");
         html.Append("<h1>pitcrew doctor: ").Append(E(report.Scope)).Append("</h1>\n<p>").Append(E(TableReport.Summary(report))).Append(" at ")
             .Append(E(Ages.Stamp(report.GeneratedAt))).Append(report.Server is null ? string.Empty : ", API server " + E(report.Server)).Append("</p>\n");
