@@ -9,20 +9,23 @@ internal sealed class DoctorRunner(IDoctorApi api, TimeProvider time)
     private readonly List<string> _notes = [];
     private readonly Lock _gate = new();
 
+    /// <summary>Events and metrics only add evidence: past this, they are left out with a note instead of holding up the report.</summary>
+    private static readonly TimeSpan OptionalGatherLimit = TimeSpan.FromSeconds(30);
+
     public async Task<DoctorReport> RunAsync(DoctorOptions options, CancellationToken cancellationToken)
     {
         var needsCluster = options.Scope != DoctorScope.Etcd;
         var needsPods = options.Checks(DoctorScope.Nodes, DoctorScope.Node, DoctorScope.Pods);
-        var nodesTask = needsCluster ? Guard(() => api.ListNodesAsync(cancellationToken), []) : Task.FromResult<IReadOnlyList<DoctorNode>>([]);
+        var nodesTask = needsCluster ? Guard("nodes", () => api.ListNodesAsync(cancellationToken), [], cancellationToken) : Task.FromResult<IReadOnlyList<DoctorNode>>([]);
         var leasesTask = options.Checks(DoctorScope.Nodes, DoctorScope.Node)
-            ? Guard(() => api.ListNodeLeasesAsync(cancellationToken), new Dictionary<string, DateTimeOffset?>())
+            ? Guard("node leases", () => api.ListNodeLeasesAsync(cancellationToken), new Dictionary<string, DateTimeOffset?>(), cancellationToken)
             : Task.FromResult<IReadOnlyDictionary<string, DateTimeOffset?>>(new Dictionary<string, DateTimeOffset?>());
         var podsTask = needsPods ? PodsAsync(options.Namespace, cancellationToken) : Task.FromResult<IReadOnlyList<DoctorPod>>([]);
         var eventsTask = options.Checks(DoctorScope.Pods, DoctorScope.Node)
-            ? Guard(() => api.ListWarningEventsAsync(options.Namespace, cancellationToken), [])
+            ? Guard("warning events", () => Bounded(ct => api.ListWarningEventsAsync(options.Namespace, ct), cancellationToken), [], cancellationToken)
             : Task.FromResult<IReadOnlyList<EventFacts>>([]);
-        var usageTask = options.Checks(DoctorScope.Nodes, DoctorScope.Node) ? Guard(() => api.NodeUsageAsync(cancellationToken), null) : Task.FromResult<IReadOnlyList<NodeUsage>?>(null);
-        var versionTask = needsCluster ? Guard(() => api.ServerVersionAsync(cancellationToken), null) : Task.FromResult<string?>(null);
+        var usageTask = options.Checks(DoctorScope.Nodes, DoctorScope.Node) ? Guard("node usage", () => Bounded(api.NodeUsageAsync, cancellationToken), null, cancellationToken) : Task.FromResult<IReadOnlyList<NodeUsage>?>(null);
+        var versionTask = needsCluster ? Guard("the API server version", () => api.ServerVersionAsync(cancellationToken), null, cancellationToken) : Task.FromResult<string?>(null);
         var etcdTask = options.Checks(DoctorScope.Etcd, DoctorScope.Certs) ? EtcdAsync(options, cancellationToken) : Task.FromResult<IReadOnlyList<EndpointStatus>>([]);
         var apiCertTask = options.Checks(DoctorScope.Certs) && api.ServerEndpoint is { } server
             ? TlsProbe.ProbeAsync("kube-apiserver", server.Host, server.Port, options.EffectiveProbeTimeout, cancellationToken)
@@ -127,11 +130,16 @@ internal sealed class DoctorRunner(IDoctorApi api, TimeProvider time)
         catch (NotAuthorizedException) when (ns is not null)
         {
             Note($"pods of other namespaces not readable: free node resources for pending pods are computed from namespace {ns} only");
-            return await Guard(() => api.ListPodsAsync(ns, cancellationToken), []).ConfigureAwait(false);
+            return await Guard($"pods in namespace {ns}", () => api.ListPodsAsync(ns, cancellationToken), [], cancellationToken).ConfigureAwait(false);
         }
         catch (NotAuthorizedException e)
         {
             Denied(e);
+            return [];
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not Errors.PitcrewException { ExitCode: Errors.ExitCodes.TlsOrAuth })
+        {
+            Note($"pods not checked: {(e is OperationCanceledException ? "the request timed out" : e.Message)}");
             return [];
         }
     }
@@ -165,7 +173,11 @@ internal sealed class DoctorRunner(IDoctorApi api, TimeProvider time)
             .Select(p => new SeenCertificate(CertificateSource.Etcd, new ObjectRef("EtcdMember", null, p.Endpoint), $"TLS handshake {p.Endpoint}", p.Certificate!))];
     }
 
-    private async Task<T> Guard<T>(Func<Task<T>> gather, T fallback)
+    /// <summary>
+    /// One gather: a 403 becomes a not-authorized finding, and a failure or timeout of this one list a note, so the other
+    /// checks still run (partial results, said so); nodes missing leave little to check, which the notes say.
+    /// </summary>
+    private async Task<T> Guard<T>(string what, Func<Task<T>> gather, T fallback, CancellationToken cancellationToken)
     {
         try
         {
@@ -174,6 +186,11 @@ internal sealed class DoctorRunner(IDoctorApi api, TimeProvider time)
         catch (NotAuthorizedException e)
         {
             Denied(e);
+            return fallback;
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && what != "nodes" && e is not Errors.PitcrewException { ExitCode: Errors.ExitCodes.TlsOrAuth })
+        {
+            Note($"{what} not checked: {(e is OperationCanceledException ? "the request timed out" : e.Message)}");
             return fallback;
         }
     }
@@ -186,6 +203,13 @@ internal sealed class DoctorRunner(IDoctorApi api, TimeProvider time)
                 "the credentials in use may not read this (RBAC); the checks that need it were skipped", [Trim(e.Message)],
                 $"run with a user allowed to get and list {e.What} (the doctor only reads), or accept the gap"));
         }
+    }
+
+    private static async Task<T> Bounded<T>(Func<CancellationToken, Task<T>> gather, CancellationToken cancellationToken)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(OptionalGatherLimit);
+        return await gather(limit.Token).ConfigureAwait(false);
     }
 
     private static string Trim(string text) => text.Length > 300 ? text[..300] + "..." : text;
