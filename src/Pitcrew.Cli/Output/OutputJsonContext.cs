@@ -24,4 +24,5 @@ namespace Pitcrew.Cli.Output;
 [JsonSerializable(typeof(Pitcrew.Cli.BackupCommands.SimulatedBackups))]
 [JsonSerializable(typeof(Pitcrew.Upgrade.UpgradePlan))]
 [JsonSerializable(typeof(Pitcrew.Upgrade.Preflight.PreflightReport))]
+[JsonSerializable(typeof(Pitcrew.Doctor.DoctorReport))]
 internal sealed partial class OutputJsonContext : JsonSerializerContext;

@@ -11,7 +11,10 @@ public static class ExitCodes
     public const int Unavailable = 5;
     public const int TlsOrAuth = 6;
 
-    /// <summary>Go, with warnings to read first (upgrade preflight).</summary>
+    /// <summary>Critical findings (doctor): something is broken now.</summary>
+    public const int Critical = 8;
+
+    /// <summary>Go, with warnings to read first (upgrade preflight); warning findings (doctor).</summary>
     public const int Warnings = 9;
     public const int FileNotFound = 10;
     public const int FileUnreadable = 11;
