@@ -17,6 +17,7 @@ internal static class EtcdCommand
         {
             snapshot,
             EndpointCommands.Create(context),
+            BackupCommands.BackupCommand.Create(context),
         };
         foreach (var option in EtcdConnectionFlags.All)
         {

@@ -18,4 +18,5 @@ namespace Pitcrew.Cli.Output;
 [JsonSerializable(typeof(VersionInfo))]
 [JsonSerializable(typeof(Pitcrew.Nodes.DrainResult))]
 [JsonSerializable(typeof(Pitcrew.Nodes.DrainForecastResult))]
+[JsonSerializable(typeof(Pitcrew.Cli.BackupCommands.SimulatedBackups))]
 internal sealed partial class OutputJsonContext : JsonSerializerContext;

@@ -1,0 +1,19 @@
+using System.CommandLine;
+
+namespace Pitcrew.Cli.BackupCommands;
+
+/// <summary>pitcrew etcd backup: the backup lifecycle (retention today; create, list, prune, verify, get, run join it).</summary>
+internal static class BackupCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var retention = new Command("retention", "Try a retention policy on a synthetic history before trusting it")
+        {
+            RetentionSimulateCommand.Create(context),
+        };
+        return new Command("backup", "Scheduled, verified, tiered etcd backups in a file or S3 store")
+        {
+            retention,
+        };
+    }
+}
