@@ -19,4 +19,8 @@ namespace Pitcrew.Cli.Output;
 [JsonSerializable(typeof(Pitcrew.Nodes.DrainResult))]
 [JsonSerializable(typeof(Pitcrew.Nodes.DrainForecastResult))]
 [JsonSerializable(typeof(Pitcrew.Cli.BackupCommands.SimulatedBackups))]
+[JsonSerializable(typeof(Pitcrew.Backups.BackupCreateResult))]
+[JsonSerializable(typeof(Pitcrew.Backups.BackupFetchResult))]
+[JsonSerializable(typeof(Pitcrew.Backups.PruneResult))]
+[JsonSerializable(typeof(BackupCommands.BackupListing))]
 internal sealed partial class OutputJsonContext : JsonSerializerContext;

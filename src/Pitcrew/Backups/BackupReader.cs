@@ -38,20 +38,32 @@ internal static class BackupReader
             throw new PitcrewException($"{what}: tampered: {stat.Size} bytes stored, the manifest says {manifest.Stored.Size}", ExitCodes.Corrupt);
         }
 
-        await using (var file = AtomicFile.Create(destination))
+        // Written and walked under a staging name, renamed over FILE only once every check passed.
+        var full = Path.GetFullPath(destination);
+        var staging = $"{full}.{Environment.ProcessId}.fetch";
+        try
         {
-            await CopyAsync(store, manifest, key, what, file.Stream, cancellationToken).ConfigureAwait(false);
-            await file.CommitAsync(cancellationToken).ConfigureAwait(false);
-        }
+            await using (var file = AtomicFile.Create(staging))
+            {
+                await CopyAsync(store, manifest, key, what, file.Stream, cancellationToken).ConfigureAwait(false);
+                await file.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
 
-        var status = await SnapshotReader.VerifyAsync(destination, skipHashCheck: false, cancellationToken).ConfigureAwait(false);
-        if (status.Revision != manifest.Snapshot.Revision)
+            var status = await SnapshotReader.VerifyAsync(staging, skipHashCheck: false, cancellationToken).ConfigureAwait(false);
+            if (status.Revision != manifest.Snapshot.Revision)
+            {
+                throw new PitcrewException(
+                    $"{what}: the snapshot is at revision {status.Revision}, the manifest says {manifest.Snapshot.Revision}", ExitCodes.Corrupt);
+            }
+
+            File.Move(staging, full, overwrite: true);
+            DirectorySync.Flush(Path.GetDirectoryName(full)!);
+            return new BackupFetchResult(manifest, full, status, time.GetElapsedTime(started));
+        }
+        finally
         {
-            throw new PitcrewException(
-                $"{what}: the snapshot is at revision {status.Revision}, the manifest says {manifest.Snapshot.Revision}", ExitCodes.Corrupt);
+            File.Delete(staging);
         }
-
-        return new BackupFetchResult(manifest, Path.GetFullPath(destination), status, time.GetElapsedTime(started));
     }
 
     private static void CheckKey(BackupManifest manifest, BackupKey? key, string what)

@@ -23,6 +23,7 @@ internal sealed class S3Upload : IObjectUpload
     private readonly SemaphoreSlim _slots = new(PartsInFlight, PartsInFlight);
     private readonly List<Task<PartETag>> _parts = [];
     private readonly List<byte[]> _partMd5s = [];
+    private readonly IncrementalHash _wholeMd5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
     private readonly PartStream _stream;
     private string? _uploadId;
     private long _bytes;
@@ -44,6 +45,7 @@ internal sealed class S3Upload : IObjectUpload
         if (_uploadId is null)
         {
             await _store.PutAsync(_name, last.Memory, ifNoneMatch: false, cancellationToken).ConfigureAwait(false);
+            _wholeMd5.AppendData(last.Memory.Span);
             expectedETag = Convert.ToHexStringLower(MD5.HashData(last.Memory.Span));
             last.Return();
         }
@@ -63,6 +65,9 @@ internal sealed class S3Upload : IObjectUpload
             expectedETag = Convert.ToHexStringLower(MD5.HashData(_partMd5s.SelectMany(m => m).ToArray())) + "-" + etags.Length;
         }
 
+        // Some S3-compatible services (s3rver among them) give a multipart object the MD5 of its whole body.
+        var wholeETag = Convert.ToHexStringLower(_wholeMd5.GetHashAndReset());
+
         _committed = true;
         var stored = await _store.StatAsync(_name, cancellationToken).ConfigureAwait(false)
             ?? throw new PitcrewException($"{_store.Location}: {_name} is missing right after its upload", ExitCodes.Failed);
@@ -72,7 +77,8 @@ internal sealed class S3Upload : IObjectUpload
         }
 
         // Services that encrypt at rest with KMS report other ETags; only an MD5-shaped ETag is comparable.
-        if (stored.ETag is { } etag && IsMd5Shaped(etag) && !string.Equals(etag, expectedETag, StringComparison.OrdinalIgnoreCase))
+        if (stored.ETag is { } etag && IsMd5Shaped(etag)
+            && !string.Equals(etag, expectedETag, StringComparison.OrdinalIgnoreCase) && !string.Equals(etag, wholeETag, StringComparison.OrdinalIgnoreCase))
         {
             throw new PitcrewException($"{_store.Location}: {_name} reads back with ETag {etag}, expected {expectedETag}", ExitCodes.Corrupt);
         }
@@ -94,6 +100,7 @@ internal sealed class S3Upload : IObjectUpload
         }
 
         _slots.Dispose();
+        _wholeMd5.Dispose();
     }
 
     private static bool IsMd5Shaped(string etag)
@@ -108,6 +115,7 @@ internal sealed class S3Upload : IObjectUpload
         _uploadId ??= (await _store.InitiateAsync(_name, cancellationToken).ConfigureAwait(false)).UploadId;
         var number = _parts.Count + 1;
         _partMd5s.Add(MD5.HashData(buffer.Memory.Span));
+        _wholeMd5.AppendData(buffer.Memory.Span);
         var failed = _parts.FirstOrDefault(p => p.IsFaulted);
         if (failed is not null)
         {
