@@ -17,6 +17,7 @@ internal sealed class BackupLock : IAsyncDisposable
 {
     public static readonly TimeSpan DefaultTtl = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan UnreadableGrace = TimeSpan.FromSeconds(30);
 
     private readonly IBackupStore _store;
     private readonly TimeProvider _time;
@@ -53,7 +54,12 @@ internal sealed class BackupLock : IAsyncDisposable
             }
 
             var holder = await ReadAsync(store, cancellationToken).ConfigureAwait(false);
-            if (holder is null || IsStale(holder, time.GetUtcNow()))
+            if (holder is null)
+            {
+                continue;
+            }
+
+            if (IsStale(holder, time.GetUtcNow()))
             {
                 // Best effort: two takers may both see it stale; the O_EXCL (or read-back) create above decides.
                 await store.DeleteAsync(BackupNames.LockName, cancellationToken).ConfigureAwait(false);
@@ -139,8 +145,9 @@ internal sealed class BackupLock : IAsyncDisposable
         }
         catch (JsonException)
         {
-            // A torn write from a crash: treat as expired.
-            return new LockRecord("unreadable", string.Empty, 0, DateTimeOffset.MinValue, DateTimeOffset.MinValue);
+            // Being written right now (created, not yet filled), or torn by a crash: held for a grace period from its write.
+            var written = (await store.StatAsync(BackupNames.LockName, cancellationToken).ConfigureAwait(false))?.LastModified ?? DateTimeOffset.MinValue;
+            return new LockRecord("unknown (lock object unreadable)", string.Empty, 0, written, written == DateTimeOffset.MinValue ? written : written + UnreadableGrace);
         }
     }
 
