@@ -18,7 +18,12 @@ internal static class BackupCatalog
         {
             if (BackupNames.TryParseManifest(item.Name, out var name))
             {
-                var manifest = await ReadManifestAsync(store, name, cancellationToken).ConfigureAwait(false);
+                if (await TryReadManifestAsync(store, name, cancellationToken).ConfigureAwait(false) is not { } manifest)
+                {
+                    // Pruned between the listing and this read.
+                    continue;
+                }
+
                 var present = byName.TryGetValue(manifest.Stored.Key, out var data) && data.Size == manifest.Stored.Size;
                 entries.Add(new BackupEntry(manifest, present));
             }
@@ -42,7 +47,8 @@ internal static class BackupCatalog
                 $"{store.Location}: no backup named {name} (a backup exists once its manifest does); see `pitcrew etcd backup list`", ExitCodes.FileNotFound);
         }
 
-        return await ReadManifestAsync(store, name, cancellationToken).ConfigureAwait(false);
+        return await TryReadManifestAsync(store, name, cancellationToken).ConfigureAwait(false)
+            ?? throw new PitcrewException($"{store.Location}: backup {name} was deleted while being read (a prune running?)", ExitCodes.FileNotFound);
     }
 
     /// <summary>Objects of backups without a manifest written before <paramref name="before"/>: what crashed runs left.</summary>
@@ -65,11 +71,9 @@ internal static class BackupCatalog
         return leftovers.Count + await store.AbortStaleUploadsAsync(held.StoreTime, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<BackupManifest> ReadManifestAsync(IBackupStore store, string name, CancellationToken cancellationToken)
+    private static async Task<BackupManifest?> TryReadManifestAsync(IBackupStore store, string name, CancellationToken cancellationToken)
     {
-        await using var stream = await store.OpenReadAsync(BackupNames.ManifestKey(name), cancellationToken).ConfigureAwait(false);
-        using var copy = new MemoryStream();
-        await stream.CopyToAsync(copy, cancellationToken).ConfigureAwait(false);
-        return BackupJson.ReadManifest(copy.GetBuffer().AsSpan(0, (int)copy.Length), $"{store.Location}/{BackupNames.ManifestKey(name)}");
+        var bytes = await store.ReadSmallAsync(BackupNames.ManifestKey(name), cancellationToken).ConfigureAwait(false);
+        return bytes is null ? null : BackupJson.ReadManifest(bytes, $"{store.Location}/{BackupNames.ManifestKey(name)}");
     }
 }

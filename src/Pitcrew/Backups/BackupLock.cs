@@ -134,14 +134,15 @@ internal sealed class BackupLock : IAsyncDisposable
 
     public static async Task<LockRecord?> ReadAsync(IBackupStore store, CancellationToken cancellationToken)
     {
-        try
-        {
-            await using var stream = await store.OpenReadAsync(BackupNames.LockName, cancellationToken).ConfigureAwait(false);
-            return await JsonSerializer.DeserializeAsync(stream, BackupJson.Default.LockRecord, cancellationToken).ConfigureAwait(false);
-        }
-        catch (PitcrewException e) when (e.ExitCode == ExitCodes.FileNotFound)
+        var bytes = await store.ReadSmallAsync(BackupNames.LockName, cancellationToken).ConfigureAwait(false);
+        if (bytes is null)
         {
             return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(bytes, BackupJson.Default.LockRecord);
         }
         catch (JsonException)
         {

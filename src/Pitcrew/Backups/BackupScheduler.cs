@@ -102,8 +102,9 @@ internal sealed class BackupScheduler(IBackupStore store, BackupScheduleOptions 
             metrics.Skipped();
             log($"skipped this run: {e.Message}");
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
         {
+            // gRPC and the SDK report a cancelled call with their own exception types; any of them means stopping.
             log("stopping: abandoned the run in progress (nothing partial is listed; the next run removes its leftovers)");
         }
         catch (Exception e) when (e is PitcrewException or IOException or UnauthorizedAccessException && !cancellationToken.IsCancellationRequested)

@@ -45,6 +45,18 @@ internal sealed class FileBackupStore : IBackupStore
         }
     }
 
+    public async Task<byte[]?> ReadSmallAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await File.ReadAllBytesAsync(PathOf(name), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
     public Task<StoredObject?> StatAsync(string name, CancellationToken cancellationToken)
     {
         var info = new FileInfo(PathOf(name));

@@ -15,6 +15,9 @@ internal interface IBackupStore : IDisposable
     /// <summary>Opens an object for streaming; throws a <see cref="Errors.PitcrewException"/> with <see cref="Errors.ExitCodes.FileNotFound"/> when absent.</summary>
     Task<Stream> OpenReadAsync(string name, CancellationToken cancellationToken);
 
+    /// <summary>Reads a small object whole (a manifest, the lock), retrying a read torn by a concurrent write; null when absent.</summary>
+    Task<byte[]?> ReadSmallAsync(string name, CancellationToken cancellationToken);
+
     /// <summary>The object's size and time, or null when absent.</summary>
     Task<StoredObject?> StatAsync(string name, CancellationToken cancellationToken);
 

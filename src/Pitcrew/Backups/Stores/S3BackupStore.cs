@@ -70,6 +70,24 @@ internal sealed class S3BackupStore : IBackupStore
         return new ResponseStream(response);
     }
 
+    public async Task<byte[]?> ReadSmallAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _retry.RunAsync($"get {name}", async ct =>
+            {
+                using var response = await _client.GetObjectAsync(new GetObjectRequest { BucketName = _bucket, Key = _prefix + name }, ct).ConfigureAwait(false);
+                using var copy = new MemoryStream();
+                await response.ResponseStream.CopyToAsync(copy, ct).ConfigureAwait(false);
+                return copy.ToArray();
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PitcrewException e) when (e.ExitCode == ExitCodes.FileNotFound && e.InnerException is AmazonS3Exception { ErrorCode: not "NoSuchBucket" })
+        {
+            return null;
+        }
+    }
+
     public async Task<StoredObject?> StatAsync(string name, CancellationToken cancellationToken)
     {
         try
@@ -129,10 +147,8 @@ internal sealed class S3BackupStore : IBackupStore
             return false;
         }
 
-        await using var read = await OpenReadAsync(name, cancellationToken).ConfigureAwait(false);
-        using var copy = new MemoryStream();
-        await read.CopyToAsync(copy, cancellationToken).ConfigureAwait(false);
-        return copy.GetBuffer().AsSpan(0, (int)copy.Length).SequenceEqual(content.Span);
+        var stored = await ReadSmallAsync(name, cancellationToken).ConfigureAwait(false);
+        return stored is not null && stored.AsSpan().SequenceEqual(content.Span);
     }
 
     public Task PutSmallAsync(string name, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>

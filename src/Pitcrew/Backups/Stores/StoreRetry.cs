@@ -60,7 +60,9 @@ internal sealed class StoreRetry(string location, int attempts, TimeSpan firstDe
             || (s3.StatusCode == 0 && s3.InnerException is not null && IsTransient(s3.InnerException)),
         AmazonServiceException service => service.StatusCode == 0 || (int)service.StatusCode >= 500,
         HttpRequestException or SocketException or IOException or TimeoutException or TaskCanceledException => true,
-        AmazonClientException client => client.InnerException is not null && IsTransient(client.InnerException),
+        // The SDK's MD5 check of a body read while another writer replaced the object.
+        AmazonClientException client => client.Message.Contains("hash", StringComparison.OrdinalIgnoreCase)
+            || (client.InnerException is not null && IsTransient(client.InnerException)),
         _ => false,
     };
 
