@@ -7,6 +7,10 @@ public static class RetentionPlanner
 {
     private static readonly IReadOnlySet<string> NoneForgotten = new HashSet<string>(StringComparer.Ordinal);
 
+    // Shared by every decision that carries only this reason: most backups of a long history are deleted.
+    private static readonly string[] NotKept = [RetentionReasons.NotKept];
+    private static readonly string[] Forgotten = [RetentionReasons.Forgotten];
+
     /// <summary>One decision per backup, newest first (ties by name, descending); pure and deterministic, O(n log n).</summary>
     /// <remarks>
     /// Backups sort newest first. For each calendar tier, a backup whose bucket differs from the last kept one's is
@@ -25,11 +29,10 @@ public static class RetentionPlanner
             .OrderByDescending(b => b.CreatedAt)
             .ThenByDescending(b => b.Name, StringComparer.Ordinal)
             .ToArray();
-        var reasons = new List<string>[ordered.Length];
+        var reasons = new List<string>?[ordered.Length];
         var candidates = new List<int>(ordered.Length);
         for (var i = 0; i < ordered.Length; i++)
         {
-            reasons[i] = [];
             if (!forgotten.Contains(ordered[i].Name))
             {
                 candidates.Add(i);
@@ -38,7 +41,7 @@ public static class RetentionPlanner
 
         if (policy.IsEmpty)
         {
-            candidates.ForEach(i => reasons[i].Add(RetentionReasons.EmptyPolicy));
+            candidates.ForEach(i => reasons[i] = [RetentionReasons.EmptyPolicy]);
         }
         else
         {
@@ -55,28 +58,28 @@ public static class RetentionPlanner
         return decisions;
     }
 
-    private static RetentionDecision Finish(RetentionCandidate backup, List<string> reasons, bool forgotten, bool newestVerified)
+    private static RetentionDecision Finish(RetentionCandidate backup, List<string>? reasons, bool forgotten, bool newestVerified)
     {
         if (forgotten)
         {
             return newestVerified
                 ? new RetentionDecision(backup, true, [RetentionReasons.NewestVerified, RetentionReasons.ForgottenRefused])
-                : new RetentionDecision(backup, false, [RetentionReasons.Forgotten]);
+                : new RetentionDecision(backup, false, Forgotten);
         }
 
         if (backup.Tags.Contains(RetentionPolicy.PreUpgradeTag, StringComparer.Ordinal))
         {
-            reasons.Add(RetentionReasons.PreUpgrade);
+            (reasons ??= []).Add(RetentionReasons.PreUpgrade);
         }
 
         if (newestVerified)
         {
-            reasons.Add(RetentionReasons.NewestVerified);
+            (reasons ??= []).Add(RetentionReasons.NewestVerified);
         }
 
-        return reasons.Count > 0
+        return reasons is { Count: > 0 }
             ? new RetentionDecision(backup, true, reasons)
-            : new RetentionDecision(backup, false, [RetentionReasons.NotKept]);
+            : new RetentionDecision(backup, false, NotKept);
     }
 
     /// <summary>restic's ApplyPolicy loop over the candidates, newest first.</summary>
@@ -84,7 +87,7 @@ public static class RetentionPlanner
     {
         private const long NoBucket = long.MinValue;
 
-        public void Apply(List<string>[] reasons)
+        public void Apply(List<string>?[] reasons)
         {
             if (candidates.Count == 0)
             {
@@ -104,26 +107,26 @@ public static class RetentionPlanner
             for (var k = 0; k < candidates.Count; k++)
             {
                 var backup = ordered[candidates[k]];
-                var into = reasons[candidates[k]];
+                ref var into = ref reasons[candidates[k]];
                 var oldest = k == candidates.Count - 1;
                 var local = TimeZoneInfo.ConvertTime(backup.CreatedAt, zone).DateTime;
 
                 foreach (var (spec, parts) in tagSets)
                 {
-                    if (parts.Length > 0 && parts.All(p => backup.Tags.Contains(p, StringComparer.Ordinal)))
+                    if (parts.Length == 0 ? backup.Tags.Count == 0 : parts.All(p => backup.Tags.Contains(p, StringComparer.Ordinal)))
                     {
-                        into.Add($"tag {spec}: kept by keep-tag");
+                        (into ??= []).Add(parts.Length == 0 ? "untagged: kept by keep-tag ''" : $"tag {spec}: kept by keep-tag");
                     }
                 }
 
                 if (withinStart is { } start && backup.CreatedAt > start)
                 {
-                    into.Add($"within {policy.KeepWithin} of the newest backup");
+                    (into ??= []).Add($"within {policy.KeepWithin} of the newest backup");
                 }
 
                 if (lastLeft != 0)
                 {
-                    into.Add(policy.KeepLast == -1 ? "last: all" : "last " + policy.KeepLast.ToString(CultureInfo.InvariantCulture));
+                    (into ??= []).Add(policy.KeepLast == -1 ? "last: all" : "last " + policy.KeepLast.ToString(CultureInfo.InvariantCulture));
                     lastLeft = lastLeft > 0 ? lastLeft - 1 : lastLeft;
                 }
 
@@ -138,11 +141,11 @@ public static class RetentionPlanner
                     var key = RetentionTiers.Key(tier, local);
                     if (key != tierLast[t])
                     {
-                        into.Add($"{RetentionTiers.Name(tier)} tier: newest of {RetentionTiers.Label(tier, local)}");
+                        (into ??= []).Add($"{RetentionTiers.Name(tier)} tier: newest of {RetentionTiers.Label(tier, local)}");
                     }
                     else if (oldest)
                     {
-                        into.Add($"{RetentionTiers.Name(tier)} tier: oldest backup, kept while {Unused(tierLeft[t], RetentionTiers.Count(policy, tier), tier)}");
+                        (into ??= []).Add($"{RetentionTiers.Name(tier)} tier: oldest backup, kept while {Unused(tierLeft[t], RetentionTiers.Count(policy, tier), tier)}");
                     }
                     else
                     {
@@ -165,12 +168,12 @@ public static class RetentionPlanner
                     var span = RetentionTiers.Within(policy, tier);
                     if (key != withinLast[t])
                     {
-                        into.Add($"{RetentionTiers.Name(tier)} within {span}: newest of {RetentionTiers.Label(tier, local)}");
+                        (into ??= []).Add($"{RetentionTiers.Name(tier)} within {span}: newest of {RetentionTiers.Label(tier, local)}");
                         withinLast[t] = key;
                     }
                     else if (oldest)
                     {
-                        into.Add($"{RetentionTiers.Name(tier)} within {span}: oldest backup in the span");
+                        (into ??= []).Add($"{RetentionTiers.Name(tier)} within {span}: oldest backup in the span");
                     }
                 }
             }

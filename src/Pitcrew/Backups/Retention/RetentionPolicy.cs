@@ -50,7 +50,7 @@ public sealed record RetentionPolicy
     /// <summary>Keep the newest backup of each year within this span of the newest backup.</summary>
     public RetentionSpan? KeepWithinYearly { get; init; }
 
-    /// <summary>Keep every backup carrying one of these tags; "a,b" means carrying both a and b (as restic).</summary>
+    /// <summary>Keep every backup carrying one of these tags; "a,b" means carrying both a and b, "" means untagged (as restic).</summary>
     public IReadOnlyList<string> KeepTags { get; init; } = [];
 
     /// <summary>The calendar in which hours, days, weeks, months and years begin.</summary>

@@ -6,7 +6,7 @@ namespace Pitcrew.Backups.Retention;
 public sealed record RetentionSimulation(TimeSpan Every, RetentionSpan For, DateTimeOffset Until, IReadOnlyList<TaggedTime> TagAt)
 {
     /// <summary>The most backups a simulation builds (a year of one a minute is 525,600).</summary>
-    public const int MaxBackups = 2_000_000;
+    public const int MaxBackups = 1_000_000;
 }
 
 /// <summary>Builds the synthetic history of a <see cref="RetentionSimulation"/> and runs the planner over it.</summary>
@@ -26,7 +26,7 @@ public static class RetentionSimulator
         var count = (long)((simulation.Until - start) / simulation.Every) + 1;
         if (count + simulation.TagAt.Count > RetentionSimulation.MaxBackups)
         {
-            throw new ArgumentException($"the simulation would build {count + simulation.TagAt.Count} backups, more than {RetentionSimulation.MaxBackups}; use a longer period or a shorter span", nameof(simulation));
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"the simulation would build {count + simulation.TagAt.Count:N0} backups, more than {RetentionSimulation.MaxBackups:N0}; use a longer period or a shorter span"), nameof(simulation));
         }
 
         var history = new List<RetentionCandidate>((int)count + simulation.TagAt.Count);

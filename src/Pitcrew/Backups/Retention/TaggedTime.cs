@@ -9,7 +9,7 @@ public sealed record TaggedTime(DateTimeOffset Time, string Tag)
     public static bool TryParse(string? text, out TaggedTime? tagged)
     {
         tagged = null;
-        var equals = text?.LastIndexOf('=') ?? -1;
+        var equals = text?.IndexOf('=', StringComparison.Ordinal) ?? -1;
         if (text is null || equals <= 0 || equals == text.Length - 1 || !TryParseTime(text[..equals], out var time))
         {
             return false;
