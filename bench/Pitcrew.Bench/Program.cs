@@ -3,6 +3,22 @@ using Pitcrew.Bench;
 // Usage: Pitcrew.Bench PITCREW_BINARY [TARGET_MB] [ROUNDS]   (snapshots)
 //        Pitcrew.Bench sim PITCREW_BINARY [WORKERS]            (the simulator at scale)
 //        Pitcrew.Bench drain PITCREW_BINARY                    (node drain against kubectl drain)
+//        Pitcrew.Bench backup PITCREW_BINARY S3RVER [TARGET_MB] [ROUNDS]  (backup create to s3rver against etcdctl snapshot save)
+if (args is ["backup", var backupBinary, var s3rver, .. var backupRest])
+{
+    using var stopBackup = new CancellationTokenSource(TimeSpan.FromMinutes(40));
+    Console.CancelKeyPress += (_, e) =>
+    {
+        e.Cancel = true;
+        stopBackup.Cancel();
+    };
+    var backupOptions = new BenchOptions(
+        backupBinary,
+        backupRest.Length > 0 ? long.Parse(backupRest[0], System.Globalization.CultureInfo.InvariantCulture) << 20 : 1L << 30,
+        backupRest.Length > 1 ? int.Parse(backupRest[1], System.Globalization.CultureInfo.InvariantCulture) : 2);
+    return await BackupBench.RunAsync(backupOptions, s3rver, stopBackup.Token);
+}
+
 if (args is ["drain", var drainBinary])
 {
     using var stopDrain = new CancellationTokenSource(TimeSpan.FromMinutes(30));

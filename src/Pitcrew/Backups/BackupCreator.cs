@@ -25,18 +25,49 @@ internal static class BackupCreator
         var spool = Spool.PathFor(options.WorkDirectory, name);
         try
         {
-            var saved = await SnapshotSaver.SaveAsync(new SnapshotSaveOptions(spool, options.Connection), progress, time, cancellationToken).ConfigureAwait(false);
-            var source = await SourceAsync(options.Connection, saved.Endpoint, cancellationToken).ConfigureAwait(false);
-            var walk = Task.Run(() => SnapshotReader.VerifyAsync(spool, skipHashCheck: true, cancellationToken), cancellationToken);
-            await Checkpoint(options, BackupPhase.Snapshot, cancellationToken).ConfigureAwait(false);
-
             var key = BackupNames.ObjectKey(name, options.Compression, options.Key is not null);
             StoredObject stored;
             string plainSha, storedSha;
+            SnapshotSaveResult saved;
             SnapshotStatus status;
+            BackupSource source;
             await using (var upload = await store.OpenWriteAsync(key, cancellationToken).ConfigureAwait(false))
             {
-                (plainSha, storedSha) = await WriteAsync(spool, upload.Stream, options, cancellationToken).ConfigureAwait(false);
+                // The upload reads the spool while the snapshot is still streaming into it; it commits only after
+                // the trailer matched and the structure walk passed.
+                using var growing = new GrowingFileStream(spool);
+                using var abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                var forward = new Forward(progress, growing);
+                var saving = SnapshotSaver.SaveAsync(new SnapshotSaveOptions(spool, options.Connection), forward, time, abort.Token);
+                var writing = WriteAsync(growing, upload.Stream, options, abort.Token);
+                if (await Task.WhenAny(saving, writing).ConfigureAwait(false) == writing && writing.IsFaulted)
+                {
+                    await abort.CancelAsync().ConfigureAwait(false);
+                    await ((Task)saving).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    await writing.ConfigureAwait(false);
+                }
+
+                try
+                {
+                    saved = await saving.ConfigureAwait(false);
+                }
+                catch
+                {
+                    await abort.CancelAsync().ConfigureAwait(false);
+                    await ((Task)writing).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    throw;
+                }
+
+                growing.Complete();
+                var walk = Task.Run(() => SnapshotReader.VerifyAsync(spool, skipHashCheck: true, cancellationToken), cancellationToken);
+                source = await SourceAsync(options.Connection, saved.Endpoint, cancellationToken).ConfigureAwait(false);
+                await Checkpoint(options, BackupPhase.Snapshot, cancellationToken).ConfigureAwait(false);
+                (plainSha, storedSha, var plainBytes) = await writing.ConfigureAwait(false);
+                if (plainBytes != saved.Bytes)
+                {
+                    throw new PitcrewException($"{name}: uploaded {plainBytes} snapshot bytes, etcd sent {saved.Bytes}; nothing was stored", ExitCodes.Failed);
+                }
+
                 try
                 {
                     status = await walk.ConfigureAwait(false);
@@ -74,12 +105,12 @@ internal static class BackupCreator
         (typeof(BackupCreator).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown").Split('+')[0];
 
     /// <summary>Streams the spool through compression and encryption into the upload; returns SHA-256 of plain and stored bytes.</summary>
-    private static async Task<(string Plain, string Stored)> WriteAsync(string spool, Stream destination, BackupCreateOptions options, CancellationToken cancellationToken)
+    private static async Task<(string Plain, string Stored, long PlainBytes)> WriteAsync(
+        Stream source, Stream destination, BackupCreateOptions options, CancellationToken cancellationToken)
     {
         using var stored = new HashingStream(destination, leaveOpen: true);
         using var encrypt = options.Key is { } key ? new EncryptingStream(stored, key) : null;
-        var source = new FileStream(spool, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        using var plain = new HashingStream(source, leaveOpen: false);
+        using var plain = new HashingStream(source, leaveOpen: true);
         var buffer = ArrayPool<byte>.Shared.Rent(CopyBuffer);
         try
         {
@@ -105,7 +136,7 @@ internal static class BackupCreator
                 await encrypt.FinishAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            return (plain.Sha256, stored.Sha256);
+            return (plain.Sha256, stored.Sha256, plain.Bytes);
         }
         finally
         {
@@ -136,6 +167,16 @@ internal static class BackupCreator
         var status = await client.StatusAsync(cancellationToken).ConfigureAwait(false);
         return new BackupSource(endpoint, status.Version, status.ClusterId.ToString("x", CultureInfo.InvariantCulture),
             status.MemberId.ToString("x", CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Passes snapshot progress on and wakes the upload, which reads the spool as it grows.</summary>
+    private sealed class Forward(IProgress<SnapshotProgress>? inner, GrowingFileStream growing) : IProgress<SnapshotProgress>
+    {
+        public void Report(SnapshotProgress value)
+        {
+            inner?.Report(value);
+            growing.Notify();
+        }
     }
 
     private static Task Checkpoint(BackupCreateOptions options, BackupPhase phase, CancellationToken cancellationToken) =>
