@@ -51,11 +51,12 @@ internal static class BackupCatalog
             ?? throw new PitcrewException($"{store.Location}: backup {name} was deleted while being read (a prune running?)", ExitCodes.FileNotFound);
     }
 
-    /// <summary>Objects of backups without a manifest written before <paramref name="before"/>: what crashed runs left.</summary>
+    /// <summary>Objects of backups without a manifest written no later than <paramref name="before"/>: what crashed runs left.</summary>
+    /// <remarks>S3 times have whole seconds, so an object of the same second as the lock counts: only the lock holder writes, after cleaning.</remarks>
     public static IReadOnlyList<StoredObject> Leftovers(IReadOnlyList<StoredObject> objects, DateTimeOffset before)
     {
         var complete = objects.Select(o => BackupNames.TryParseManifest(o.Name, out var name) ? name : null).OfType<string>().ToHashSet(StringComparer.Ordinal);
-        return [.. objects.Where(o => BackupNames.OwnerOf(o.Name) is { } owner && !complete.Contains(owner) && o.LastModified < before)];
+        return [.. objects.Where(o => BackupNames.OwnerOf(o.Name) is { } owner && !complete.Contains(owner) && o.LastModified <= before)];
     }
 
     /// <summary>Deletes leftovers and incomplete uploads older than the lock the caller holds.</summary>

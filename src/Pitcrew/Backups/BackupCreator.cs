@@ -27,7 +27,7 @@ internal static class BackupCreator
         {
             var key = BackupNames.ObjectKey(name, options.Compression, options.Key is not null);
             StoredObject stored;
-            string plainSha, storedSha;
+            string storedSha;
             SnapshotSaveResult saved;
             SnapshotStatus status;
             BackupSource source;
@@ -62,7 +62,7 @@ internal static class BackupCreator
                 var walk = Task.Run(() => SnapshotReader.VerifyAsync(spool, skipHashCheck: true, cancellationToken), cancellationToken);
                 source = await SourceAsync(options.Connection, saved.Endpoint, cancellationToken).ConfigureAwait(false);
                 await Checkpoint(options, BackupPhase.Snapshot, cancellationToken).ConfigureAwait(false);
-                (plainSha, storedSha, var plainBytes) = await writing.ConfigureAwait(false);
+                (storedSha, var plainBytes) = await writing.ConfigureAwait(false);
                 if (plainBytes != saved.Bytes)
                 {
                     throw new PitcrewException($"{name}: uploaded {plainBytes} snapshot bytes, etcd sent {saved.Bytes}; nothing was stored", ExitCodes.Failed);
@@ -85,7 +85,7 @@ internal static class BackupCreator
 
             var manifest = new BackupManifest(
                 BackupManifest.CurrentFormat, name, createdAt, time.GetUtcNow(), PitcrewVersion, source,
-                new BackupSnapshotInfo(status.Revision, status.CompactRevision, saved.Bytes, plainSha, saved.Sha256, status.TotalKey, status.Version,
+                new BackupSnapshotInfo(status.Revision, status.CompactRevision, saved.Bytes, saved.Sha256, status.TotalKey, status.Version,
                     status.RegistryKeys),
                 new BackupObjectInfo(key, stored.Size, storedSha, BackupCompressions.Name(options.Compression),
                     options.Key is { } k ? new BackupEncryptionInfo(ChunkedAesGcm.Algorithm, k.Fingerprint, ChunkedAesGcm.ChunkSize) : null),
@@ -105,12 +105,13 @@ internal static class BackupCreator
         (typeof(BackupCreator).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown").Split('+')[0];
 
     /// <summary>Streams the spool through compression and encryption into the upload; returns SHA-256 of plain and stored bytes.</summary>
-    private static async Task<(string Plain, string Stored, long PlainBytes)> WriteAsync(
+    private static async Task<(string Stored, long PlainBytes)> WriteAsync(
         Stream source, Stream destination, BackupCreateOptions options, CancellationToken cancellationToken)
     {
         using var stored = new HashingStream(destination, leaveOpen: true);
         using var encrypt = options.Key is { } key ? new EncryptingStream(stored, key) : null;
-        using var plain = new HashingStream(source, leaveOpen: true);
+        // Counted, not hashed: etcd's trailer, checked as the snapshot streamed, is the snapshot's digest.
+        using var plain = new HashingStream(source, leaveOpen: true, hash: false);
         var buffer = ArrayPool<byte>.Shared.Rent(CopyBuffer);
         try
         {
@@ -136,7 +137,7 @@ internal static class BackupCreator
                 await encrypt.FinishAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            return (plain.Sha256, stored.Sha256, plain.Bytes);
+            return (stored.Sha256, plain.Bytes);
         }
         finally
         {

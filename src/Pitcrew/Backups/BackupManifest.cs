@@ -22,14 +22,13 @@ public sealed record BackupManifest(
 /// <summary>The member the snapshot came from; ids in hex as etcdctl prints them.</summary>
 public sealed record BackupSource(string Endpoint, string Version, string ClusterId, string MemberId);
 
-/// <summary>The plain snapshot file: size and SHA-256 of the whole file (what `get` writes), and what it holds.</summary>
-/// <param name="DatabaseSha256">etcd's trailer: the SHA-256 of the database bytes before it.</param>
+/// <summary>The plain snapshot file (what `get` writes): its size, its digest and what it holds.</summary>
+/// <param name="Sha256">etcd's trailer: the SHA-256 of the database bytes before it, checked as the snapshot streamed.</param>
 public sealed record BackupSnapshotInfo(
     long Revision,
     long CompactRevision,
     long Size,
     string Sha256,
-    string DatabaseSha256,
     long TotalKeys,
     string? StorageVersion,
     IReadOnlyDictionary<string, long> RegistryKeys);

@@ -2,8 +2,8 @@ using System.Security.Cryptography;
 
 namespace Pitcrew.Backups;
 
-/// <summary>Passes bytes through (reading or writing) while counting them and computing their SHA-256.</summary>
-internal sealed class HashingStream(Stream inner, bool leaveOpen) : Stream
+/// <summary>Passes bytes through (reading or writing) while counting them and, unless told not to, computing their SHA-256.</summary>
+internal sealed class HashingStream(Stream inner, bool leaveOpen, bool hash = true) : Stream
 {
     private readonly IncrementalHash _sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private string? _digest;
@@ -30,7 +30,11 @@ internal sealed class HashingStream(Stream inner, bool leaveOpen) : Stream
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         var n = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-        _sha.AppendData(buffer.Span[..n]);
+        if (hash)
+        {
+            _sha.AppendData(buffer.Span[..n]);
+        }
+
         Bytes += n;
         return n;
     }
@@ -43,7 +47,11 @@ internal sealed class HashingStream(Stream inner, bool leaveOpen) : Stream
     public override int Read(Span<byte> buffer)
     {
         var n = inner.Read(buffer);
-        _sha.AppendData(buffer[..n]);
+        if (hash)
+        {
+            _sha.AppendData(buffer[..n]);
+        }
+
         Bytes += n;
         return n;
     }
