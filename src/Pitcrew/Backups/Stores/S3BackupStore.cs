@@ -14,6 +14,8 @@ namespace Pitcrew.Backups.Stores;
 internal sealed class S3BackupStore : IBackupStore
 {
     private const string DefaultRegion = "us-east-1";
+    private static readonly TimeSpan CreateSettleDelay = TimeSpan.FromSeconds(1);
+    private readonly TimeProvider _time;
 
     private readonly AmazonS3Client _client;
     private readonly string _bucket;
@@ -26,6 +28,7 @@ internal sealed class S3BackupStore : IBackupStore
         _prefix = options.Url.Prefix;
         Location = options.Url.ToString();
         _retry = new StoreRetry(Location, options.Attempts, options.RetryDelay, time);
+        _time = time;
         var region = options.Environment("AWS_REGION") ?? options.Environment("AWS_DEFAULT_REGION") ?? DefaultRegion;
         var config = new AmazonS3Config
         {
@@ -148,6 +151,14 @@ internal sealed class S3BackupStore : IBackupStore
         }
 
         var stored = await ReadSmallAsync(name, cancellationToken).ConfigureAwait(false);
+        if (stored is null || !stored.AsSpan().SequenceEqual(content.Span))
+        {
+            return false;
+        }
+
+        // A racer that checked before our put may overwrite it just after our read-back: look again once it would have landed.
+        await Task.Delay(CreateSettleDelay, _time, cancellationToken).ConfigureAwait(false);
+        stored = await ReadSmallAsync(name, cancellationToken).ConfigureAwait(false);
         return stored is not null && stored.AsSpan().SequenceEqual(content.Span);
     }
 
