@@ -7,7 +7,8 @@ namespace Pitcrew.Bench;
 internal sealed record Measured(TimeSpan Wall, long PeakRssKb, int ExitCode, string Stdout, string Stderr)
 {
     /// <summary>Runs the command under /usr/bin/time, which reports the child's max RSS in KiB.</summary>
-    public static async Task<Measured> RunAsync(string file, IEnumerable<string> args, CancellationToken cancellationToken)
+    public static async Task<Measured> RunAsync(
+        string file, IEnumerable<string> args, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? environment = null)
     {
         var rssFile = Path.GetTempFileName();
         try
@@ -19,6 +20,11 @@ internal sealed record Measured(TimeSpan Wall, long PeakRssKb, int ExitCode, str
             }
 
             start.Environment["ETCDCTL_API"] = "3";
+            foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            {
+                start.Environment[name] = value;
+            }
+
             var watch = Stopwatch.StartNew();
             using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {file}");
             var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);

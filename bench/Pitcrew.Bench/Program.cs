@@ -5,6 +5,7 @@ using Pitcrew.Bench;
 //        Pitcrew.Bench drain PITCREW_BINARY                    (node drain against kubectl drain)
 //        Pitcrew.Bench restore PITCREW_BINARY [TARGET_MB] [ROUNDS] (snapshot restore against etcdctl)
 //        Pitcrew.Bench doctor PITCREW_BINARY [WORKERS]         (pitcrew doctor on the large scenario against kubectl get pods -A -o json)
+//        Pitcrew.Bench backup PITCREW_BINARY S3RVER [TARGET_MB] [ROUNDS]  (backup create to s3rver against etcdctl snapshot save)
 if (args is ["doctor", var doctorBinary, .. var doctorRest])
 {
     using var stopDoctor = new CancellationTokenSource(TimeSpan.FromMinutes(30));
@@ -15,6 +16,21 @@ if (args is ["doctor", var doctorBinary, .. var doctorRest])
     };
     return await DoctorBench.RunAsync(doctorBinary, doctorRest.Length > 0 ? int.Parse(doctorRest[0], System.Globalization.CultureInfo.InvariantCulture)
         : Pitcrew.Sim.Scenarios.LargeScenario.DefaultWorkers, stopDoctor.Token);
+}
+
+if (args is ["backup", var backupBinary, var s3rver, .. var backupRest])
+{
+    using var stopBackup = new CancellationTokenSource(TimeSpan.FromMinutes(40));
+    Console.CancelKeyPress += (_, e) =>
+    {
+        e.Cancel = true;
+        stopBackup.Cancel();
+    };
+    var backupOptions = new BenchOptions(
+        backupBinary,
+        backupRest.Length > 0 ? long.Parse(backupRest[0], System.Globalization.CultureInfo.InvariantCulture) << 20 : 1L << 30,
+        backupRest.Length > 1 ? int.Parse(backupRest[1], System.Globalization.CultureInfo.InvariantCulture) : 2);
+    return await BackupBench.RunAsync(backupOptions, s3rver, stopBackup.Token);
 }
 
 if (args is ["drain", var drainBinary])

@@ -11,9 +11,19 @@ internal static class BackupCommand
         {
             RetentionSimulateCommand.Create(context),
         };
-        return new Command("backup", "Scheduled, verified, tiered etcd backups in a file or S3 store")
+        var backup = new Command("backup", "Scheduled, verified, tiered etcd backups in a file or S3 store")
         {
             retention,
+            BackupCreateCommand.Create(context),
+            BackupListCommand.Create(context),
+            BackupFetchCommands.Verify(context),
+            BackupFetchCommands.Get(context),
+            BackupPruneCommand.Create(context),
+            BackupRunCommand.Create(context),
         };
+        backup.Add(BackupStoreFlags.Store);
+        backup.Add(BackupStoreFlags.S3Endpoint);
+        backup.Add(BackupStoreFlags.KeyFile);
+        return backup;
     }
 }

@@ -25,4 +25,8 @@ namespace Pitcrew.Cli.Output;
 [JsonSerializable(typeof(Pitcrew.Upgrade.UpgradePlan))]
 [JsonSerializable(typeof(Pitcrew.Upgrade.Preflight.PreflightReport))]
 [JsonSerializable(typeof(Pitcrew.Doctor.DoctorReport))]
+[JsonSerializable(typeof(Pitcrew.Backups.BackupCreateResult))]
+[JsonSerializable(typeof(Pitcrew.Backups.BackupFetchResult))]
+[JsonSerializable(typeof(Pitcrew.Backups.PruneResult))]
+[JsonSerializable(typeof(BackupCommands.BackupListing))]
 internal sealed partial class OutputJsonContext : JsonSerializerContext;

@@ -7,6 +7,14 @@ namespace Pitcrew.Snapshots.Bolt;
 /// <summary>A read-only memory map of a whole file, handing out bounds-checked spans.</summary>
 internal sealed unsafe partial class MappedFile : IDisposable
 {
+    /// <summary>
+    /// Touched pages of a mapping count in the process's RSS until unmapped. Dropping them from the mapping this often
+    /// (they stay in the page cache; a later access faults them back in) keeps a walk of a 1 GB file under ~100 MB RSS.
+    /// </summary>
+    private const long ReleaseEveryBytes = 64 << 20;
+    private const int MadviseDontNeed = 4;
+    private long _handedOut;
+
     private readonly MemoryMappedFile _map;
     private readonly MemoryMappedViewAccessor _view;
     private readonly byte* _base;
@@ -46,6 +54,17 @@ internal sealed unsafe partial class MappedFile : IDisposable
         if (offset < 0 || length < 0 || offset > Length - length)
         {
             throw new ArgumentOutOfRangeException(nameof(offset), $"range {offset}+{length} outside file of {Length} bytes");
+        }
+
+        _handedOut += length;
+        if (_handedOut >= ReleaseEveryBytes)
+        {
+            _handedOut = 0;
+            if (OperatingSystem.IsLinux())
+            {
+                // Spans handed out earlier stay valid: the addresses remain mapped and fault back in on access.
+                _ = Madvise((IntPtr)_base, (nuint)Length, MadviseDontNeed);
+            }
         }
 
         return new ReadOnlySpan<byte>(_base + offset, length);
@@ -88,4 +107,7 @@ internal sealed unsafe partial class MappedFile : IDisposable
         _view.Dispose();
         _map.Dispose();
     }
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "madvise")]
+    private static partial int Madvise(IntPtr address, nuint length, int advice);
 }

@@ -1,0 +1,114 @@
+using System.Globalization;
+using Pitcrew.Backups;
+using Pitcrew.Cli.Output;
+using Spectre.Console;
+
+namespace Pitcrew.Cli.BackupCommands;
+
+/// <summary>Table renderings of backup results; pure functions of the result records.</summary>
+internal static class BackupRenderer
+{
+    public static void Created(IAnsiConsole console, string store, BackupCreateResult result)
+    {
+        var m = result.Manifest;
+        console.WriteLine($"Backup {m.Name} stored in {store}");
+        var grid = Details();
+        Row(grid, "from", $"{m.Etcd.Endpoint} (etcd {m.Etcd.Version}, cluster {m.Etcd.ClusterId}, member {m.Etcd.MemberId})");
+        Row(grid, "revision", $"{N(m.Snapshot.Revision)} (compacted at {N(m.Snapshot.CompactRevision)}), {N(m.Snapshot.TotalKeys)} keys");
+        Row(grid, "snapshot", $"{N(m.Snapshot.Size)} bytes ({HumanBytes.Si(m.Snapshot.Size)}), sha256 {m.Snapshot.Sha256}, trailer and structure verified");
+        Row(grid, "stored", $"{m.Stored.Key}: {N(m.Stored.Size)} bytes ({HumanBytes.Si(m.Stored.Size)}), {Transform(m.Stored)}, read back");
+        Row(grid, "tags", m.Tags.Count > 0 ? string.Join(", ", m.Tags) : "-");
+        if (result.LeftoversRemoved > 0)
+        {
+            Row(grid, "cleaned", $"{result.LeftoversRemoved} leftover object(s) of interrupted runs");
+        }
+
+        Row(grid, "took", $"{result.Took.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)}s ({HumanBytes.Rate(result.SnapshotBytesPerSecond)})");
+        console.Write(grid);
+    }
+
+    public static void List(IAnsiConsole console, BackupListing listing)
+    {
+        if (listing.Backups.Count == 0)
+        {
+            console.WriteLine($"No backups in {listing.Store}.");
+            return;
+        }
+
+        var table = new Table().Border(TableBorder.None).HideHeaders();
+        table.AddColumns("NAME", "CREATED", "REVISION", "SIZE", "TAGS", "KEPT BY");
+        table.AddRow("NAME", "CREATED", "REVISION", "SIZE", "TAGS", "KEPT BY");
+        foreach (var b in listing.Backups)
+        {
+            var keptBy = b.Keep ? string.Join("; ", b.KeptBy) : "not kept: " + string.Join("; ", b.KeptBy);
+            table.AddRow(
+                Markup.Escape(b.Name),
+                b.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+                N(b.Revision),
+                HumanBytes.Si(b.StoredSize) + (b.ObjectPresent ? string.Empty : " (object missing)"),
+                Markup.Escape(b.Tags.Count > 0 ? string.Join(",", b.Tags) : "-"),
+                Markup.Escape(keptBy));
+        }
+
+        console.Write(table);
+    }
+
+    public static void Verified(IAnsiConsole console, string store, BackupFetchResult result)
+    {
+        console.WriteLine($"{store}/{result.Manifest.Name}: OK");
+        Summary(console, result);
+    }
+
+    public static void Fetched(IAnsiConsole console, string store, BackupFetchResult result)
+    {
+        console.WriteLine($"{store}/{result.Manifest.Name} written to {result.Path} (verified)");
+        Summary(console, result);
+    }
+
+    public static void Pruned(IAnsiConsole console, PruneResult result)
+    {
+        console.WriteLine($"policy: {result.Policy}");
+        foreach (var d in result.Decisions)
+        {
+            var tags = d.Tags.Count > 0 ? $" [{string.Join(",", d.Tags)}]" : string.Empty;
+            console.WriteLine($"{(d.Keep ? "keep  " : "delete")} {d.Name}{tags}: {string.Join("; ", d.Reasons)}");
+        }
+
+        var deleted = result.Decisions.Count - result.Kept;
+        console.WriteLine(result.DryRun
+            ? $"dry run: would delete {deleted}, keep {result.Kept}"
+            : $"deleted {result.Deleted}, kept {result.Kept}");
+    }
+
+    private static void Summary(IAnsiConsole console, BackupFetchResult result)
+    {
+        var m = result.Manifest;
+        var s = result.Status;
+        var grid = Details();
+        Row(grid, "created", $"{m.CreatedAt.UtcDateTime.ToString("u", CultureInfo.InvariantCulture)} from {m.Etcd.Endpoint} (etcd {m.Etcd.Version})");
+        Row(grid, "checks", $"stored sha256 matches, {Transform(m.Stored)}, snapshot sha256 and trailer match, {N(s.PagesInUse)} pages walked");
+        Row(grid, "revision", $"{N(s.Revision)} (compacted at {N(s.CompactRevision)}), {N(s.TotalKey)} keys, {HumanBytes.Si(s.TotalSize)}");
+        Row(grid, "tags", m.Tags.Count > 0 ? string.Join(", ", m.Tags) : "-");
+        var resources = s.RegistryKeys.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).Take(8)
+            .Select(p => $"{p.Key} {N(p.Value)}").ToList();
+        Row(grid, "objects", resources.Count > 0 ? string.Join(", ", resources) + (s.RegistryKeys.Count > 8 ? ", ..." : string.Empty) : "no /registry/ keys");
+        Row(grid, "took", $"{result.Took.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)}s");
+        console.Write(grid);
+    }
+
+    private static string Transform(BackupObjectInfo stored) =>
+        (stored.Compression == "none" ? "uncompressed" : stored.Compression)
+        + (stored.Encryption is { } e ? $", encrypted ({e.Algorithm}, key {e.KeyFingerprint})" : ", not encrypted");
+
+    private static Grid Details()
+    {
+        var grid = new Grid();
+        grid.AddColumn(new GridColumn().NoWrap().PadRight(2));
+        grid.AddColumn();
+        return grid;
+    }
+
+    private static void Row(Grid grid, string name, string value) => grid.AddRow(Markup.Escape(name), Markup.Escape(value));
+
+    private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,49 @@
+using System.CommandLine;
+using Pitcrew.Backups.Crypto;
+using Pitcrew.Backups.Stores;
+using Pitcrew.Errors;
+
+namespace Pitcrew.Cli.BackupCommands;
+
+/// <summary>The flags every backup command takes to reach its store, and the key for encrypted backups.</summary>
+internal static class BackupStoreFlags
+{
+    public static readonly Option<string> Store = new("--store")
+    {
+        Description = "Where backups live: file:///absolute/path or s3://bucket[/prefix] [PITCREW_BACKUP_STORE]",
+        HelpName = "URL",
+        Recursive = true,
+    };
+
+    public static readonly Option<string?> S3Endpoint = new("--s3-endpoint")
+    {
+        Description = "URL of an S3-compatible service (MinIO, Ceph, ...); path-style addressing [AWS_ENDPOINT_URL_S3]",
+        HelpName = "URL",
+        Recursive = true,
+    };
+
+    public static readonly Option<string?> KeyFile = new("--encrypt-key-file")
+    {
+        Description = "AES-256 key: a file of 32 raw bytes or 64 hex characters (openssl rand -hex 32 > key); never printed",
+        HelpName = "FILE",
+        Recursive = true,
+    };
+
+    /// <summary>Seconds between S3 retries start here and double; tests shorten it.</summary>
+    public const string RetryDelayVariable = "PITCREW_S3_RETRY_DELAY_MS";
+
+    public static IBackupStore Open(ParseResult parse, CliContext context)
+    {
+        var url = BackupStoreUrl.Parse(parse.GetValue(Store) ?? context.Environment("PITCREW_BACKUP_STORE"));
+        var endpoint = parse.GetValue(S3Endpoint) ?? context.Environment("AWS_ENDPOINT_URL_S3") ?? context.Environment("AWS_ENDPOINT_URL");
+        if (endpoint is not null && !Uri.TryCreate(endpoint, UriKind.Absolute, out _))
+        {
+            throw new PitcrewException($"--s3-endpoint \"{endpoint}\": want a URL such as http://127.0.0.1:9000", ExitCodes.Usage);
+        }
+
+        var delay = int.TryParse(context.Environment(RetryDelayVariable), out var ms) ? TimeSpan.FromMilliseconds(ms) : (TimeSpan?)null;
+        return BackupStores.Open(new StoreOptions(url, endpoint, context.Environment, FirstRetryDelay: delay), context.Time);
+    }
+
+    public static BackupKey? Key(ParseResult parse) => parse.GetValue(KeyFile) is { } path ? BackupKey.Load(path) : null;
+}

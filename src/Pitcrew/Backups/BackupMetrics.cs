@@ -1,0 +1,77 @@
+using System.Globalization;
+using System.Text;
+
+namespace Pitcrew.Backups;
+
+/// <summary>The scheduler's figures, rendered in the Prometheus text format so a missed backup can alert.</summary>
+internal sealed class BackupMetrics
+{
+    private readonly Lock _gate = new();
+    private double _lastSuccess;
+    private double _lastDuration;
+    private long _lastSize;
+    private long _failures;
+    private long _runs;
+    private long _skipped;
+    private long _kept;
+
+    public void Succeeded(DateTimeOffset at, TimeSpan took, long storedBytes, int kept)
+    {
+        lock (_gate)
+        {
+            _runs++;
+            _lastSuccess = at.ToUnixTimeMilliseconds() / 1000.0;
+            _lastDuration = took.TotalSeconds;
+            _lastSize = storedBytes;
+            _kept = kept;
+        }
+    }
+
+    public void Failed()
+    {
+        lock (_gate)
+        {
+            _runs++;
+            _failures++;
+        }
+    }
+
+    public void Skipped()
+    {
+        lock (_gate)
+        {
+            _skipped++;
+        }
+    }
+
+    public void Kept(int kept)
+    {
+        lock (_gate)
+        {
+            _kept = kept;
+        }
+    }
+
+    public string Render()
+    {
+        lock (_gate)
+        {
+            var text = new StringBuilder();
+            Gauge(text, "pitcrew_backup_last_success_timestamp_seconds", "Unix time of the last backup run that created, verified and pruned", _lastSuccess);
+            Gauge(text, "pitcrew_backup_last_duration_seconds", "Duration of the last successful run", _lastDuration);
+            Gauge(text, "pitcrew_backup_last_size_bytes", "Stored size of the last successful backup", _lastSize);
+            Counter(text, "pitcrew_backup_failures_total", "Runs that failed", _failures);
+            Counter(text, "pitcrew_backup_runs_total", "Runs attempted (successful or failed)", _runs);
+            Counter(text, "pitcrew_backup_skipped_total", "Runs skipped because another scheduler held the store's lock", _skipped);
+            Gauge(text, "pitcrew_backup_kept", "Backups in the store after the last prune", _kept);
+            return text.ToString();
+        }
+    }
+
+    private static void Gauge(StringBuilder text, string name, string help, double value) => Write(text, name, help, "gauge", value);
+
+    private static void Counter(StringBuilder text, string name, string help, double value) => Write(text, name, help, "counter", value);
+
+    private static void Write(StringBuilder text, string name, string help, string type, double value) =>
+        text.Append(CultureInfo.InvariantCulture, $"# HELP {name} {help}\n# TYPE {name} {type}\n{name} {value.ToString("R", CultureInfo.InvariantCulture)}\n");
+}
