@@ -12,7 +12,6 @@ internal sealed unsafe partial class MappedFile : IDisposable
     /// (they stay in the page cache; a later access faults them back in) keeps a walk of a 1 GB file under ~100 MB RSS.
     /// </summary>
     private const long ReleaseEveryBytes = 64 << 20;
-    private const int MadviseDontNeed = 4;
     private long _handedOut;
 
     private readonly MemoryMappedFile _map;
@@ -59,12 +58,9 @@ internal sealed unsafe partial class MappedFile : IDisposable
         _handedOut += length;
         if (_handedOut >= ReleaseEveryBytes)
         {
+            // Spans handed out earlier stay valid: the addresses remain mapped and fault back in on access.
             _handedOut = 0;
-            if (OperatingSystem.IsLinux())
-            {
-                // Spans handed out earlier stay valid: the addresses remain mapped and fault back in on access.
-                _ = Madvise((IntPtr)_base, (nuint)Length, MadviseDontNeed);
-            }
+            ReleaseResident();
         }
 
         return new ReadOnlySpan<byte>(_base + offset, length);
@@ -107,7 +103,4 @@ internal sealed unsafe partial class MappedFile : IDisposable
         _view.Dispose();
         _map.Dispose();
     }
-
-    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "madvise")]
-    private static partial int Madvise(IntPtr address, nuint length, int advice);
 }
