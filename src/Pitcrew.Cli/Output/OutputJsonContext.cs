@@ -16,6 +16,7 @@ namespace Pitcrew.Cli.Output;
 [JsonSerializable(typeof(Pitcrew.Restore.RestoreResult))]
 [JsonSerializable(typeof(Pitcrew.Restore.RestorePlanReport))]
 [JsonSerializable(typeof(Pitcrew.Restore.Drill.DrillReport))]
+[JsonSerializable(typeof(Pitcrew.Cli.BackupCommands.BackupDrillResult))]
 [JsonSerializable(typeof(IReadOnlyList<EndpointStatus>))]
 [JsonSerializable(typeof(IReadOnlyList<EndpointHealth>))]
 [JsonSerializable(typeof(VersionInfo))]

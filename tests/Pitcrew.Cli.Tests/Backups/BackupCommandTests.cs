@@ -54,6 +54,22 @@ public sealed class BackupCommandTests(BackupCliServers servers) : IClassFixture
         Assert.Equal(ExitCodes.Ok, verify.ExitCode);
     }
 
+    [Fact]
+    public async Task Verify_WithDrill_RestoresTheBackupIntoATemporaryEtcdAndComparesWhatItServes()
+    {
+        var store = servers.NewFileStore();
+        Assert.Equal(ExitCodes.Ok, (await RunAsync("etcd", "backup", "create", "--store", store, "--compress", "--encrypt-key-file", servers.KeyFile)).ExitCode);
+
+        var drill = await RunAsync("etcd", "backup", "verify", "latest", "--drill", "--store", store, "--encrypt-key-file", servers.KeyFile, "-o", "json");
+        Assert.True(drill.ExitCode == ExitCodes.Ok, drill.Stderr + drill.Stdout);
+        using var json = JsonDocument.Parse(drill.Stdout);
+        Assert.True(json.RootElement.GetProperty("drill").GetProperty("ok").GetBoolean());
+        var checks = json.RootElement.GetProperty("drill").GetProperty("checks").EnumerateArray().ToList();
+        Assert.Contains(checks, c => c.GetProperty("name").GetString()!.Contains("HashKV", StringComparison.OrdinalIgnoreCase));
+        Assert.All(checks, c => Assert.True(c.GetProperty("ok").GetBoolean(), c.ToString()));
+        Assert.False(string.IsNullOrEmpty(json.RootElement.GetProperty("backup").GetProperty("manifest").GetProperty("name").GetString()));
+    }
+
     [Theory]
     [InlineData("tampered", ExitCodes.Corrupt, "tampered")]
     [InlineData("truncated", ExitCodes.Truncated, "truncated")]
