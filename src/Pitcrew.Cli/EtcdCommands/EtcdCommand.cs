@@ -12,12 +12,15 @@ internal static class EtcdCommand
             SnapshotSaveCommand.Create(context),
             SnapshotStatusCommand.Status(context),
             SnapshotStatusCommand.Verify(context),
+            SnapshotRestoreCommand.Create(context),
+            SnapshotDrillCommand.Create(context),
         };
         var etcd = new Command("etcd", "Work with etcd like etcdctl does, with checks it lacks")
         {
             snapshot,
             EndpointCommands.Create(context),
             BackupCommands.BackupCommand.Create(context),
+            RestorePlanCommand.Group(context),
         };
         foreach (var option in EtcdConnectionFlags.All)
         {

@@ -15,5 +15,14 @@ public static class ExitCodes
     public const int NotASnapshot = 12;
     public const int Truncated = 13;
     public const int Corrupt = 14;
+
+    /// <summary>Restore flags that cannot form the intended cluster (name, peer URLs, duplicates).</summary>
+    public const int InvalidMembership = 20;
+
+    /// <summary>A restore target (data dir or WAL dir) already holds files; nothing is overwritten.</summary>
+    public const int TargetNotEmpty = 21;
+
+    /// <summary>A restore drill ran but the restored member did not serve what the snapshot holds.</summary>
+    public const int DrillFailed = 22;
     public const int Cancelled = 130;
 }

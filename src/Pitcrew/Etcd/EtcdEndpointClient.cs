@@ -107,6 +107,40 @@ internal sealed class EtcdEndpointClient : IDisposable
         await kv.DeleteRangeAsync(new DeleteRangeRequest { Key = ByteString.CopyFromUtf8(key) }, headers, Deadline(), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Maintenance.HashKV at a revision (0: the current one): the hash, the compacted revision and the header's revision.</summary>
+    public async Task<(uint Hash, long CompactRevision, long Revision)> HashKvAsync(long revision, CancellationToken cancellationToken)
+    {
+        var maintenance = new Maintenance.MaintenanceClient(_channel);
+        var headers = await HeadersAsync(cancellationToken).ConfigureAwait(false);
+        var response = await maintenance.HashKVAsync(new HashKVRequest { Revision = revision }, headers, Deadline(), cancellationToken).ConfigureAwait(false);
+        return (response.Hash, response.CompactRevision, response.Header.Revision);
+    }
+
+    /// <summary>Every key (no values) at a revision, read serializably in pages.</summary>
+    public async Task<IReadOnlyList<byte[]>> KeysAsync(long revision, CancellationToken cancellationToken)
+    {
+        const int pageSize = 10_000;
+        var kv = new KV.KVClient(_channel);
+        var headers = await HeadersAsync(cancellationToken).ConfigureAwait(false);
+        var keys = new List<byte[]>();
+        var from = ByteString.CopyFrom(0);
+        while (true)
+        {
+            var response = await kv.RangeAsync(new RangeRequest
+            {
+                Key = from, RangeEnd = ByteString.CopyFrom(0), Revision = revision, KeysOnly = true, Serializable = true, Limit = pageSize,
+            }, headers, Deadline(), cancellationToken).ConfigureAwait(false);
+            keys.AddRange(response.Kvs.Select(k => k.Key.ToByteArray()));
+            if (!response.More || response.Kvs.Count == 0)
+            {
+                return keys;
+            }
+
+            // The next page starts just after the last key: the key with a zero byte appended.
+            from = ByteString.CopyFrom([.. response.Kvs[^1].Key.Span, 0]);
+        }
+    }
+
     /// <summary>Opens the snapshot stream; no deadline unless a command timeout was set explicitly.</summary>
     public async Task<AsyncServerStreamingCall<SnapshotChunk>> SnapshotAsync(CancellationToken cancellationToken)
     {

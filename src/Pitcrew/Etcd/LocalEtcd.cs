@@ -40,16 +40,26 @@ public sealed class LocalEtcd : IAsyncDisposable
     public int Pid => _process is { HasExited: false } process ? process.Id : 0;
 
     /// <summary>Starts etcd with its data under dataDir and waits until it serves requests.</summary>
-    public static async Task<LocalEtcd> StartAsync(string dataDir, string name, TimeProvider time, CancellationToken cancellationToken)
+    public static Task<LocalEtcd> StartAsync(string dataDir, string name, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var peerUrl = $"http://127.0.0.1:{FreePort()}";
+        return LaunchAsync(dataDir, name, peerUrl, $"{name}={peerUrl}", $"pitcrew-{name}", time, cancellationToken);
+    }
+
+    /// <summary>Starts etcd on a restored single-member data dir: the member's name and peer URL as restored.</summary>
+    public static Task<LocalEtcd> StartRestoredAsync(string dataDir, string name, string peerUrl, TimeProvider time, CancellationToken cancellationToken) =>
+        LaunchAsync(dataDir, name, peerUrl, $"{name}={peerUrl}", $"pitcrew-{name}", time, cancellationToken);
+
+    private static async Task<LocalEtcd> LaunchAsync(
+        string dataDir, string name, string peerUrl, string initialCluster, string token, TimeProvider time, CancellationToken cancellationToken)
     {
         var binary = File.Exists(DefaultBinary) ? DefaultBinary : FindOnPath("etcd")
             ?? throw new PitcrewException("etcd not found: run scripts/setup.sh (it installs Debian's etcd-server)", ExitCodes.Failed);
         Directory.CreateDirectory(dataDir);
         var clientUrl = $"http://127.0.0.1:{FreePort()}";
-        var peerUrl = $"http://127.0.0.1:{FreePort()}";
         var logPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(dataDir))!, $"{name}.log");
         var start = new ProcessStartInfo(binary) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var arg in new EtcdCommandLine(name, dataDir, clientUrl, peerUrl, $"{name}={peerUrl}", $"pitcrew-{name}").Arguments())
+        foreach (var arg in new EtcdCommandLine(name, dataDir, clientUrl, peerUrl, initialCluster, token).Arguments())
         {
             start.ArgumentList.Add(arg);
         }
@@ -147,7 +157,8 @@ public sealed class LocalEtcd : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
+    /// <summary>A free TCP port on 127.0.0.1, found by binding port 0.</summary>
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -81,6 +81,15 @@ internal static class MvccKeys
     public static long? ReadRevisionValue(ReadOnlySpan<byte> value) =>
         value.Length >= 8 ? BinaryPrimitives.ReadInt64BigEndian(value) : null;
 
+    /// <summary>The 17-byte revision key {main, sub 0}, as etcd stores revisions and compaction marks.</summary>
+    public static byte[] RevisionKey(long main)
+    {
+        var key = new byte[RevisionLength];
+        BinaryPrimitives.WriteInt64BigEndian(key, main);
+        key[8] = Separator;
+        return key;
+    }
+
     private static bool TryReadVarint(ReadOnlySpan<byte> data, ref int pos, out ulong value)
     {
         value = 0;

@@ -95,7 +95,7 @@ public static class SnapshotReader
     }
 
     /// <summary>Hashes with read(2) into one buffer rather than through the mapping the walk is faulting in.</summary>
-    private static bool DigestMatches(BoltFile file, CancellationToken cancellationToken)
+    internal static bool DigestMatches(BoltFile file, CancellationToken cancellationToken)
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         using var handle = File.OpenHandle(file.Path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);

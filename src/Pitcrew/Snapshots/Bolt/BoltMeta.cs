@@ -53,7 +53,7 @@ internal readonly record struct BoltMeta(
         : PageSize < 512 || PageSize > 1 << 20 || (PageSize & (PageSize - 1)) != 0 ? $"implausible page size {PageSize}"
         : null;
 
-    private static ulong Fnv1a64(ReadOnlySpan<byte> data)
+    internal static ulong Fnv1a64(ReadOnlySpan<byte> data)
     {
         const ulong offsetBasis = 14695981039346656037;
         const ulong prime = 1099511628211;

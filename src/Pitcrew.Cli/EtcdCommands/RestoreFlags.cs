@@ -1,0 +1,31 @@
+using System.CommandLine;
+using Pitcrew.Restore;
+
+namespace Pitcrew.Cli.EtcdCommands;
+
+/// <summary>etcdutl's restore membership flags, shared by snapshot restore and restore plan.</summary>
+internal static class RestoreFlags
+{
+    public static Option<string> InitialCluster() => new("--initial-cluster")
+    {
+        Description = "Every member of the restored cluster as name=peerURL, comma-separated",
+        DefaultValueFactory = _ => RestoreOptions.DefaultInitialCluster,
+    };
+
+    public static Option<string> Token() => new("--initial-cluster-token")
+    {
+        Description = "The cluster token; the same on every member (it seeds the member IDs)",
+        DefaultValueFactory = _ => RestoreOptions.DefaultToken,
+    };
+
+    public static Option<long?> BumpRevision() => new("--bump-revision")
+    {
+        Description = "Add N to the snapshot's revision and mark it compacted, so watchers relist; "
+            + $"default {RestorePlanner.KubernetesBump:N0} when the snapshot holds /registry/ keys, else 0; 0 turns it off",
+    };
+
+    public static Option<bool> MarkCompacted() => new("--mark-compacted")
+    {
+        Description = "Mark the bumped revision compacted (always done with a bump; accepted for etcdutl compatibility)",
+    };
+}

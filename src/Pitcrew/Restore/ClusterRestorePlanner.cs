@@ -1,0 +1,67 @@
+using System.Text;
+
+namespace Pitcrew.Restore;
+
+/// <summary>Plans a whole cluster's restore from one snapshot: pure, from the flags and facts read beforehand.</summary>
+public static class ClusterRestorePlanner
+{
+    /// <param name="dataDir">The data dir each node restores into; null leaves etcdutl's default (NAME.etcd).</param>
+    /// <param name="bump">The requested bump; null picks the Kubernetes-safe default.</param>
+    public static RestorePlanReport Plan(string snapshot, SnapshotFacts facts, string initialCluster, string token, string? dataDir, long? bump)
+    {
+        var cluster = RestorePlanner.PlanCluster(initialCluster, token);
+        var problems = new List<RestoreProblem>(cluster.Problems);
+        if (facts.Problem is not null)
+        {
+            problems.Add(new("snapshot", facts.Problem, "take a new snapshot, or restore an older backup that verifies"));
+        }
+
+        if (bump is < 0)
+        {
+            problems.Add(new("bump-revision", $"--bump-revision {bump} is negative", "pass 0 to turn the bump off, or a positive count"));
+        }
+
+        var effectiveBump = RestorePlanner.EffectiveBump(bump, facts.KubernetesKeys);
+        var members = cluster.Members
+            .Select(m => new MemberCommand(m.Name, m.PeerUrls, m.IdHex, Command(snapshot, m, initialCluster, token, dataDir, effectiveBump)))
+            .ToList();
+        return new RestorePlanReport(snapshot, facts.Revision, facts.KubernetesKeys, effectiveBump, facts.Revision + effectiveBump,
+            token, cluster.ClusterIdHex, members, problems);
+    }
+
+    private static string Command(string snapshot, PlannedMember member, string initialCluster, string token, string? dataDir, long bump)
+    {
+        var args = new List<string> { "pitcrew", "etcd", "snapshot", "restore", snapshot };
+        if (dataDir is not null)
+        {
+            args.AddRange(["--data-dir", dataDir]);
+        }
+
+        args.AddRange([
+            "--name", member.Name,
+            "--initial-cluster", initialCluster,
+            "--initial-cluster-token", token,
+            "--initial-advertise-peer-urls", string.Join(',', member.PeerUrls),
+            "--bump-revision", bump.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ]);
+        if (bump > 0)
+        {
+            args.Add("--mark-compacted");
+        }
+
+        return string.Join(' ', args.Select(Quote));
+    }
+
+    /// <summary>Single-quotes an argument for a POSIX shell when it holds anything beyond safe characters.</summary>
+    internal static string Quote(string arg)
+    {
+        if (arg.Length > 0 && arg.All(c => char.IsAsciiLetterOrDigit(c) || "-_./:=,@%+".Contains(c, StringComparison.Ordinal)))
+        {
+            return arg;
+        }
+
+        var quoted = new StringBuilder("'");
+        quoted.Append(arg.Replace("'", "'\\''", StringComparison.Ordinal));
+        return quoted.Append('\'').ToString();
+    }
+}
