@@ -22,6 +22,7 @@ internal static class CliApp
             EtcdCommand.Create(context),
             SimCommands.SimCommand.Create(context),
             NodeCommands.NodeCommand.Create(context),
+            UpgradeCommands.UpgradeCommand.Create(context),
             DemoCommand.Create(context),
             VersionCommand.Create(context),
         };

@@ -41,9 +41,9 @@ public sealed class SimClient : IDisposable
     /// <summary>Applies a fault command to a node; returns the node's faults afterwards.</summary>
     public async Task<IReadOnlySet<string>> SetFaultAsync(string node, string fault, CancellationToken cancellationToken)
     {
-        if (!NodeFaults.Names.Contains(fault))
+        if (!NodeFaults.IsKnown(fault))
         {
-            throw new PitcrewException($"unknown fault \"{fault}\": use one of {string.Join(", ", NodeFaults.Names)}", ExitCodes.Usage);
+            throw new PitcrewException($"unknown fault \"{fault}\": use one of {string.Join(", ", NodeFaults.Names)} or {NodeFaults.ExecFailPrefix}COMMAND", ExitCodes.Usage);
         }
 
         try

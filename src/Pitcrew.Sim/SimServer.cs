@@ -74,7 +74,8 @@ public sealed class SimServer : IAsyncDisposable
             await ClusterBootstrap.SeedAsync(store, options, time, cancellationToken).ConfigureAwait(false);
 
             var pki = SimPki.LoadOrCreate(Path.Combine(dir, "pki"));
-            var app = Build(pki, new ApiHandler(store, version, time, options.EffectiveTimings));
+            var served = await ServedVersionSource.LoadAsync(store, version, cancellationToken).ConfigureAwait(false);
+            var app = Build(pki, new ApiHandler(store, served, time, options.EffectiveTimings));
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             var url = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
                 .Features.Get<IServerAddressesFeature>()!.Addresses.First();

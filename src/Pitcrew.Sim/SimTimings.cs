@@ -9,9 +9,10 @@ namespace Pitcrew.Sim;
 /// <param name="JobPodRunTime">How long a Job's pod runs before it succeeds, unless its sim.pitcrew.dev/run-seconds annotation says (5 s).</param>
 /// <param name="EventTtl">How long an Event lives after its last write (kube-apiserver's --event-ttl: 1 h).</param>
 /// <param name="BookmarkInterval">How often a watch that allows bookmarks gets one (kube-apiserver: about a minute).</param>
+/// <param name="KubeletRestart">How long a node is NotReady after the node agent restarts or starts its kubelet (2 s).</param>
 public sealed record SimTimings(
     TimeSpan PodStartDelay, TimeSpan PodStopDelay, TimeSpan LeaseRenewInterval, TimeSpan NodeMonitorGracePeriod, TimeSpan? CompactionInterval = null,
-    TimeSpan? JobPodRunTime = null, TimeSpan? EventTtl = null, TimeSpan? BookmarkInterval = null)
+    TimeSpan? JobPodRunTime = null, TimeSpan? EventTtl = null, TimeSpan? BookmarkInterval = null, TimeSpan? KubeletRestart = null)
 {
     public static readonly SimTimings Default = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(40));
 
@@ -22,4 +23,6 @@ public sealed record SimTimings(
     public TimeSpan EffectiveEventTtl => EventTtl ?? TimeSpan.FromHours(1);
 
     public TimeSpan EffectiveBookmarkInterval => BookmarkInterval ?? TimeSpan.FromMinutes(1);
+
+    public TimeSpan EffectiveKubeletRestart => KubeletRestart ?? TimeSpan.FromSeconds(2);
 }

@@ -80,3 +80,11 @@ public sealed class ShortLivedSimulatorFixture : SimulatorFixture
 
     protected override SimTimings? Timings => SimTimings.Default with { EventTtl = EventTtl, BookmarkInterval = TimeSpan.FromSeconds(1) };
 }
+
+/// <summary>Two control planes and two workers at v1.30.4 whose kubelets restart in 1 s: what an upgrade rehearsal needs.</summary>
+public sealed class UpgradeSimulatorFixture : SimulatorFixture
+{
+    protected override Scenarios.Scenario? Scenario => Scenarios.Scenario.Bare("v1.30.4", 2, 2);
+
+    protected override SimTimings? Timings => SimTimings.Default with { KubeletRestart = TimeSpan.FromSeconds(1) };
+}

@@ -26,4 +26,5 @@ namespace Pitcrew.Cli.Output;
 [JsonSerializable(typeof(Pitcrew.Backups.BackupFetchResult))]
 [JsonSerializable(typeof(Pitcrew.Backups.PruneResult))]
 [JsonSerializable(typeof(BackupCommands.BackupListing))]
+[JsonSerializable(typeof(Pitcrew.Upgrade.UpgradePlan))]
 internal sealed partial class OutputJsonContext : JsonSerializerContext;

@@ -94,7 +94,7 @@ internal static class SimCommand
     {
         var dir = new Option<string>("--dir") { Description = "Directory of the running sim", DefaultValueFactory = _ => "pitcrew-sim" };
         var node = new Argument<string>("NODE") { Description = "The node to affect" };
-        var fault = new Argument<string>("FAULT") { Description = "kubelet-stop, kubelet-start, disk-pressure, memory-pressure, pid-pressure, network-partition or clear" };
+        var fault = new Argument<string>("FAULT") { Description = "kubelet-stop, kubelet-start, disk-pressure, memory-pressure, pid-pressure, network-partition, exec-fail=COMMAND or clear" };
         var command = new Command("fault")
         {
             dir, node, fault,
@@ -104,11 +104,13 @@ internal static class SimCommand
             kubelet-stop (or network-partition): the node's kubelet stops renewing its Lease, and after the grace period the node
             lifecycle controller marks it NotReady (Unknown) and taints it unreachable; kubelet-start undoes kubelet-stop.
             disk-pressure, memory-pressure, pid-pressure: the kubelet reports the condition True and the node gets its taint.
+            exec-fail=COMMAND: the node agent fails (exit 1) every command starting with COMMAND (pitcrew upgrade's steps).
             clear removes every fault of the node.
             """,
             """
             pitcrew sim fault --dir ./sim worker-2 kubelet-stop
             pitcrew sim fault --dir ./sim worker-3 disk-pressure
+            pitcrew sim fault --dir ./sim worker-2 "exec-fail=kubeadm upgrade node"
             pitcrew sim fault --dir ./sim worker-2 clear
             """);
         command.SetAction(async (parse, cancellationToken) =>

@@ -11,14 +11,16 @@ internal sealed class ApiHandler
 {
     private readonly RegistryStore _store;
     private readonly ResourceVerbs _verbs;
-    private readonly SimVersion _version;
+    private readonly Cluster.ServedVersion _version;
+    private readonly NodeAgent.ExecEndpoint _exec;
     private readonly RequestMetrics _metrics = new();
 
-    public ApiHandler(RegistryStore store, SimVersion version, TimeProvider time, SimTimings timings)
+    public ApiHandler(RegistryStore store, Cluster.ServedVersion version, TimeProvider time, SimTimings timings)
     {
         _store = store;
         _version = version;
         _verbs = new ResourceVerbs(store, time, timings.EffectiveBookmarkInterval);
+        _exec = new NodeAgent.ExecEndpoint(new NodeAgent.NodeAgent(store, version, timings, time));
     }
 
     public async Task HandleAsync(HttpContext context)
@@ -70,7 +72,10 @@ internal sealed class ApiHandler
         switch (segments)
         {
             case ["version"]:
-                return ApiResult.Ok(_version.ToJson());
+                return ApiResult.Ok(_version.Current.ToJson());
+            case ["sim", "v1", "nodes", var node, "exec"]:
+                await _exec.HandleAsync(context, node).ConfigureAwait(false);
+                return ApiResult.Streamed;
             case ["healthz" or "livez" or "readyz"]:
                 return new ApiResult(200, JsonValue.Create("ok"), "text/plain");
             case ["metrics"]:

@@ -6,28 +6,40 @@ namespace Pitcrew.Sim.Cluster;
 /// <summary>
 /// The kubeadm layout of the cluster's own components, and the one place that decides which component images a node
 /// runs for a version: static (mirror) pods per control-plane node, the kube-proxy DaemonSet, the CoreDNS Deployment and
-/// the kubeadm-config ConfigMap. The upgrade procedure's simulated node agent will change versions through here.
+/// the kubeadm-config ConfigMap; and (ControlPlaneLayout.Nodes.cs) the kubeadm, kubelet and kubectl packages installed on
+/// each node. The simulated node agent changes versions only through here.
 /// </summary>
-internal static class ControlPlaneLayout
+internal static partial class ControlPlaneLayout
 {
     public const string Registry = "registry.k8s.io";
     public const string EtcdImageTag = "3.5.15-0";
     public const string CoreDnsImageTag = "v1.11.3";
-    private static readonly string[] StaticComponents = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"];
+    /// <summary>The static pods kubeadm writes to /etc/kubernetes/manifests on a control-plane node.</summary>
+    public static readonly IReadOnlyList<string> StaticComponents = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"];
 
-    /// <summary>The image a component runs at a Kubernetes version.</summary>
-    public static string Image(string component, SimVersion version) => component switch
+    /// <summary>
+    /// The image a component runs at a Kubernetes version: etcd and CoreDNS as kubeadm of that minor deploys them (the
+    /// release table Pitcrew plans with), the control-plane components and kube-proxy at the version itself.
+    /// </summary>
+    public static string Image(string component, SimVersion version)
     {
-        "etcd" => $"{Registry}/etcd:{EtcdImageTag}",
-        "coredns" => $"{Registry}/coredns/coredns:{CoreDnsImageTag}",
-        _ => $"{Registry}/{component}:{version.GitVersion}",
-    };
+        var release = Pitcrew.Upgrade.Releases.ReleaseTable.Default.Find(version.Major, version.Minor);
+        return component switch
+        {
+            "etcd" => $"{Registry}/etcd:{release?.Etcd ?? EtcdImageTag}",
+            "coredns" => $"{Registry}/coredns/coredns:{release?.CoreDns ?? CoreDnsImageTag}",
+            _ => $"{Registry}/{component}:{version.GitVersion}",
+        };
+    }
 
     /// <summary>The mirror pods the kubelet of a control-plane node reports for its static pod manifests.</summary>
-    public static IEnumerable<JsonObject> StaticPods(JsonObject node, SimVersion version)
+    public static IEnumerable<JsonObject> StaticPods(JsonObject node, SimVersion version) => StaticPods(node, version, StaticComponents);
+
+    /// <summary>The mirror pods of some of a control-plane node's static pods.</summary>
+    public static IEnumerable<JsonObject> StaticPods(JsonObject node, SimVersion version, IEnumerable<string> components)
     {
         var nodeName = (string)ObjectMeta.Metadata(node)["name"]!;
-        foreach (var component in StaticComponents)
+        foreach (var component in components)
         {
             yield return new JsonObject
             {

@@ -24,8 +24,22 @@ internal static class NodeFaults
             "KubeletHasSufficientPID", "kubelet has sufficient PID available", "node.kubernetes.io/pid-pressure"),
     };
 
+    /// <summary>
+    /// exec-fail=PREFIX: the node agent fails (exit 1) every command whose line starts with PREFIX, e.g.
+    /// exec-fail=kubeadm upgrade apply or exec-fail=systemctl restart kubelet.
+    /// </summary>
+    public const string ExecFailPrefix = "exec-fail=";
+
     /// <summary>Every fault name `sim fault` accepts, clear included.</summary>
     public static readonly IReadOnlyList<string> Names = [KubeletStop, "kubelet-start", .. Pressures.Keys, NetworkPartition, "clear"];
+
+    /// <summary>Whether `sim fault` accepts the fault: a name, or exec-fail= and a command prefix (no commas).</summary>
+    public static bool IsKnown(string fault) =>
+        Names.Contains(fault) || (fault.StartsWith(ExecFailPrefix, StringComparison.Ordinal) && fault.Length > ExecFailPrefix.Length && !fault.Contains(',', StringComparison.Ordinal));
+
+    /// <summary>The command prefixes the node agent fails on this node.</summary>
+    public static IEnumerable<string> FailingCommands(IReadOnlySet<string> faults) =>
+        faults.Where(f => f.StartsWith(ExecFailPrefix, StringComparison.Ordinal)).Select(f => f[ExecFailPrefix.Length..]);
 
     public static IReadOnlySet<string> Of(JsonObject node) =>
         ((string?)ObjectMeta.Metadata(node)["annotations"]?[Annotation] ?? string.Empty)

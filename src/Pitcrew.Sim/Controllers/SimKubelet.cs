@@ -35,7 +35,8 @@ internal sealed class SimKubelet(SimTimings timings, EventRecorder events) : ICo
             }
 
             var version = (string?)ObjectMeta.Metadata(node)["resourceVersion"];
-            if (_inSync.TryGetValue(Resources.Name(node), out var seen) && seen == version)
+            var starting = ObjectMeta.Metadata(node)["annotations"]?[Cluster.ControlPlaneLayout.RestartAnnotation] is not null;
+            if (!starting && _inSync.TryGetValue(Resources.Name(node), out var seen) && seen == version)
             {
                 continue;
             }
@@ -180,7 +181,10 @@ internal sealed class SimKubelet(SimTimings timings, EventRecorder events) : ICo
     /// <summary>What a running kubelet says about its node: Ready, and each pressure as the faults dictate.</summary>
     private static bool ReportConditions(JsonObject node, IReadOnlySet<string> faults, DateTimeOffset now)
     {
-        var changed = NodeConditions.Set(node, "Ready", "True", "KubeletReady", "kubelet is posting ready status", now);
+        var changed = Cluster.ControlPlaneLayout.FinishKubeletStart(node, now);
+        changed |= Cluster.ControlPlaneLayout.KubeletStarting(node, now)
+            ? NodeConditions.Set(node, "Ready", "False", "KubeletNotReady", "kubelet is starting: container runtime status check may not have completed yet", now)
+            : NodeConditions.Set(node, "Ready", "True", "KubeletReady", "kubelet is posting ready status", now);
         foreach (var (fault, pressure) in NodeFaults.Pressures)
         {
             var on = faults.Contains(fault);

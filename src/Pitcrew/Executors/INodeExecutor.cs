@@ -1,0 +1,36 @@
+namespace Pitcrew.Executors;
+
+/// <summary>Runs a command on a named node and reports its output line by line and its exit code.</summary>
+internal interface INodeExecutor : IAsyncDisposable
+{
+    /// <summary>
+    /// Runs the command on the node; each output line goes to <paramref name="output"/> as it arrives. A command that
+    /// outlives its timeout is stopped and reported with <see cref="CommandResult.TimedOut"/>; cancellation throws.
+    /// </summary>
+    Task<CommandResult> RunAsync(string node, NodeCommand command, Action<OutputLine>? output, CancellationToken cancellationToken);
+}
+
+/// <summary>Which stream an output line came from.</summary>
+internal enum OutputStream
+{
+    Stdout,
+    Stderr,
+}
+
+/// <summary>One line a command printed.</summary>
+internal sealed record OutputLine(OutputStream Stream, string Text);
+
+/// <summary>How a command ended: its exit code (124 after a timeout, as timeout(1) says), the time it took and what it printed.</summary>
+internal sealed record CommandResult(string Node, string Command, int ExitCode, bool TimedOut, TimeSpan Elapsed, IReadOnlyList<OutputLine> Output)
+{
+    /// <summary>The exit code reported for a command stopped at its timeout.</summary>
+    public const int TimeoutExitCode = 124;
+
+    /// <summary>The exit code a shell gives a command it cannot find.</summary>
+    public const int NotFoundExitCode = 127;
+
+    public bool Succeeded => ExitCode == 0 && !TimedOut;
+
+    /// <summary>The last lines printed, for an error message.</summary>
+    public string Tail(int lines = 10) => string.Join('\n', Output.TakeLast(lines).Select(l => l.Text));
+}

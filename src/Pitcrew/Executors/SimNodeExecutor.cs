@@ -1,0 +1,81 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using k8s;
+using Pitcrew.Errors;
+
+namespace Pitcrew.Executors;
+
+/// <summary>
+/// Runs commands on the simulator's nodes through its node agent: POST /sim/v1/nodes/{node}/exec on the sim's API
+/// server, authenticated by the kubeconfig's client certificate, answered as NDJSON lines and a last exit code.
+/// </summary>
+internal sealed class SimNodeExecutor(HttpClient http, TimeProvider time, IDisposable? owner = null) : INodeExecutor
+{
+    /// <summary>An executor for the cluster the kubeconfig points at (which must be a Pitcrew sim), with the kubeconfig's TLS material.</summary>
+    public static SimNodeExecutor Create(KubernetesClientConfiguration configuration, TimeProvider time)
+    {
+        // The official client builds the TLS handler (CA, client certificate) and chains ours in front of it.
+        var front = new PassThrough();
+        var client = new Kubernetes(configuration, front);
+        var http = new HttpClient(front, disposeHandler: false) { BaseAddress = client.BaseUri, Timeout = Timeout.InfiniteTimeSpan };
+        return new SimNodeExecutor(http, time, client);
+    }
+
+    public async Task<CommandResult> RunAsync(string node, NodeCommand command, Action<OutputLine>? output, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        var collector = new OutputCollector(output);
+        using var timeout = new CancellationTokenSource(command.Timeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"sim/v1/nodes/{Uri.EscapeDataString(node)}/exec")
+            {
+                Content = JsonContent.Create(new JsonObject { ["command"] = command.RemoteLine(asRoot: false) }),
+            };
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                throw new PitcrewException($"node/{node}: not found in the simulated cluster (or the cluster is not a Pitcrew sim)", ExitCodes.Failed);
+            }
+
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new PitcrewException($"node/{node}: the sim's node agent answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(linked.Token).ConfigureAwait(false)}",
+                    ExitCodes.Failed);
+            }
+
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(linked.Token).ConfigureAwait(false));
+            while (await reader.ReadLineAsync(linked.Token).ConfigureAwait(false) is { } line)
+            {
+                var item = JsonNode.Parse(line);
+                if (item?["exitCode"] is { } code)
+                {
+                    return new CommandResult(node, command.Display, (int)code, false, time.GetElapsedTime(started), collector.Lines());
+                }
+
+                collector.Add((string?)item?["stream"] == "stderr" ? OutputStream.Stderr : OutputStream.Stdout, (string?)item?["text"] ?? string.Empty);
+            }
+
+            throw new PitcrewException($"node/{node}: the sim's node agent ended without an exit code during {command.Display}", ExitCodes.Unavailable);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return new CommandResult(node, command.Display, CommandResult.TimeoutExitCode, true, time.GetElapsedTime(started), collector.Lines());
+        }
+        catch (HttpRequestException e)
+        {
+            throw new PitcrewException($"node/{node}: cannot reach the sim's node agent: {e.Message}", ExitCodes.Unavailable, e);
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        http.Dispose();
+        owner?.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private sealed class PassThrough : DelegatingHandler;
+}

@@ -1,0 +1,56 @@
+namespace Pitcrew.Upgrade;
+
+/// <summary>How a check came out: fine, blocking unless --force, or blocking whatever.</summary>
+internal enum CheckSeverity
+{
+    Ok,
+    Skippable,
+    Mandatory,
+}
+
+/// <summary>One version rule applied to one subject, with why and what to do.</summary>
+internal sealed record SkewCheck(string Rule, CheckSeverity Severity, string Subject, string Reason, string? Hint = null);
+
+/// <summary>One row of a kubeadm-style table: COMPONENT, NODE, CURRENT, TARGET.</summary>
+internal sealed record ComponentChange(string Component, string? Node, string Current, string Target);
+
+/// <summary>The commands one group of nodes runs in a step (the runbook rendered for that role).</summary>
+internal sealed record RoleCommands(string Role, IReadOnlyList<string> Nodes, IReadOnlyList<string> Steps);
+
+/// <summary>One kubeadm upgrade, from one version to the next (at most one minor up).</summary>
+internal sealed record UpgradeStep(
+    int Number,
+    string From,
+    string To,
+    string Description,
+    IReadOnlyList<ComponentChange> Kubelets,
+    IReadOnlyList<ComponentChange> ControlPlane,
+    IReadOnlyList<RoleCommands> Commands);
+
+/// <summary>Whether a minor still gets patches.</summary>
+internal sealed record SupportStatus(string Minor, string Status, DateOnly? EndOfLife, string Detail);
+
+/// <summary>What upgrade plan found and proposes: the path one minor at a time, per-step tables and commands, and every check.</summary>
+internal sealed record UpgradePlan(
+    string Current,
+    string? Configured,
+    string Target,
+    IReadOnlyList<string> Path,
+    IReadOnlyList<UpgradeStep> Steps,
+    IReadOnlyList<SkewCheck> Checks,
+    IReadOnlyList<SupportStatus> Support,
+    string Runbook,
+    DateOnly ReleasesAsOf)
+{
+    public bool UpToDate => Steps.Count == 0;
+
+    public bool HasMandatory => Checks.Any(c => c.Severity == CheckSeverity.Mandatory);
+
+    public bool HasSkippable => Checks.Any(c => c.Severity == CheckSeverity.Skippable);
+
+    /// <summary>Whether the upgrade may go ahead: no mandatory violation, and no skippable one unless forced.</summary>
+    public bool CanProceed(bool force) => !HasMandatory && (force || !HasSkippable);
+}
+
+/// <summary>What the user asked: a target (v1.30.4, v1.30, or none for the newest release).</summary>
+internal sealed record UpgradeRequest(string? To);

@@ -1,0 +1,123 @@
+using System.Text.Json;
+using Pitcrew.Cluster;
+using Pitcrew.Errors;
+using Pitcrew.Executors;
+using Pitcrew.Sim;
+using Pitcrew.Testing;
+
+namespace Pitcrew.Cli.Tests.Upgrade;
+
+/// <summary>pitcrew upgrade plan against a simulated kubeadm cluster, compared with what the cluster itself reports.</summary>
+public sealed class UpgradePlanCommandTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
+    private readonly string _root = Directory.CreateTempSubdirectory("pitcrew-upgrade-").FullName;
+    private SimServer? _sim;
+
+    private string Kubeconfig => _sim!.KubeconfigPath;
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        if (!File.Exists("/usr/bin/etcd"))
+        {
+            throw new InvalidOperationException("etcd not found: run scripts/setup.sh");
+        }
+
+        _sim = await SimServer.StartAsync(new SimOptions(Path.Combine(_root, "sim"), ControlPlanes: 2, Workers: 2, KubernetesVersion: "v1.30.4"), TimeProvider.System, Token)
+            .WaitAsync(Bound, Token);
+    }
+
+    [Fact]
+    public async Task Plan_ReadsTheVersionsTheClusterReports_AndFollowsAKubeadmApplyOnTheFirstControlPlane()
+    {
+        var releases = Path.Combine(_root, "releases.yaml");
+        await File.WriteAllTextAsync(releases, """
+            asOf: 2026-11-01
+            minors:
+              - { minor: v1.30, latest: v1.30.14, released: 2024-04-17, endOfLife: 2027-06-28, etcd: 3.5.15-0, coredns: v1.11.3 }
+              - { minor: v1.31, latest: v1.31.14, released: 2024-08-13, endOfLife: 2027-10-28, etcd: 3.5.15-0, coredns: v1.11.3 }
+            """, Token);
+
+        var json = await PitcrewAsync("upgrade", "plan", "--to", "v1.31", "--releases", releases, "-o", "json");
+        Assert.True(json.ExitCode == ExitCodes.Ok, json.Stderr + json.Stdout);
+        using var plan = JsonDocument.Parse(json.Stdout);
+        var server = await KubectlAsync("version", "-o", "json");
+        using var version = JsonDocument.Parse(server.Stdout);
+        Assert.Equal(version.RootElement.GetProperty("serverVersion").GetProperty("gitVersion").GetString(), plan.RootElement.GetProperty("current").GetString());
+        Assert.Equal(["v1.30.14", "v1.31.14"], plan.RootElement.GetProperty("path").EnumerateArray().Select(e => e.GetString()));
+
+        var step = plan.RootElement.GetProperty("steps")[0];
+        var kubelets = (await KubectlAsync("get", "nodes", "-o", "jsonpath={range .items[*]}{.metadata.name}={.status.nodeInfo.kubeletVersion} {end}")).Stdout
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal);
+        Assert.Equal(kubelets, step.GetProperty("kubelets").EnumerateArray().Select(k => $"{k.GetProperty("node").GetString()}={k.GetProperty("current").GetString()}").Order(StringComparer.Ordinal));
+        var images = (await KubectlAsync("get", "pods", "-n", "kube-system", "-l", "tier=control-plane", "-o",
+            "jsonpath={range .items[*]}{.metadata.labels.component}@{.spec.nodeName}={.spec.containers[0].image} {end}")).Stdout.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        foreach (var row in step.GetProperty("controlPlane").EnumerateArray().Where(r => r.GetProperty("node").ValueKind == JsonValueKind.String))
+        {
+            var component = row.GetProperty("component").GetString();
+            var image = images.Single(i => i.StartsWith($"{component}@{row.GetProperty("node").GetString()}=", StringComparison.Ordinal));
+            Assert.EndsWith(":" + row.GetProperty("current").GetString(), image, StringComparison.Ordinal);
+        }
+
+        var text = await PitcrewAsync("upgrade", "plan", "--to", "v1.31.14", "--releases", releases);
+        Assert.Equal(ExitCodes.Ok, text.ExitCode);
+        Assert.Contains("[upgrade/versions] Path: v1.30.4 -> v1.30.14 -> v1.31.14", text.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Components that must be upgraded manually after you have upgraded the control plane with 'kubeadm upgrade apply':", text.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"kube-apiserver\s+cp-2\s+v1\.30\.4\s+v1\.30\.14", text.Stdout);
+        Assert.Contains("kubeadm-apply: kubeadm upgrade apply v1.31.14 -y", text.Stdout, StringComparison.Ordinal);
+        Assert.Contains("The upgrade to v1.31.14 may proceed.", text.Stdout, StringComparison.Ordinal);
+
+        // Half an upgrade: kubeadm upgrade apply on cp-1 only; the plan starts from the new /version and names cp-2.
+        await using (var executor = SimNodeExecutor.Create(KubeAccess.Configuration(new KubeAccessOptions(Kubeconfig, null), _ => null), TimeProvider.System))
+        {
+            var apply = await executor.RunAsync("cp-1", NodeCommand.Shell(
+                "echo 'deb https://pkgs.k8s.io/core:/stable:/v1.31/deb/ /' | tee /etc/apt/sources.list.d/kubernetes.list && apt-get update && apt-mark unhold kubeadm && apt-get install -y kubeadm=1.31.14-1.1 && kubeadm upgrade apply v1.31.14 -y"),
+                null, Token).WaitAsync(Bound, Token);
+            Assert.True(apply.Succeeded, apply.Tail());
+        }
+
+        var half = await PitcrewAsync("upgrade", "plan", "--to", "v1.31", "--releases", releases);
+        Assert.Equal(ExitCodes.Blocked, half.ExitCode);
+        Assert.Contains("[upgrade/versions] Cluster version: v1.31.14", half.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"SKIPPABLE\s+control plane at one version\s+kube-apiserver on cp-2\s+runs v1\.30\.4", half.Stdout);
+        Assert.Equal(ExitCodes.Ok, (await PitcrewAsync("upgrade", "plan", "--to", "v1.31", "--releases", releases, "--force")).ExitCode);
+    }
+
+    [Fact]
+    public async Task Plan_WithTheBuiltInTable_FlagsAnEndOfLifeTargetAsSkippable()
+    {
+        var plan = await PitcrewAsync("upgrade", "plan", "--to", "v1.30");
+        Assert.Equal(ExitCodes.Blocked, plan.ExitCode);
+        Assert.Matches(@"SKIPPABLE\s+target supported\s+v1\.30\s+reached end of life", plan.Stdout);
+
+        var forced = await PitcrewAsync("upgrade", "plan", "--to", "v1.30", "--force");
+        Assert.Equal(ExitCodes.Ok, forced.ExitCode);
+        Assert.Contains("FORCED", forced.Stdout, StringComparison.Ordinal);
+
+        var unknown = await PitcrewAsync("upgrade", "plan", "--to", "v1.99");
+        Assert.Equal(ExitCodes.Usage, unknown.ExitCode);
+        Assert.Contains("v1.99 is not in the release table", unknown.Stderr, StringComparison.Ordinal);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_sim is not null)
+        {
+            await _sim.DisposeAsync();
+        }
+
+        Directory.Delete(_root, recursive: true);
+    }
+
+    private Task<CliRun> PitcrewAsync(params string[] args) =>
+        CliRun.InvokeAsync(new Dictionary<string, string> { ["KUBECONFIG"] = Kubeconfig }, args);
+
+    private async Task<CliRun> KubectlAsync(params string[] args)
+    {
+        var (code, stdout, stderr) = await KubectlProcess.RunAsync(Kubeconfig, _root, args, Bound, Token);
+        Assert.True(code == 0, stderr);
+        return new CliRun(code, stdout, stderr);
+    }
+}

@@ -1,0 +1,172 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+
+namespace Pitcrew.Testing;
+
+/// <summary>
+/// A real OpenSSH server (/usr/sbin/sshd -D -e) on a free 127.0.0.1 port with its own config, host key and an
+/// authorized client key, for the current user; killed by PID and its directory deleted on dispose.
+/// </summary>
+public sealed class SshdFixture : IAsyncDisposable
+{
+    public const string SshdBinary = "/usr/sbin/sshd";
+    public const string KeygenBinary = "/usr/bin/ssh-keygen";
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(15);
+    private readonly Process _process;
+
+    private SshdFixture(string directory, int port, Process process)
+    {
+        Directory = directory;
+        Port = port;
+        _process = process;
+    }
+
+    public string Directory { get; }
+
+    public int Port { get; }
+
+    public const string Host = "127.0.0.1";
+
+    public static string User => Environment.UserName;
+
+    /// <summary>The private key sshd accepts.</summary>
+    public string ClientKeyPath => Path.Combine(Directory, "client_ed25519");
+
+    /// <summary>A private key sshd does not accept.</summary>
+    public string OtherKeyPath => Path.Combine(Directory, "other_ed25519");
+
+    /// <summary>The server's public host key line (type and base64), as known_hosts holds it.</summary>
+    public string HostKeyLine => File.ReadAllText(Path.Combine(Directory, "host_ed25519.pub")).Trim();
+
+    /// <summary>Writes a known_hosts file listing this server's real host key; returns its path.</summary>
+    public string WriteKnownHosts(string? fileName = null)
+    {
+        var path = Path.Combine(Directory, fileName ?? "known_hosts");
+        var fields = HostKeyLine.Split(' ');
+        File.WriteAllText(path, $"[{Host}]:{Port} {fields[0]} {fields[1]}\n");
+        return path;
+    }
+
+    public static async Task<SshdFixture> StartAsync(CancellationToken cancellationToken = default)
+    {
+        if (!File.Exists(SshdBinary) || !File.Exists(KeygenBinary))
+        {
+            throw new InvalidOperationException($"sshd or ssh-keygen not found ({SshdBinary}, {KeygenBinary}): run scripts/setup.sh");
+        }
+
+        var directory = Path.Combine(Path.GetTempPath(), "pitcrew-tests", "sshd-" + Guid.NewGuid().ToString("N"));
+        System.IO.Directory.CreateDirectory(directory);
+        // sshd checks its privilege-separation directory exists even when it never changes into it.
+        System.IO.Directory.CreateDirectory("/run/sshd");
+        foreach (var key in new[] { "host_ed25519", "client_ed25519", "other_ed25519" })
+        {
+            await RunAsync(KeygenBinary, ["-q", "-t", "ed25519", "-N", string.Empty, "-C", key, "-f", Path.Combine(directory, key)], cancellationToken).ConfigureAwait(false);
+        }
+
+        File.Copy(Path.Combine(directory, "client_ed25519.pub"), Path.Combine(directory, "authorized_keys"));
+        var port = FreePorts.Next();
+        var config = Path.Combine(directory, "sshd_config");
+        await File.WriteAllTextAsync(config, $"""
+            Port {port}
+            ListenAddress 127.0.0.1
+            HostKey {directory}/host_ed25519
+            PidFile {directory}/sshd.pid
+            AuthorizedKeysFile {directory}/authorized_keys
+            PubkeyAuthentication yes
+            PasswordAuthentication no
+            KbdInteractiveAuthentication no
+            PermitRootLogin prohibit-password
+            UsePAM no
+            StrictModes no
+            PrintMotd no
+            LogLevel VERBOSE
+
+            """, cancellationToken).ConfigureAwait(false);
+        var start = new ProcessStartInfo(SshdBinary) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { "-D", "-e", "-f", config })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start sshd");
+        var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        process.OutputDataReceived += (_, e) => log.Enqueue(e.Data ?? string.Empty);
+        process.ErrorDataReceived += (_, e) => log.Enqueue(e.Data ?? string.Empty);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var fixture = new SshdFixture(directory, port, process);
+        try
+        {
+            await fixture.WaitListeningAsync(log, cancellationToken).ConfigureAwait(false);
+            return fixture;
+        }
+        catch
+        {
+            await fixture.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        }
+
+        _process.Dispose();
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
+    }
+
+    private async Task WaitListeningAsync(System.Collections.Concurrent.ConcurrentQueue<string> log, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"sshd exited with {_process.ExitCode}: {string.Join('\n', log)}");
+            }
+
+            try
+            {
+                using var tcp = new TcpClient();
+                await tcp.ConnectAsync(Host, Port, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (SocketException) when (watch.Elapsed < ReadyTimeout)
+            {
+                await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SocketException e)
+            {
+                throw new TimeoutException($"sshd not listening on {Host}:{Port} after {ReadyTimeout.TotalSeconds:0} s: {string.Join('\n', log)}", e);
+            }
+        }
+    }
+
+    private static async Task RunAsync(string program, string[] args, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo(program) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {program}");
+        var error = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.StandardOutput.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+        await process.WaitForExitAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{program} failed ({process.ExitCode}): {await error.ConfigureAwait(false)}");
+        }
+    }
+}
