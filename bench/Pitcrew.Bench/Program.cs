@@ -3,6 +3,19 @@ using Pitcrew.Bench;
 // Usage: Pitcrew.Bench PITCREW_BINARY [TARGET_MB] [ROUNDS]   (snapshots)
 //        Pitcrew.Bench sim PITCREW_BINARY [WORKERS]            (the simulator at scale)
 //        Pitcrew.Bench drain PITCREW_BINARY                    (node drain against kubectl drain)
+//        Pitcrew.Bench doctor PITCREW_BINARY [WORKERS]         (pitcrew doctor on the large scenario against kubectl get pods -A -o json)
+if (args is ["doctor", var doctorBinary, .. var doctorRest])
+{
+    using var stopDoctor = new CancellationTokenSource(TimeSpan.FromMinutes(30));
+    Console.CancelKeyPress += (_, e) =>
+    {
+        e.Cancel = true;
+        stopDoctor.Cancel();
+    };
+    return await DoctorBench.RunAsync(doctorBinary, doctorRest.Length > 0 ? int.Parse(doctorRest[0], System.Globalization.CultureInfo.InvariantCulture)
+        : Pitcrew.Sim.Scenarios.LargeScenario.DefaultWorkers, stopDoctor.Token);
+}
+
 if (args is ["drain", var drainBinary])
 {
     using var stopDrain = new CancellationTokenSource(TimeSpan.FromMinutes(30));

@@ -103,7 +103,7 @@ internal static class SimBench
         }
     }
 
-    private static async Task<(long Apps, long Proxies)> ReadyAsync(HttpClient client, CancellationToken ct)
+    internal static async Task<(long Apps, long Proxies)> ReadyAsync(HttpClient client, CancellationToken ct)
     {
         try
         {

@@ -24,6 +24,7 @@ internal static class CliApp
             NodeCommands.NodeCommand.Create(context),
             UpgradeCommands.UpgradeCommand.Create(context),
             DemoCommand.Create(context),
+            DoctorCommands.DoctorCommand.Create(context),
             VersionCommand.Create(context),
         };
         root.Add(GlobalOptions.Output);

@@ -29,6 +29,7 @@ public sealed class SimServer : IAsyncDisposable
     private readonly CancellationTokenSource _stop;
     private readonly Task _loops;
     private readonly string _directory;
+    private Kubelets.KubeletListeners? _listeners;
 
     private SimServer(WebApplication app, RegistryStore store, LocalEtcd? etcd, CancellationTokenSource stop, Task loops, string url, string kubeconfig, string etcdEndpoint)
     {
@@ -71,7 +72,7 @@ public sealed class SimServer : IAsyncDisposable
             store = new RegistryStore(
                 new EtcdConnectionOptions([etcdEndpoint], CommandTimeout: TimeSpan.FromSeconds(10)),
                 [new KeyTtl(ResourceCatalog.Find(string.Empty, "v1", "events")!.KeyPrefix, options.EffectiveTimings.EffectiveEventTtl)], time);
-            await ClusterBootstrap.SeedAsync(store, options, time, cancellationToken).ConfigureAwait(false);
+            await ClusterBootstrap.SeedAsync(store, options, Kubelets.AddressBlock.Choose(), time, cancellationToken).ConfigureAwait(false);
 
             var pki = SimPki.LoadOrCreate(Path.Combine(dir, "pki"));
             var served = await ServedVersionSource.LoadAsync(store, version, cancellationToken).ConfigureAwait(false);
@@ -83,8 +84,9 @@ public sealed class SimServer : IAsyncDisposable
             Kubeconfig.Write(kubeconfig, url, pki);
             new SimState(url, etcdEndpoint, Environment.ProcessId).Write(dir);
             var stop = new CancellationTokenSource();
-            var loops = options.RunControllers ? await StartControllersAsync(store, options.EffectiveTimings, time, stop.Token).ConfigureAwait(false) : Task.CompletedTask;
-            return new SimServer(app, store, etcd, stop, loops, url, kubeconfig, etcdEndpoint);
+            var listeners = new Kubelets.KubeletListeners(new Kubelets.KubeletCertificates(pki.LoadCaWithKey()));
+            var loops = options.RunControllers ? await StartControllersAsync(store, options.EffectiveTimings, listeners, time, stop.Token).ConfigureAwait(false) : Task.CompletedTask;
+            return new SimServer(app, store, etcd, stop, loops, url, kubeconfig, etcdEndpoint) { _listeners = listeners };
         }
         catch (Exception e) when (e is not PitcrewException and not OperationCanceledException)
         {
@@ -104,6 +106,11 @@ public sealed class SimServer : IAsyncDisposable
         await _stop.CancelAsync().ConfigureAwait(false);
         await _loops.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _stop.Dispose();
+        if (_listeners is not null)
+        {
+            await _listeners.DisposeAsync().ConfigureAwait(false);
+        }
+
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         File.Delete(SimState.PathIn(_directory));
@@ -115,7 +122,7 @@ public sealed class SimServer : IAsyncDisposable
     }
 
     /// <summary>Loads the cluster cache, then runs the kubelets and the controllers on it.</summary>
-    private static async Task<Task> StartControllersAsync(RegistryStore store, SimTimings timings, TimeProvider time, CancellationToken stop)
+    private static async Task<Task> StartControllersAsync(RegistryStore store, SimTimings timings, Kubelets.KubeletListeners listeners, TimeProvider time, CancellationToken stop)
     {
         var cache = new ClusterCache(store);
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -128,7 +135,7 @@ public sealed class SimServer : IAsyncDisposable
             new DeploymentController(events), new ReplicaSetController(), new DaemonSetController(),
             new StatefulSetController(events), new JobController(events), new GarbageCollector(),
             new Scheduler(events), new SimKubelet(timings, events), new NodeLifecycleController(timings.NodeMonitorGracePeriod, events),
-            new TaintEvictionController(events), new DisruptionController(),
+            new TaintEvictionController(events), new DisruptionController(), listeners,
         ];
         var host = Task.Run(() => new ControllerHost(cache, writer, controllers, time).RunAsync(stop), stop);
         var compactor = Task.Run(() => new Compactor(store, timings.EffectiveCompactionInterval, time).RunAsync(stop), stop);

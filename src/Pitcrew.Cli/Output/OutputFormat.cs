@@ -8,6 +8,15 @@ internal enum OutputFormat
     Table,
     Json,
     Yaml,
+
+    /// <summary>pitcrew doctor only: a Markdown report.</summary>
+    Markdown,
+
+    /// <summary>pitcrew doctor only: a single-file HTML report.</summary>
+    Html,
+
+    /// <summary>pitcrew doctor only: SARIF 2.1.0.</summary>
+    Sarif,
 }
 
 internal static class OutputFormats
@@ -25,6 +34,12 @@ internal static class OutputFormats
                 return OutputFormat.Json;
             case "YAML":
                 return OutputFormat.Yaml;
+            case "MARKDOWN" or "MD":
+                return OutputFormat.Markdown;
+            case "HTML":
+                return OutputFormat.Html;
+            case "SARIF":
+                return OutputFormat.Sarif;
             default:
                 result.AddError($"unknown output format \"{text}\": use table, json or yaml");
                 return OutputFormat.Table;

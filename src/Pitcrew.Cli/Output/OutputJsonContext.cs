@@ -27,4 +27,5 @@ namespace Pitcrew.Cli.Output;
 [JsonSerializable(typeof(Pitcrew.Backups.PruneResult))]
 [JsonSerializable(typeof(BackupCommands.BackupListing))]
 [JsonSerializable(typeof(Pitcrew.Upgrade.UpgradePlan))]
+[JsonSerializable(typeof(Pitcrew.Doctor.DoctorReport))]
 internal sealed partial class OutputJsonContext : JsonSerializerContext;

@@ -12,7 +12,8 @@ internal static class ClusterBootstrap
 {
     private static readonly string[] SystemNamespaces = ["default", "kube-system", "kube-public", "kube-node-lease"];
 
-    public static async Task SeedAsync(RegistryStore store, SimOptions options, TimeProvider time, CancellationToken cancellationToken)
+    /// <param name="addressBlock">The 127.B.0.0/16 block node addresses come from (<see cref="Kubelets.AddressBlock"/>).</param>
+    public static async Task SeedAsync(RegistryStore store, SimOptions options, int addressBlock, TimeProvider time, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var scenario = options.EffectiveScenario;
@@ -27,10 +28,21 @@ internal static class ClusterBootstrap
         await Parallel.ForEachAsync(scenario.NodeNames().Select((n, i) => (n.Name, n.Group, Index: i + 1)), parallel, async (entry, ct) =>
         {
             var (name, group, index) = entry;
-            var node = Node(name, group, index, SimVersion.Parse(group.KubeletVersion ?? scenario.Version), now);
+            var node = Node(name, group, Kubelets.AddressBlock.Address(addressBlock, index), index, SimVersion.Parse(group.KubeletVersion ?? scenario.Version), now);
+            var annotations = new JsonObject();
             if (faults.TryGetValue(name, out var annotation) && annotation.Length > 0)
             {
-                ObjectMeta.Metadata(node)["annotations"] = new JsonObject { [NodeFaults.Annotation] = annotation };
+                annotations[NodeFaults.Annotation] = annotation;
+            }
+
+            if (group.KubeletCertExpiresIn is { } expiresIn)
+            {
+                annotations[Kubelets.KubeletListeners.CertNotAfterAnnotation] = ObjectMeta.Timestamp(now + expiresIn);
+            }
+
+            if (annotations.Count > 0)
+            {
+                ObjectMeta.Metadata(node)["annotations"] = annotations;
             }
 
             await CreateAsync(store, Nodes, node, null, now, ct).ConfigureAwait(false);
@@ -72,9 +84,6 @@ internal static class ClusterBootstrap
     /// <summary>The simulated pod network of the node with this index (addresses are data only; nothing is contacted).</summary>
     public static string PodCidr(int index) => index < 256 ? $"10.244.{index}.0/24" : $"10.{index >> 8}.{index & 255}.0/24";
 
-    /// <summary>The simulated InternalIP of the node with this index: 10.0.0.11 for the first.</summary>
-    public static string NodeAddress(int index) => $"10.0.{(index + 10) >> 8}.{(index + 10) & 255}";
-
     private static JsonObject Annotated(string faults) =>
         new() { ["metadata"] = new JsonObject { ["annotations"] = new JsonObject { [NodeFaults.Annotation] = faults } } };
 
@@ -85,7 +94,7 @@ internal static class ClusterBootstrap
         ["status"] = new JsonObject { ["phase"] = "Active" },
     };
 
-    private static JsonObject Node(string name, NodeGroup group, int index, SimVersion version, DateTimeOffset now)
+    private static JsonObject Node(string name, NodeGroup group, string address, int index, SimVersion version, DateTimeOffset now)
     {
         var controlPlane = group.ControlPlane;
         var labels = new JsonObject
@@ -144,7 +153,7 @@ internal static class ClusterBootstrap
                     Condition("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
                     Condition("Ready", "True", "KubeletReady", "kubelet is posting ready status")),
                 ["addresses"] = new JsonArray(
-                    new JsonObject { ["type"] = "InternalIP", ["address"] = NodeAddress(index) },
+                    new JsonObject { ["type"] = "InternalIP", ["address"] = address },
                     new JsonObject { ["type"] = "Hostname", ["address"] = name }),
                 ["capacity"] = capacity,
                 ["allocatable"] = capacity.DeepClone(),

@@ -13,6 +13,9 @@ internal sealed class SimKubelet(SimTimings timings, EventRecorder events) : ICo
     private const string LeaseNamespace = "kube-node-lease";
     private const string KillingAnnotation = "sim.pitcrew.dev/killing";
 
+    /// <summary>A pod whose first container misbehaves: CrashLoopBackOff, ImagePullBackOff or OOMKilled (docs/scenarios.md).</summary>
+    public const string ContainerStateAnnotation = "sim.pitcrew.dev/container-state";
+
     /// <summary>A pod's shutdown time in seconds (default: the sim's stop delay, 1 s).</summary>
     public const string StopSecondsAnnotation = "sim.pitcrew.dev/stop-seconds";
     private static readonly ApiResource Leases = ResourceCatalog.Find("coordination.k8s.io", "v1", "leases")!;
@@ -82,11 +85,19 @@ internal sealed class SimKubelet(SimTimings timings, EventRecorder events) : ICo
 
             var phase = (string?)pod["status"]?["phase"];
             var created = Resources.Time(metadata["creationTimestamp"]) ?? now;
-            if (phase is null or "Pending" && now - created >= timings.PodStartDelay)
+            if (phase is null or "Pending" && pod["status"]?["containerStatuses"] is null && now - created >= timings.PodStartDelay)
             {
                 var copy = ClusterCache.Copy(pod);
                 Start(copy, node, now);
-                writes.Add(StartedAsync(copy, nodeName, writer, now, cancellationToken));
+                var trouble = (string?)metadata["annotations"]?[ContainerStateAnnotation];
+                if (trouble is not null && ContainerTrouble.Apply(copy, trouble, now) is { } warning)
+                {
+                    writes.Add(TroubleAsync(copy, nodeName, warning, writer, now, cancellationToken));
+                }
+                else
+                {
+                    writes.Add(StartedAsync(copy, nodeName, writer, now, cancellationToken));
+                }
             }
             else if (PodCompletion.Due(pod, timings.EffectiveJobPodRunTime, now))
             {
@@ -110,6 +121,14 @@ internal sealed class SimKubelet(SimTimings timings, EventRecorder events) : ICo
                     "kubelet", nodeName, now, ct).ConfigureAwait(false);
                 await events.RecordAsync(pod, Resources.Pods, "Normal", "Started", $"Started container {name}", "kubelet", nodeName, now, ct).ConfigureAwait(false);
             }
+        }
+    }
+
+    private async Task TroubleAsync(JsonObject pod, string nodeName, (string Reason, string Message) warning, ObjectWriter writer, DateTimeOffset now, CancellationToken ct)
+    {
+        if (await writer.UpdateAsync(Resources.Pods, pod, ct).ConfigureAwait(false))
+        {
+            await events.RecordAsync(pod, Resources.Pods, "Warning", warning.Reason, warning.Message, "kubelet", nodeName, now, ct).ConfigureAwait(false);
         }
     }
 

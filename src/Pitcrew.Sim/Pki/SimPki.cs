@@ -21,6 +21,8 @@ internal sealed class SimPki
 
     public string CaCertPath => Path.Combine(Directory, "ca.crt");
 
+    public string CaKeyPath => Path.Combine(Directory, "ca.key");
+
     public string ServerCertPath => Path.Combine(Directory, "apiserver.crt");
 
     public string ServerKeyPath => Path.Combine(Directory, "apiserver.key");
@@ -34,7 +36,7 @@ internal sealed class SimPki
     {
         System.IO.Directory.CreateDirectory(directory);
         var pki = new SimPki(directory);
-        if (!File.Exists(pki.CaCertPath) || !File.Exists(pki.ServerCertPath) || !File.Exists(pki.AdminCertPath))
+        if (!File.Exists(pki.CaCertPath) || !File.Exists(pki.CaKeyPath) || !File.Exists(pki.ServerCertPath) || !File.Exists(pki.AdminCertPath))
         {
             pki.Create();
         }
@@ -43,6 +45,9 @@ internal sealed class SimPki
     }
 
     public X509Certificate2 LoadCa() => X509CertificateLoader.LoadCertificateFromFile(CaCertPath);
+
+    /// <summary>The CA with its key, to issue kubelet serving certificates.</summary>
+    public X509Certificate2 LoadCaWithKey() => Tls.TlsMaterial.LoadKeyPair(CaCertPath, CaKeyPath);
 
     /// <summary>The serving certificate with its key, in a form SslStream on Linux accepts.</summary>
     public X509Certificate2 LoadServerCertificate() => Tls.TlsMaterial.LoadKeyPair(ServerCertPath, ServerKeyPath);
@@ -60,6 +65,7 @@ internal sealed class SimPki
         var now = DateTimeOffset.UtcNow;
         using var ca = caRequest.CreateSelfSigned(now.AddDays(-1), now.AddYears(10));
         Write(CaCertPath, ca.ExportCertificatePem());
+        Write(CaKeyPath, caKey.ExportPkcs8PrivateKeyPem());
         Issue(ca, "CN=kube-apiserver", server: true, ServerCertPath, ServerKeyPath);
         Issue(ca, "CN=kubernetes-admin,O=system:masters", server: false, AdminCertPath, AdminKeyPath);
     }

@@ -32,7 +32,8 @@ public sealed record NodeGroup(
     IReadOnlyDictionary<string, string> Labels,
     IReadOnlyList<NodeTaint> Taints,
     IReadOnlyDictionary<string, string> Capacity,
-    string? KubeletVersion);
+    string? KubeletVersion,
+    TimeSpan? KubeletCertExpiresIn = null);
 
 /// <summary>A taint a node group carries.</summary>
 public sealed record NodeTaint(string Key, string? Value, string Effect);

@@ -70,7 +70,7 @@ public static class ScenarioReader
 
     private static NodeGroup Node(Where at, YamlMappingNode node)
     {
-        at.Only(node, "name", "count", "role", "labels", "taints", "capacity", "kubeletVersion");
+        at.Only(node, "name", "count", "role", "labels", "taints", "capacity", "kubeletVersion", "kubeletCertExpiresIn");
         var role = at.Text(node, "role") ?? "worker";
         if (role is not ("worker" or "control-plane"))
         {
@@ -85,7 +85,26 @@ public static class ScenarioReader
                 : throw at.Error(t, "effect", $"\"{effect}\": want {string.Join(", ", Effects)}");
         }).ToList();
         return new NodeGroup(at.Required(node, "name"), at.Number(node, "count", 1, 0, 10_000), role == "control-plane",
-            at.Map(node, "labels"), taints, at.Map(node, "capacity"), at.Text(node, "kubeletVersion"));
+            at.Map(node, "labels"), taints, at.Map(node, "capacity"), at.Text(node, "kubeletVersion"), Lifetime(at, node, "kubeletCertExpiresIn"));
+    }
+
+    /// <summary>A duration such as 5d, 12h, 30m or -1d (already expired).</summary>
+    private static TimeSpan? Lifetime(Where at, YamlMappingNode node, string field)
+    {
+        var text = at.Text(node, field);
+        if (text is null)
+        {
+            return null;
+        }
+
+        var match = System.Text.RegularExpressions.Regex.Match(text, @"^(-?\d+)([dhm])$");
+        if (!match.Success)
+        {
+            throw at.Error(node.Children[new YamlScalarNode(field)], field, $"\"{text}\": want a duration such as 5d, 12h, 30m or -1d");
+        }
+
+        var n = int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+        return match.Groups[2].Value switch { "d" => TimeSpan.FromDays(n), "h" => TimeSpan.FromHours(n), _ => TimeSpan.FromMinutes(n) };
     }
 
     private static Workload WorkloadOf(Where at, YamlMappingNode node)

@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Pitcrew.Sim;
+using Pitcrew.Sim.Scenarios;
+
+namespace Pitcrew.Bench;
+
+/// <summary>
+/// pitcrew doctor at scale: starts the large scenario at N + 1 nodes as bench/sim.sh does, waits for every pod Running,
+/// then times `pitcrew doctor cluster -o json` (wall, peak RSS; the first run also makes the sim issue each kubelet's
+/// certificate) against `kubectl get pods -A -o json` on the same cluster. Everything it starts is stopped at the end.
+/// </summary>
+internal static class DoctorBench
+{
+    private static readonly TimeSpan ReadyLimit = TimeSpan.FromMinutes(15);
+    private const int Rounds = 3;
+
+    public static async Task<int> RunAsync(string pitcrew, int workers, CancellationToken ct)
+    {
+        var dir = Directory.CreateTempSubdirectory("pitcrew-doctorbench-").FullName;
+        var nodes = workers + 1;
+        var expectedApps = workers * LargeScenario.ReplicasPerApp;
+        Console.WriteLine($"scenario large: {nodes:N0} nodes (dir {dir})");
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            var up = await Measured.RunAsync(pitcrew, ["sim", "up", "--scenario", "large", "--workers", workers.ToString(CultureInfo.InvariantCulture), "--dir", dir, "--detach"], ct);
+            if (up.ExitCode != 0)
+            {
+                Console.Error.WriteLine($"sim up failed ({up.ExitCode}): {up.Stderr}");
+                return 1;
+            }
+
+            using (var client = SimClient.CreateHttpClient(dir, withCertificate: true))
+            {
+                client.Timeout = TimeSpan.FromMinutes(2);
+                while (true)
+                {
+                    if (clock.Elapsed > ReadyLimit)
+                    {
+                        Console.Error.WriteLine($"not all pods Running after {ReadyLimit.TotalMinutes} minutes");
+                        return 1;
+                    }
+
+                    await Task.Delay(TimeSpan.FromSeconds(2), ct);
+                    var ready = await SimBench.ReadyAsync(client, ct);
+                    Console.Error.Write($"\r{clock.Elapsed.TotalSeconds,6:F1}s  ready: {ready.Apps,7:N0}/{expectedApps:N0} app pods, {ready.Proxies,5:N0}/{nodes:N0} kube-proxy ");
+                    if (ready.Apps >= expectedApps && ready.Proxies >= nodes)
+                    {
+                        break;
+                    }
+                }
+            }
+
+            Console.Error.WriteLine();
+            var kubeconfig = Path.Combine(dir, "kubeconfig");
+            var cache = Path.Combine(dir, "kube-cache");
+            var doctor = new List<Measured>();
+            var kubectl = new List<Measured>();
+            for (var round = 0; round < Rounds; round++)
+            {
+                doctor.Add(await Measured.RunAsync(pitcrew, ["doctor", "cluster", "-o", "json", "--kubeconfig", kubeconfig], ct));
+                kubectl.Add(await Measured.RunAsync("kubectl", ["--kubeconfig", kubeconfig, "--cache-dir", cache, "get", "pods", "-A", "-o", "json"], ct));
+            }
+
+            using var report = JsonDocument.Parse(doctor[^1].Stdout);
+            var findings = report.RootElement.GetProperty("findings").EnumerateArray()
+                .GroupBy(f => f.GetProperty("severity").GetString()).ToDictionary(g => g.Key!, g => g.Count(), StringComparer.Ordinal);
+            var pods = JsonDocument.Parse(kubectl[^1].Stdout).RootElement.GetProperty("items").GetArrayLength();
+            Console.WriteLine($"nodes / pods                                {nodes,10:N0} / {pods:N0}");
+            Console.WriteLine($"pitcrew doctor cluster, first run           {doctor[0].Wall.TotalSeconds,10:F2} s   (the sim issues {nodes:N0} kubelet certificates on first contact)");
+            Console.WriteLine($"pitcrew doctor cluster, best of the rest    {doctor.Skip(1).Min(m => m.Wall.TotalSeconds),10:F2} s   (target < 10 s)");
+            Console.WriteLine($"pitcrew doctor peak RSS                     {doctor.Max(m => m.PeakRssKb) / 1024,10:N0} MB   (target < 500 MB)");
+            Console.WriteLine($"findings (critical / warning / info)        {findings.GetValueOrDefault("critical"),10} / {findings.GetValueOrDefault("warning")} / {findings.GetValueOrDefault("info")}   (exit {doctor[^1].ExitCode})");
+            Console.WriteLine($"kubectl get pods -A -o json                 {kubectl.Min(m => m.Wall.TotalSeconds),10:F2} s   (peak RSS {kubectl.Max(m => m.PeakRssKb) / 1024:N0} MB)");
+            Console.WriteLine($"ratio doctor / kubectl                      {doctor.Skip(1).Min(m => m.Wall.TotalSeconds) / kubectl.Min(m => m.Wall.TotalSeconds),10:F2}x");
+            return doctor.All(m => m.ExitCode is 0 or 20 or 21) && kubectl.All(m => m.ExitCode == 0) ? 0 : 1;
+        }
+        finally
+        {
+            var down = await Measured.RunAsync(pitcrew, ["sim", "down", "--dir", dir], CancellationToken.None);
+            if (down.ExitCode != 0)
+            {
+                Console.Error.WriteLine($"sim down: {down.Stderr}");
+            }
+
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}

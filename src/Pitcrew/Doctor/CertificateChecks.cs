@@ -1,0 +1,45 @@
+namespace Pitcrew.Doctor;
+
+/// <summary>Where a certificate was seen, which decides the check id and the remedy.</summary>
+internal enum CertificateSource
+{
+    ApiServer,
+    Kubelet,
+    Etcd,
+    Kubeadm,
+}
+
+/// <summary>A certificate to judge: where it came from, what it is about, the certificate.</summary>
+internal sealed record SeenCertificate(CertificateSource Source, ObjectRef Object, string Where, CertificateFacts Certificate);
+
+/// <summary>Certificate expiry: a warning within 30 days, critical within 7 days or expired (pure).</summary>
+internal static class CertificateChecks
+{
+    public static IEnumerable<Finding> Check(IEnumerable<SeenCertificate> seen, DateTimeOffset now)
+    {
+        foreach (var cert in seen)
+        {
+            var left = cert.Certificate.NotAfter - now;
+            if (left > Thresholds.CertificateWarning)
+            {
+                continue;
+            }
+
+            var severity = left <= Thresholds.CertificateCritical ? Severity.Critical : Severity.Warning;
+            var (id, remedy) = cert.Source switch
+            {
+                CertificateSource.ApiServer => (CheckIds.CertApiServer,
+                    "on each control-plane node: kubeadm certs renew apiserver, then restart kube-apiserver (move its manifest out of /etc/kubernetes/manifests and back)"),
+                CertificateSource.Kubelet => (CheckIds.CertKubelet,
+                    $"the kubelet's serving certificate (/var/lib/kubelet/pki/kubelet.crt) is not renewed by default: on {cert.Object.Name} remove kubelet.crt and kubelet.key and systemctl restart kubelet, or enable serverTLSBootstrap and approve its CSR"),
+                CertificateSource.Etcd => (CheckIds.CertEtcd, "kubeadm certs renew etcd-server (and etcd-peer) on the member's node, then restart etcd"),
+                _ => (CheckIds.CertKubeadm, $"kubeadm certs renew {cert.Object.Name} on this control-plane node, then restart the components that use it"),
+            };
+            yield return new Finding(id, severity, cert.Object,
+                left <= TimeSpan.Zero ? $"certificate expired {Ages.Format(-left)} ago" : $"certificate expires in {Ages.Format(left)}",
+                left <= TimeSpan.Zero ? "the certificate was not renewed in time: clients refuse the connection" : "the certificate is near the end of its validity and has not been renewed",
+                [$"{cert.Where}: subject \"{cert.Certificate.Subject}\", issuer \"{cert.Certificate.Issuer}\", not after {Ages.Stamp(cert.Certificate.NotAfter)}"],
+                remedy);
+        }
+    }
+}

@@ -1,0 +1,209 @@
+using Pitcrew.Etcd;
+
+namespace Pitcrew.Doctor;
+
+/// <summary>Gathers the facts a scope needs (in parallel, paged, probes bounded), runs the pure checks, and returns one report.</summary>
+internal sealed class DoctorRunner(IDoctorApi api, TimeProvider time)
+{
+    private readonly List<Finding> _findings = [];
+    private readonly List<string> _notes = [];
+    private readonly Lock _gate = new();
+
+    public async Task<DoctorReport> RunAsync(DoctorOptions options, CancellationToken cancellationToken)
+    {
+        var needsCluster = options.Scope != DoctorScope.Etcd;
+        var needsPods = options.Checks(DoctorScope.Nodes, DoctorScope.Node, DoctorScope.Pods);
+        var nodesTask = needsCluster ? Guard(() => api.ListNodesAsync(cancellationToken), []) : Task.FromResult<IReadOnlyList<DoctorNode>>([]);
+        var leasesTask = options.Checks(DoctorScope.Nodes, DoctorScope.Node)
+            ? Guard(() => api.ListNodeLeasesAsync(cancellationToken), new Dictionary<string, DateTimeOffset?>())
+            : Task.FromResult<IReadOnlyDictionary<string, DateTimeOffset?>>(new Dictionary<string, DateTimeOffset?>());
+        var podsTask = needsPods ? PodsAsync(options.Namespace, cancellationToken) : Task.FromResult<IReadOnlyList<DoctorPod>>([]);
+        var eventsTask = options.Checks(DoctorScope.Pods, DoctorScope.Node)
+            ? Guard(() => api.ListWarningEventsAsync(options.Namespace, cancellationToken), [])
+            : Task.FromResult<IReadOnlyList<EventFacts>>([]);
+        var usageTask = options.Checks(DoctorScope.Nodes, DoctorScope.Node) ? Guard(() => api.NodeUsageAsync(cancellationToken), null) : Task.FromResult<IReadOnlyList<NodeUsage>?>(null);
+        var versionTask = needsCluster ? Guard(() => api.ServerVersionAsync(cancellationToken), null) : Task.FromResult<string?>(null);
+        var etcdTask = options.Checks(DoctorScope.Etcd, DoctorScope.Certs) ? EtcdAsync(options, cancellationToken) : Task.FromResult<IReadOnlyList<EndpointStatus>>([]);
+        var apiCertTask = options.Checks(DoctorScope.Certs) && api.ServerEndpoint is { } server
+            ? TlsProbe.ProbeAsync("kube-apiserver", server.Host, server.Port, options.EffectiveProbeTimeout, cancellationToken)
+            : Task.FromResult<ProbeResult?>(null)!;
+
+        var nodes = await nodesTask.ConfigureAwait(false);
+        if (options.Scope == DoctorScope.Node)
+        {
+            nodes = nodes.Where(n => n.Name == options.NodeName).ToList();
+            if (nodes.Count == 0)
+            {
+                throw new Errors.PitcrewException($"Error from server (NotFound): nodes \"{options.NodeName}\" not found", Errors.ExitCodes.Failed);
+            }
+        }
+
+        var probes = options.Checks(DoctorScope.Nodes, DoctorScope.Node, DoctorScope.Certs)
+            ? await TlsProbe.ProbeAllAsync(nodes.Where(n => n.InternalIp is not null).Select(n => (n.Name, n.InternalIp!, n.KubeletPort)),
+                options.ProbeConcurrency, options.EffectiveProbeTimeout, cancellationToken).ConfigureAwait(false)
+            : [];
+        var byNode = probes.ToDictionary(p => p.Target, StringComparer.Ordinal);
+        var pods = await podsTask.ConfigureAwait(false);
+        var usage = await usageTask.ConfigureAwait(false);
+        if (usage is null && options.Checks(DoctorScope.Nodes, DoctorScope.Node))
+        {
+            Note("node usage not checked: the metrics API (metrics.k8s.io) is not available; install metrics-server for kubectl top and usage checks");
+        }
+
+        var facts = new ClusterFacts(nodes, await leasesTask.ConfigureAwait(false), pods, await eventsTask.ConfigureAwait(false), usage,
+            await versionTask.ConfigureAwait(false));
+        var now = time.GetUtcNow();
+        if (options.Checks(DoctorScope.Nodes, DoctorScope.Node))
+        {
+            Add(NodeChecks.Check(facts, byNode, now));
+        }
+
+        if (options.Checks(DoctorScope.Pods))
+        {
+            Add(PodChecks.Check(facts, ns => options.Namespace is null || ns == options.Namespace, now));
+        }
+        else if (options.Scope == DoctorScope.Node)
+        {
+            var onNode = facts with { Pods = [.. pods.Where(p => p.NodeName == options.NodeName)], Events = [.. facts.Events.Where(e => e.Kind == "Node" && e.Name == options.NodeName)] };
+            Add(PodChecks.Check(onNode, _ => true, now).Where(f => f.Id != CheckIds.PodPending));
+        }
+
+        var etcd = await etcdTask.ConfigureAwait(false);
+        if (options.Checks(DoctorScope.Etcd) && etcd.Count > 0)
+        {
+            Add(EtcdChecks.Check(etcd, options.EtcdQuotaBytes));
+        }
+
+        if (options.Checks(DoctorScope.Certs))
+        {
+            var seen = new List<SeenCertificate>();
+            if (await apiCertTask.ConfigureAwait(false) is { Certificate: { } apiCert } apiProbe)
+            {
+                seen.Add(new SeenCertificate(CertificateSource.ApiServer, new ObjectRef("Endpoint", null, apiProbe.Endpoint), $"TLS handshake {apiProbe.Endpoint}", apiCert));
+            }
+
+            seen.AddRange(probes.Where(p => p.Certificate is not null)
+                .Select(p => new SeenCertificate(CertificateSource.Kubelet, new ObjectRef("Node", null, p.Target), $"TLS handshake {p.Endpoint}", p.Certificate!)));
+            seen.AddRange(await EtcdCertificatesAsync(etcd, options, cancellationToken).ConfigureAwait(false));
+            var kubeadm = KubeadmTable(options, now, seen);
+            Add(CertificateChecks.Check(seen, now));
+            return Report(options, facts.ServerVersion, now, kubeadm);
+        }
+
+        return Report(options, facts.ServerVersion, now, null);
+    }
+
+    private DoctorReport Report(DoctorOptions options, string? server, DateTimeOffset now, IReadOnlyList<CertificateRow>? certificates)
+    {
+        var scope = options.Scope == DoctorScope.Node ? $"node {options.NodeName}" : options.Scope.ToString().ToLowerInvariant();
+        return new DoctorReport(DoctorReport.CurrentSchemaVersion, scope, now, server, DoctorReport.Order(_findings), [.. _notes]) { Certificates = certificates };
+    }
+
+    private IReadOnlyList<CertificateRow>? KubeadmTable(DoctorOptions options, DateTimeOffset now, List<SeenCertificate> seen)
+    {
+        var directory = options.PkiDirectory ?? KubeadmCertificates.DefaultPkiDirectory;
+        if (!Directory.Exists(directory))
+        {
+            if (options.PkiDirectory is not null)
+            {
+                Note($"kubeadm certificates not checked: {directory} does not exist");
+            }
+
+            return null;
+        }
+
+        var (rows, files) = KubeadmCertificates.Read(directory, now);
+        seen.AddRange(files);
+        return rows;
+    }
+
+    private async Task<IReadOnlyList<DoctorPod>> PodsAsync(string? ns, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // Every pod counts against node resources, whatever namespace is asked about.
+            return await api.ListPodsAsync(null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NotAuthorizedException) when (ns is not null)
+        {
+            Note($"pods of other namespaces not readable: free node resources for pending pods are computed from namespace {ns} only");
+            return await Guard(() => api.ListPodsAsync(ns, cancellationToken), []).ConfigureAwait(false);
+        }
+        catch (NotAuthorizedException e)
+        {
+            Denied(e);
+            return [];
+        }
+    }
+
+    private async Task<IReadOnlyList<EndpointStatus>> EtcdAsync(DoctorOptions options, CancellationToken cancellationToken)
+    {
+        if (options.Etcd is null)
+        {
+            Note("etcd not checked: give --endpoints (with --cacert, --cert and --key for a TLS etcd) to check its members");
+            return [];
+        }
+
+        try
+        {
+            return await EtcdEndpoints.StatusAsync(options.Etcd, wholeCluster: true, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Errors.PitcrewException)
+        {
+            // The member list failed: report each endpoint given as it answers.
+            return await EtcdEndpoints.StatusAsync(options.Etcd, wholeCluster: false, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<IReadOnlyList<SeenCertificate>> EtcdCertificatesAsync(IReadOnlyList<EndpointStatus> members, DoctorOptions options, CancellationToken ct)
+    {
+        var targets = members.Select(m => Uri.TryCreate(m.Endpoint.Contains("://", StringComparison.Ordinal) ? m.Endpoint : (options.Etcd?.HasTlsMaterial == true ? "https://" : "http://") + m.Endpoint,
+                UriKind.Absolute, out var uri) ? uri : null)
+            .Where(u => u is { Scheme: "https" }).Select(u => (u!.ToString(), u.Host, u.Port)).ToList();
+        var probes = await TlsProbe.ProbeAllAsync(targets, options.ProbeConcurrency, options.EffectiveProbeTimeout, ct).ConfigureAwait(false);
+        return [.. probes.Where(p => p.Certificate is not null)
+            .Select(p => new SeenCertificate(CertificateSource.Etcd, new ObjectRef("EtcdMember", null, p.Endpoint), $"TLS handshake {p.Endpoint}", p.Certificate!))];
+    }
+
+    private async Task<T> Guard<T>(Func<Task<T>> gather, T fallback)
+    {
+        try
+        {
+            return await gather().ConfigureAwait(false);
+        }
+        catch (NotAuthorizedException e)
+        {
+            Denied(e);
+            return fallback;
+        }
+    }
+
+    private void Denied(NotAuthorizedException e)
+    {
+        lock (_gate)
+        {
+            _findings.Add(new Finding(CheckIds.NotAuthorized, Severity.Info, new ObjectRef("Check", null, e.What), $"not authorized to check {e.What}",
+                "the credentials in use may not read this (RBAC); the checks that need it were skipped", [Trim(e.Message)],
+                $"run with a user allowed to get and list {e.What} (the doctor only reads), or accept the gap"));
+        }
+    }
+
+    private static string Trim(string text) => text.Length > 300 ? text[..300] + "..." : text;
+
+    private void Note(string note)
+    {
+        lock (_gate)
+        {
+            _notes.Add(note);
+        }
+    }
+
+    private void Add(IEnumerable<Finding> findings)
+    {
+        var list = findings.ToList();
+        lock (_gate)
+        {
+            _findings.AddRange(list);
+        }
+    }
+}

@@ -1,0 +1,99 @@
+using System.Net;
+using k8s;
+using k8s.Autorest;
+using Pitcrew.Errors;
+
+namespace Pitcrew.Doctor;
+
+/// <summary>The doctor's port over the official client: paged lists mapped to facts page by page, 403 as NotAuthorized, no metrics API as null.</summary>
+internal sealed class KubeDoctorApi(IKubernetes client) : IDoctorApi
+{
+    /// <summary>Items per page, as kubectl's --chunk-size default.</summary>
+    public const int PageSize = 500;
+
+    public (string Host, int Port)? ServerEndpoint =>
+        client.BaseUri is { } uri ? (uri.Host, uri.Port > 0 ? uri.Port : 443) : null;
+
+    public Task<IReadOnlyList<DoctorNode>> ListNodesAsync(CancellationToken cancellationToken) =>
+        PagedAsync("nodes", next => client.CoreV1.ListNodeAsync(continueParameter: next, limit: PageSize, cancellationToken: cancellationToken),
+            l => l.Items.Select(DoctorFactsMapper.Node), l => l.Metadata?.ContinueProperty);
+
+    public async Task<IReadOnlyDictionary<string, DateTimeOffset?>> ListNodeLeasesAsync(CancellationToken cancellationToken)
+    {
+        var leases = await PagedAsync("node leases", next => client.CoordinationV1.ListNamespacedLeaseAsync("kube-node-lease", continueParameter: next, limit: PageSize,
+            cancellationToken: cancellationToken), l => l.Items.Select(i => (i.Metadata.Name, Renewed: DoctorFactsMapper.Time(i.Spec?.RenewTime))),
+            l => l.Metadata?.ContinueProperty).ConfigureAwait(false);
+        return leases.ToDictionary(l => l.Name, l => l.Renewed, StringComparer.Ordinal);
+    }
+
+    public Task<IReadOnlyList<DoctorPod>> ListPodsAsync(string? ns, CancellationToken cancellationToken) =>
+        PagedAsync(ns is null ? "pods" : $"pods in namespace {ns}", next => ns is null
+                ? client.CoreV1.ListPodForAllNamespacesAsync(continueParameter: next, limit: PageSize, cancellationToken: cancellationToken)
+                : client.CoreV1.ListNamespacedPodAsync(ns, continueParameter: next, limit: PageSize, cancellationToken: cancellationToken),
+            l => l.Items.Select(DoctorFactsMapper.Pod), l => l.Metadata?.ContinueProperty);
+
+    public Task<IReadOnlyList<EventFacts>> ListWarningEventsAsync(string? ns, CancellationToken cancellationToken) =>
+        PagedAsync(ns is null ? "events" : $"events in namespace {ns}", next => ns is null
+                ? client.CoreV1.ListEventForAllNamespacesAsync(continueParameter: next, fieldSelector: "type=Warning", limit: PageSize, cancellationToken: cancellationToken)
+                : client.CoreV1.ListNamespacedEventAsync(ns, continueParameter: next, fieldSelector: "type=Warning", limit: PageSize, cancellationToken: cancellationToken),
+            l => l.Items.Select(DoctorFactsMapper.Event), l => l.Metadata?.ContinueProperty);
+
+    public async Task<IReadOnlyList<NodeUsage>?> NodeUsageAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var list = await client.GetKubernetesNodesMetricsAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            return [.. list.Items.ToList().Select(m => new NodeUsage(m.Metadata.Name,
+                DoctorFactsMapper.MilliCpu(DoctorFactsMapper.Q(m.Usage, "cpu")), DoctorFactsMapper.Bytes(DoctorFactsMapper.Q(m.Usage, "memory"))))];
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.ServiceUnavailable)
+        {
+            return null;
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Forbidden)
+        {
+            throw new NotAuthorizedException("node metrics (metrics.k8s.io)", e.Response.Content ?? e.Message);
+        }
+    }
+
+    public async Task<string?> ServerVersionAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await client.Version.GetCodeAsync(cancellationToken).ConfigureAwait(false)).GitVersion;
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Forbidden)
+        {
+            throw new NotAuthorizedException("the API server version", e.Message);
+        }
+    }
+
+    private static async Task<IReadOnlyList<TItem>> PagedAsync<TList, TItem>(string what, Func<string?, Task<TList>> page, Func<TList, IEnumerable<TItem>> items,
+        Func<TList, string?> continuation)
+    {
+        var all = new List<TItem>();
+        string? next = null;
+        do
+        {
+            TList list;
+            try
+            {
+                list = await page(next).ConfigureAwait(false);
+            }
+            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Forbidden)
+            {
+                throw new NotAuthorizedException(what, e.Response.Content ?? e.Message);
+            }
+            catch (HttpOperationException e)
+            {
+                throw new ServerErrorException($"Error from server ({e.Response.StatusCode}): listing {what}: {e.Message}",
+                    e.Response.StatusCode == HttpStatusCode.Unauthorized ? ExitCodes.TlsOrAuth : ExitCodes.Failed, e);
+            }
+
+            all.AddRange(items(list));
+            next = continuation(list);
+        }
+        while (!string.IsNullOrEmpty(next));
+        return all;
+    }
+}

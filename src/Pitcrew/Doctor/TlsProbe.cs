@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Pitcrew.Doctor;
+
+/// <summary>
+/// Connects to host:port with a short timeout and reads the serving certificate from the TLS handshake without trusting it
+/// (as `openssl s_client` would); a handshake refused after the certificate was shown (etcd asking for a client certificate) still counts.
+/// </summary>
+internal static class TlsProbe
+{
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(2);
+
+    public static async Task<ProbeResult> ProbeAsync(string target, string host, int port, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var endpoint = $"{host}:{port}";
+        var watch = Stopwatch.StartNew();
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            await socket.ConnectAsync(host, port, limit.Token).ConfigureAwait(false);
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
+        {
+            return new ProbeResult(target, endpoint, ProbeOutcome.Refused, e.Message, null, watch.Elapsed);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new ProbeResult(target, endpoint, ProbeOutcome.TimedOut, "timed out", null, watch.Elapsed);
+        }
+        catch (SocketException e)
+        {
+            return new ProbeResult(target, endpoint, e.SocketErrorCode is SocketError.TimedOut or SocketError.HostUnreachable or SocketError.NetworkUnreachable
+                ? ProbeOutcome.TimedOut : ProbeOutcome.Failed, e.Message, null, watch.Elapsed);
+        }
+
+        X509Certificate2? seen = null;
+        string? error = null;
+        await using var stream = new NetworkStream(socket, ownsSocket: false);
+        // Only the certificate is read, to report its expiry; nothing is sent over this connection, so any certificate is accepted.
+#pragma warning disable CA5359
+        await using var tls = new SslStream(stream, leaveInnerStreamOpen: false, (_, certificate, _, _) =>
+        {
+            seen = certificate is null ? null : X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+            return true;
+        });
+#pragma warning restore CA5359
+        try
+        {
+            await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = host }, limit.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is System.Security.Authentication.AuthenticationException or IOException
+            || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            error = e is OperationCanceledException ? "TLS handshake timed out" : e.Message;
+        }
+
+        using (seen)
+        {
+            var facts = seen is null ? null : Facts(target, seen);
+            return new ProbeResult(target, endpoint, facts is null && error is not null ? ProbeOutcome.Failed : ProbeOutcome.Open, error, facts, watch.Elapsed);
+        }
+    }
+
+    public static CertificateFacts Facts(string name, X509Certificate2 certificate) => new(
+        name,
+        certificate.Subject,
+        certificate.Issuer,
+        new DateTimeOffset(certificate.NotBefore.ToUniversalTime(), TimeSpan.Zero),
+        new DateTimeOffset(certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero),
+        certificate.SubjectName.RawData.AsSpan().SequenceEqual(certificate.IssuerName.RawData));
+
+    /// <summary>Runs probes with at most <paramref name="concurrency"/> in flight.</summary>
+    public static async Task<IReadOnlyList<ProbeResult>> ProbeAllAsync(IEnumerable<(string Target, string Host, int Port)> targets, int concurrency, TimeSpan timeout,
+        CancellationToken cancellationToken)
+    {
+        var results = new System.Collections.Concurrent.ConcurrentBag<ProbeResult>();
+        await Parallel.ForEachAsync(targets, new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken }, async (t, ct) =>
+            results.Add(await ProbeAsync(t.Target, t.Host, t.Port, timeout, ct).ConfigureAwait(false))).ConfigureAwait(false);
+        return [.. results];
+    }
+}

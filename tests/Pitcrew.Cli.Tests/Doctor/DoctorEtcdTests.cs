@@ -1,0 +1,57 @@
+using System.Text.Json;
+using Grpc.Core;
+using Pitcrew.Etcd;
+using Pitcrew.Testing;
+
+namespace Pitcrew.Cli.Tests.Doctor;
+
+/// <summary>A real etcd (TLS, a 1 MiB quota) filled until it raises NOSPACE: `pitcrew doctor etcd` reports the alarm with its remedy.</summary>
+public sealed class DoctorEtcdTests
+{
+    private const long Quota = 1L << 20;
+
+    [Fact]
+    public async Task DoctorEtcd_NospaceAlarm_IsCriticalWithCompactDefragDisarm()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var etcd = await EtcdFixture.StartAsync(new EtcdFixtureOptions(Tls: true, QuotaBackendBytes: Quota), ct);
+        using (var client = new EtcdEndpointClient(etcd.Connection(), etcd.Endpoint))
+        {
+            var value = new byte[64 * 1024];
+            var full = false;
+            for (var i = 0; i < 200 && !full; i++)
+            {
+                try
+                {
+                    await client.PutAsync($"/filler/{i}", value, ct);
+                }
+                catch (RpcException e) when (e.StatusCode == StatusCode.ResourceExhausted)
+                {
+                    full = true;
+                }
+            }
+
+            Assert.True(full, "etcd never ran out of space");
+        }
+
+        var pki = etcd.Certificates!;
+        var run = await CliRun.InvokeAsync("doctor", "etcd", "-o", "json", "--endpoints", etcd.Endpoint, "--cacert", pki.CaCertPath, "--cert", pki.ClientCertPath,
+            "--key", pki.ClientKeyPath, "--etcd-quota-bytes", Quota.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(Pitcrew.Doctor.DoctorExitCodes.Critical, run.ExitCode);
+        using var report = JsonDocument.Parse(run.Stdout);
+        var alarm = Assert.Single(report.RootElement.GetProperty("findings").EnumerateArray(), f => f.GetProperty("id").GetString() == "etcd.alarm");
+        Assert.Equal("critical", alarm.GetProperty("severity").GetString());
+        Assert.Contains("NOSPACE", alarm.GetProperty("symptom").GetString(), StringComparison.Ordinal);
+        Assert.Contains("quota", alarm.GetProperty("cause").GetString(), StringComparison.Ordinal);
+        Assert.Contains("etcdctl alarm disarm", alarm.GetProperty("remedy").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DoctorEtcd_UnreachableMember_IsCritical()
+    {
+        var run = await CliRun.InvokeAsync("doctor", "etcd", "-o", "json", "--endpoints", $"http://127.0.0.1:{FreePorts.Next()}", "--dial-timeout", "1s");
+        Assert.Equal(Pitcrew.Doctor.DoctorExitCodes.Critical, run.ExitCode);
+        using var report = JsonDocument.Parse(run.Stdout);
+        Assert.Equal("etcd.member-unreachable", Assert.Single(report.RootElement.GetProperty("findings").EnumerateArray()).GetProperty("id").GetString());
+    }
+}

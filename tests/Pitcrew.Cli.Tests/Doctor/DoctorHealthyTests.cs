@@ -1,0 +1,65 @@
+using System.Text.Json;
+using Pitcrew.Sim;
+
+namespace Pitcrew.Cli.Tests.Doctor;
+
+/// <summary>A healthy simulated cluster with a running workload: the doctor finds nothing above info and exits 0.</summary>
+public sealed class DoctorHealthyTests : IAsyncLifetime
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("pitcrew-doctor-ok-").FullName;
+    private SimServer? _sim;
+
+    public async ValueTask InitializeAsync()
+    {
+        var scenario = Sim.Scenarios.ScenarioReader.Parse("""
+            version: v1.31.2
+            nodes:
+              - {name: cp, count: 1, role: control-plane}
+              - {name: w, count: 2}
+            workloads:
+              - {kind: Deployment, name: web, namespace: shop, replicas: 3, pdb: {minAvailable: "2"}}
+            """, "doctor-healthy");
+        _sim = await SimServer.StartAsync(new SimOptions(Path.Combine(_root, "sim"), Scenario: scenario), TimeProvider.System, TestContext.Current.CancellationToken)
+            .WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task Doctor_OnAHealthyCluster_FindsNothingAboveInfo()
+    {
+        var environment = new Dictionary<string, string> { ["KUBECONFIG"] = _sim!.KubeconfigPath, ["ETCDCTL_ENDPOINTS"] = _sim.EtcdEndpoint };
+        CliRun run;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        do
+        {
+            // Until the deployment's pods run (pending for seconds is not a finding, but give the sim its start).
+            await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
+            run = await CliRun.InvokeAsync(environment, "doctor", "-o", "json");
+        }
+        while (run.ExitCode != 0 && DateTime.UtcNow < deadline);
+
+        using var report = JsonDocument.Parse(run.Stdout);
+        var above = report.RootElement.GetProperty("findings").EnumerateArray().Where(f => f.GetProperty("severity").GetString() != "info").Select(f => f.GetRawText()).ToList();
+        Assert.True(above.Count == 0, string.Join('\n', above));
+        Assert.Equal(0, run.ExitCode);
+        Assert.DoesNotContain(report.RootElement.GetProperty("notes").EnumerateArray(), n => n.GetString()!.StartsWith("etcd not checked", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Doctor_Certs_ReadsTheApiServerAndKubeletCertificatesFromTheHandshake()
+    {
+        var run = await CliRun.InvokeAsync(new Dictionary<string, string> { ["KUBECONFIG"] = _sim!.KubeconfigPath }, "doctor", "certs", "-o", "json", "--pki-dir", _root);
+        Assert.Equal(0, run.ExitCode);
+        using var report = JsonDocument.Parse(run.Stdout);
+        Assert.Empty(report.RootElement.GetProperty("findings").EnumerateArray());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_sim is not null)
+        {
+            await _sim.DisposeAsync();
+        }
+
+        Directory.Delete(_root, recursive: true);
+    }
+}
