@@ -28,4 +28,5 @@ namespace Pitcrew.Cli.Output;
 [JsonSerializable(typeof(BackupCommands.BackupListing))]
 [JsonSerializable(typeof(Pitcrew.Upgrade.UpgradePlan))]
 [JsonSerializable(typeof(Pitcrew.Doctor.DoctorReport))]
+[JsonSerializable(typeof(Pitcrew.Restore.ClusterRestoreReport))]
 internal sealed partial class OutputJsonContext : JsonSerializerContext;
