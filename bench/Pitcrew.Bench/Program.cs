@@ -4,6 +4,7 @@ using Pitcrew.Bench;
 //        Pitcrew.Bench sim PITCREW_BINARY [WORKERS]            (the simulator at scale)
 //        Pitcrew.Bench drain PITCREW_BINARY                    (node drain against kubectl drain)
 //        Pitcrew.Bench doctor PITCREW_BINARY [WORKERS]         (pitcrew doctor on the large scenario against kubectl get pods -A -o json)
+//        Pitcrew.Bench restore PITCREW_BINARY [TARGET_MB] [ROUNDS] (snapshot restore against etcdctl)
 if (args is ["doctor", var doctorBinary, .. var doctorRest])
 {
     using var stopDoctor = new CancellationTokenSource(TimeSpan.FromMinutes(30));
@@ -36,6 +37,21 @@ if (args is ["sim", var binary, .. var rest])
         stop.Cancel();
     };
     return await SimBench.RunAsync(binary, rest.Length > 0 ? int.Parse(rest[0], System.Globalization.CultureInfo.InvariantCulture) : Pitcrew.Sim.Scenarios.LargeScenario.DefaultWorkers, stop.Token);
+}
+
+if (args is ["restore", var restoreBinary, .. var restoreRest])
+{
+    using var stopRestore = new CancellationTokenSource(TimeSpan.FromMinutes(60));
+    Console.CancelKeyPress += (_, e) =>
+    {
+        e.Cancel = true;
+        stopRestore.Cancel();
+    };
+    var restoreOptions = new BenchOptions(
+        restoreBinary,
+        restoreRest.Length > 0 ? long.Parse(restoreRest[0], System.Globalization.CultureInfo.InvariantCulture) << 20 : 1L << 30,
+        restoreRest.Length > 1 ? int.Parse(restoreRest[1], System.Globalization.CultureInfo.InvariantCulture) : 3);
+    return await RestoreBench.RunAsync(restoreOptions, stopRestore.Token);
 }
 
 if (args.Length < 1)

@@ -28,8 +28,15 @@ internal sealed class RestoreDbCopier : BoltVisitor
     private BoltTreeBuilder? _tree;
     private byte[] _lastRevision = [];
 
-    public RestoreDbCopier(BoltFileWriter writer, ClusterPlan cluster, long? requestedBump)
+    /// <summary>How many source bytes to copy between releases of the mapped pages: keeps resident memory flat.</summary>
+    private const long ReleaseEvery = 64L << 20;
+
+    private readonly Action _releaseSource;
+    private long _sinceRelease;
+
+    public RestoreDbCopier(BoltFileWriter writer, ClusterPlan cluster, long? requestedBump, Action releaseSource)
     {
+        _releaseSource = releaseSource;
         _writer = writer;
         _cluster = cluster;
         _requestedBump = requestedBump;
@@ -77,6 +84,13 @@ internal sealed class RestoreDbCopier : BoltVisitor
         }
 
         Pairs++;
+        _sinceRelease += key.Length + value.Length;
+        if (_sinceRelease >= ReleaseEvery)
+        {
+            _sinceRelease = 0;
+            _releaseSource();
+        }
+
         switch (_bucket)
         {
             case MembersBucket or RemovedBucket:

@@ -90,7 +90,7 @@ public static class SnapshotRestorer
     private static (RestoreDbCopier Copier, long Bytes) CopyDatabase(BoltFile file, string dbPath, ClusterPlan cluster, long? bump)
     {
         using var writer = new BoltFileWriter(dbPath, file.PageSize);
-        var copier = new RestoreDbCopier(writer, cluster, bump);
+        var copier = new RestoreDbCopier(writer, cluster, bump, file.ReleaseResident);
         try
         {
             new BoltWalker(file).Walk(copier);

@@ -42,6 +42,9 @@ internal sealed class BoltFile : IDisposable
 
     public long OffsetOf(ReadOnlySpan<byte> span) => _file.OffsetOf(span);
 
+    /// <summary>Lets go of the mapped pages read so far (they stay cached and are re-read on demand).</summary>
+    public void ReleaseResident() => _file.ReleaseResident();
+
     /// <summary>Opens and validates the file's framing; throws <see cref="SnapshotFormatException"/> with a one-line reason.</summary>
     public static BoltFile Open(string path)
     {

@@ -5,7 +5,7 @@ using System.Runtime.InteropServices;
 namespace Pitcrew.Snapshots.Bolt;
 
 /// <summary>A read-only memory map of a whole file, handing out bounds-checked spans.</summary>
-internal sealed unsafe class MappedFile : IDisposable
+internal sealed unsafe partial class MappedFile : IDisposable
 {
     private readonly MemoryMappedFile _map;
     private readonly MemoryMappedViewAccessor _view;
@@ -64,6 +64,23 @@ internal sealed unsafe class MappedFile : IDisposable
 
         return offset;
     }
+
+    /// <summary>
+    /// Drops the mapping's pages from this process's resident set (Linux); they stay in the page cache and fault
+    /// back in with the same bytes when read again, so spans remain valid. Keeps a long streaming pass flat.
+    /// </summary>
+    public void ReleaseResident()
+    {
+        if (OperatingSystem.IsLinux() && Length > 0)
+        {
+            _ = Madvise((nint)_base - (nint)_view.PointerOffset, (nuint)(Length + _view.PointerOffset), DontNeed);
+        }
+    }
+
+    private const int DontNeed = 4;
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "madvise")]
+    private static partial int Madvise(nint address, nuint length, int advice);
 
     public void Dispose()
     {
