@@ -113,7 +113,7 @@ internal static class ClusterRestoreCommand
 
         await using var executor = CreateExecutor(context, parse, kube);
         var runner = new ClusterRestoreRunner(executor, etcd, stateDir, context.Time, line => context.Err.WriteLine(line, Style.Plain));
-        journal ??= new ClusterRestoreJournal(snapshot, stamp, [.. plan.Members.Select(m => $"{m.Node}={m.Member}")], [], false);
+        journal ??= new ClusterRestoreJournal(snapshot, stamp, [.. plan.Members.Select(m => $"{m.Node}|{m.Member}|{string.Join(',', m.PeerUrls)}")], [], false);
         var report = await runner.RunAsync(plan, snapshot, journal, cancellationToken).ConfigureAwait(false);
         if (!StructuredOutput.TryWrite(context, parse.GetValue(GlobalOptions.Output), report))
         {
@@ -186,6 +186,12 @@ internal static class ClusterRestoreCommand
         }
         catch (Exception e) when (e is Grpc.Core.RpcException or PitcrewException)
         {
+            if (journal is not null && journal.Members.Count > 0)
+            {
+                // etcd is down mid-restore: the journal remembers who hosts what.
+                return ([.. journal.Members.Select(m => m.Split('|')).Select(p => new HostedMember(p[0], p[1], p[2].Split(',')))], []);
+            }
+
             var hint = journal is null ? "pass --initial-cluster NODE=PEER-URL,..." : "etcd is down mid-restore: pass the same --initial-cluster as the journal's members "
                 + string.Join(',', journal.Members);
             return ([], [new RestoreProblem("members", $"cannot list etcd's members at {string.Join(',', etcd.Endpoints)}: {e.Message}", hint)]);

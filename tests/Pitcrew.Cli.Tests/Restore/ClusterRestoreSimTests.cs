@@ -127,6 +127,35 @@ public sealed class ClusterRestoreSimTests : IAsyncLifetime
         Assert.Contains($"restore/{node}", again.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Restore_StoppedByAFailingStep_ResumesFromTheJournal_WithEtcdDown()
+    {
+        await KubectlAsync("create", "namespace", "kept");
+        var snapshot = Path.Combine(_root, "before.db");
+        Assert.Equal(0, (await CliRun.InvokeAsync("etcd", "snapshot", "save", snapshot, "--endpoints", _sim!.EtcdEndpoint)).ExitCode);
+        await KubectlAsync("delete", "namespace", "kept");
+        var state = Path.Combine(_root, "state");
+        string[] common = ["cluster", "restore", "--snapshot", snapshot, "--executor", "sim", "--endpoints", _sim.EtcdEndpoint, "--state-dir", state, "--yes"];
+
+        // The snapshot is not where the nodes look: the restore step fails after etcd was stopped and the old dir moved aside.
+        var failed = await PitcrewAsync([.. common, "--node-snapshot", Path.Combine(_root, "missing.db")]);
+        Assert.True(failed.ExitCode == ExitCodes.Partial, failed.Stderr);
+        Assert.Contains("--resume", failed.Stderr, StringComparison.Ordinal);
+        var journal = await ClusterRestoreJournal.LoadAsync(state, Token);
+        Assert.False(journal!.Finished);
+        Assert.Equal(3, journal.Done.Count);
+        Assert.StartsWith("move-aside/", journal.Done[^1], StringComparison.Ordinal);
+        Assert.Equal(0, _sim.EtcdPid);
+
+        // A new run is refused while the journal is unfinished; --resume goes on (members from the journal, etcd being down).
+        Assert.Equal(ExitCodes.Blocked, (await PitcrewAsync(common)).ExitCode);
+        var resumed = await PitcrewAsync([.. common, "--resume", "-o", "json"]);
+        Assert.True(resumed.ExitCode == ExitCodes.Ok, resumed.Stderr + resumed.Stdout);
+        using var report = JsonDocument.Parse(resumed.Stdout);
+        Assert.Equal(journal.Done, report.RootElement.GetProperty("skipped").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal("namespace/kept", (await KubectlAsync("get", "namespace", "kept", "-o", "name")).Stdout.Trim());
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_sim is not null)
