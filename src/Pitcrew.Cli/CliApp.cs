@@ -25,6 +25,7 @@ internal static class CliApp
             UpgradeCommands.UpgradeCommand.Create(context),
             DemoCommand.Create(context),
             DoctorCommands.DoctorCommand.Create(context),
+            ClusterCommands.ClusterCommand.Create(context),
             VersionCommand.Create(context),
         };
         root.Add(GlobalOptions.Output);

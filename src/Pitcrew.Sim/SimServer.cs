@@ -76,7 +76,7 @@ public sealed class SimServer : IAsyncDisposable
 
             var pki = SimPki.LoadOrCreate(Path.Combine(dir, "pki"));
             var served = await ServedVersionSource.LoadAsync(store, version, cancellationToken).ConfigureAwait(false);
-            var app = Build(pki, new ApiHandler(store, served, time, options.EffectiveTimings));
+            var app = Build(pki, new ApiHandler(store, served, time, options.EffectiveTimings, etcd, dir));
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             var url = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
                 .Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -26,6 +26,7 @@ namespace Pitcrew.Cli.Output;
 [JsonSerializable(typeof(Pitcrew.Upgrade.UpgradePlan))]
 [JsonSerializable(typeof(Pitcrew.Upgrade.Preflight.PreflightReport))]
 [JsonSerializable(typeof(Pitcrew.Doctor.DoctorReport))]
+[JsonSerializable(typeof(Pitcrew.Restore.ClusterRestoreReport))]
 [JsonSerializable(typeof(Pitcrew.Backups.BackupCreateResult))]
 [JsonSerializable(typeof(Pitcrew.Backups.BackupFetchResult))]
 [JsonSerializable(typeof(Pitcrew.Backups.PruneResult))]

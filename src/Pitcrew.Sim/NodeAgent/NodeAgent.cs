@@ -11,13 +11,15 @@ namespace Pitcrew.Sim.NodeAgent;
 /// simulated node through <see cref="ControlPlaneLayout"/>. Unknown commands exit 127 as a shell says; the node's
 /// exec-fail faults fail chosen commands.
 /// </summary>
-internal sealed class NodeAgent(RegistryStore store, ServedVersion served, SimTimings timings, TimeProvider time)
+internal sealed class NodeAgent(RegistryStore store, ServedVersion served, SimTimings timings, TimeProvider time, Pitcrew.Etcd.LocalEtcd? etcd = null, string? directory = null)
 {
     private readonly AgentServices _services = new(new AgentStore(store), served, timings, time);
+    private readonly SimEtcdHost? _etcdHost = etcd is null || directory is null ? null : new SimEtcdHost(etcd, directory, new AgentStore(store));
 
-    /// <summary>Whether the node exists.</summary>
+    /// <summary>Whether the node exists (a control-plane node stays known while the sim's etcd is stopped).</summary>
     public async Task<bool> HasNodeAsync(string node, CancellationToken cancellationToken) =>
-        await _services.Store.GetAsync(AgentStore.Nodes, null, node, cancellationToken).ConfigureAwait(false) is not null;
+        (_etcdHost is { EtcdRunning: false } host && host.Knows(node))
+        || await _services.Store.GetAsync(AgentStore.Nodes, null, node, cancellationToken).ConfigureAwait(false) is not null;
 
     /// <summary>Runs a shell line on the node; returns its exit status.</summary>
     public async Task<int> RunAsync(string node, string line, Action<OutputLine> output, CancellationToken cancellationToken)
@@ -85,8 +87,13 @@ internal sealed class NodeAgent(RegistryStore store, ServedVersion served, SimTi
         return status;
     }
 
-    private static async Task<int> DispatchAsync(AgentCall call, CancellationToken cancellationToken)
+    private async Task<int> DispatchAsync(AgentCall call, CancellationToken cancellationToken)
     {
+        if (_etcdHost is not null && await _etcdHost.TryRunAsync(call, cancellationToken).ConfigureAwait(false) is { } handled)
+        {
+            return handled;
+        }
+
         var node = await call.GetNodeAsync(cancellationToken).ConfigureAwait(false);
         if (node is null)
         {

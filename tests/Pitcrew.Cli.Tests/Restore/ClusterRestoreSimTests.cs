@@ -1,0 +1,190 @@
+using System.Text.Json;
+using Pitcrew.Errors;
+using Pitcrew.Restore;
+using Pitcrew.Sim;
+using Pitcrew.Testing;
+
+namespace Pitcrew.Cli.Tests.Restore;
+
+/// <summary>
+/// pitcrew cluster restore --executor sim end to end: a snapshot of the sim's etcd, a namespace full of workloads
+/// deleted, the runbook performed through the node agent (the sim's own etcd stopped, its data dir swapped for the
+/// restored member, started again), and the namespace back as the real kubectl sees it, with controllers acting on it.
+/// </summary>
+public sealed class ClusterRestoreSimTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
+    private readonly string _root = Directory.CreateTempSubdirectory("pitcrew-cluster-restore-").FullName;
+    private SimServer? _sim;
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    private string Kubeconfig => _sim!.KubeconfigPath;
+
+    public async ValueTask InitializeAsync()
+    {
+        if (!File.Exists("/usr/bin/etcd"))
+        {
+            throw new InvalidOperationException("etcd not found: run scripts/setup.sh");
+        }
+
+        _sim = await SimServer.StartAsync(new SimOptions(Path.Combine(_root, "sim"), ControlPlanes: 1, Workers: 2), TimeProvider.System, Token).WaitAsync(Bound, Token);
+    }
+
+    [Fact]
+    public async Task Restore_BringsBackADeletedNamespace_ServedByTheSimsApi_AndKeepsTheOldDataDir()
+    {
+        var manifest = Path.Combine(_root, "shop.yaml");
+        await File.WriteAllTextAsync(manifest, """
+            apiVersion: v1
+            kind: Namespace
+            metadata: { name: shop }
+            ---
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: { name: prices, namespace: shop }
+            data: { apple: "3", pear: "5" }
+            ---
+            apiVersion: v1
+            kind: Secret
+            metadata: { name: till, namespace: shop }
+            data: { code: MTIzNA== }
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: { name: web, namespace: shop }
+            spec: { selector: { app: web }, ports: [ { port: 80 } ] }
+            ---
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: { name: web, namespace: shop }
+            spec:
+              replicas: 2
+              selector: { matchLabels: { app: web } }
+              template:
+                metadata: { labels: { app: web } }
+                spec: { containers: [ { name: web, image: nginx:1.27 } ] }
+            ---
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: { name: worker, namespace: shop }
+            spec:
+              replicas: 1
+              selector: { matchLabels: { app: worker } }
+              template:
+                metadata: { labels: { app: worker } }
+                spec: { containers: [ { name: worker, image: busybox:1.36 } ] }
+            """, Token);
+        await KubectlAsync("apply", "-f", manifest);
+        await WaitAsync(async () => (await KubectlAsync("get", "pods", "-n", "shop", "-o", "name")).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length == 3);
+
+        var snapshot = Path.Combine(_root, "before.db");
+        var saved = await CliRun.InvokeAsync("etcd", "snapshot", "save", snapshot, "--endpoints", _sim!.EtcdEndpoint);
+        Assert.True(saved.ExitCode == 0, saved.Stderr);
+
+        await KubectlAsync("delete", "deployment,service,configmap,secret", "--all", "-n", "shop");
+        await KubectlAsync("delete", "namespace", "shop");
+        Assert.NotEqual(0, (await KubectlProcess.RunAsync(Kubeconfig, _root, ["get", "namespace", "shop"], Bound, Token)).ExitCode);
+        var etcdPid = _sim.EtcdPid;
+
+        var state = Path.Combine(_root, "state");
+        var restore = await PitcrewAsync("cluster", "restore", "--snapshot", snapshot, "--executor", "sim", "--endpoints", _sim.EtcdEndpoint,
+            "--state-dir", state, "--yes", "-o", "json");
+        Assert.True(restore.ExitCode == ExitCodes.Ok, restore.Stderr + restore.Stdout);
+
+        // Served by the sim's API, as kubectl sees it.
+        Assert.Equal("namespace/shop", (await KubectlAsync("get", "namespace", "shop", "-o", "name")).Stdout.Trim());
+        Assert.Equal(["deployment.apps/web", "deployment.apps/worker"], Lines((await KubectlAsync("get", "deployments", "-n", "shop", "-o", "name")).Stdout));
+        Assert.Equal("3 5", (await KubectlAsync("get", "configmap", "prices", "-n", "shop", "-o", "jsonpath={.data.apple} {.data.pear}")).Stdout);
+        Assert.Equal("MTIzNA==", (await KubectlAsync("get", "secret", "till", "-n", "shop", "-o", "jsonpath={.data.code}")).Stdout);
+        Assert.Equal("service/web", (await KubectlAsync("get", "service", "web", "-n", "shop", "-o", "name")).Stdout.Trim());
+
+        // The sim's etcd was stopped and started again from the restored member, at the bumped revision.
+        Assert.NotEqual(etcdPid, _sim.EtcdPid);
+        using var report = JsonDocument.Parse(restore.Stdout);
+        var served = report.RootElement.GetProperty("servedRevision").GetInt64();
+        Assert.True(served >= RestorePlanner.KubernetesBump, $"served revision {served}");
+        Assert.Empty(report.RootElement.GetProperty("lost").EnumerateArray());
+        Assert.Contains(report.RootElement.GetProperty("counts").EnumerateArray(),
+            c => c.GetProperty("prefix").GetString() == "/registry/deployments/" && c.GetProperty("served").GetInt64() >= 2);
+
+        // The controllers' cache relisted after the compacted watch: they act on a restored object.
+        await KubectlAsync("scale", "deployment/worker", "-n", "shop", "--replicas=3");
+        await WaitAsync(async () => (await KubectlAsync("get", "pods", "-n", "shop", "-l", "app=worker", "-o", "name")).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length == 3);
+
+        // The old data dir is kept beside the new one; the journal says every step is done.
+        var node = (await KubectlAsync("get", "nodes", "-l", "node-role.kubernetes.io/control-plane", "-o", "jsonpath={.items[0].metadata.name}")).Stdout;
+        var aside = Assert.Single(Directory.GetDirectories(Path.Combine(_root, "sim", "nodes", node, "var", "lib"), "etcd.before-restore-*"));
+        Assert.True(File.Exists(Path.Combine(aside, "member", "snap", "db")));
+        var journal = await ClusterRestoreJournal.LoadAsync(state, Token);
+        Assert.True(journal!.Finished);
+        Assert.Contains($"restore/{node}", journal.Done);
+        Assert.Contains("verify-counts", journal.Done);
+
+        // A second run refuses nothing twice: the finished journal does not block a new plan-only run.
+        var again = await PitcrewAsync("cluster", "restore", "--snapshot", snapshot, "--executor", "sim", "--endpoints", _sim.EtcdEndpoint, "--state-dir", state, "--plan-only");
+        Assert.True(again.ExitCode == ExitCodes.Ok, again.Stderr);
+        Assert.Contains($"restore/{node}", again.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Restore_StoppedByAFailingStep_ResumesFromTheJournal_WithEtcdDown()
+    {
+        await KubectlAsync("create", "namespace", "kept");
+        var snapshot = Path.Combine(_root, "before.db");
+        Assert.Equal(0, (await CliRun.InvokeAsync("etcd", "snapshot", "save", snapshot, "--endpoints", _sim!.EtcdEndpoint)).ExitCode);
+        await KubectlAsync("delete", "namespace", "kept");
+        var state = Path.Combine(_root, "state");
+        string[] common = ["cluster", "restore", "--snapshot", snapshot, "--executor", "sim", "--endpoints", _sim.EtcdEndpoint, "--state-dir", state, "--yes"];
+
+        // The snapshot is not where the nodes look: the restore step fails after etcd was stopped and the old dir moved aside.
+        var failed = await PitcrewAsync([.. common, "--node-snapshot", Path.Combine(_root, "missing.db")]);
+        Assert.True(failed.ExitCode == ExitCodes.Partial, failed.Stderr);
+        Assert.Contains("--resume", failed.Stderr, StringComparison.Ordinal);
+        var journal = await ClusterRestoreJournal.LoadAsync(state, Token);
+        Assert.False(journal!.Finished);
+        Assert.Equal(3, journal.Done.Count);
+        Assert.StartsWith("move-aside/", journal.Done[^1], StringComparison.Ordinal);
+        Assert.Equal(0, _sim.EtcdPid);
+
+        // A new run is refused while the journal is unfinished; --resume goes on (members from the journal, etcd being down).
+        Assert.Equal(ExitCodes.Blocked, (await PitcrewAsync(common)).ExitCode);
+        var resumed = await PitcrewAsync([.. common, "--resume", "-o", "json"]);
+        Assert.True(resumed.ExitCode == ExitCodes.Ok, resumed.Stderr + resumed.Stdout);
+        using var report = JsonDocument.Parse(resumed.Stdout);
+        Assert.Equal(journal.Done, report.RootElement.GetProperty("skipped").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal("namespace/kept", (await KubectlAsync("get", "namespace", "kept", "-o", "name")).Stdout.Trim());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_sim is not null)
+        {
+            await _sim.DisposeAsync();
+        }
+
+        Directory.Delete(_root, recursive: true);
+    }
+
+    private static string[] Lines(string text) => [.. text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim()).Order(StringComparer.Ordinal)];
+
+    private static async Task WaitAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow + Bound;
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not met in time");
+            await Task.Delay(250, Token);
+        }
+    }
+
+    private Task<CliRun> PitcrewAsync(params string[] args) =>
+        CliRun.InvokeAsync(new Dictionary<string, string> { ["KUBECONFIG"] = Kubeconfig }, args);
+
+    private async Task<CliRun> KubectlAsync(params string[] args)
+    {
+        var (code, stdout, stderr) = await KubectlProcess.RunAsync(Kubeconfig, _root, args, Bound, Token);
+        Assert.True(code == 0, stderr);
+        return new CliRun(code, stdout, stderr);
+    }
+}
