@@ -32,6 +32,15 @@ internal static class DoctorCommand
     private static readonly Option<string?> PkiDir = new("--pki-dir") { Description = "kubeadm's pki directory to list (default /etc/kubernetes/pki when present)", Recursive = true };
     private static readonly Option<long?> EtcdQuota = new("--etcd-quota-bytes") { Description = "etcd's --quota-backend-bytes (default 2 GiB)", Recursive = true };
     private static readonly Option<string?> ProbeTimeout = new("--probe-timeout") { Description = "Timeout of each TCP and TLS probe, e.g. 2s (default 2s)", Recursive = true };
+    private static readonly Option<string?> Store = new("--store")
+    {
+        Description = "Also check etcd backup freshness in this store: file:///path or s3://bucket[/prefix] [PITCREW_BACKUP_STORE]",
+        HelpName = "URL",
+        Recursive = true,
+    };
+
+    private static readonly Option<string?> S3Endpoint = new("--s3-endpoint") { Description = "URL of an S3-compatible service for --store", HelpName = "URL", Recursive = true };
+    private static readonly Option<string?> MaxBackupAge = new("--max-backup-age") { Description = "The newest backup may be this old, e.g. 1h or 25h (default 25h)", Recursive = true };
     private static readonly Argument<string> NodeName = new("NAME") { Description = "The node to diagnose" };
 
     public static Command Create(CliContext context)
@@ -51,8 +60,9 @@ internal static class DoctorCommand
             pitcrew doctor etcd --endpoints=https://10.0.0.10:2379 --cacert ca.crt --cert client.crt --key client.key
             pitcrew doctor -o json > before.json; pitcrew doctor --baseline before.json
             pitcrew doctor -o sarif --fail-on critical > doctor.sarif
+            pitcrew doctor etcd --endpoints=https://10.0.0.10:2379 --store s3://backups/etcd --max-backup-age 2h
             """);
-        foreach (var option in (Option[])[Namespace, AllNamespaces, Kubeconfig, Context, FailOn, BaselineFile, PkiDir, EtcdQuota, ProbeTimeout, .. EtcdConnectionFlags.All])
+        foreach (var option in (Option[])[Namespace, AllNamespaces, Kubeconfig, Context, FailOn, BaselineFile, PkiDir, EtcdQuota, ProbeTimeout, Store, S3Endpoint, MaxBackupAge, .. EtcdConnectionFlags.All])
         {
             doctor.Add(option);
         }
@@ -65,7 +75,7 @@ internal static class DoctorCommand
         doctor.Add(node);
         doctor.Add(Scope(context, "pods", "Pending pods explained per node, crash loops, image pulls, OOMKilled, evicted pods, warning events", DoctorScope.Pods));
         doctor.Add(Scope(context, "certs", "Certificate expiry: API server, kubelets, etcd members, kubeadm's table", DoctorScope.Certs));
-        doctor.Add(Scope(context, "etcd", "etcd members: health, leader, alarms, DB size against the quota, fragmentation", DoctorScope.Etcd));
+        doctor.Add(Scope(context, "etcd", "etcd members: health, leader, alarms, DB size against the quota, fragmentation; backup freshness with --store", DoctorScope.Etcd));
         return doctor;
     }
 
@@ -79,6 +89,15 @@ internal static class DoctorCommand
     private static async Task<int> RunAsync(CliContext context, ParseResult parse, DoctorScope scope, CancellationToken cancellationToken)
     {
         var options = Bind(parse, context, scope);
+        using var store = OpenStore(parse, context);
+        if (store is not null)
+        {
+            options = options with
+            {
+                Backups = (store.Location, async ct => [.. (await Backups.BackupCatalog.ListAsync(store, ct).ConfigureAwait(false)).Select(e => e.Manifest)]),
+            };
+        }
+
         var previous = parse.GetValue(BaselineFile) is { } file ? (file, Doctor.Baseline.Read(file)) : default;
         var api = scope == DoctorScope.Etcd ? null : new KubeDoctorApi(KubeAccess.Connect(new KubeAccessOptions(parse.GetValue(Kubeconfig), parse.GetValue(Context)), context.Environment));
         var report = await new DoctorRunner(api ?? (IDoctorApi)NoCluster.Instance, context.Time).RunAsync(options, cancellationToken).ConfigureAwait(false);
@@ -117,6 +136,17 @@ internal static class DoctorCommand
         }
     }
 
+    private static Backups.Stores.IBackupStore? OpenStore(ParseResult parse, CliContext context)
+    {
+        if ((parse.GetValue(Store) ?? context.Environment("PITCREW_BACKUP_STORE")) is not { } url)
+        {
+            return null;
+        }
+
+        var endpoint = parse.GetValue(S3Endpoint) ?? context.Environment("AWS_ENDPOINT_URL_S3") ?? context.Environment("AWS_ENDPOINT_URL");
+        return Backups.Stores.BackupStores.Open(new Backups.Stores.StoreOptions(Backups.Stores.BackupStoreUrl.Parse(url), endpoint, context.Environment), context.Time);
+    }
+
     private static DoctorOptions Bind(ParseResult parse, CliContext context, DoctorScope scope)
     {
         var ns = parse.GetValue(AllNamespaces) ? null : parse.GetValue(Namespace);
@@ -131,7 +161,22 @@ internal static class DoctorCommand
             etcdGiven ? EtcdConnectionFlags.Bind(parse, context.Environment) : null,
             parse.GetValue(EtcdQuota) ?? Thresholds.EtcdDefaultQuota,
             parse.GetValue(PkiDir),
-            timeout);
+            timeout)
+        {
+            MaxBackupAge = BackupAge(parse.GetValue(MaxBackupAge)),
+        };
+    }
+
+    private static TimeSpan BackupAge(string? text)
+    {
+        if (text is null)
+        {
+            return Thresholds.BackupMaxAge;
+        }
+
+        return GoDuration.TryParse(text, out var age) && age > TimeSpan.Zero
+            ? age
+            : throw new PitcrewException($"--max-backup-age \"{text}\": want a duration such as 25h", ExitCodes.Usage);
     }
 
     /// <summary>The etcd scope needs no Kubernetes API: nothing is gathered from it.</summary>

@@ -31,6 +31,9 @@ internal static class CheckIds
     public const string EtcdDbSize = "etcd.db-size";
     public const string EtcdFragmented = "etcd.fragmented";
     public const string EtcdErrors = "etcd.errors";
+    public const string EtcdBackupMissing = "etcd.backup-missing";
+    public const string EtcdBackupStale = "etcd.backup-stale";
+    public const string EtcdBackupUnverified = "etcd.backup-unverified";
     public const string CertApiServer = "cert.apiserver";
     public const string CertKubelet = "cert.kubelet";
     public const string CertEtcd = "cert.etcd";

@@ -28,6 +28,12 @@ internal sealed record DoctorOptions(
     TimeSpan? ProbeTimeout = null,
     int ProbeConcurrency = DoctorOptions.DefaultProbeConcurrency)
 {
+    /// <summary>The --store to check backup freshness in (its URL, as shown), and how to list its manifests; null skips the check.</summary>
+    public (string Store, Func<CancellationToken, Task<IReadOnlyList<Backups.BackupManifest>>> List)? Backups { get; init; }
+
+    /// <summary>The newest backup may be this old (--max-backup-age).</summary>
+    public TimeSpan MaxBackupAge { get; init; } = Thresholds.BackupMaxAge;
+
     /// <summary>Handshakes in flight at once: enough for 5,000 nodes in seconds without flooding a small machine.</summary>
     public const int DefaultProbeConcurrency = 64;
 

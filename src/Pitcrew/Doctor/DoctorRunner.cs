@@ -77,6 +77,16 @@ internal sealed class DoctorRunner(IDoctorApi api, TimeProvider time)
             Add(EtcdChecks.Check(etcd, options.EtcdQuotaBytes));
         }
 
+        if (options.Checks(DoctorScope.Etcd) && options.Backups is { } backups)
+        {
+            var manifests = await Guard<IReadOnlyList<Backups.BackupManifest>?>("etcd backups in " + backups.Store, async () => await backups.List(cancellationToken).ConfigureAwait(false), null, cancellationToken)
+                .ConfigureAwait(false);
+            if (manifests is not null)
+            {
+                Add(BackupChecks.Check(backups.Store, manifests, now, options.MaxBackupAge));
+            }
+        }
+
         if (options.Checks(DoctorScope.Certs))
         {
             var seen = new List<SeenCertificate>();

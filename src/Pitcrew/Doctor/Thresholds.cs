@@ -3,6 +3,12 @@ namespace Pitcrew.Doctor;
 /// <summary>The limits the checks judge by, each named after what it means.</summary>
 internal static class Thresholds
 {
+    /// <summary>Default --max-backup-age: a daily schedule plus an hour of slack.</summary>
+    public static readonly TimeSpan BackupMaxAge = TimeSpan.FromHours(25);
+
+    /// <summary>A backup older than this many allowed ages is critical, not just late.</summary>
+    public const int BackupCriticalAgeFactor = 7;
+
     /// <summary>kube-controller-manager's node-monitor-grace-period: a lease older than this means the kubelet is silent.</summary>
     public static readonly TimeSpan LeaseStale = TimeSpan.FromSeconds(40);
 

@@ -54,4 +54,36 @@ public sealed class DoctorEtcdTests
         using var report = JsonDocument.Parse(run.Stdout);
         Assert.Equal("etcd.member-unreachable", Assert.Single(report.RootElement.GetProperty("findings").EnumerateArray()).GetProperty("id").GetString());
     }
+
+    [Fact]
+    public async Task DoctorEtcd_WithStore_ReportsAMissingBackupThenNothingOnceOneIsFresh()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var etcd = await EtcdFixture.StartAsync(new EtcdFixtureOptions(), ct);
+        var root = Directory.CreateTempSubdirectory("pitcrew-doctor-backups-");
+        try
+        {
+            var store = "file://" + root.FullName;
+            var empty = await CliRun.InvokeAsync("doctor", "etcd", "-o", "json", "--endpoints", etcd.Endpoint, "--store", store);
+            Assert.Equal(Pitcrew.Doctor.DoctorExitCodes.Critical, empty.ExitCode);
+            using (var report = JsonDocument.Parse(empty.Stdout))
+            {
+                var missing = Assert.Single(report.RootElement.GetProperty("findings").EnumerateArray());
+                Assert.Equal("etcd.backup-missing", missing.GetProperty("id").GetString());
+                Assert.Contains("pitcrew etcd backup create --store " + store, missing.GetProperty("remedy").GetString(), StringComparison.Ordinal);
+            }
+
+            Assert.Equal(0, (await CliRun.InvokeAsync("etcd", "backup", "create", "--store", store, "--endpoints", etcd.Endpoint)).ExitCode);
+            var fresh = await CliRun.InvokeAsync("doctor", "etcd", "-o", "json", "--endpoints", etcd.Endpoint, "--store", store, "--max-backup-age", "1h");
+            Assert.True(fresh.ExitCode == 0, fresh.Stdout + fresh.Stderr);
+            using (var report = JsonDocument.Parse(fresh.Stdout))
+            {
+                Assert.DoesNotContain(report.RootElement.GetProperty("findings").EnumerateArray(), f => f.GetProperty("id").GetString()!.StartsWith("etcd.backup", StringComparison.Ordinal));
+            }
+        }
+        finally
+        {
+            root.Delete(recursive: true);
+        }
+    }
 }
