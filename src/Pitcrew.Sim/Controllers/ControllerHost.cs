@@ -50,6 +50,11 @@ internal sealed class ControllerHost(ClusterCache cache, ObjectWriter writer, IR
                 {
                     // etcd is away; the next round tries again.
                 }
+                catch (Exception e) when (e is not OperationCanceledException && cancellationToken.IsCancellationRequested)
+                {
+                    // Shutting down: a write cut short (gRPC says Cancelled) is the stop, not a controller failure.
+                    throw new OperationCanceledException("the simulator is stopping", e, cancellationToken);
+                }
                 catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
                     // One controller's failure must not stop the cluster: say it, and go on with the next round.
