@@ -7,7 +7,6 @@ using Pitcrew.Cli.NodeCommands;
 using Pitcrew.Cli.Output;
 using Pitcrew.Cluster;
 using Pitcrew.Errors;
-using Pitcrew.Executors;
 using Pitcrew.Restore;
 using Spectre.Console;
 
@@ -18,14 +17,6 @@ internal static class ClusterRestoreCommand
 {
     private static readonly Option<string?> Snapshot = new("--snapshot") { Description = "The snapshot to restore (a file here)", HelpName = "FILE" };
     private static readonly Option<string?> FromBackup = new("--from-backup") { Description = "A backup name (or latest) in --store, fetched and verified first", HelpName = "NAME" };
-    private static readonly Option<string> Executor = new("--executor")
-    {
-        Description = "How to reach the nodes: ssh, local (this machine is the node) or sim (a Pitcrew sim's node agent)",
-        DefaultValueFactory = _ => "ssh",
-    };
-
-    private static readonly Option<string?> Inventory = new("--inventory") { Description = "SSH inventory (hosts, users, keys, sudo per node)", HelpName = "FILE" };
-    private static readonly Option<string?> KnownHosts = new("--known-hosts") { Description = "known_hosts for --executor ssh (default ~/.ssh/known_hosts)", HelpName = "FILE" };
     private static readonly Option<string?> InitialCluster = new("--initial-cluster")
     {
         Description = "Every member as NODE=PEER-URL (kubeadm names members after nodes); default: etcd's member list",
@@ -45,7 +36,7 @@ internal static class ClusterRestoreCommand
         var bump = RestoreFlags.BumpRevision();
         var command = new Command("restore")
         {
-            Snapshot, FromBackup, Executor, Inventory, KnownHosts, InitialCluster, token, bump, NodeSnapshot, DataDir, ManifestDir, StateDir, Yes, Resume, PlanOnly,
+            Snapshot, FromBackup, ExecutorFlags.Executor, ExecutorFlags.Inventory, ExecutorFlags.KnownHosts, InitialCluster, token, bump, NodeSnapshot, DataDir, ManifestDir, StateDir, Yes, Resume, PlanOnly,
             NodeFlags.Kubeconfig, NodeFlags.Context, BackupStoreFlags.Store, BackupStoreFlags.S3Endpoint, BackupStoreFlags.KeyFile,
         }.Describe(
             "Restore etcd on every control-plane node from one snapshot: the seed's runbook, planned, checked and journaled",
@@ -75,7 +66,7 @@ internal static class ClusterRestoreCommand
 
     private static async Task<int> RunAsync(CliContext context, ParseResult parse, Option<string> token, Option<long?> bump, CancellationToken cancellationToken)
     {
-        var stateDir = parse.GetValue(StateDir) ?? DefaultStateDir(context);
+        var stateDir = parse.GetValue(StateDir) ?? ExecutorFlags.DefaultStateDir(context);
         var etcd = EtcdConnectionFlags.Bind(parse, context.Environment);
         var journal = parse.GetValue(Resume) ? await ClusterRestoreJournal.LoadAsync(stateDir, cancellationToken).ConfigureAwait(false) : null;
         if (parse.GetValue(Resume) && journal is null)
@@ -90,7 +81,7 @@ internal static class ClusterRestoreCommand
         }
 
         var snapshot = await SnapshotAsync(context, parse, stateDir, journal, cancellationToken).ConfigureAwait(false);
-        var kube = parse.GetValue(Executor) == "ssh" || parse.GetValue(Executor) == "sim" || parse.GetValue(NodeFlags.Kubeconfig) is not null
+        var kube = parse.GetValue(ExecutorFlags.Executor) == "ssh" || parse.GetValue(ExecutorFlags.Executor) == "sim" || parse.GetValue(NodeFlags.Kubeconfig) is not null
             ? KubeAccess.Configuration(new KubeAccessOptions(parse.GetValue(NodeFlags.Kubeconfig), parse.GetValue(NodeFlags.Context)), context.Environment)
             : null;
         var members = await MembersAsync(parse, etcd, kube, journal, cancellationToken).ConfigureAwait(false);
@@ -111,7 +102,7 @@ internal static class ClusterRestoreCommand
             return ExitCodes.Blocked;
         }
 
-        await using var executor = CreateExecutor(context, parse, kube);
+        await using var executor = ExecutorFlags.Create(context, parse, kube);
         var runner = new ClusterRestoreRunner(executor, etcd, stateDir, context.Time, line => context.Err.WriteLine(line, Style.Plain));
         journal ??= new ClusterRestoreJournal(snapshot, stamp, [.. plan.Members.Select(m => $"{m.Node}|{m.Member}|{string.Join(',', m.PeerUrls)}")], [], false);
         var report = await runner.RunAsync(plan, snapshot, journal, cancellationToken).ConfigureAwait(false);
@@ -122,10 +113,6 @@ internal static class ClusterRestoreCommand
 
         return report.Ok ? ExitCodes.Ok : ExitCodes.Failed;
     }
-
-    private static string DefaultStateDir(CliContext context) =>
-        Path.Combine(context.Environment("XDG_STATE_HOME") is { Length: > 0 } state ? state
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state"), "pitcrew");
 
     /// <summary>The snapshot file here: --snapshot, or --from-backup fetched (verified) into the state dir.</summary>
     private static async Task<string> SnapshotAsync(CliContext context, ParseResult parse, string stateDir, ClusterRestoreJournal? journal, CancellationToken cancellationToken)
@@ -208,36 +195,6 @@ internal static class ClusterRestoreCommand
         return nodes.Count == 0
             ? ([.. members.Select(m => new HostedMember(m.Name, m.Name, m.PeerUrls))], [])
             : ClusterRestoreDiscovery.Pair(members, nodes);
-    }
-
-    private static INodeExecutor CreateExecutor(CliContext context, ParseResult parse, KubernetesClientConfiguration? kube)
-    {
-        switch (parse.GetValue(Executor))
-        {
-            case "local":
-                return new LocalNodeExecutor(context.Time);
-            case "sim":
-                return SimNodeExecutor.Create(kube ?? throw new PitcrewException("--executor sim needs the sim's kubeconfig", ExitCodes.Usage), context.Time);
-            case "ssh":
-                var inventory = parse.GetValue(Inventory) is { } path ? NodeInventory.Load(path) : NodeInventory.Empty;
-                var knownHosts = parse.GetValue(KnownHosts) ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".ssh", "known_hosts");
-                return new SshNodeExecutor(new SshExecutorOptions(inventory, knownHosts, false, SshExecutorOptions.DefaultConnectTimeout),
-                    (node, cancellationToken) => InternalIpAsync(kube, node, cancellationToken), context.Time);
-            case var other:
-                throw new PitcrewException($"--executor {other}: want ssh, local or sim", ExitCodes.Usage);
-        }
-    }
-
-    private static async Task<string?> InternalIpAsync(KubernetesClientConfiguration? kube, string node, CancellationToken cancellationToken)
-    {
-        if (kube is null)
-        {
-            return null;
-        }
-
-        using var client = KubeAccess.Connect(kube);
-        var found = await client.CoreV1.ReadNodeAsync(node, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return found.Status?.Addresses?.FirstOrDefault(a => a.Type == "InternalIP")?.Address;
     }
 
     private static bool Confirm(CliContext context)

@@ -2,12 +2,13 @@ using System.CommandLine;
 
 namespace Pitcrew.Cli.UpgradeCommands;
 
-/// <summary>pitcrew upgrade: plan, preflight (apply comes later).</summary>
+/// <summary>pitcrew upgrade: plan, preflight, apply.</summary>
 internal static class UpgradeCommand
 {
-    public static Command Create(CliContext context) => new("upgrade", "Plan kubeadm cluster upgrades and check they can go: the path one minor at a time, the version rules, the commands, go/no-go")
+    public static Command Create(CliContext context) => new("upgrade", "Plan, check and perform kubeadm cluster upgrades: the path one minor at a time, version rules, go/no-go, then node by node")
     {
         PlanCommand.Create(context),
         PreflightCommand.Create(context),
+        ApplyCommand.Create(context),
     };
 }

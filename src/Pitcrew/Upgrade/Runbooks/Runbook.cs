@@ -17,8 +17,11 @@ internal enum StepAction
     WaitReady,
 }
 
-/// <summary>One step as written: a shell line (with placeholders) for the node, or an action for Pitcrew.</summary>
-internal sealed record RunbookStep(string Name, string? Run, StepAction Action, bool Sudo, TimeSpan Timeout, int Line);
+/// <summary>
+/// One step as written: a shell line (with placeholders) for the node, or an action for Pitcrew. Repeatable says a
+/// run step may be run again when a crash left it unconfirmed (the actions always are).
+/// </summary>
+internal sealed record RunbookStep(string Name, string? Run, StepAction Action, bool Sudo, TimeSpan Timeout, int Line, bool Repeatable = false);
 
 /// <summary>The steps of a kubeadm upgrade per node role, for one package manager.</summary>
 internal sealed record Runbook(string Name, string PackageManager, IReadOnlyDictionary<NodeRole, IReadOnlyList<RunbookStep>> Roles, string Source)

@@ -73,7 +73,7 @@ internal static partial class RunbookLoader
     private static RunbookStep Step(YamlDocument yaml, YamlNode node, string path)
     {
         var map = node as YamlMappingNode ?? throw yaml.Error(node, path, "expected a mapping with name and run or action");
-        yaml.OnlyKeys(map, path, "name", "run", "action", "sudo", "timeout");
+        yaml.OnlyKeys(map, path, "name", "run", "action", "sudo", "timeout", "repeatable");
         var name = yaml.Scalar(map, "name", path, required: true)!;
         var run = yaml.Scalar(map, "run", path, required: false);
         var actionText = yaml.Scalar(map, "action", path, required: false);
@@ -110,7 +110,9 @@ internal static partial class RunbookLoader
         var sudo = sudoText is null || (bool.TryParse(sudoText, out var parsed) ? parsed : throw yaml.Error(map, path + ".sudo", $"\"{sudoText}\" is not true or false"));
         var timeoutText = yaml.Scalar(map, "timeout", path, required: false);
         var timeout = timeoutText is null ? DefaultTimeout : Duration(timeoutText) ?? throw yaml.Error(map, path + ".timeout", $"\"{timeoutText}\" is not a duration such as 90s, 15m or 1h");
-        return new RunbookStep(name, run, action, sudo, timeout, (int)map.Start.Line);
+        var repeatText = yaml.Scalar(map, "repeatable", path, required: false);
+        var repeatable = run is null || (repeatText is not null && (bool.TryParse(repeatText, out var repeat) ? repeat : throw yaml.Error(map, path + ".repeatable", $"\"{repeatText}\" is not true or false")));
+        return new RunbookStep(name, run, action, sudo, timeout, (int)map.Start.Line, repeatable);
     }
 
     private static TimeSpan? Duration(string text)

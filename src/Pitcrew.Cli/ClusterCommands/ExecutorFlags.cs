@@ -1,0 +1,56 @@
+using System.CommandLine;
+using k8s;
+using Pitcrew.Cluster;
+using Pitcrew.Errors;
+using Pitcrew.Executors;
+
+namespace Pitcrew.Cli.ClusterCommands;
+
+/// <summary>The flags that choose how Pitcrew reaches nodes (--executor, --inventory, --known-hosts) and the executor they make.</summary>
+internal static class ExecutorFlags
+{
+    public static readonly Option<string> Executor = new("--executor")
+    {
+        Description = "How to reach the nodes: ssh, local (this machine is the node) or sim (a Pitcrew sim's node agent)",
+        DefaultValueFactory = _ => "ssh",
+    };
+
+    public static readonly Option<string?> Inventory = new("--inventory") { Description = "SSH inventory (hosts, users, keys, sudo per node)", HelpName = "FILE" };
+
+    public static readonly Option<string?> KnownHosts = new("--known-hosts") { Description = "known_hosts for --executor ssh (default ~/.ssh/known_hosts)", HelpName = "FILE" };
+
+    /// <summary>Where journals and fetched files go: $XDG_STATE_HOME/pitcrew or ~/.local/state/pitcrew.</summary>
+    public static string DefaultStateDir(CliContext context) =>
+        Path.Combine(context.Environment("XDG_STATE_HOME") is { Length: > 0 } state ? state
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state"), "pitcrew");
+
+    public static INodeExecutor Create(CliContext context, ParseResult parse, KubernetesClientConfiguration? kube)
+    {
+        switch (parse.GetValue(Executor))
+        {
+            case "local":
+                return new LocalNodeExecutor(context.Time);
+            case "sim":
+                return SimNodeExecutor.Create(kube ?? throw new PitcrewException("--executor sim needs the sim's kubeconfig", ExitCodes.Usage), context.Time);
+            case "ssh":
+                var inventory = parse.GetValue(Inventory) is { } path ? NodeInventory.Load(path) : NodeInventory.Empty;
+                var knownHosts = parse.GetValue(KnownHosts) ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".ssh", "known_hosts");
+                return new SshNodeExecutor(new SshExecutorOptions(inventory, knownHosts, false, SshExecutorOptions.DefaultConnectTimeout),
+                    (node, cancellationToken) => InternalIpAsync(kube, node, cancellationToken), context.Time);
+            case var other:
+                throw new PitcrewException($"--executor {other}: want ssh, local or sim", ExitCodes.Usage);
+        }
+    }
+
+    private static async Task<string?> InternalIpAsync(KubernetesClientConfiguration? kube, string node, CancellationToken cancellationToken)
+    {
+        if (kube is null)
+        {
+            return null;
+        }
+
+        using var client = KubeAccess.Connect(kube);
+        var found = await client.CoreV1.ReadNodeAsync(node, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return found.Status?.Addresses?.FirstOrDefault(a => a.Type == "InternalIP")?.Address;
+    }
+}

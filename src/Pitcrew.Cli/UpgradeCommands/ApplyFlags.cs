@@ -1,0 +1,86 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using Pitcrew.Cli.BackupCommands;
+
+namespace Pitcrew.Cli.UpgradeCommands;
+
+/// <summary>The flags of pitcrew upgrade apply beyond those it shares with plan, backups and the node executors.</summary>
+internal static class ApplyFlags
+{
+    public static readonly Option<int> BatchSize = new("--batch-size") { Description = "Workers upgraded at once after the canaries", DefaultValueFactory = _ => 1 };
+
+    public static readonly Option<int> Canary = new("--canary") { Description = "Workers upgraded first, one at a time, then baked (nodes labelled pitcrew.dev/canary go first)", DefaultValueFactory = _ => 1 };
+
+    public static readonly Option<TimeSpan> Bake = Duration("--bake", "How long to watch the canaries before the other workers (0 for none)", TimeSpan.FromMinutes(5));
+
+    public static readonly Option<int> MaxPerZone = new("--max-unavailable-per-zone")
+    {
+        Description = "At most this many nodes of one zone (topology.kubernetes.io/zone) at once; 0 for no limit",
+        DefaultValueFactory = _ => 0,
+    };
+
+    public static readonly Option<string?> Window = new("--window")
+    {
+        Description = "Start nodes only inside this window: DAYS HH:MM-HH:MM [TIME-ZONE], e.g. \"Sat 01:00-05:00 Europe/Seoul\"",
+        HelpName = "WINDOW",
+    };
+
+    public static readonly Option<bool> Yes = new("--yes", "-y") { Description = "Do not ask before changing the cluster" };
+
+    public static readonly Option<bool> Resume = new("--resume") { Description = "Go on from the journal of an interrupted or failed run" };
+
+    public static readonly Option<string[]> Redo = new("--redo")
+    {
+        Description = "With --resume: run this unconfirmed step again (its name, e.g. kubeadm-apply, or its full id); repeatable",
+        Arity = ArgumentArity.OneOrMore,
+        HelpName = "STEP",
+    };
+
+    public static readonly Option<bool> NoBackup = new("--no-backup") { Description = "Upgrade without a pre-upgrade etcd backup (there is then no snapshot to go back to)" };
+
+    public static readonly Option<bool> TakeOverLock = new("--take-over-lock") { Description = "Take the cluster lock from a run that looks dead (not renewed, or its process gone)" };
+
+    public static readonly Option<string?> StateDir = new("--state-dir")
+    {
+        Description = "Where the journal goes (default $XDG_STATE_HOME/pitcrew or ~/.local/state/pitcrew)",
+        HelpName = "DIR",
+    };
+
+    public static readonly Option<string?> ReportDir = new("--report-dir") { Description = "Where the JSON, Markdown and HTML reports go (default: the state dir)", HelpName = "DIR" };
+
+    public static readonly Option<TimeSpan> GateTimeout = Duration("--gate-timeout", "How long a node may take to pass its health gates", TimeSpan.FromMinutes(5));
+
+    public static readonly Option<TimeSpan> DrainTimeout = Duration("--drain-timeout", "How long one node's drain may take (0 for no limit)", TimeSpan.FromMinutes(10));
+
+    public static readonly Option<bool> PlanOnly = new("--plan-only") { Description = "Print the plan, preflight and order of nodes, then exit; changes nothing" };
+
+    public static IEnumerable<Option> All =>
+        [BatchSize, Canary, Bake, MaxPerZone, Window, Yes, Resume, Redo, NoBackup, TakeOverLock, StateDir, ReportDir, GateTimeout, DrainTimeout, PlanOnly];
+
+    private static Option<TimeSpan> Duration(string name, string description, TimeSpan fallback) => new(name)
+    {
+        Description = $"{description} (default {CliText(fallback)})",
+        HelpName = "DURATION",
+        DefaultValueFactory = _ => fallback,
+        CustomParser = ParseDuration,
+    };
+
+    private static TimeSpan ParseDuration(ArgumentResult result)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+        if (text == "0")
+        {
+            return TimeSpan.Zero;
+        }
+
+        if (CliDurations.TryParsePeriod(text, out var period))
+        {
+            return period;
+        }
+
+        result.AddError($"invalid duration \"{text}\" for {CliDurations.Flag(result)}: use e.g. 30s, 5m or 1h");
+        return TimeSpan.Zero;
+    }
+
+    private static string CliText(TimeSpan span) => span.TotalMinutes >= 1 ? $"{span.TotalMinutes:0}m" : $"{span.TotalSeconds:0}s";
+}

@@ -1,0 +1,127 @@
+using Pitcrew.Upgrade.Runbooks;
+
+namespace Pitcrew.Upgrade.Apply;
+
+/// <summary>A node as a health gate sees it.</summary>
+internal sealed record GateNode(string Name, bool Ready, bool Unschedulable, KubeVersion? Kubelet);
+
+/// <summary>A Deployment, StatefulSet or DaemonSet ("Deployment shop/web"): pods wanted and pods Ready.</summary>
+internal sealed record WorkloadState(string Key, int Desired, int Ready);
+
+/// <summary>A PodDisruptionBudget ("shop/web"): healthy pods now and the healthy pods it requires.</summary>
+internal sealed record BudgetState(string Key, int CurrentHealthy, int DesiredHealthy);
+
+/// <summary>What the gates read in one pass: nodes, versions, workloads, the owners of crash-looping pods, budgets.</summary>
+internal sealed record GateFacts(
+    IReadOnlyList<GateNode> Nodes,
+    ClusterVersions Versions,
+    IReadOnlyList<WorkloadState> Workloads,
+    IReadOnlySet<string> CrashLooping,
+    IReadOnlyList<BudgetState> Budgets);
+
+/// <summary>One gate not passed: which, about what, why; a fatal one fails the node at once instead of being waited out.</summary>
+internal sealed record GateProblem(string Gate, string Subject, string Detail, bool Fatal = false)
+{
+    public override string ToString() => $"{Gate}: {Subject}: {Detail}";
+}
+
+/// <summary>
+/// The health gates a node passes before the next one starts, judged against the baseline taken when the run began:
+/// Ready with the target kubelet, the control-plane static pods at the target, every workload as Ready as before,
+/// every budget as healthy as before, no new CrashLoopBackOff, and the version skew policy holding.
+/// </summary>
+internal static class HealthGates
+{
+    public const string NodeGate = "node";
+    public const string StaticPodsGate = "static pods";
+    public const string WorkloadsGate = "workloads";
+    public const string BudgetsGate = "budgets";
+    public const string CrashLoopGate = "crash loops";
+    public const string SkewGate = "version skew";
+
+    /// <summary>The components kubeadm upgrades on every control-plane node, as static pods.</summary>
+    public static readonly IReadOnlyList<string> UpgradedStaticPods =
+        [ClusterVersions.ApiServerComponent, ClusterVersions.ControllerManagerComponent, ClusterVersions.SchedulerComponent];
+
+    /// <summary>The node itself: Ready with the target kubelet (or a later hop's), and on a control plane its static pods at the target.</summary>
+    public static IReadOnlyList<GateProblem> Node(GateFacts now, string name, NodeRole role, KubeVersion target)
+    {
+        var problems = new List<GateProblem>();
+        var node = now.Nodes.FirstOrDefault(n => n.Name == name);
+        if (node is null)
+        {
+            return [new GateProblem(NodeGate, $"node/{name}", "is gone from the cluster", Fatal: true)];
+        }
+
+        if (!node.Ready)
+        {
+            problems.Add(new GateProblem(NodeGate, $"node/{name}", "is not Ready"));
+        }
+
+        if (node.Kubelet is null || node.Kubelet < target)
+        {
+            problems.Add(new GateProblem(NodeGate, $"node/{name}", $"kubelet reports {node.Kubelet?.Text ?? "no version"}, want {target}"));
+        }
+
+        if (role != NodeRole.Worker)
+        {
+            problems.AddRange(StaticPods(now, name, target));
+        }
+
+        return problems;
+    }
+
+    /// <summary>kube-apiserver, kube-controller-manager and kube-scheduler on the node at the target's image (or a later hop's).</summary>
+    public static IReadOnlyList<GateProblem> StaticPods(GateFacts now, string name, KubeVersion target)
+    {
+        var problems = new List<GateProblem>();
+        foreach (var component in UpgradedStaticPods)
+        {
+            var pod = now.Versions.ControlPlane.FirstOrDefault(p => p.Node == name && p.Component == component);
+            if (pod is null)
+            {
+                problems.Add(new GateProblem(StaticPodsGate, $"{component}-{name}", "has no mirror pod"));
+            }
+            else if (KubeVersion.FromImage(pod.Image) is not { } running || running < target)
+            {
+                problems.Add(new GateProblem(StaticPodsGate, $"{component}-{name}", $"runs {pod.Image}, want tag {target}"));
+            }
+        }
+
+        return problems;
+    }
+
+    /// <summary>The cluster against the baseline: workloads, budgets, crash loops and version skew.</summary>
+    public static IReadOnlyList<GateProblem> Cluster(GateFacts now, GateFacts baseline)
+    {
+        var problems = new List<GateProblem>();
+        var before = baseline.Workloads.ToDictionary(w => w.Key, StringComparer.Ordinal);
+        foreach (var workload in now.Workloads)
+        {
+            var required = before.TryGetValue(workload.Key, out var b) && b.Ready < b.Desired ? Math.Min(workload.Desired, b.Ready) : workload.Desired;
+            if (workload.Ready < required)
+            {
+                problems.Add(new GateProblem(WorkloadsGate, workload.Key, $"{workload.Ready}/{workload.Desired} Ready, want {required}"));
+            }
+        }
+
+        var budgets = baseline.Budgets.ToDictionary(p => p.Key, StringComparer.Ordinal);
+        foreach (var budget in now.Budgets)
+        {
+            var required = budgets.TryGetValue(budget.Key, out var b) && b.CurrentHealthy < b.DesiredHealthy ? b.CurrentHealthy : budget.DesiredHealthy;
+            if (budget.CurrentHealthy < required)
+            {
+                problems.Add(new GateProblem(BudgetsGate, $"pdb/{budget.Key}", $"{budget.CurrentHealthy} healthy, needs {required}"));
+            }
+        }
+
+        foreach (var owner in now.CrashLooping.Where(o => !baseline.CrashLooping.Contains(o)).Order(StringComparer.Ordinal))
+        {
+            problems.Add(new GateProblem(CrashLoopGate, owner, "has pods in CrashLoopBackOff that it did not have before the upgrade", Fatal: true));
+        }
+
+        var skewedBefore = LiveSkew.Check(baseline.Versions).Select(v => v.Subject).ToHashSet(StringComparer.Ordinal);
+        problems.AddRange(LiveSkew.Check(now.Versions).Where(v => !skewedBefore.Contains(v.Subject)).Select(v => new GateProblem(SkewGate, v.Subject, v.Reason, Fatal: true)));
+        return problems;
+    }
+}

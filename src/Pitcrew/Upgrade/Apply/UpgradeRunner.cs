@@ -1,0 +1,386 @@
+using System.Globalization;
+using Pitcrew.Errors;
+using Pitcrew.Executors;
+using Pitcrew.Nodes;
+using Pitcrew.Upgrade.Runbooks;
+
+namespace Pitcrew.Upgrade.Apply;
+
+/// <summary>How apply performs the stages: the runbook, the bake after the canaries, the window, gate and drain limits, the steps to run again.</summary>
+internal sealed record ApplyOptions(
+    Runbook Runbook,
+    TimeSpan Bake,
+    MaintenanceWindow? Window,
+    TimeSpan GateTimeout,
+    DrainOptions Drain,
+    IReadOnlySet<string> Redo)
+{
+    public static readonly TimeSpan DefaultGateTimeout = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often gates and the bake look at the cluster.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
+}
+
+/// <summary>Where the upgrade tells what it does: step changes, node output, other lines. Called from several tasks at once.</summary>
+internal interface IUpgradeProgress
+{
+    void Step(string node, string step, StepState state, string detail);
+
+    void Output(string node, string line);
+
+    void Line(string text);
+}
+
+/// <summary>How a run ended.</summary>
+internal enum ApplyEnd
+{
+    Finished,
+    Failed,
+    WindowClosed,
+}
+
+/// <summary>The failed step: where, what ran, what it printed.</summary>
+internal sealed record StepFailure(string Node, string Step, string Command, string Reason, string Output);
+
+/// <summary>What the run did: how it ended, the failure if any, and the journal (the timeline).</summary>
+internal sealed record ApplyOutcome(ApplyEnd End, StepFailure? Failure, UpgradeJournal Journal, DateTimeOffset? NextWindow);
+
+/// <summary>
+/// Performs the stages of an upgrade through a node executor and the API: per node the runbook's steps (commands on
+/// the node; drain, uncordon and wait-ready through the drain engine), then the health gates; the canaries then a
+/// bake; workers of a batch at once. Every step is journaled as started, done or failed before and after it runs; a
+/// step the journal has done is skipped, a step left unconfirmed by a crash is run again only when repeatable (or
+/// named in Redo). The first failure stops the run after the nodes already under way finish, leaving the failed
+/// node cordoned.
+/// </summary>
+internal sealed class UpgradeRunner(
+    INodeExecutor executor,
+    INodeApi nodes,
+    IGateApi gates,
+    TimeProvider time,
+    IUpgradeProgress progress,
+    Func<UpgradeJournal, CancellationToken, Task> save) : IDisposable
+{
+    private readonly SemaphoreSlim _journalGate = new(1, 1);
+    private UpgradeJournal _journal = null!;
+
+    public async Task<ApplyOutcome> RunAsync(IReadOnlyList<UpgradeStage> stages, UpgradeJournal journal, ApplyOptions options, CancellationToken cancellationToken)
+    {
+        _journal = journal;
+        var baseline = await gates.ReadGateFactsAsync(cancellationToken).ConfigureAwait(false);
+        if (baseline.CrashLooping.Count > 0)
+        {
+            progress.Line($"baseline: already crash-looping before the upgrade (not held against it): {string.Join(", ", baseline.CrashLooping.Order(StringComparer.Ordinal))}");
+        }
+
+        foreach (var skew in LiveSkew.Check(baseline.Versions))
+        {
+            progress.Line($"baseline: the skew policy is already broken (not held against this run): {skew.Subject}: {skew.Reason}");
+        }
+
+        for (var index = 0; index < stages.Count; index++)
+        {
+            var stage = stages[index];
+            if (options.Window is { } window && window.OpenUntil(time.GetUtcNow()) is null && !StageDone(stage))
+            {
+                var next = window.NextOpening(time.GetUtcNow());
+                progress.Line($"the maintenance window \"{window}\" is closed; stopping before {stage.Describe()}; next opening {next:yyyy-MM-dd HH:mm} UTC");
+                return new ApplyOutcome(ApplyEnd.WindowClosed, null, _journal, next);
+            }
+
+            var failure = await RunStageAsync(stage, baseline, options, cancellationToken).ConfigureAwait(false);
+            if (failure is not null)
+            {
+                return new ApplyOutcome(ApplyEnd.Failed, failure, _journal, null);
+            }
+
+            var lastCanary = stage.Kind == StageKind.Canary && (index + 1 == stages.Count || stages[index + 1].Kind != StageKind.Canary);
+            if (lastCanary && options.Bake > TimeSpan.Zero)
+            {
+                failure = await BakeAsync(stage.Target, [.. stages.Where(s => s.Target == stage.Target && s.Kind == StageKind.Canary).SelectMany(s => s.Nodes)],
+                    baseline, options, cancellationToken).ConfigureAwait(false);
+                if (failure is not null)
+                {
+                    return new ApplyOutcome(ApplyEnd.Failed, failure, _journal, null);
+                }
+            }
+        }
+
+        _journal = _journal with { Finished = true };
+        await save(_journal, cancellationToken).ConfigureAwait(false);
+        return new ApplyOutcome(ApplyEnd.Finished, null, _journal, null);
+    }
+
+    public void Dispose() => _journalGate.Dispose();
+
+    public static string NodeDoneId(KubeVersion target, string node) => $"{target}/{node}/done";
+
+    /// <summary>The journal id that says a stage's part is done on a node: its control-plane components, or the whole node.</summary>
+    public static string PartDoneId(UpgradeStage stage, string node) =>
+        stage.Part == StagePart.Components ? $"{stage.Target}/{node}/control-plane-done" : NodeDoneId(stage.Target, node);
+
+    public static string StepId(KubeVersion target, string node, string step) => $"{target}/{node}/{step}";
+
+    public static string BakeId(KubeVersion target) => $"{target}/bake";
+
+    private bool StageDone(UpgradeStage stage) => stage.Nodes.All(n => PartDone(stage, n));
+
+    /// <summary>Whether the journal has the part done on the node (a node done whole has its components done too).</summary>
+    private bool PartDone(UpgradeStage stage, string node) => _journal.IsDone(PartDoneId(stage, node)) || _journal.IsDone(NodeDoneId(stage.Target, node));
+
+    /// <summary>Runs every node of the stage at once; returns the first failure after all have ended.</summary>
+    private async Task<StepFailure?> RunStageAsync(UpgradeStage stage, GateFacts baseline, ApplyOptions options, CancellationToken cancellationToken)
+    {
+        if (StageDone(stage))
+        {
+            progress.Line($"skip  {stage.Describe()} (done before)");
+            return null;
+        }
+
+        progress.Line($"stage {stage.Describe()}");
+        var results = await Task.WhenAll(stage.Nodes.Select(node => RunNodeAsync(stage, node, baseline, options, cancellationToken))).ConfigureAwait(false);
+        return results.FirstOrDefault(r => r is not null);
+    }
+
+    private async Task<StepFailure?> RunNodeAsync(UpgradeStage stage, string node, GateFacts baseline, ApplyOptions options, CancellationToken cancellationToken)
+    {
+        var doneId = PartDoneId(stage, node);
+        if (PartDone(stage, node))
+        {
+            return null;
+        }
+
+        var allDeclared = options.Runbook.Roles[stage.Role];
+        var steps = UpgradeScheduler.StepsOf(RunbookRenderer.Render(options.Runbook, stage.Role, stage.Target, node), allDeclared, stage.Part);
+        var declared = UpgradeScheduler.StepsOf(allDeclared, allDeclared, stage.Part);
+        var started = time.GetTimestamp();
+        if (!steps.Any(s => _journal.StateOf(StepId(stage.Target, node, s.Name)) is not null) && await AlreadyUpgradedAsync(stage, node, baseline, cancellationToken).ConfigureAwait(false))
+        {
+            await RecordAsync(doneId, node, StepState.Done, 0, "already at the target before this run", cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+
+        for (var i = 0; i < steps.Count; i++)
+        {
+            var step = steps[i];
+            var id = StepId(stage.Target, node, step.Name);
+            var state = _journal.StateOf(id);
+            if (state == StepState.Done)
+            {
+                progress.Step(node, step.Name, StepState.Done, "done before");
+                continue;
+            }
+
+            if (state is StepState.Started && !declared[i].Repeatable && !options.Redo.Contains(step.Name) && !options.Redo.Contains(id))
+            {
+                var why = $"step {id} began in an earlier run and was never confirmed done; its runbook does not mark it repeatable, so it is not run again blindly. " +
+                    $"Check node/{node} ({step.Display}), then resume with --redo {step.Name} to run it again";
+                await RecordAsync(id, node, StepState.Failed, 0, why, cancellationToken).ConfigureAwait(false);
+                return await FailAsync(node, step, why, string.Empty, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (state is StepState.Started or StepState.Failed)
+            {
+                progress.Line($"      [{node}] {step.Name} was left {(state == StepState.Started ? "unconfirmed" : "failed")} by an earlier run; running it again");
+            }
+
+            await RecordAsync(id, node, StepState.Started, null, step.Display, cancellationToken).ConfigureAwait(false);
+            var stepStarted = time.GetTimestamp();
+            var (ok, reason, output) = await PerformAsync(node, step, stage.Target, baseline, options, cancellationToken).ConfigureAwait(false);
+            var seconds = time.GetElapsedTime(stepStarted).TotalSeconds;
+            if (!ok)
+            {
+                await RecordAsync(id, node, StepState.Failed, seconds, reason + (output.Length > 0 ? "\n" + output : string.Empty), cancellationToken).ConfigureAwait(false);
+                return await FailAsync(node, step, reason, output, cancellationToken).ConfigureAwait(false);
+            }
+
+            await RecordAsync(id, node, StepState.Done, seconds, null, cancellationToken).ConfigureAwait(false);
+        }
+
+        var gate = await WaitGatesAsync(node, stage, baseline, options, cancellationToken).ConfigureAwait(false);
+        if (gate is not null)
+        {
+            var id = StepId(stage.Target, node, "health-gates");
+            await RecordAsync(id, node, StepState.Failed, null, gate, cancellationToken).ConfigureAwait(false);
+            return await FailAsync(node, new RenderedStep("health-gates", null, StepAction.WaitReady), gate, string.Empty, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (stage.Part != StagePart.Components)
+        {
+            // A node cordoned by an earlier failure of this upgrade goes back into service once it passed its gates.
+            await UncordonAsync(node, baseline, cancellationToken).ConfigureAwait(false);
+        }
+
+        await RecordAsync(doneId, node, StepState.Done, time.GetElapsedTime(started).TotalSeconds, null, cancellationToken).ConfigureAwait(false);
+        return null;
+    }
+
+    /// <summary>Uncordons the node unless it was cordoned before the upgrade began (then it stays as the operator left it).</summary>
+    private async Task UncordonAsync(string node, GateFacts baseline, CancellationToken cancellationToken)
+    {
+        if (baseline.Nodes.FirstOrDefault(n => n.Name == node) is { Unschedulable: true })
+        {
+            progress.Output(node, $"node/{node} left cordoned: it was cordoned before the upgrade began");
+            return;
+        }
+
+        var current = await nodes.GetNodeAsync(node, cancellationToken).ConfigureAwait(false);
+        if (current.Unschedulable)
+        {
+            await new Cordoner(nodes, time, new LineReporter(node, progress)).CordonAsync(current, cordon: false, DryRun.None, onlyOurs: false, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A node a former run (without journal) or kubeadm itself already brought to the target.</summary>
+    private async Task<bool> AlreadyUpgradedAsync(UpgradeStage stage, string node, GateFacts baseline, CancellationToken cancellationToken)
+    {
+        var facts = await gates.ReadGateFactsAsync(cancellationToken).ConfigureAwait(false);
+        if (stage.Kind == StageKind.FirstControlPlane && facts.Versions.ApiServer < stage.Target)
+        {
+            return false;
+        }
+
+        var node0 = facts.Nodes.FirstOrDefault(n => n.Name == node);
+        return node0 is { Unschedulable: false } && Judge(facts, node, stage).Count == 0 && baseline.Nodes.Any(n => n.Name == node);
+    }
+
+    private async Task<(bool Ok, string Reason, string Output)> PerformAsync(
+        string node, RenderedStep step, KubeVersion target, GateFacts baseline, ApplyOptions options, CancellationToken cancellationToken)
+    {
+        switch (step.Action)
+        {
+            case StepAction.None:
+                var result = await executor.RunAsync(node, step.Command!, line => progress.Output(node, line.Text), cancellationToken).ConfigureAwait(false);
+                return result.Succeeded
+                    ? (true, string.Empty, string.Empty)
+                    : (false, $"exit {result.ExitCode}{(result.TimedOut ? $" (timed out after {step.Command!.Timeout.TotalMinutes:0.#} min)" : string.Empty)}", result.Tail(20));
+            case StepAction.Drain:
+                var facts = await nodes.GetNodeAsync(node, cancellationToken).ConfigureAwait(false);
+                var reporter = new LineReporter(node, progress);
+                var drained = await new DrainRunner(nodes, time, reporter).RunAsync([facts], options.Drain, cancellationToken).ConfigureAwait(false);
+                return drained.Succeeded ? (true, string.Empty, string.Empty) : (false, "the drain did not finish", string.Join('\n', drained.Nodes.SelectMany(n => n.Errors).Take(20)));
+            case StepAction.Uncordon:
+                await UncordonAsync(node, baseline, cancellationToken).ConfigureAwait(false);
+                return (true, string.Empty, string.Empty);
+            default:
+                var waited = await WaitAsync(options, facts => HealthGates.Node(facts, node, NodeRole.Worker, target), cancellationToken).ConfigureAwait(false);
+                return waited is null ? (true, string.Empty, string.Empty) : (false, waited, string.Empty);
+        }
+    }
+
+    private Task<string?> WaitGatesAsync(string node, UpgradeStage stage, GateFacts baseline, ApplyOptions options, CancellationToken cancellationToken)
+    {
+        progress.Step(node, "health-gates", StepState.Started, stage.Part == StagePart.Components
+            ? "static pods at the target, workloads, budgets, crash loops, skew"
+            : "Ready at the target, static pods, workloads, budgets, crash loops, skew");
+        return WaitAsync(options, facts => [.. Judge(facts, node, stage), .. HealthGates.Cluster(facts, baseline)], cancellationToken);
+    }
+
+    /// <summary>The node's own gates for the part: static pods only after the components, the whole node otherwise.</summary>
+    private static IReadOnlyList<GateProblem> Judge(GateFacts facts, string node, UpgradeStage stage) =>
+        stage.Part == StagePart.Components ? HealthGates.StaticPods(facts, node, stage.Target) : HealthGates.Node(facts, node, stage.Role, stage.Target);
+
+    /// <summary>Polls the gates until none fails (null), a fatal one fails, or the gate timeout passes (the reason).</summary>
+    private async Task<string?> WaitAsync(ApplyOptions options, Func<GateFacts, IReadOnlyList<GateProblem>> judge, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        while (true)
+        {
+            var problems = judge(await gates.ReadGateFactsAsync(cancellationToken).ConfigureAwait(false));
+            if (problems.Count == 0)
+            {
+                return null;
+            }
+
+            if (problems.FirstOrDefault(p => p.Fatal) is { } fatal)
+            {
+                return $"health gate failed: {fatal}";
+            }
+
+            if (time.GetElapsedTime(started) >= options.GateTimeout)
+            {
+                return string.Create(CultureInfo.InvariantCulture, $"health gates not passed after {options.GateTimeout.TotalSeconds:0}s: {string.Join("; ", problems.Take(5))}");
+            }
+
+            await Task.Delay(options.PollInterval, time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Watches the canaries for the bake time: they stay Ready and nothing new crash-loops.</summary>
+    private async Task<StepFailure?> BakeAsync(KubeVersion target, IReadOnlyList<string> canaries, GateFacts baseline, ApplyOptions options, CancellationToken cancellationToken)
+    {
+        var id = BakeId(target);
+        if (_journal.IsDone(id))
+        {
+            return null;
+        }
+
+        progress.Line(string.Create(CultureInfo.InvariantCulture, $"bake  {target}: watching {string.Join(", ", canaries)} for {options.Bake.TotalSeconds:0}s"));
+        await RecordAsync(id, null, StepState.Started, null, $"canaries {string.Join(", ", canaries)}", cancellationToken).ConfigureAwait(false);
+        var started = time.GetTimestamp();
+        while (time.GetElapsedTime(started) < options.Bake)
+        {
+            var facts = await gates.ReadGateFactsAsync(cancellationToken).ConfigureAwait(false);
+            var problems = canaries.SelectMany(c => HealthGates.Node(facts, c, NodeRole.Worker, target))
+                .Concat(HealthGates.Cluster(facts, baseline).Where(p => p.Fatal)).ToList();
+            if (problems.Count > 0)
+            {
+                var reason = $"the canaries did not bake: {string.Join("; ", problems.Take(5))}";
+                await RecordAsync(id, null, StepState.Failed, time.GetElapsedTime(started).TotalSeconds, reason, cancellationToken).ConfigureAwait(false);
+                return new StepFailure(canaries[0], "bake", "(pitcrew) bake", reason, string.Empty);
+            }
+
+            var left = options.Bake - time.GetElapsedTime(started);
+            if (left > TimeSpan.Zero)
+            {
+                await Task.Delay(left < options.PollInterval ? left : options.PollInterval, time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await RecordAsync(id, null, StepState.Done, time.GetElapsedTime(started).TotalSeconds, null, cancellationToken).ConfigureAwait(false);
+        return null;
+    }
+
+    /// <summary>Leaves the failed node cordoned (no new pods on a half-upgraded node) and describes the failure.</summary>
+    private async Task<StepFailure> FailAsync(string node, RenderedStep step, string reason, string output, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var current = await nodes.GetNodeAsync(node, cancellationToken).ConfigureAwait(false);
+            await new Cordoner(nodes, time, new LineReporter(node, progress)).CordonAsync(current, cordon: true, DryRun.None, onlyOurs: false, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is PitcrewException or HttpRequestException)
+        {
+            progress.Line($"      [{node}] could not cordon the node after the failure: {e.Message}");
+        }
+
+        return new StepFailure(node, step.Name, step.Display, reason, output);
+    }
+
+    private async Task RecordAsync(string step, string? node, StepState state, double? seconds, string? detail, CancellationToken cancellationToken)
+    {
+        await _journalGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            _journal = _journal.With(new JournalEntry(step, node, state, time.GetUtcNow(), seconds, detail));
+            await save(_journal, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _journalGate.Release();
+        }
+
+        var name = node is null ? step
+            : step.EndsWith("/done", StringComparison.Ordinal) ? "upgraded"
+            : step.EndsWith("/control-plane-done", StringComparison.Ordinal) ? "control plane upgraded" : step[(step.LastIndexOf('/') + 1)..];
+        progress.Step(node ?? string.Empty, name, state, state == StepState.Done && seconds is { } s ? string.Create(CultureInfo.InvariantCulture, $"{s:0.0}s") : detail ?? string.Empty);
+    }
+
+    /// <summary>The drain engine's kubectl lines, prefixed with the node, as upgrade output.</summary>
+    private sealed class LineReporter(string node, IUpgradeProgress progress) : IDrainReporter
+    {
+        public void Out(string line) => progress.Output(node, line);
+
+        public void Err(string line) => progress.Output(node, line);
+    }
+}
