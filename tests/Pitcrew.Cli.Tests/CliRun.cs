@@ -3,7 +3,10 @@ namespace Pitcrew.Cli.Tests;
 /// <summary>Runs the command line in-process with captured stdout and stderr, as a script would see them.</summary>
 internal sealed record CliRun(int ExitCode, string Stdout, string Stderr)
 {
-    public static async Task<CliRun> InvokeAsync(IReadOnlyDictionary<string, string>? environment, params string[] args)
+    public static Task<CliRun> InvokeAsync(IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        InvokeAsync(environment, TimeSpan.FromSeconds(120), args);
+
+    public static async Task<CliRun> InvokeAsync(IReadOnlyDictionary<string, string>? environment, TimeSpan bound, params string[] args)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
@@ -14,7 +17,7 @@ internal sealed record CliRun(int ExitCode, string Stdout, string Stderr)
             name => environment is not null && environment.TryGetValue(name, out var value) ? value : null,
             TimeProvider.System,
             ErrIsTerminal: false);
-        var code = await CliApp.RunAsync(args, context).WaitAsync(TimeSpan.FromSeconds(120), TestContext.Current.CancellationToken);
+        var code = await CliApp.RunAsync(args, context).WaitAsync(bound, TestContext.Current.CancellationToken);
         return new CliRun(code, stdout.ToString(), stderr.ToString());
     }
 

@@ -157,6 +157,7 @@ internal static class ApplyCommand
 
         var nodeApi = new KubeNodeApi(client);
         var nodes = await nodeApi.ListNodesAsync(null, DrainOptions.DefaultChunkSize, cancellationToken).ConfigureAwait(false);
+        journal = journal! with { CordonedBefore = journal.CordonedBefore ?? [.. nodes.Where(n => n.Unschedulable).Select(n => n.Name)] };
         var stages = UpgradeScheduler.Build(path, [.. nodes.Select(n => new ScheduleNode(n.Name, versions.Nodes.FirstOrDefault(v => v.Name == n.Name)?.ControlPlane == true,
                 n.Zone, n.Labels.ContainsKey(UpgradeScheduler.CanaryLabel)))],
             new ScheduleOptions(parse.GetValue(ApplyFlags.BatchSize), parse.GetValue(ApplyFlags.Canary), parse.GetValue(ApplyFlags.MaxPerZone)));

@@ -8,7 +8,10 @@ namespace Pitcrew.Sim.Controllers;
 /// Keeps each PodDisruptionBudget's status true to its pods, as kube-controller-manager's disruption controller does:
 /// expected and desired healthy counts, current healthy, disruptions allowed, recent disruptions, observed generation.
 /// </summary>
-/// <remarks>Controller scales are approximated by the number of matching pods until the workload controllers land.</remarks>
+/// <remarks>
+/// The expected count is the scale of the pods' controllers, as kube's getExpectedScale finds it: a ReplicaSet's
+/// Deployment (or the ReplicaSet itself), a StatefulSet; a pod without a known controller counts as one.
+/// </remarks>
 internal sealed class DisruptionController : IController
 {
     /// <summary>An eviction not followed by the pod's deletion within this time stops counting as a disruption.</summary>
@@ -25,6 +28,19 @@ internal sealed class DisruptionController : IController
         }
 
         var byNamespace = cache.List(Resources.Pods).ToLookup(p => Resources.Namespace(p) ?? string.Empty, StringComparer.Ordinal);
+        var scales = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (resource, kind) in new[] { (Resources.Deployments, "Deployment"), (Resources.StatefulSets, "StatefulSet"), (Resources.ReplicaSets, "ReplicaSet") })
+        {
+            foreach (var item in cache.List(resource))
+            {
+                scales[$"{kind}/{Resources.Namespace(item)}/{Resources.Name(item)}"] = (int?)item["spec"]?["replicas"] ?? 1;
+            }
+        }
+
+        var replicaSetOwners = cache.List(Resources.ReplicaSets)
+            .Select(rs => (Key: $"ReplicaSet/{Resources.Namespace(rs)}/{Resources.Name(rs)}", Owner: Controller(rs)))
+            .Where(p => p.Owner is not null)
+            .ToDictionary(p => p.Key, p => p.Owner!, StringComparer.Ordinal);
         var writes = new List<Task>();
         foreach (var pdb in budgets)
         {
@@ -32,7 +48,7 @@ internal sealed class DisruptionController : IController
             var pods = byNamespace[Resources.Namespace(pdb) ?? string.Empty]
                 .Where(p => LabelSelector.Matches(selector, ObjectMeta.Metadata(p)["labels"] as JsonObject))
                 .ToDictionary(Resources.Name, StringComparer.Ordinal);
-            var status = Compute(pdb, pods, now);
+            var status = Compute(pdb, pods, now, ExpectedScale(pods.Values, scales, replicaSetOwners));
             if (pdb["status"] is JsonObject old && Same(old, status))
             {
                 continue;
@@ -46,10 +62,43 @@ internal sealed class DisruptionController : IController
         await Task.WhenAll(writes).ConfigureAwait(false);
     }
 
-    internal static JsonObject Compute(JsonObject pdb, IReadOnlyDictionary<string, JsonObject> pods, DateTimeOffset now)
+    /// <summary>The summed scale of the pods' controllers (a ReplicaSet counts through its Deployment); a pod without one counts as one.</summary>
+    internal static int ExpectedScale(IEnumerable<JsonObject> pods, IReadOnlyDictionary<string, int> scales, IReadOnlyDictionary<string, string> replicaSetOwners)
+    {
+        var controllers = new HashSet<string>(StringComparer.Ordinal);
+        var loose = 0;
+        foreach (var pod in pods)
+        {
+            var owner = Controller(pod);
+            if (owner is not null && owner.StartsWith("ReplicaSet/", StringComparison.Ordinal) && replicaSetOwners.TryGetValue(owner, out var deployment))
+            {
+                owner = deployment;
+            }
+
+            if (owner is not null && scales.ContainsKey(owner))
+            {
+                controllers.Add(owner);
+            }
+            else
+            {
+                loose++;
+            }
+        }
+
+        return controllers.Sum(c => scales[c]) + loose;
+    }
+
+    /// <summary>"Kind/namespace/name" of the object's controller, or null.</summary>
+    private static string? Controller(JsonObject obj)
+    {
+        var owner = (ObjectMeta.Metadata(obj)["ownerReferences"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(o => (bool?)o["controller"] == true);
+        return owner is null ? null : $"{(string?)owner["kind"]}/{Resources.Namespace(obj)}/{(string?)owner["name"]}";
+    }
+
+    internal static JsonObject Compute(JsonObject pdb, IReadOnlyDictionary<string, JsonObject> pods, DateTimeOffset now, int? expectedScale = null)
     {
         var spec = pdb["spec"] as JsonObject ?? [];
-        var expected = pods.Count;
+        var expected = expectedScale ?? pods.Count;
         int desired;
         if (spec["maxUnavailable"] is { } maxUnavailable)
         {

@@ -18,7 +18,7 @@ public sealed record JournalEntry(string Step, string? Node, StepState State, Da
 
 /// <summary>
 /// The upgrade's journal: the run, its path and options, the pre-upgrade backup, and every step's state changes in
-/// order. Saved atomically after every change in the state dir and mirrored into a ConfigMap in kube-system, so
+/// order, and the nodes that were cordoned before it began (left cordoned at the end). Saved atomically after every change in the state dir and mirrored into a ConfigMap in kube-system, so
 /// --resume (from this workstation or another) goes on from the first step not confirmed done.
 /// </summary>
 public sealed record UpgradeJournal(
@@ -30,7 +30,8 @@ public sealed record UpgradeJournal(
     string? Backup,
     bool Finished,
     DateTimeOffset Started,
-    IReadOnlyList<JournalEntry> Entries)
+    IReadOnlyList<JournalEntry> Entries,
+    IReadOnlyList<string>? CordonedBefore = null)
 {
     public const string FileName = "upgrade-journal.json";
 

@@ -208,7 +208,7 @@ internal sealed class UpgradeRunner(
         if (stage.Part != StagePart.Components)
         {
             // A node cordoned by an earlier failure of this upgrade goes back into service once it passed its gates.
-            await UncordonAsync(node, baseline, cancellationToken).ConfigureAwait(false);
+            await UncordonAsync(node, cancellationToken).ConfigureAwait(false);
         }
 
         await RecordAsync(doneId, node, StepState.Done, time.GetElapsedTime(started).TotalSeconds, null, cancellationToken).ConfigureAwait(false);
@@ -216,9 +216,9 @@ internal sealed class UpgradeRunner(
     }
 
     /// <summary>Uncordons the node unless it was cordoned before the upgrade began (then it stays as the operator left it).</summary>
-    private async Task UncordonAsync(string node, GateFacts baseline, CancellationToken cancellationToken)
+    private async Task UncordonAsync(string node, CancellationToken cancellationToken)
     {
-        if (baseline.Nodes.FirstOrDefault(n => n.Name == node) is { Unschedulable: true })
+        if (_journal.CordonedBefore?.Contains(node, StringComparer.Ordinal) == true)
         {
             progress.Output(node, $"node/{node} left cordoned: it was cordoned before the upgrade began");
             return;
@@ -260,7 +260,7 @@ internal sealed class UpgradeRunner(
                 var drained = await new DrainRunner(nodes, time, reporter).RunAsync([facts], options.Drain, cancellationToken).ConfigureAwait(false);
                 return drained.Succeeded ? (true, string.Empty, string.Empty) : (false, "the drain did not finish", string.Join('\n', drained.Nodes.SelectMany(n => n.Errors).Take(20)));
             case StepAction.Uncordon:
-                await UncordonAsync(node, baseline, cancellationToken).ConfigureAwait(false);
+                await UncordonAsync(node, cancellationToken).ConfigureAwait(false);
                 return (true, string.Empty, string.Empty);
             default:
                 var waited = await WaitAsync(options, facts => HealthGates.Node(facts, node, NodeRole.Worker, target), cancellationToken).ConfigureAwait(false);

@@ -1,0 +1,62 @@
+using Pitcrew.Errors;
+using Pitcrew.Upgrade.Apply;
+
+namespace Pitcrew.Cli.Tests.Upgrade;
+
+/// <summary>upgrade apply when a step fails on a node: it stops, leaves the node cordoned, says why and how back, and --resume finishes.</summary>
+public sealed class UpgradeApplyFailureTests
+{
+    [Fact]
+    public async Task AFailingCanary_StopsTheRunBeforeOtherWorkers_AndResumeFinishesWithoutRepeatingDoneSteps()
+    {
+        await using var sim = await UpgradeSim.StartAsync("v1.29.15", controlPlanes: 1, workers: 3);
+        await sim.SetFaultAsync("worker-1", "exec-fail=apt-get install -y kubelet");
+
+        var failed = await sim.ApplyAsync("--to", "v1.30");
+        Assert.True(failed.ExitCode == ExitCodes.Partial, failed.Stderr + failed.Stdout);
+        Assert.Contains("FAILED: upgrade-kubelet on node/worker-1: exit 1", failed.Stdout, StringComparison.Ordinal);
+        Assert.Contains("simulated failure on node/worker-1", failed.Stdout, StringComparison.Ordinal);
+        Assert.Contains("pitcrew node uncordon worker-1", failed.Stdout, StringComparison.Ordinal);
+        var nodes = await sim.NodesAsync();
+        Assert.Equal(("v1.30.14", false), nodes["cp-1"]);
+        Assert.Equal(("v1.29.15", true), nodes["worker-1"]);
+        Assert.Equal(("v1.29.15", false), nodes["worker-2"]);
+        Assert.Equal(("v1.29.15", false), nodes["worker-b-1"]);
+        var journal = await sim.JournalAsync();
+        Assert.False(journal.Finished);
+        Assert.DoesNotContain(journal.Entries, e => e.Node is "worker-2" or "worker-b-1");
+
+        var refused = await sim.ApplyAsync("--to", "v1.30");
+        Assert.True(refused.ExitCode == ExitCodes.Blocked, refused.Stderr);
+        Assert.Contains("add --resume", refused.Stderr, StringComparison.Ordinal);
+
+        await sim.SetFaultAsync("worker-1", "clear");
+        var resumed = await sim.ApplyAsync("--resume");
+        Assert.True(resumed.ExitCode == ExitCodes.Ok, resumed.Stderr + resumed.Stdout);
+        Assert.All(await sim.NodesAsync(), n => Assert.Equal(("v1.30.14", false), n.Value));
+        journal = await sim.JournalAsync();
+        Assert.True(journal.Finished);
+        var doneTwice = journal.Entries.Where(e => e.State == StepState.Done).GroupBy(e => e.Step).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        Assert.Empty(doneTwice);
+        Assert.Equal([StepState.Started, StepState.Failed, StepState.Started, StepState.Done],
+            journal.Entries.Where(e => e.Step == "v1.30.14/worker-1/upgrade-kubelet").Select(e => e.State));
+    }
+
+    [Fact]
+    public async Task AFailingControlPlaneStep_TouchesNoWorker_AndNamesThePreUpgradeBackupAsTheWayBack()
+    {
+        await using var sim = await UpgradeSim.StartAsync("v1.29.15", controlPlanes: 1, workers: 2);
+        await sim.SetFaultAsync("cp-1", "exec-fail=kubeadm upgrade apply");
+
+        var failed = await sim.ApplyAsync("--to", "v1.30.14");
+        Assert.True(failed.ExitCode == ExitCodes.Partial, failed.Stderr + failed.Stdout);
+        var journal = await sim.JournalAsync();
+        Assert.StartsWith("etcd-", journal.Backup, StringComparison.Ordinal);
+        Assert.Contains("FAILED: kubeadm-apply on node/cp-1", failed.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"pitcrew cluster restore --from-backup {journal.Backup} --store {sim.Store}", failed.Stdout, StringComparison.Ordinal);
+        var nodes = await sim.NodesAsync();
+        Assert.Equal(("v1.29.15", true), nodes["cp-1"]);
+        Assert.All(nodes.Where(n => n.Key != "cp-1"), n => Assert.Equal(("v1.29.15", false), n.Value));
+        Assert.DoesNotContain(journal.Entries, e => e.Node is not null && e.Node != "cp-1");
+    }
+}
