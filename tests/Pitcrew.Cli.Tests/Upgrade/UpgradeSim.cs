@@ -68,10 +68,10 @@ internal sealed class UpgradeSim : IAsyncDisposable
     /// <summary>upgrade apply through the sim's node agent with this sim's store, etcd and state dir, plus the arguments.</summary>
     public Task<CliRun> ApplyAsync(params string[] args) => CliRun.InvokeAsync(null, RunBound, [.. ApplyArgs(), .. args]);
 
-    public string[] ApplyArgs() =>
+    public string[] ApplyArgs(string? stateDir = null, string bake = "2s") =>
     [
         "upgrade", "apply", "--kubeconfig", Kubeconfig, "--releases", Releases, "--executor", "sim", "--store", Store, "--endpoints", Sim.EtcdEndpoint,
-        "--state-dir", StateDir, "--yes", "--bake", "2s", "--gate-timeout", "90s", "--force",
+        "--state-dir", stateDir ?? StateDir, "--yes", "--bake", bake, "--gate-timeout", "90s", "--force",
     ];
 
     public async Task<UpgradeJournal> JournalAsync() =>

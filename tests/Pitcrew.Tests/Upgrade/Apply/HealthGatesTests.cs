@@ -1,0 +1,95 @@
+using Pitcrew.Upgrade;
+using Pitcrew.Upgrade.Apply;
+using Pitcrew.Upgrade.Runbooks;
+
+namespace Pitcrew.Tests.Upgrade.Apply;
+
+public sealed class HealthGatesTests
+{
+    private static readonly KubeVersion Target = KubeVersion.Parse("v1.30.14");
+
+    [Fact]
+    public void ANode_PassesOnlyReadyWithTheTargetKubeletAndStaticPods()
+    {
+        var facts = Facts(kubelet: "v1.30.14", apiServerTag: "v1.30.14", ready: true);
+        Assert.Empty(HealthGates.Node(facts, "cp-1", NodeRole.ControlPlane, Target));
+
+        var behind = HealthGates.Node(Facts(kubelet: "v1.29.15", apiServerTag: "v1.29.15", ready: false), "cp-1", NodeRole.ControlPlane, Target);
+        Assert.Contains(behind, p => p.Gate == HealthGates.NodeGate && p.Detail == "is not Ready");
+        Assert.Contains(behind, p => p.Detail == "kubelet reports v1.29.15, want v1.30.14");
+        Assert.Contains(behind, p => p.Gate == HealthGates.StaticPodsGate && p.Subject == "kube-apiserver-cp-1");
+        Assert.True(Assert.Single(HealthGates.Node(facts, "gone-1", NodeRole.Worker, Target)).Fatal);
+    }
+
+    [Fact]
+    public void TheCluster_IsJudgedAgainstTheBaseline_NewCrashLoopsAndNewSkewAreFatal()
+    {
+        var baseline = Facts("v1.30.14", "v1.30.14", true) with
+        {
+            Workloads = [new("Deployment shop/web", 3, 3), new("Deployment shop/broken", 2, 1)],
+            Budgets = [new("shop/web", 3, 2)],
+            CrashLooping = new HashSet<string>(["ReplicaSet shop/broken-1"]),
+        };
+        Assert.Empty(HealthGates.Cluster(baseline, baseline));
+
+        var now = baseline with
+        {
+            Workloads = [new("Deployment shop/web", 3, 2), new("Deployment shop/broken", 2, 1)],
+            Budgets = [new("shop/web", 1, 2)],
+            CrashLooping = new HashSet<string>(["ReplicaSet shop/broken-1", "ReplicaSet shop/web-7"]),
+        };
+        var problems = HealthGates.Cluster(now, baseline);
+
+        Assert.Contains(problems, p => p is { Gate: HealthGates.WorkloadsGate, Subject: "Deployment shop/web", Fatal: false });
+        Assert.DoesNotContain(problems, p => p.Subject == "Deployment shop/broken");
+        Assert.Contains(problems, p => p is { Gate: HealthGates.BudgetsGate, Subject: "pdb/shop/web" });
+        Assert.Contains(problems, p => p is { Gate: HealthGates.CrashLoopGate, Subject: "ReplicaSet shop/web-7", Fatal: true });
+        Assert.DoesNotContain(problems, p => p.Subject == "ReplicaSet shop/broken-1");
+    }
+
+    [Theory]
+    [InlineData("v1.30.14", "v1.29.15", "v1.29.15", null)]
+    [InlineData("v1.30.14", "v1.30.14", "v1.29.15", "node/cp-1")]
+    [InlineData("v1.30.14", "v1.27.16", "v1.30.14", null)]
+    [InlineData("v1.30.14", "v1.26.15", "v1.30.14", "node/cp-1")]
+    [InlineData("v1.26.15", "v1.23.17", "v1.26.15", "node/cp-1")]
+    public void LiveSkew_HoldsKubeletsToTheOldestApiServer_AndToThreeMinorsBehindTheNewest(string cp1ApiServer, string kubelet, string cp2ApiServer, string? broken)
+    {
+        var cluster = new ClusterVersions(KubeVersion.Parse(cp1ApiServer), null,
+            [new("cp-1", true, KubeVersion.Parse(kubelet)), new("cp-2", true, KubeVersion.Parse(cp2ApiServer))],
+            [Pod("cp-1", ClusterVersions.ApiServerComponent, cp1ApiServer), Pod("cp-2", ClusterVersions.ApiServerComponent, cp2ApiServer)], null, null, null);
+
+        var violations = LiveSkew.Check(cluster);
+
+        if (broken is null)
+        {
+            Assert.Empty(violations);
+        }
+        else
+        {
+            Assert.Contains(violations, v => v.Subject == broken);
+        }
+    }
+
+    [Fact]
+    public void LiveSkew_ComparesControllerManagersWithTheApiServerOnTheirNode()
+    {
+        var cluster = new ClusterVersions(KubeVersion.Parse("v1.30.14"), null, [],
+        [
+            Pod("cp-1", ClusterVersions.ApiServerComponent, "v1.30.14"), Pod("cp-1", ClusterVersions.ControllerManagerComponent, "v1.30.14"),
+            Pod("cp-2", ClusterVersions.ApiServerComponent, "v1.29.15"), Pod("cp-2", ClusterVersions.ControllerManagerComponent, "v1.30.14"),
+        ], null, null, null);
+
+        var violation = Assert.Single(LiveSkew.Check(cluster));
+        Assert.Equal("kube-controller-manager-cp-2", violation.Subject);
+    }
+
+    private static ControlPlanePod Pod(string node, string component, string tag) => new(node, component, $"registry.k8s.io/{component}:{tag}");
+
+    private static GateFacts Facts(string kubelet, string apiServerTag, bool ready)
+    {
+        var versions = new ClusterVersions(KubeVersion.Parse(apiServerTag), null, [new("cp-1", true, KubeVersion.Parse(kubelet))],
+            [.. HealthGates.UpgradedStaticPods.Select(c => Pod("cp-1", c, apiServerTag))], null, null, null);
+        return new GateFacts([new GateNode("cp-1", ready, false, KubeVersion.Parse(kubelet))], versions, [], new HashSet<string>(), []);
+    }
+}
