@@ -36,9 +36,9 @@ public sealed class SafetyChecksTests
     [InlineData("CORRUPT", "restore it from a good snapshot")]
     public void Etcd_AnAlarm_IsNoGoWithTheDoctorsRemedy(string alarm, string remedy)
     {
-        var check = SafetyChecks.Etcd(Health(), new EtcdMemberFacts([Member(100L << 20, [alarm])], Quota));
+        var check = SafetyChecks.Etcd(Health(), new EtcdMemberFacts([Member(100L << 20, [$"memberID:a alarm:{alarm}"])], Quota));
         Assert.Equal(PreflightVerdict.Fail, check.Verdict);
-        Assert.Contains($"etcd alarm raised: {alarm}", check.Evidence, StringComparison.Ordinal);
+        Assert.EndsWith($"; etcd alarm raised: memberID:a alarm:{alarm}", check.Evidence, StringComparison.Ordinal);
         Assert.Contains(remedy, check.Action, StringComparison.Ordinal);
     }
 
@@ -121,7 +121,7 @@ public sealed class SafetyChecksTests
     {
         var failing = SafetyChecks.Certificates(new CertificateSurvey([ApiServer(300), Kubelet("w-1", 0.5), Kubelet("w-2", 20)], ["kubelet on w-3 10.0.0.3:10250 (refused)"]), Now, WindowEnd);
         Assert.Equal(PreflightVerdict.Fail, failing.Verdict);
-        Assert.Equal("expire before the window ends 2026-12-02T12:00:00Z: kubelet on w-1 not after 2026-12-02T00:00:00Z (in 12h); no certificate read from kubelet on w-3 10.0.0.3:10250 (refused)",
+        Assert.Equal("expire before the window ends 2026-12-02T12:00:00Z: kubelet on w-1 not after 2026-12-02T00:00:00Z (in 12h); 3 read (kube-apiserver, 2 kubelets); no certificate read from kubelet on w-3 10.0.0.3:10250 (refused)",
             failing.Evidence);
         Assert.Contains("on w-1 remove kubelet.crt and kubelet.key", failing.Action, StringComparison.Ordinal);
 

@@ -40,7 +40,7 @@ internal static class SafetyChecks
         var findings = EtcdChecks.Check(etcd.Members, etcd.QuotaBytes).Where(f => f.Severity != Severity.Info).OrderByDescending(f => f.Severity).ToList();
         var verdict = (PreflightVerdict)Math.Max((int)podCheck.Verdict, findings.Count == 0 ? 0 : (int)Verdict(findings[0].Severity));
         var members = findings.Count > 0
-            ? List(findings.Select(f => $"{f.Object.Name}: {f.Symptom}"))
+            ? List(findings.Select(f => f.Object.Kind == "EtcdCluster" ? f.Symptom : $"{f.Object.Name}: {f.Symptom}"))
             : MembersEvidence(etcd);
         return new PreflightCheck(EtcdName, verdict, $"{podEvidence}; {members}", podCheck.Action ?? (findings.Count > 0 ? findings[0].Remedy : null));
     }
@@ -87,28 +87,30 @@ internal static class SafetyChecks
         var failing = byExpiry.Where(c => c.Certificate.NotAfter <= windowEnd).ToList();
         var warning = byExpiry.Where(c => c.Certificate.NotAfter > windowEnd && c.Certificate.NotAfter - now <= SafetyLimits.CertificateWarning).ToList();
         var window = $"the window ends {Ages.Stamp(windowEnd)}";
+        var read = $"{byExpiry.Count} read ({Counts(byExpiry)})";
         if (failing.Count > 0)
         {
-            return new(CertificatesName, PreflightVerdict.Fail, $"expire before {window}: {List(failing.Select(c => Expiry(c, now)))}{unread}",
+            return new(CertificatesName, PreflightVerdict.Fail, $"expire before {window}: {List(failing.Select(c => Expiry(c, now)))}; {read}{unread}",
                 CertificateChecks.Renewal(failing[0]).Remedy);
         }
 
         if (warning.Count > 0)
         {
             return new(CertificatesName, PreflightVerdict.Warn,
-                $"valid past {window}, but expire within {SafetyLimits.CertificateWarning.TotalDays:0} days: {List(warning.Select(c => Expiry(c, now)))}{unread}",
+                $"valid past {window}, but expire within {SafetyLimits.CertificateWarning.TotalDays:0} days: {List(warning.Select(c => Expiry(c, now)))}; {read}{unread}",
                 CertificateChecks.Renewal(warning[0]).Remedy);
         }
 
-        var counts = string.Join(", ", byExpiry.GroupBy(c => c.Source).OrderBy(g => g.Key).Select(g => g.Key switch
-        {
-            CertificateSource.ApiServer => "kube-apiserver",
-            CertificateSource.Kubelet => $"{g.Count()} kubelet{(g.Count() == 1 ? string.Empty : "s")}",
-            CertificateSource.Etcd => $"{g.Count()} etcd member{(g.Count() == 1 ? string.Empty : "s")}",
-            _ => $"{g.Count()} kubeadm",
-        }));
-        return new(CertificatesName, PreflightVerdict.Pass, $"{byExpiry.Count} read ({counts}); the first to expire: {Expiry(byExpiry[0], now)}, after {window}{unread}");
+        return new(CertificatesName, PreflightVerdict.Pass, $"{read}; the first to expire: {Expiry(byExpiry[0], now)}, after {window}{unread}");
     }
+
+    private static string Counts(IEnumerable<SeenCertificate> seen) => string.Join(", ", seen.GroupBy(c => c.Source).OrderBy(g => g.Key).Select(g => g.Key switch
+    {
+        CertificateSource.ApiServer => "kube-apiserver",
+        CertificateSource.Kubelet => $"{g.Count()} kubelet{(g.Count() == 1 ? string.Empty : "s")}",
+        CertificateSource.Etcd => $"{g.Count()} etcd member{(g.Count() == 1 ? string.Empty : "s")}",
+        _ => $"{g.Count()} kubeadm",
+    }));
 
     private static string MembersEvidence(EtcdMemberFacts etcd)
     {
