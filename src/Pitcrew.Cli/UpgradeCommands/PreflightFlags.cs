@@ -13,7 +13,7 @@ namespace Pitcrew.Cli.UpgradeCommands;
 /// <summary>The flags of preflight's recovery checks (etcd members, a recent backup, certificates) bound into one request.</summary>
 internal static class PreflightFlags
 {
-    public static readonly Option<string?> MaxBackupAge = new("--max-backup-age") { Description = "The newest backup in --store may be this old, e.g. 30m or 2h (default 1h)" };
+    public static readonly Option<string?> MaxBackupAge = new("--max-backup-age") { Description = "The newest backup in --store may be this old, e.g. 30m or 2h (default 1h)", HelpName = "DURATION" };
 
     public static readonly Option<string?> WindowEnd = new("--window-end")
     {
@@ -21,7 +21,7 @@ internal static class PreflightFlags
         HelpName = "DURATION|TIME",
     };
 
-    public static readonly Option<long?> EtcdQuota = new("--etcd-quota-bytes") { Description = "etcd's --quota-backend-bytes, to judge its DB size (default 2 GiB)" };
+    public static readonly Option<long?> EtcdQuota = new("--etcd-quota-bytes") { Description = "etcd's --quota-backend-bytes, to judge its DB size (default 2 GiB)", HelpName = "BYTES" };
 
     public static IEnumerable<Option> All => [MaxBackupAge, WindowEnd, EtcdQuota, BackupStoreFlags.Store, BackupStoreFlags.S3Endpoint, .. EtcdConnectionFlags.All];
 
