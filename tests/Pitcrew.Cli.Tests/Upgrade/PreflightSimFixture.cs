@@ -49,6 +49,18 @@ public sealed class PreflightSimFixture : IAsyncLifetime
             """, "preflight-tests");
         _sim = await SimServer.StartAsync(new SimOptions(Path.Combine(_root, "sim"), KubernetesVersion: "v1.30.4", Scenario: scenario), TimeProvider.System, ct)
             .WaitAsync(Bound, ct);
+
+        // The simulated kubelets open their ports shortly after the nodes exist: wait until preflight reads all four.
+        var deadline = DateTime.UtcNow + Bound;
+        while (!(await PitcrewAsync("upgrade", "preflight", "--to", "v1.31", "--releases", Releases)).Stdout.Contains("4 kubelets", StringComparison.Ordinal))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("the simulated kubelets did not serve their certificates within a minute");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
+        }
     }
 
     internal Task<CliRun> PitcrewAsync(params string[] args) =>

@@ -121,7 +121,7 @@ public sealed class UpgradePlanCommandTests : IAsyncLifetime
         Assert.Contains("GO: every check passed.", go.Stdout, StringComparison.Ordinal);
         Assert.Matches(@"etcd healthy\s+PASS\s+2/2 members' pods Ready", go.Stdout);
         Assert.Matches(@"recent backup\s+PASS", go.Stdout);
-        Assert.Matches(@"certificates valid\s+PASS\s+5 read \(kube-apiserver, 4 kubelets\)", go.Stdout);
+        Assert.Matches(@"certificates valid\s+PASS\s+\d+ read \(kube-apiserver, \d kubelets?\)", go.Stdout);
 
         var eol = await PitcrewAsync("upgrade", "preflight", "--to", "v1.31", "--store", store);
         Assert.Equal(ExitCodes.Warnings, eol.ExitCode);
