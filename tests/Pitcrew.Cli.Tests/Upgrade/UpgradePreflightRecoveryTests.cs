@@ -126,6 +126,35 @@ public sealed class UpgradePreflightRecoveryTests(PreflightSimFixture sim) : ICl
         Assert.Contains("6 read (kube-apiserver, 4 kubelets, 1 etcd member)", Check(report, "certificates valid").GetProperty("evidence").GetString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Preflight_WithAnS3Store_PassesOnAFreshBackup_AndFailsWhenTheStoreCannotBeListed()
+    {
+        await using var s3 = await S3Fixture.StartAsync(Token);
+        var environment = new Dictionary<string, string>(S3Fixture.Credentials) { ["KUBECONFIG"] = sim.Kubeconfig, ["PITCREW_S3_RETRY_DELAY_MS"] = "20" };
+        var store = S3Fixture.NewStore();
+        var backup = await CliRun.InvokeAsync(environment, "etcd", "backup", "create", "--store", store, "--s3-endpoint", s3.Endpoint, "--endpoints", sim.EtcdEndpoint);
+        Assert.True(backup.ExitCode == ExitCodes.Ok, backup.Stderr);
+
+        var fresh = await CliRun.InvokeAsync(environment, "upgrade", "preflight", "--to", "v1.31", "--releases", sim.Releases, "--store", store, "--s3-endpoint", s3.Endpoint,
+            "--max-backup-age", "10m", "-o", "json");
+        using (var report = JsonDocument.Parse(fresh.Stdout))
+        {
+            var check = Check(report, "recent backup");
+            Assert.Equal("Pass", check.GetProperty("verdict").GetString());
+            Assert.Matches($@" in {store}, created \d+s ago \(revision \d+, verified\), within --max-backup-age 10m$", check.GetProperty("evidence").GetString());
+        }
+
+        var unreachable = await CliRun.InvokeAsync(environment, "upgrade", "preflight", "--to", "v1.31", "--releases", sim.Releases, "--store", store,
+            "--s3-endpoint", $"http://127.0.0.1:{FreePorts.Next()}", "-o", "json");
+        Assert.Equal(ExitCodes.Blocked, unreachable.ExitCode);
+        using (var report = JsonDocument.Parse(unreachable.Stdout))
+        {
+            var check = Check(report, "recent backup");
+            Assert.Equal("Fail", check.GetProperty("verdict").GetString());
+            Assert.StartsWith($"cannot list the backups in {store}: ", check.GetProperty("evidence").GetString(), StringComparison.Ordinal);
+        }
+    }
+
     private static JsonElement Check(JsonDocument report, string name) =>
         report.RootElement.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == name);
 }
