@@ -36,7 +36,7 @@ public sealed class UpgradePreflightRecoveryTests(PreflightSimFixture sim) : ICl
 
             var certificates = Check(report, "certificates valid");
             Assert.Equal("Warn", certificates.GetProperty("verdict").GetString());
-            Assert.Matches(@"^valid past the window ends \S+, but expire within 30 days: kubelet on old-1 not after \S+ \(in (19|20)d\); 5 read \(kube-apiserver, 4 kubelets\)$",
+            Assert.Matches(@"^valid past the window's end \S+, but expire within 30 days: kubelet on old-1 not after \S+ \(in (19|20)d\); 5 read \(kube-apiserver, 4 kubelets\)$",
                 certificates.GetProperty("evidence").GetString());
         }
 
@@ -46,7 +46,7 @@ public sealed class UpgradePreflightRecoveryTests(PreflightSimFixture sim) : ICl
         var fresh = await sim.PitcrewAsync(preflight);
         Assert.Matches(@"recent backup\s+PASS\s+\S+ in file://\S+, created \d+s ago \(revision \d+, verified\), within --max-backup-age 1h", fresh.Stdout);
         Assert.Matches(@"etcd healthy\s+PASS\s+1/1 members' pods Ready; quorum 1 holds while one control plane is upgraded at a time; 1/1 members answer", fresh.Stdout);
-        Assert.Matches(@"certificates valid\s+WARN\s+valid past the window ends", fresh.Stdout);
+        Assert.Matches(@"certificates valid\s+WARN\s+valid past the window's end", fresh.Stdout);
 
         var stale = await sim.PitcrewAsync([.. preflight, "--max-backup-age", "1ms", "-o", "json"]);
         Assert.Equal(ExitCodes.Blocked, stale.ExitCode);
@@ -63,13 +63,13 @@ public sealed class UpgradePreflightRecoveryTests(PreflightSimFixture sim) : ICl
         {
             var certificates = Check(report, "certificates valid");
             Assert.Equal("Fail", certificates.GetProperty("verdict").GetString());
-            Assert.Matches(@"^expire before the window ends \S+: kubelet on old-1 not after", certificates.GetProperty("evidence").GetString());
+            Assert.Matches(@"^expire before the window's end \S+: kubelet on old-1 not after", certificates.GetProperty("evidence").GetString());
             Assert.Contains("on old-1 remove kubelet.crt and kubelet.key", certificates.GetProperty("action").GetString(), StringComparison.Ordinal);
         }
 
         var end = DateTimeOffset.UtcNow.AddDays(25).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
         var until = await sim.PitcrewAsync([.. preflight, "--window-end", end]);
-        Assert.Matches($@"certificates valid\s+FAIL\s+expire before the window ends {end}: kubelet on old-1", until.Stdout);
+        Assert.Matches($@"certificates valid\s+FAIL\s+expire before the window's end {end}: kubelet on old-1", until.Stdout);
     }
 
     [Fact]

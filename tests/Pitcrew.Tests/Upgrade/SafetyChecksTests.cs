@@ -112,7 +112,7 @@ public sealed class SafetyChecksTests
     {
         var check = SafetyChecks.Certificates(new CertificateSurvey([ApiServer(300), Kubelet("w-1", 200), Kubelet("w-2", 365)], []), Now, WindowEnd);
         Assert.Equal(PreflightVerdict.Pass, check.Verdict);
-        Assert.Equal("3 read (kube-apiserver, 2 kubelets); the first to expire: kubelet on w-1 not after 2027-06-19T12:00:00Z (in 200d), after the window ends 2026-12-02T12:00:00Z",
+        Assert.Equal("3 read (kube-apiserver, 2 kubelets); the first to expire: kubelet on w-1 not after 2027-06-19T12:00:00Z (in 200d), after the window's end 2026-12-02T12:00:00Z",
             check.Evidence);
     }
 
@@ -121,13 +121,13 @@ public sealed class SafetyChecksTests
     {
         var failing = SafetyChecks.Certificates(new CertificateSurvey([ApiServer(300), Kubelet("w-1", 0.5), Kubelet("w-2", 20)], ["kubelet on w-3 10.0.0.3:10250 (refused)"]), Now, WindowEnd);
         Assert.Equal(PreflightVerdict.Fail, failing.Verdict);
-        Assert.Equal("expire before the window ends 2026-12-02T12:00:00Z: kubelet on w-1 not after 2026-12-02T00:00:00Z (in 12h); 3 read (kube-apiserver, 2 kubelets); no certificate read from kubelet on w-3 10.0.0.3:10250 (refused)",
+        Assert.Equal("expire before the window's end 2026-12-02T12:00:00Z: kubelet on w-1 not after 2026-12-02T00:00:00Z (in 12h); 3 read (kube-apiserver, 2 kubelets); no certificate read from kubelet on w-3 10.0.0.3:10250 (refused)",
             failing.Evidence);
         Assert.Contains("on w-1 remove kubelet.crt and kubelet.key", failing.Action, StringComparison.Ordinal);
 
         var shorter = SafetyChecks.Certificates(new CertificateSurvey([ApiServer(300), Kubelet("w-1", 0.5), Kubelet("w-2", 20)], []), Now, Now.AddHours(6));
         Assert.Equal(PreflightVerdict.Warn, shorter.Verdict);
-        Assert.StartsWith("valid past the window ends 2026-12-01T18:00:00Z, but expire within 30 days: kubelet on w-1", shorter.Evidence, StringComparison.Ordinal);
+        Assert.StartsWith("valid past the window's end 2026-12-01T18:00:00Z, but expire within 30 days: kubelet on w-1", shorter.Evidence, StringComparison.Ordinal);
         Assert.Contains("kubelet on w-2 not after 2026-12-21T12:00:00Z (in 20d)", shorter.Evidence, StringComparison.Ordinal);
 
         var expired = SafetyChecks.Certificates(new CertificateSurvey([ApiServer(-2)], []), Now, WindowEnd);

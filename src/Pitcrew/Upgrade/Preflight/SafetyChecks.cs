@@ -73,7 +73,7 @@ internal static class SafetyChecks
             $"{finding.Symptom}: {string.Join("; ", finding.Evidence)}", finding.Remedy);
     }
 
-    /// <summary>No serving certificate expires before the window ends (FAIL), nor within 30 days (WARN).</summary>
+    /// <summary>No serving certificate expires before the window's end (FAIL), nor within 30 days (WARN).</summary>
     public static PreflightCheck Certificates(CertificateSurvey survey, DateTimeOffset now, DateTimeOffset windowEnd)
     {
         var unread = survey.Unread.Count == 0 ? string.Empty : $"; no certificate read from {List(survey.Unread)}";
@@ -86,7 +86,7 @@ internal static class SafetyChecks
         var byExpiry = survey.Seen.OrderBy(c => c.Certificate.NotAfter).ToList();
         var failing = byExpiry.Where(c => c.Certificate.NotAfter <= windowEnd).ToList();
         var warning = byExpiry.Where(c => c.Certificate.NotAfter > windowEnd && c.Certificate.NotAfter - now <= SafetyLimits.CertificateWarning).ToList();
-        var window = $"the window ends {Ages.Stamp(windowEnd)}";
+        var window = $"the window's end {Ages.Stamp(windowEnd)}";
         var read = $"{byExpiry.Count} read ({Counts(byExpiry)})";
         if (failing.Count > 0)
         {
