@@ -84,8 +84,9 @@ internal static class SafetyGathering
         {
             return new BackupStoreFacts(url, await list(cancellationToken).ConfigureAwait(false), null);
         }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not OperationCanceledException)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is Errors.PitcrewException or IOException or UnauthorizedAccessException)
         {
+            // The store adapters report unreachable, refused and unreadable stores this way: a finding, not a crash of the whole preflight.
             return new BackupStoreFacts(url, null, e.Message);
         }
     }
