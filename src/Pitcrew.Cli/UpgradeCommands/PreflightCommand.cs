@@ -2,6 +2,7 @@ using System.CommandLine;
 using Pitcrew.Cli.NodeCommands;
 using Pitcrew.Cli.Output;
 using Pitcrew.Cluster;
+using Pitcrew.Doctor;
 using Pitcrew.Errors;
 using Pitcrew.Nodes;
 using Pitcrew.Upgrade;
@@ -17,23 +18,32 @@ internal static class PreflightCommand
     public static Command Create(CliContext context)
     {
         var command = new Command("preflight") { PlanCommand.To, PlanCommand.Releases, PlanCommand.Force, NodeFlags.Kubeconfig, NodeFlags.Context }.Describe(
-            "Go/no-go checks before an upgrade: nodes, control plane, etcd, version rules, drainability, pending pods, removed APIs",
+            "Go/no-go checks before an upgrade: nodes, control plane, etcd, backup, version rules, drainability, pending pods, removed APIs, certificates",
             """
             One table, each line PASS, WARN or FAIL with its evidence and what to do: every node Ready and without
             memory/disk/PID pressure; the control-plane static pods Running and Ready on every control plane; etcd's
-            members' pods Ready; the version rules of pitcrew upgrade plan (--force accepts the skippable ones); every
-            node drainable now (the drain forecast with --ignore-daemonsets --delete-emptydir-data: budgets allowing no
-            disruption, pods under two budgets, unmanaged pods, room elsewhere); no pending pods; no API removed on the
-            path still requested (kube-apiserver's apiserver_requested_deprecated_apis). Exits 0 go, 9 go with warnings,
-            3 no-go.
+            members' pods Ready and, with --endpoints (etcdctl's flags), every member answering, a leader, no alarm
+            (NOSPACE, CORRUPT) and the DB under its quota; a backup newer than --max-backup-age in --store; the version
+            rules of pitcrew upgrade plan (--force accepts the skippable ones); every node drainable now (the drain
+            forecast with --ignore-daemonsets --delete-emptydir-data); no pending pods; no API removed on the path still
+            requested (apiserver_requested_deprecated_apis); no serving certificate (API server, kubelets, etcd) expiring
+            before --window-end. Exits 0 go, 9 go with warnings, 3 no-go.
             """,
             """
             pitcrew upgrade preflight --to v1.31
-            pitcrew upgrade preflight --to v1.31.14 -o json
+            pitcrew upgrade preflight --to v1.31.14 --store s3://backups/etcd --max-backup-age 30m --window-end 6h
+            pitcrew upgrade preflight --to v1.31 --endpoints https://10.0.0.10:2379 --cacert ca.crt --cert client.crt --key client.key -o json
             """);
+        foreach (var option in PreflightFlags.All)
+        {
+            command.Add(option);
+        }
+
         command.SetAction(async (parse, cancellationToken) =>
         {
             var releases = parse.GetValue(PlanCommand.Releases) is { } file ? ReleaseTable.Load(file) : ReleaseTable.Default;
+            var request = PreflightFlags.Bind(parse, context, out var opened);
+            using var store = opened;
             var kubectl = await KubectlProbe.ClientVersionAsync(context.Time, cancellationToken).ConfigureAwait(false);
             using var connection = KubeHttp.Connect(KubeAccess.Configuration(
                 new KubeAccessOptions(parse.GetValue(NodeFlags.Kubeconfig), parse.GetValue(NodeFlags.Context)), context.Environment));
@@ -44,7 +54,8 @@ internal static class PreflightCommand
             var plan = UpgradePlanner.Plan(versions, releases, RunbookLoader.Builtin("apt"), new UpgradeRequest(parse.GetValue(PlanCommand.To)), today);
 
             var drain = await DrainReadiness.ForecastAsync(new KubeNodeApi(connection.Client), context.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-            var report = PreflightChecker.Check(plan, health, drain, RemovedApis.Default, parse.GetValue(PlanCommand.Force));
+            var safety = await SafetyGathering.ReadAsync(new KubeDoctorApi(connection.Client), request, context.Time, cancellationToken).ConfigureAwait(false);
+            var report = PreflightChecker.Check(plan, health, drain, RemovedApis.Default, parse.GetValue(PlanCommand.Force), safety);
             if (!StructuredOutput.TryWrite(context, parse.GetValue(GlobalOptions.Output), report))
             {
                 foreach (var line in Lines(report))

@@ -26,15 +26,7 @@ internal static class CertificateChecks
             }
 
             var severity = left <= Thresholds.CertificateCritical ? Severity.Critical : Severity.Warning;
-            var (id, remedy) = cert.Source switch
-            {
-                CertificateSource.ApiServer => (CheckIds.CertApiServer,
-                    "on each control-plane node: kubeadm certs renew apiserver, then restart kube-apiserver (move its manifest out of /etc/kubernetes/manifests and back)"),
-                CertificateSource.Kubelet => (CheckIds.CertKubelet,
-                    $"the kubelet's serving certificate (/var/lib/kubelet/pki/kubelet.crt) is not renewed by default: on {cert.Object.Name} remove kubelet.crt and kubelet.key and systemctl restart kubelet, or enable serverTLSBootstrap and approve its CSR"),
-                CertificateSource.Etcd => (CheckIds.CertEtcd, "kubeadm certs renew etcd-server (and etcd-peer) on the member's node, then restart etcd"),
-                _ => (CheckIds.CertKubeadm, $"kubeadm certs renew {cert.Object.Name} on this control-plane node, then restart the components that use it"),
-            };
+            var (id, remedy) = Renewal(cert);
             yield return new Finding(id, severity, cert.Object,
                 left <= TimeSpan.Zero ? $"certificate expired {Ages.Format(-left)} ago" : $"certificate expires in {Ages.Format(left)}",
                 left <= TimeSpan.Zero ? "the certificate was not renewed in time: clients refuse the connection" : "the certificate is near the end of its validity and has not been renewed",
@@ -42,4 +34,15 @@ internal static class CertificateChecks
                 remedy);
         }
     }
+
+    /// <summary>The check id for a certificate's source, and how to renew it.</summary>
+    public static (string Id, string Remedy) Renewal(SeenCertificate cert) => cert.Source switch
+    {
+        CertificateSource.ApiServer => (CheckIds.CertApiServer,
+            "on each control-plane node: kubeadm certs renew apiserver, then restart kube-apiserver (move its manifest out of /etc/kubernetes/manifests and back)"),
+        CertificateSource.Kubelet => (CheckIds.CertKubelet,
+            $"the kubelet's serving certificate (/var/lib/kubelet/pki/kubelet.crt) is not renewed by default: on {cert.Object.Name} remove kubelet.crt and kubelet.key and systemctl restart kubelet, or enable serverTLSBootstrap and approve its CSR"),
+        CertificateSource.Etcd => (CheckIds.CertEtcd, "kubeadm certs renew etcd-server (and etcd-peer) on the member's node, then restart etcd"),
+        _ => (CheckIds.CertKubeadm, $"kubeadm certs renew {cert.Object.Name} on this control-plane node, then restart the components that use it"),
+    };
 }

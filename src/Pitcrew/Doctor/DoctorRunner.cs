@@ -42,8 +42,7 @@ internal sealed class DoctorRunner(IDoctorApi api, TimeProvider time)
         }
 
         var probes = options.Checks(DoctorScope.Nodes, DoctorScope.Node, DoctorScope.Certs)
-            ? await TlsProbe.ProbeAllAsync(nodes.Where(n => n.InternalIp is not null).Select(n => (n.Name, n.InternalIp!, n.KubeletPort)),
-                options.ProbeConcurrency, options.EffectiveProbeTimeout, cancellationToken).ConfigureAwait(false)
+            ? await DoctorGathering.ProbeKubeletsAsync(nodes, options.ProbeConcurrency, options.EffectiveProbeTimeout, cancellationToken).ConfigureAwait(false)
             : [];
         var byNode = probes.ToDictionary(p => p.Target, StringComparer.Ordinal);
         var pods = await podsTask.ConfigureAwait(false);
@@ -90,14 +89,13 @@ internal sealed class DoctorRunner(IDoctorApi api, TimeProvider time)
         if (options.Checks(DoctorScope.Certs))
         {
             var seen = new List<SeenCertificate>();
-            if (await apiCertTask.ConfigureAwait(false) is { Certificate: { } apiCert } apiProbe)
+            if (DoctorGathering.ApiServer(await apiCertTask.ConfigureAwait(false)) is { } apiCert)
             {
-                seen.Add(new SeenCertificate(CertificateSource.ApiServer, new ObjectRef("Endpoint", null, apiProbe.Endpoint), $"TLS handshake {apiProbe.Endpoint}", apiCert));
+                seen.Add(apiCert);
             }
 
-            seen.AddRange(probes.Where(p => p.Certificate is not null)
-                .Select(p => new SeenCertificate(CertificateSource.Kubelet, new ObjectRef("Node", null, p.Target), $"TLS handshake {p.Endpoint}", p.Certificate!)));
-            seen.AddRange(await EtcdCertificatesAsync(etcd, options, cancellationToken).ConfigureAwait(false));
+            seen.AddRange(DoctorGathering.Kubelets(probes));
+            seen.AddRange(await DoctorGathering.EtcdCertificatesAsync(etcd, options.Etcd, options.ProbeConcurrency, options.EffectiveProbeTimeout, cancellationToken).ConfigureAwait(false));
             var kubeadm = KubeadmTable(options, now, seen);
             Add(CertificateChecks.Check(seen, now));
             return Report(options, facts.ServerVersion, now, kubeadm);
@@ -162,25 +160,7 @@ internal sealed class DoctorRunner(IDoctorApi api, TimeProvider time)
             return [];
         }
 
-        try
-        {
-            return await EtcdEndpoints.StatusAsync(options.Etcd, wholeCluster: true, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Errors.PitcrewException)
-        {
-            // The member list failed: report each endpoint given as it answers.
-            return await EtcdEndpoints.StatusAsync(options.Etcd, wholeCluster: false, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private static async Task<IReadOnlyList<SeenCertificate>> EtcdCertificatesAsync(IReadOnlyList<EndpointStatus> members, DoctorOptions options, CancellationToken ct)
-    {
-        var targets = members.Select(m => Uri.TryCreate(m.Endpoint.Contains("://", StringComparison.Ordinal) ? m.Endpoint : (options.Etcd?.HasTlsMaterial == true ? "https://" : "http://") + m.Endpoint,
-                UriKind.Absolute, out var uri) ? uri : null)
-            .Where(u => u is { Scheme: "https" }).Select(u => (u!.ToString(), u.Host, u.Port)).ToList();
-        var probes = await TlsProbe.ProbeAllAsync(targets, options.ProbeConcurrency, options.EffectiveProbeTimeout, ct).ConfigureAwait(false);
-        return [.. probes.Where(p => p.Certificate is not null)
-            .Select(p => new SeenCertificate(CertificateSource.Etcd, new ObjectRef("EtcdMember", null, p.Endpoint), $"TLS handshake {p.Endpoint}", p.Certificate!))];
+        return await DoctorGathering.EtcdMembersAsync(options.Etcd, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -113,12 +113,17 @@ public sealed class UpgradePlanCommandTests : IAsyncLifetime
             """, Token);
         await WaitForCoreDnsAsync();
 
-        var go = await PitcrewAsync("upgrade", "preflight", "--to", "v1.31", "--releases", releases);
+        var store = "file://" + Directory.CreateDirectory(Path.Combine(_root, "backups")).FullName;
+        var backup = await PitcrewAsync("etcd", "backup", "create", "--store", store, "--endpoints", _sim!.EtcdEndpoint);
+        Assert.True(backup.ExitCode == ExitCodes.Ok, backup.Stderr);
+        var go = await PitcrewAsync("upgrade", "preflight", "--to", "v1.31", "--releases", releases, "--endpoints", _sim.EtcdEndpoint, "--store", store);
         Assert.True(go.ExitCode == ExitCodes.Ok, go.Stdout + go.Stderr);
         Assert.Contains("GO: every check passed.", go.Stdout, StringComparison.Ordinal);
         Assert.Matches(@"etcd healthy\s+PASS\s+2/2 members' pods Ready", go.Stdout);
+        Assert.Matches(@"recent backup\s+PASS", go.Stdout);
+        Assert.Matches(@"certificates valid\s+PASS\s+\d+ read \(kube-apiserver, \d kubelets?\)", go.Stdout);
 
-        var eol = await PitcrewAsync("upgrade", "preflight", "--to", "v1.31");
+        var eol = await PitcrewAsync("upgrade", "preflight", "--to", "v1.31", "--store", store);
         Assert.Equal(ExitCodes.Warnings, eol.ExitCode);
         Assert.Matches(@"version rules\s+WARN\s+v1\.31: reached end of life", eol.Stdout);
 

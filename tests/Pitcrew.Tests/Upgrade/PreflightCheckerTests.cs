@@ -80,6 +80,17 @@ public sealed class PreflightCheckerTests
         Assert.Equal(PreflightVerdict.Pass, Find(Check(Healthy() with { DeprecatedRequests = null }, "v1.31"), "removed APIs not in use").Verdict);
     }
 
+    [Fact]
+    public void WithSafetyFacts_TheBackupLineFollowsEtcd_AndCertificatesComeLast()
+    {
+        var now = new DateTimeOffset(2025, 9, 1, 12, 0, 0, TimeSpan.Zero);
+        var safety = new SafetyFacts(now, null, null, SafetyLimits.MaxBackupAge, new CertificateSurvey([], []), now + SafetyLimits.Window);
+        var report = PreflightChecker.Check(Plan("v1.31"), Healthy(), Drainable, RemovedApis.Default, force: false, safety);
+        Assert.Equal(["nodes Ready", "no pressure", "control plane healthy", "etcd healthy", "recent backup", "version rules", "every node drainable", "no pending pods",
+            "removed APIs not in use", "certificates valid"], report.Checks.Select(c => c.Name));
+        Assert.Equal(PreflightVerdict.Warn, report.Verdict);
+    }
+
     private static PreflightReport Check(ClusterHealth health, string to, string current = "v1.30.4") =>
         PreflightChecker.Check(Plan(to, current), health, Drainable, RemovedApis.Default, force: false);
 

@@ -3,8 +3,8 @@ using Pitcrew.Nodes;
 namespace Pitcrew.Upgrade.Preflight;
 
 /// <summary>
-/// The go/no-go checks before an upgrade, from facts already read: nodes, control plane, etcd, version rules,
-/// drainability, pending pods and removed APIs still requested. Pure.
+/// The go/no-go checks before an upgrade, from facts already read: nodes, control plane, etcd, a recent backup, version
+/// rules, drainability, pending pods, removed APIs still requested and certificates. Pure.
 /// </summary>
 internal static class PreflightChecker
 {
@@ -14,12 +14,24 @@ internal static class PreflightChecker
 
     private const int Listed = 5;
 
-    public static PreflightReport Check(UpgradePlan plan, ClusterHealth health, DrainForecastResult drain, IReadOnlyList<RemovedApi> removed, bool force) =>
-        new(plan.Current, plan.Target,
-        [
-            NodesReady(health), NoPressure(health), ControlPlane(health), Etcd(health), Versions(plan, force), Drainable(drain),
-            Pending(health), Apis(plan, health, removed),
-        ]);
+    /// <summary>Every check; without <paramref name="safety"/> (etcd members, backups, certificates not read) etcd is judged by its pods alone and the backup and certificate lines are left out.</summary>
+    public static PreflightReport Check(UpgradePlan plan, ClusterHealth health, DrainForecastResult drain, IReadOnlyList<RemovedApi> removed, bool force,
+        SafetyFacts? safety = null)
+    {
+        List<PreflightCheck> checks = [NodesReady(health), NoPressure(health), ControlPlane(health), SafetyChecks.Etcd(health, safety?.Etcd)];
+        if (safety is not null)
+        {
+            checks.Add(SafetyChecks.Backup(safety.Backups, safety.Now, safety.MaxBackupAge));
+        }
+
+        checks.AddRange([Versions(plan, force), Drainable(drain), Pending(health), Apis(plan, health, removed)]);
+        if (safety is not null)
+        {
+            checks.Add(SafetyChecks.Certificates(safety.Certificates, safety.Now, safety.WindowEnd));
+        }
+
+        return new(plan.Current, plan.Target, checks);
+    }
 
     private static PreflightCheck NodesReady(ClusterHealth health)
     {
@@ -62,22 +74,6 @@ internal static class PreflightChecker
         return problems.Count == 0
             ? new("control plane healthy", PreflightVerdict.Pass, $"{string.Join(", ", controlPlanes)}: {string.Join(", ", ControlPlaneComponents)} Running and Ready")
             : new("control plane healthy", PreflightVerdict.Fail, List(problems), "repair the control plane first (its logs: kubectl logs -n kube-system POD)");
-    }
-
-    private static PreflightCheck Etcd(ClusterHealth health)
-    {
-        var members = health.ControlPlane.Where(p => p.Component == ClusterVersions.EtcdComponent).ToList();
-        if (members.Count == 0)
-        {
-            return new("etcd healthy", PreflightVerdict.Pass, "no stacked etcd pods (external etcd)", "check it with pitcrew etcd endpoint health");
-        }
-
-        var down = members.Where(m => m.Phase != "Running" || !m.Ready).ToList();
-        var quorum = members.Count / 2 + 1;
-        return down.Count == 0
-            ? new("etcd healthy", PreflightVerdict.Pass, $"{members.Count}/{members.Count} members' pods Ready; quorum {quorum} holds while one control plane is upgraded at a time")
-            : new("etcd healthy", PreflightVerdict.Fail, $"{members.Count - down.Count}/{members.Count} Ready (quorum {quorum}); down: {List(down.Select(m => m.Node))}",
-                "restore the missing members first: upgrading one more control plane could lose quorum");
     }
 
     private static PreflightCheck Versions(UpgradePlan plan, bool force)

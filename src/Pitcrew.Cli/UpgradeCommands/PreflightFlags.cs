@@ -1,0 +1,66 @@
+using System.CommandLine;
+using System.Globalization;
+using Pitcrew.Backups;
+using Pitcrew.Backups.Stores;
+using Pitcrew.Cli.BackupCommands;
+using Pitcrew.Cli.EtcdCommands;
+using Pitcrew.Doctor;
+using Pitcrew.Errors;
+using Pitcrew.Upgrade.Preflight;
+
+namespace Pitcrew.Cli.UpgradeCommands;
+
+/// <summary>The flags of preflight's recovery checks (etcd members, a recent backup, certificates) bound into one request.</summary>
+internal static class PreflightFlags
+{
+    public static readonly Option<string?> MaxBackupAge = new("--max-backup-age") { Description = "The newest backup in --store may be this old, e.g. 30m or 2h (default 1h)", HelpName = "DURATION" };
+
+    public static readonly Option<string?> WindowEnd = new("--window-end")
+    {
+        Description = "When the upgrade window ends: a duration from now (default 24h) or a time (2026-12-05T05:00:00Z); certificates expiring before then fail",
+        HelpName = "DURATION|TIME",
+    };
+
+    public static readonly Option<long?> EtcdQuota = new("--etcd-quota-bytes") { Description = "etcd's --quota-backend-bytes, to judge its DB size (default 2 GiB)", HelpName = "BYTES" };
+
+    public static IEnumerable<Option> All => [MaxBackupAge, WindowEnd, EtcdQuota, BackupStoreFlags.Store, BackupStoreFlags.S3Endpoint, .. EtcdConnectionFlags.All];
+
+    /// <summary>The request; the store, when one is given, is opened into <paramref name="store"/> for the caller to dispose.</summary>
+    public static SafetyRequest Bind(ParseResult parse, CliContext context, out IBackupStore? store)
+    {
+        var etcdGiven = parse.GetValue(EtcdConnectionFlags.Endpoints) is not null || context.Environment("ETCDCTL_ENDPOINTS") is not null;
+        var maxAge = parse.GetValue(MaxBackupAge) is { } age ? Duration(age, "--max-backup-age", "1h") : SafetyLimits.MaxBackupAge;
+        var window = Window(parse.GetValue(WindowEnd), context.Time.GetUtcNow());
+        var etcd = etcdGiven ? EtcdConnectionFlags.Bind(parse, context.Environment) : null;
+        store = (parse.GetValue(BackupStoreFlags.Store) ?? context.Environment("PITCREW_BACKUP_STORE")) is null ? null : BackupStoreFlags.Open(parse, context);
+        var opened = store;
+        return new SafetyRequest(etcd, opened is null ? null : (opened.Location, async ct => [.. (await BackupCatalog.ListAsync(opened, ct).ConfigureAwait(false)).Select(e => e.Manifest)]), window)
+        {
+            EtcdQuotaBytes = parse.GetValue(EtcdQuota) is { } quota ? quota > 0 ? quota : throw new PitcrewException($"--etcd-quota-bytes {quota}: want a positive size", ExitCodes.Usage)
+                : Thresholds.EtcdDefaultQuota,
+            MaxBackupAge = maxAge,
+        };
+    }
+
+    private static UpgradeWindow Window(string? text, DateTimeOffset now)
+    {
+        if (text is null)
+        {
+            return UpgradeWindow.Default;
+        }
+
+        if (GoDuration.TryParse(text, out var length) && length > TimeSpan.Zero)
+        {
+            return new UpgradeWindow(null, length);
+        }
+
+        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var end)
+            && text.Contains('T', StringComparison.Ordinal) && end > now
+            ? new UpgradeWindow(end, end - now)
+            : throw new PitcrewException($"--window-end \"{text}\": want a duration such as 6h or a future time such as 2026-12-05T05:00:00Z", ExitCodes.Usage);
+    }
+
+    private static TimeSpan Duration(string text, string flag, string example) => GoDuration.TryParse(text, out var duration) && duration > TimeSpan.Zero
+        ? duration
+        : throw new PitcrewException($"{flag} \"{text}\": want a duration such as {example}", ExitCodes.Usage);
+}

@@ -1,0 +1,40 @@
+using Pitcrew.Backups;
+using Pitcrew.Doctor;
+using Pitcrew.Etcd;
+
+namespace Pitcrew.Upgrade.Preflight;
+
+/// <summary>The etcd members as read with the etcd connection flags, and the quota (--quota-backend-bytes) their DB size is judged against.</summary>
+internal sealed record EtcdMemberFacts(IReadOnlyList<EndpointStatus> Members, long QuotaBytes);
+
+/// <summary>The backups listed in --store, or why the store could not be listed.</summary>
+internal sealed record BackupStoreFacts(string Store, IReadOnlyList<BackupManifest>? Backups, string? Error);
+
+/// <summary>The serving certificates read from TLS handshakes, and the endpoints that showed none (refused, timed out).</summary>
+internal sealed record CertificateSurvey(IReadOnlyList<SeenCertificate> Seen, IReadOnlyList<string> Unread);
+
+/// <summary>
+/// What preflight reads beyond the cluster's objects, for the checks that keep an upgrade recoverable: etcd's members
+/// (null without etcd flags), the backup store (null without --store), the certificates, and the times they are judged at.
+/// </summary>
+/// <param name="WindowEnd">When the upgrade window ends: every certificate must stay valid until then.</param>
+internal sealed record SafetyFacts(
+    DateTimeOffset Now,
+    EtcdMemberFacts? Etcd,
+    BackupStoreFacts? Backups,
+    TimeSpan MaxBackupAge,
+    CertificateSurvey Certificates,
+    DateTimeOffset WindowEnd);
+
+/// <summary>The defaults of the preflight checks that guard recovery.</summary>
+internal static class SafetyLimits
+{
+    /// <summary>Default --max-backup-age: the backup an upgrade starts from should be this recent.</summary>
+    public static readonly TimeSpan MaxBackupAge = TimeSpan.FromHours(1);
+
+    /// <summary>Default --window-end: the upgrade window lasts this long from now.</summary>
+    public static readonly TimeSpan Window = TimeSpan.FromHours(24);
+
+    /// <summary>A certificate expiring within this time after now is a warning, as the doctor's.</summary>
+    public static TimeSpan CertificateWarning => Thresholds.CertificateWarning;
+}
