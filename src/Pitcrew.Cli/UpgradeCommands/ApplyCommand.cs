@@ -139,7 +139,14 @@ internal static class ApplyCommand
 
             var health = await api.ReadHealthAsync(cancellationToken).ConfigureAwait(false);
             var drain = await DrainReadiness.ForecastAsync(new KubeNodeApi(client), context.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-            var preflight = PreflightChecker.Check(plan, health, drain, RemovedApis.Default, parse.GetValue(PlanCommand.Force));
+            // etcd alarms and DB size when etcd is reachable, certificates valid past the window; no backup freshness:
+            // the run takes its own pre-upgrade backup next.
+            var etcdGiven = parse.GetValue(EtcdConnectionFlags.Endpoints) is not null || context.Environment("ETCDCTL_ENDPOINTS") is not null;
+            var now = context.Time.GetUtcNow();
+            var certificatesUntil = window?.OpenUntil(now) is { } closes ? new UpgradeWindow(closes, closes - now) : UpgradeWindow.Default;
+            var safety = await SafetyGathering.ReadAsync(new Pitcrew.Doctor.KubeDoctorApi(client),
+                new SafetyRequest(etcdGiven ? EtcdConnectionFlags.Bind(parse, context.Environment) : null, null, certificatesUntil), context.Time, cancellationToken).ConfigureAwait(false);
+            var preflight = PreflightChecker.Check(plan, health, drain, RemovedApis.Default, parse.GetValue(PlanCommand.Force), safety);
             foreach (var line in PreflightCommand.Lines(preflight))
             {
                 Say(context, line);
