@@ -8,6 +8,7 @@ using Pitcrew.Cli.Output;
 using Pitcrew.Cluster;
 using Pitcrew.Errors;
 using Pitcrew.Restore;
+using Pitcrew.Upgrade.Apply;
 using Spectre.Console;
 
 namespace Pitcrew.Cli.ClusterCommands;
@@ -102,6 +103,7 @@ internal static class ClusterRestoreCommand
             return ExitCodes.Blocked;
         }
 
+        await using var clusterLock = await LockAsync(context, kube, stamp, snapshot, cancellationToken).ConfigureAwait(false);
         await using var executor = ExecutorFlags.Create(context, parse, kube);
         var runner = new ClusterRestoreRunner(executor, etcd, stateDir, context.Time, line => context.Err.WriteLine(line, Style.Plain));
         journal ??= new ClusterRestoreJournal(snapshot, stamp, [.. plan.Members.Select(m => $"{m.Node}|{m.Member}|{string.Join(',', m.PeerUrls)}")], [], false);
@@ -112,6 +114,29 @@ internal static class ClusterRestoreCommand
         }
 
         return report.Ok ? ExitCodes.Ok : ExitCodes.Failed;
+    }
+
+    /// <summary>
+    /// Takes the cluster lock (the Lease upgrade apply takes) so a restore never runs beside an upgrade or another restore;
+    /// when the API server is down (etcd stopped mid-restore) there is nothing to lock against and the restore goes on.
+    /// </summary>
+    private static async Task<MaintenanceLock?> LockAsync(CliContext context, KubernetesClientConfiguration? kube, string stamp, string snapshot, CancellationToken cancellationToken)
+    {
+        if (kube is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await MaintenanceLock.AcquireAsync(KubeAccess.Connect(kube), LockHolder.Here("restore", stamp), $"restore of etcd from {Path.GetFileName(snapshot)}",
+                TimeSpan.FromMinutes(5), takeOver: false, context.Time, line => context.Err.WriteLine(line, Style.Plain), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is HttpRequestException or k8s.Autorest.HttpOperationException { Response.StatusCode: >= System.Net.HttpStatusCode.InternalServerError })
+        {
+            context.Err.WriteLine($"cluster lock not taken: the API server does not answer ({e.Message}); going on", Style.Plain);
+            return null;
+        }
     }
 
     /// <summary>The snapshot file here: --snapshot, or --from-backup fetched (verified) into the state dir.</summary>

@@ -28,7 +28,9 @@ internal static class DemoCommand
             PodDisruptionBudgets, a DaemonSet, an emptyDir pod, a bare pod) on a real etcd, waits for its pods to run,
             shows its nodes and budgets, takes a snapshot of its etcd, shows the snapshot's status (Kubernetes objects
             per resource) and verifies it, checks etcd's endpoints, stops a kubelet to show a node going NotReady,
-            then stops everything. Nothing outside the work directory is touched and nothing is left running.
+            then rehearses an upgrade on a second small cluster (v1.29 to v1.30 with pitcrew upgrade apply through the
+            sim's node agent: preflight, pre-upgrade backup, control plane, canary, workers, health gates, report) and
+            stops everything. Nothing outside the work directory is touched and nothing is left running.
             """,
             """
             pitcrew demo
@@ -41,7 +43,8 @@ internal static class DemoCommand
             Directory.CreateDirectory(root);
             try
             {
-                return await RunAsync(context, root, cancellationToken).ConfigureAwait(false);
+                var code = await RunAsync(context, root, cancellationToken).ConfigureAwait(false);
+                return code == ExitCodes.Ok ? await UpgradeRehearsalAsync(context, root, cancellationToken).ConfigureAwait(false) : code;
             }
             finally
             {
@@ -93,6 +96,37 @@ internal static class DemoCommand
 
         Step(context, "Stopping the simulated cluster and its etcd");
         return ExitCodes.Ok;
+    }
+
+    /// <summary>A second, smaller cluster at v1.29 upgraded to v1.30 by pitcrew upgrade apply through the sim's node agent.</summary>
+    private static async Task<int> UpgradeRehearsalAsync(CliContext context, string root, CancellationToken cancellationToken)
+    {
+        var simDir = Path.Combine(root, "upgrade-sim");
+        Step(context, "pitcrew sim up: a second cluster at v1.29.15 (a control plane, two workers, web behind a budget) to rehearse an upgrade");
+        var scenario = ScenarioReader.Parse("""
+            version: v1.29.15
+            nodes:
+              - { name: cp, count: 1, role: control-plane }
+              - { name: worker, count: 2 }
+            workloads:
+              - { kind: Deployment, name: web, namespace: shop, replicas: 3, image: "nginx:1.27", pdb: { maxUnavailable: "1" } }
+              - { kind: DaemonSet, name: node-agent, namespace: kube-system }
+            """, "demo upgrade rehearsal");
+        await using var sim = await SimServer.StartAsync(new SimOptions(simDir, Scenario: scenario, Timings: DemoTimings), context.Time, cancellationToken).ConfigureAwait(false);
+        using var client = SimClient.Open(simDir);
+        var view = new ClusterView(client, context.Time);
+        await view.WaitForPodsAsync(cancellationToken).ConfigureAwait(false);
+
+        string[] apply =
+        [
+            "upgrade", "apply", "--to", "v1.30", "--force", "--executor", "sim", "--kubeconfig", sim.KubeconfigPath, "--store", "file://" + Path.Combine(root, "backups"),
+            "--endpoints", sim.EtcdEndpoint, "--state-dir", Path.Combine(root, "upgrade"), "--bake", "3s", "--yes",
+        ];
+        Step(context, "pitcrew upgrade apply --to v1.30 --executor sim --store file://... --bake 3s --yes (--force: v1.30 is past its end of life)");
+        var code = await CliApp.RunAsync(apply, context).ConfigureAwait(false);
+        await view.ShowNodesAsync(context.Out, cancellationToken).ConfigureAwait(false);
+        Step(context, "Stopping the second cluster");
+        return code;
     }
 
     private static void Step(CliContext context, string text) =>

@@ -1,3 +1,4 @@
+using k8s;
 using System.Text.Json;
 using Pitcrew.Errors;
 using Pitcrew.Restore;
@@ -154,6 +155,26 @@ public sealed class ClusterRestoreSimTests : IAsyncLifetime
         using var report = JsonDocument.Parse(resumed.Stdout);
         Assert.Equal(journal.Done, report.RootElement.GetProperty("skipped").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal("namespace/kept", (await KubectlAsync("get", "namespace", "kept", "-o", "name")).Stdout.Trim());
+    }
+
+    [Fact]
+    public async Task Restore_IsRefusedWhileAnUpgradeHoldsTheClusterLock()
+    {
+        var snapshot = Path.Combine(_root, "locked.db");
+        Assert.Equal(0, (await CliRun.InvokeAsync("etcd", "snapshot", "save", snapshot, "--endpoints", _sim!.EtcdEndpoint)).ExitCode);
+        using var client = Pitcrew.Cluster.KubeAccess.Connect(new Pitcrew.Cluster.KubeAccessOptions(Kubeconfig, null), _ => null);
+        await client.CoordinationV1.CreateNamespacedLeaseAsync(new k8s.Models.V1Lease
+        {
+            Metadata = new k8s.Models.V1ObjectMeta { Name = Pitcrew.Upgrade.Apply.MaintenanceLock.LeaseName, NamespaceProperty = "kube-system" },
+            Spec = new k8s.Models.V1LeaseSpec { HolderIdentity = "upgrade/u1@elsewhere/7", LeaseDurationSeconds = 60, RenewTime = DateTime.UtcNow },
+        }, "kube-system", cancellationToken: Token);
+
+        var refused = await PitcrewAsync("cluster", "restore", "--snapshot", snapshot, "--executor", "sim", "--endpoints", _sim.EtcdEndpoint,
+            "--state-dir", Path.Combine(_root, "locked-state"), "--yes");
+
+        Assert.True(refused.ExitCode == ExitCodes.Blocked, refused.Stderr);
+        Assert.Contains("the cluster is locked by upgrade/u1@elsewhere/7", refused.Stderr, StringComparison.Ordinal);
+        Assert.NotEqual(0, _sim.EtcdPid);
     }
 
     public async ValueTask DisposeAsync()

@@ -178,7 +178,7 @@ internal sealed class MaintenanceLock : IAsyncDisposable
                 var existing = await ReadAsync(_client, _stop.Token).ConfigureAwait(false);
                 if (existing?.Spec?.HolderIdentity != _holder.Identity)
                 {
-                    _log($"lost the cluster lock to {existing?.Spec?.HolderIdentity ?? "nobody (deleted)"}; stopping");
+                    _log($"the cluster lock is no longer ours (holder now: {existing?.Spec?.HolderIdentity ?? "none, the lease is gone"})");
                     await _lost.CancelAsync().ConfigureAwait(false);
                     return;
                 }
