@@ -67,6 +67,7 @@ internal static class ApplyCommand
         var window = parse.GetValue(ApplyFlags.Window) is { } windowText ? MaintenanceWindow.Parse(windowText) : null;
         var runbookName = parse.GetValue(PlanCommand.RunbookOption)!;
         var runbook = RunbookLoader.Builtins.Contains(runbookName) || runbookName == "yum" ? RunbookLoader.Builtin(runbookName) : RunbookLoader.Load(runbookName);
+        var runbookGroups = RunbookGroups(parse);
         var resume = parse.GetValue(ApplyFlags.Resume);
         if (parse.GetValue(BackupStoreFlags.Store) is null && !parse.GetValue(ApplyFlags.NoBackup) && !parse.GetValue(ApplyFlags.PlanOnly))
         {
@@ -168,7 +169,13 @@ internal static class ApplyCommand
         var stages = UpgradeScheduler.Build(path, [.. nodes.Select(n => new ScheduleNode(n.Name, versions.Nodes.FirstOrDefault(v => v.Name == n.Name)?.ControlPlane == true,
                 n.Zone, n.Labels.ContainsKey(UpgradeScheduler.CanaryLabel)))],
             new ScheduleOptions(parse.GetValue(ApplyFlags.BatchSize), parse.GetValue(ApplyFlags.Canary), parse.GetValue(ApplyFlags.MaxPerZone)));
+        var nodeRunbooks = NodeRunbooks(runbookGroups, nodes);
         PrintStages(context, journal!, stages);
+        foreach (var group in nodeRunbooks.GroupBy(p => p.Value.Source, StringComparer.Ordinal))
+        {
+            Say(context, $"  runbook {group.First().Value.Name} ({group.Key}) for {string.Join(", ", group.Select(p => p.Key).Order(StringComparer.Ordinal))}; {runbook.Name} for the others");
+        }
+
         if (parse.GetValue(ApplyFlags.PlanOnly))
         {
             return ExitCodes.Ok;
@@ -201,7 +208,7 @@ internal static class ApplyCommand
         await using var executor = ExecutorFlags.Create(context, parse, kube);
         var options = new ApplyOptions(runbook, parse.GetValue(ApplyFlags.Bake), window, parse.GetValue(ApplyFlags.GateTimeout),
             new DrainOptions { IgnoreDaemonSets = true, DeleteEmptyDirData = true, Timeout = parse.GetValue(ApplyFlags.DrainTimeout) },
-            new HashSet<string>(parse.GetValue(ApplyFlags.Redo) ?? [], StringComparer.Ordinal));
+            new HashSet<string>(parse.GetValue(ApplyFlags.Redo) ?? [], StringComparer.Ordinal)) { NodeRunbooks = nodeRunbooks };
         using var runner = new UpgradeRunner(executor, nodeApi, api, context.Time, progress, SaveAsync);
         ApplyOutcome outcome;
         try
@@ -214,6 +221,41 @@ internal static class ApplyCommand
         }
 
         return await FinishAsync(context, parse, api, stages, outcome, stateDir, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The --runbook-for groups: a label selector and its runbook, checked before anything is read.</summary>
+    private static List<(Func<IReadOnlyDictionary<string, string>, bool> Matches, Runbook Runbook)> RunbookGroups(ParseResult parse)
+    {
+        var groups = new List<(Func<IReadOnlyDictionary<string, string>, bool> Matches, Runbook Runbook)>();
+        foreach (var text in parse.GetValue(ApplyFlags.RunbookFor) ?? [])
+        {
+            var split = text.LastIndexOf('=');
+            if (split <= 0 || split == text.Length - 1)
+            {
+                throw new PitcrewException($"--runbook-for \"{text}\": want LABEL-SELECTOR=RUNBOOK, e.g. os-family=rhel=dnf", ExitCodes.Usage);
+            }
+
+            var name = text[(split + 1)..];
+            var groupRunbook = RunbookLoader.Builtins.Contains(name) || name == "yum" ? RunbookLoader.Builtin(name) : RunbookLoader.Load(name);
+            groups.Add((LabelSelectorText.Parse(text[..split]), groupRunbook));
+        }
+
+        return groups;
+    }
+
+    /// <summary>The nodes of each --runbook-for group and their runbook (first matching selector wins).</summary>
+    private static Dictionary<string, Runbook> NodeRunbooks(List<(Func<IReadOnlyDictionary<string, string>, bool> Matches, Runbook Runbook)> groups, IReadOnlyList<NodeFacts> nodes)
+    {
+        var chosen = new Dictionary<string, Runbook>(StringComparer.Ordinal);
+        foreach (var node in nodes)
+        {
+            if (groups.FirstOrDefault(g => g.Matches(node.Labels)) is { Runbook: { } match })
+            {
+                chosen[node.Name] = match;
+            }
+        }
+
+        return chosen;
     }
 
     private static async Task<UpgradeJournal> BackupAsync(CliContext context, ParseResult parse, UpgradeJournal journal, ApplyProgress progress,

@@ -52,10 +52,17 @@ internal static class ApplyFlags
 
     public static readonly Option<TimeSpan> DrainTimeout = Duration("--drain-timeout", "How long one node's drain may take (0 for no limit)", TimeSpan.FromMinutes(10));
 
+    public static readonly Option<string[]> RunbookFor = new("--runbook-for")
+    {
+        Description = "Another runbook for a node group: LABEL-SELECTOR=RUNBOOK (apt, dnf, yum or a file), e.g. os-family=rhel=dnf; repeatable, first match wins",
+        Arity = ArgumentArity.OneOrMore,
+        HelpName = "SELECTOR=RUNBOOK",
+    };
+
     public static readonly Option<bool> PlanOnly = new("--plan-only") { Description = "Print the plan, preflight and order of nodes, then exit; changes nothing" };
 
     public static IEnumerable<Option> All =>
-        [BatchSize, Canary, Bake, MaxPerZone, Window, Yes, Resume, Redo, NoBackup, TakeOverLock, StateDir, ReportDir, GateTimeout, DrainTimeout, PlanOnly];
+        [BatchSize, Canary, Bake, MaxPerZone, Window, Yes, Resume, Redo, NoBackup, TakeOverLock, StateDir, ReportDir, GateTimeout, DrainTimeout, RunbookFor, PlanOnly];
 
     private static Option<TimeSpan> Duration(string name, string description, TimeSpan fallback) => new(name)
     {

@@ -6,7 +6,10 @@ using Pitcrew.Upgrade.Runbooks;
 
 namespace Pitcrew.Upgrade.Apply;
 
-/// <summary>How apply performs the stages: the runbook, the bake after the canaries, the window, gate and drain limits, the steps to run again.</summary>
+/// <summary>
+/// How apply performs the stages: the runbook (and the node groups that use another), the bake after the canaries, the
+/// window, gate and drain limits, the steps to run again.
+/// </summary>
 internal sealed record ApplyOptions(
     Runbook Runbook,
     TimeSpan Bake,
@@ -19,6 +22,11 @@ internal sealed record ApplyOptions(
 
     /// <summary>How often gates and the bake look at the cluster.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Nodes whose group has its own runbook (--runbook-for), by name; the others use <see cref="Runbook"/>.</summary>
+    public IReadOnlyDictionary<string, Runbook> NodeRunbooks { get; init; } = new Dictionary<string, Runbook>(StringComparer.Ordinal);
+
+    public Runbook RunbookOf(string node) => NodeRunbooks.GetValueOrDefault(node) ?? Runbook;
 }
 
 /// <summary>Where the upgrade tells what it does: step changes, node output, other lines. Called from several tasks at once.</summary>
@@ -150,8 +158,9 @@ internal sealed class UpgradeRunner(
             return null;
         }
 
-        var allDeclared = options.Runbook.Roles[stage.Role];
-        var steps = UpgradeScheduler.StepsOf(RunbookRenderer.Render(options.Runbook, stage.Role, stage.Target, node), allDeclared, stage.Part);
+        var runbook = options.RunbookOf(node);
+        var allDeclared = runbook.Roles[stage.Role];
+        var steps = UpgradeScheduler.StepsOf(RunbookRenderer.Render(runbook, stage.Role, stage.Target, node), allDeclared, stage.Part);
         var declared = UpgradeScheduler.StepsOf(allDeclared, allDeclared, stage.Part);
         var started = time.GetTimestamp();
         if (!steps.Any(s => _journal.StateOf(StepId(stage.Target, node, s.Name)) is not null) && await AlreadyUpgradedAsync(stage, node, baseline, cancellationToken).ConfigureAwait(false))
