@@ -209,11 +209,26 @@ internal static class ApplyCommand
         var options = new ApplyOptions(runbook, parse.GetValue(ApplyFlags.Bake), window, parse.GetValue(ApplyFlags.GateTimeout),
             new DrainOptions { IgnoreDaemonSets = true, DeleteEmptyDirData = true, Timeout = parse.GetValue(ApplyFlags.DrainTimeout) },
             new HashSet<string>(parse.GetValue(ApplyFlags.Redo) ?? [], StringComparer.Ordinal)) { NodeRunbooks = nodeRunbooks };
-        using var runner = new UpgradeRunner(executor, nodeApi, api, context.Time, progress, SaveAsync);
-        ApplyOutcome outcome;
+        // A live table of nodes on a terminal; the plain lines otherwise (and with -v, which shows the nodes' output).
+        var live = context.ErrIsTerminal && !parse.GetValue(GlobalOptions.Verbose)
+            ? new ApplyLiveView([.. stages.SelectMany(s => s.Nodes).Distinct(StringComparer.Ordinal)], context.Time)
+            : null;
+        using var runner = new UpgradeRunner(executor, nodeApi, api, context.Time, live ?? (IUpgradeProgress)progress, SaveAsync);
+        ApplyOutcome outcome = null!;
         try
         {
-            outcome = await runner.RunAsync(stages, journal, options, run.Token).ConfigureAwait(false);
+            if (live is null)
+            {
+                outcome = await runner.RunAsync(stages, journal, options, run.Token).ConfigureAwait(false);
+            }
+            else
+            {
+                await context.Err.Live(live.Render()).StartAsync(async display =>
+                {
+                    live.Attach(display);
+                    outcome = await runner.RunAsync(stages, journal, options, run.Token).ConfigureAwait(false);
+                }).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException) when (clusterLock.Lost.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
