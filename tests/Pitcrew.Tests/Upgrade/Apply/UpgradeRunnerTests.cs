@@ -1,0 +1,213 @@
+using Microsoft.Extensions.Time.Testing;
+using Pitcrew.Executors;
+using Pitcrew.Nodes;
+using Pitcrew.Upgrade;
+using Pitcrew.Upgrade.Apply;
+using Pitcrew.Upgrade.Runbooks;
+
+namespace Pitcrew.Tests.Upgrade.Apply;
+
+/// <summary>UpgradeRunner over fakes: a node shell that upgrades a kubelet, a cluster that reports it, a clock that can be moved.</summary>
+public sealed class UpgradeRunnerTests
+{
+    private static readonly KubeVersion Target = KubeVersion.Parse("v1.30.14");
+
+    /// <summary>A worker-only runbook without a drain (no pods to move in these tests): upgrade, then wait for Ready.</summary>
+    private static readonly Runbook Plain = RunbookLoader.Parse("""
+        name: plain
+        packageManager: apt
+        roles:
+          first-control-plane: [ { name: upgrade, run: "upgrade {{version}}", repeatable: true }, { name: wait-ready, action: wait-ready } ]
+          control-plane: [ { name: upgrade, run: "upgrade {{version}}", repeatable: true }, { name: wait-ready, action: wait-ready } ]
+          worker:
+            - { name: prepare, run: "prepare {{version}}" }
+            - { name: upgrade, run: "upgrade {{version}}", repeatable: true }
+            - { name: wait-ready, action: wait-ready }
+            - { name: uncordon, action: uncordon }
+        """, "plain.yaml");
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task AllWorkers_AreUpgradedAndJournaled_InStageOrder()
+    {
+        var cluster = new FakeCluster("w-1", "w-2", "w-3");
+        var (outcome, _) = await RunAsync(cluster, TimeProvider.System, Journal(), Options());
+
+        Assert.Equal(ApplyEnd.Finished, outcome.End);
+        Assert.All(cluster.Kubelets.Values, v => Assert.Equal(Target, v));
+        Assert.Equal(["w-1", "w-2", "w-3"], cluster.Ran.Where(r => r.Command.StartsWith("upgrade", StringComparison.Ordinal)).Select(r => r.Node));
+        Assert.True(outcome.Journal.Finished);
+        Assert.All(cluster.Kubelets.Keys, n => Assert.True(outcome.Journal.IsDone(UpgradeRunner.NodeDoneId(Target, n))));
+    }
+
+    [Fact]
+    public async Task TheWindowClosing_StopsBeforeTheNextStage_AndNamesTheNextOpening()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 5, 1, 0, 0, TimeSpan.Zero)); // a Saturday, 01:00 UTC
+        var cluster = new FakeCluster("w-1", "w-2") { OnRun = node => time.SetUtcNow(new DateTimeOffset(2026, 12, 5, 5, 30, 0, TimeSpan.Zero)) };
+        var options = Options() with { Window = MaintenanceWindow.Parse("Sat 01:00-05:00 UTC") };
+
+        var (outcome, _) = await RunAsync(cluster, time, Journal(), options);
+
+        Assert.Equal(ApplyEnd.WindowClosed, outcome.End);
+        Assert.Equal(new DateTimeOffset(2026, 12, 12, 1, 0, 0, TimeSpan.Zero), outcome.NextWindow);
+        Assert.Equal(Target, cluster.Kubelets["w-1"]);
+        Assert.Equal(KubeVersion.Parse("v1.29.15"), cluster.Kubelets["w-2"]);
+        Assert.DoesNotContain(cluster.Ran, r => r.Node == "w-2");
+    }
+
+    [Fact]
+    public async Task AStepACrashLeftUnconfirmed_IsNotRunAgainBlindly_UnlessRepeatableOrRedone()
+    {
+        var cluster = new FakeCluster("w-1");
+        var crashed = Journal().With(new JournalEntry(UpgradeRunner.StepId(Target, "w-1", "prepare"), "w-1", StepState.Started, DateTimeOffset.UtcNow));
+
+        var (refused, _) = await RunAsync(cluster, TimeProvider.System, crashed, Options());
+        Assert.Equal(ApplyEnd.Failed, refused.End);
+        Assert.Contains("--redo prepare", refused.Failure!.Reason, StringComparison.Ordinal);
+        Assert.Empty(cluster.Ran);
+        Assert.True(cluster.Cordoned["w-1"], "the node is left cordoned");
+
+        var (redone, _) = await RunAsync(cluster, TimeProvider.System, crashed, Options() with { Redo = new HashSet<string>(["prepare"]) });
+        Assert.Equal(ApplyEnd.Finished, redone.End);
+        Assert.Equal(["prepare v1.30.14", "upgrade v1.30.14"], cluster.Ran.Select(r => r.Command));
+        Assert.False(cluster.Cordoned["w-1"], "the node is back in service once it passed its gates");
+
+        // A repeatable step left unconfirmed just runs again.
+        var other = new FakeCluster("w-1");
+        var (repeated, _) = await RunAsync(other, TimeProvider.System,
+            Journal().With(new JournalEntry(UpgradeRunner.StepId(Target, "w-1", "prepare"), "w-1", StepState.Done, DateTimeOffset.UtcNow))
+                .With(new JournalEntry(UpgradeRunner.StepId(Target, "w-1", "upgrade"), "w-1", StepState.Started, DateTimeOffset.UtcNow)), Options());
+        Assert.Equal(ApplyEnd.Finished, repeated.End);
+        Assert.Equal(["upgrade v1.30.14"], other.Ran.Select(r => r.Command));
+    }
+
+    [Fact]
+    public async Task ACanaryThatFallsOverDuringTheBake_StopsTheRunBeforeTheOtherWorkers()
+    {
+        var cluster = new FakeCluster("w-1", "w-2");
+        var stages = UpgradeScheduler.Build([Target], cluster.Nodes, new ScheduleOptions(1, Canaries: 1, MaxPerZone: 0));
+        cluster.AfterRun = (node, command) =>
+        {
+            if (node == "w-1" && command.StartsWith("upgrade", StringComparison.Ordinal))
+            {
+                cluster.FallOverAfter = 3; // Ready for the gates, then NotReady while it bakes
+            }
+        };
+
+        var (outcome, _) = await RunAsync(cluster, TimeProvider.System, Journal(), Options() with { Bake = TimeSpan.FromSeconds(5) }, stages);
+
+        Assert.Equal(ApplyEnd.Failed, outcome.End);
+        Assert.Equal("bake", outcome.Failure!.Step);
+        Assert.Contains("node/w-1: is not Ready", outcome.Failure.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain(cluster.Ran, r => r.Node == "w-2");
+    }
+
+    private static UpgradeJournal Journal() => new("run-1", "v1.29.15", "v1.30.14", ["v1.30.14"], "test", null, false, DateTimeOffset.UtcNow, []);
+
+    private static ApplyOptions Options() => new(Plain, TimeSpan.Zero, null, TimeSpan.FromSeconds(10), new DrainOptions(), new HashSet<string>())
+    {
+        PollInterval = TimeSpan.FromMilliseconds(20),
+    };
+
+    private static async Task<(ApplyOutcome Outcome, List<string> Lines)> RunAsync(
+        FakeCluster cluster, TimeProvider time, UpgradeJournal journal, ApplyOptions options, IReadOnlyList<UpgradeStage>? stages = null)
+    {
+        var progress = new Lines();
+        using var runner = new UpgradeRunner(cluster, cluster, cluster, time, progress, (_, _) => Task.CompletedTask);
+        stages ??= UpgradeScheduler.Build([Target], cluster.Nodes, new ScheduleOptions(1, 0, 0));
+        var outcome = await runner.RunAsync(stages, journal, options, Token).WaitAsync(TimeSpan.FromSeconds(30), Token);
+        return (outcome, progress.All);
+    }
+
+    private sealed class Lines : IUpgradeProgress
+    {
+        public List<string> All { get; } = [];
+
+        public void Step(string node, string step, StepState state, string detail) => Add($"{node} {step} {state} {detail}");
+
+        public void Output(string node, string line) => Add($"[{node}] {line}");
+
+        public void Line(string text) => Add(text);
+
+        private void Add(string text)
+        {
+            lock (All)
+            {
+                All.Add(text);
+            }
+        }
+    }
+
+    /// <summary>Nodes whose shell understands "upgrade VERSION" (the kubelet moves to it) and anything else as a no-op.</summary>
+    private sealed class FakeCluster(params string[] workers) : INodeExecutor, INodeApi, IGateApi
+    {
+        private int _reads;
+
+        public Dictionary<string, KubeVersion> Kubelets { get; } = workers.ToDictionary(w => w, _ => KubeVersion.Parse("v1.29.15"), StringComparer.Ordinal);
+
+        public Dictionary<string, bool> Cordoned { get; } = workers.ToDictionary(w => w, _ => false, StringComparer.Ordinal);
+
+        public List<(string Node, string Command)> Ran { get; } = [];
+
+        public Action<string>? OnRun { get; init; }
+
+        public Action<string, string>? AfterRun { get; set; }
+
+        /// <summary>After this many more gate reads, the upgraded w-1 reports NotReady.</summary>
+        public int? FallOverAfter { get; set; }
+
+        public IReadOnlyList<ScheduleNode> Nodes => [.. workers.Select(w => new ScheduleNode(w, false, null, false))];
+
+        public Task<CommandResult> RunAsync(string node, NodeCommand command, Action<OutputLine>? output, CancellationToken cancellationToken)
+        {
+            OnRun?.Invoke(node);
+            Ran.Add((node, command.Display));
+            if (command.Display.StartsWith("upgrade ", StringComparison.Ordinal))
+            {
+                Kubelets[node] = KubeVersion.Parse(command.Display["upgrade ".Length..]);
+            }
+
+            AfterRun?.Invoke(node, command.Display);
+            return Task.FromResult(new CommandResult(node, command.Display, 0, false, TimeSpan.Zero, []));
+        }
+
+        public Task<GateFacts> ReadGateFactsAsync(CancellationToken cancellationToken)
+        {
+            var fallen = FallOverAfter is { } left && Interlocked.Increment(ref _reads) > left;
+            var nodes = workers.Select(w => new GateNode(w, !(fallen && w == "w-1"), Cordoned[w], Kubelets[w])).ToList();
+            var versions = new ClusterVersions(Target, null, [.. workers.Select(w => new NodeVersion(w, false, Kubelets[w]))], [], null, null, null);
+            return Task.FromResult(new GateFacts(nodes, versions, [], new HashSet<string>(), []));
+        }
+
+        public Task<NodeFacts> GetNodeAsync(string name, CancellationToken cancellationToken) =>
+            Task.FromResult(new NodeFacts(name, Cordoned[name], true, new Dictionary<string, string>(), new Dictionary<string, string>(), new Capacity(4000, 1L << 34, 110)));
+
+        public Task SetUnschedulableAsync(string name, bool unschedulable, string? cordonMark, bool serverDryRun, CancellationToken cancellationToken)
+        {
+            Cordoned[name] = unschedulable;
+            return Task.CompletedTask;
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+        public Task<IReadOnlyList<NodeFacts>> ListNodesAsync(string? labelSelector, int chunkSize, CancellationToken cancellationToken) => throw Unused();
+
+        public Task<PodSnapshot> ListPodsAsync(string? nodeName, string? labelSelector, int chunkSize, CancellationToken cancellationToken) => throw Unused();
+
+        public Task<bool> DaemonSetExistsAsync(string ns, string name, CancellationToken cancellationToken) => throw Unused();
+
+        public Task<BudgetSnapshot> ListBudgetsAsync(CancellationToken cancellationToken) => throw Unused();
+
+        public Task<EvictionResult> EvictAsync(PodFacts pod, int gracePeriodSeconds, bool serverDryRun, CancellationToken cancellationToken) => throw Unused();
+
+        public Task<EvictionResult> DeleteAsync(PodFacts pod, int gracePeriodSeconds, bool serverDryRun, CancellationToken cancellationToken) => throw Unused();
+
+        public IAsyncEnumerable<PodChange> WatchPodsAsync(string nodeName, string resourceVersion, CancellationToken cancellationToken) => throw Unused();
+
+        public IAsyncEnumerable<BudgetFacts> WatchBudgetsAsync(string resourceVersion, CancellationToken cancellationToken) => throw Unused();
+
+        private static InvalidOperationException Unused() => new("these runbooks have no drain: the runner should not list or evict pods");
+    }
+}
