@@ -101,6 +101,7 @@ internal sealed class ResourceVerbs
         }
 
         var selectors = Selectors.Parse(query["labelSelector"], query["fieldSelector"], path.Resource);
+        var required = ServedJson.RequiredValues(query["labelSelector"], query["fieldSelector"]);
         var limit = long.TryParse(query["limit"], CultureInfo.InvariantCulture, out var l) && l > 0 ? l : 0;
         var prefix = path.Namespace is null ? path.Resource.KeyPrefix : $"{path.Resource.KeyPrefix}{path.Namespace}/";
         long revision = 0;
@@ -113,7 +114,7 @@ internal sealed class ResourceVerbs
         }
 
         // The first read comes before any byte is sent, so that a failure is still answered with a Status.
-        var page = await _store.ListAsync(prefix, start, ChunkSize(limit, 0), revision, ct).ConfigureAwait(false);
+        var page = await _store.ListAsync(prefix, start, ChunkSize(limit, 0, selectors.IsEmpty), revision, ct).ConfigureAwait(false);
         revision = revision == 0 ? page.Revision : revision;
 
         // Then the list is streamed as it is read (items first, metadata last: JSON clients do not mind the order), so
@@ -121,6 +122,7 @@ internal sealed class ResourceVerbs
         var table = Tables.Wanted(context.Request.Headers.Accept.ToString());
         var (columns, cells) = table ? Tables.Shape(path.Resource, _time.GetUtcNow()) : ([], _ => []);
         string? includeObject = query["includeObject"];
+        var asStored = !table && selectors.IsEmpty && ReferenceEquals(StoredViews.Storage(path.Resource), path.Resource);
         context.Response.StatusCode = 200;
         context.Response.ContentType = "application/json";
         await using var writer = new Utf8JsonWriter(context.Response.Body);
@@ -153,19 +155,41 @@ internal sealed class ResourceVerbs
 
                 consumed++;
                 lastKey = stored.Key;
-                var obj = Read(stored);
-                if (!selectors.Matches(obj))
+                if (!ServedJson.MayMatch(stored.Value, required))
                 {
                     continue;
                 }
 
-                count++;
-                obj = StoredViews.ToServed(path.Resource, obj);
-                (table ? Tables.Row(cells, obj, includeObject) : obj).WriteTo(writer);
+                // Served as stored: the stored bytes with the resourceVersion spliced in, neither parsed nor re-serialised.
+                if (asStored && ServedJson.WithResourceVersion(stored.Value, stored.ModRevision) is { } served)
+                {
+                    count++;
+                    writer.WriteRawValue(served, skipInputValidation: true);
+                }
+                else
+                {
+                    var obj = Read(stored);
+                    if (!selectors.Matches(obj))
+                    {
+                        continue;
+                    }
+
+                    count++;
+                    obj = StoredViews.ToServed(path.Resource, obj);
+                    (table ? Tables.Row(cells, obj, includeObject) : obj).WriteTo(writer);
+                }
+
                 if (writer.BytesPending > FlushBytes)
                 {
                     await writer.FlushAsync(ct).ConfigureAwait(false);
                 }
+            }
+
+            if (!more && limit > 0 && count == limit && page.More)
+            {
+                // The limit is filled at the end of a read and etcd has more: no need to read one more key to know.
+                more = true;
+                remaining = page.Remaining;
             }
 
             if (more || !page.More)
@@ -175,7 +199,7 @@ internal sealed class ResourceVerbs
 
             // Selectors may filter some out: keep reading until the limit is filled.
             start = page.Items[^1].Key + "\0";
-            page = await _store.ListAsync(prefix, start, ChunkSize(limit, count), revision, ct).ConfigureAwait(false);
+            page = await _store.ListAsync(prefix, start, ChunkSize(limit, count, selectors.IsEmpty), revision, ct).ConfigureAwait(false);
         }
 
         writer.WriteEndArray();
@@ -196,8 +220,12 @@ internal sealed class ResourceVerbs
         return ApiResult.Streamed;
     }
 
-    /// <summary>How many keys to read next: twice what the limit still wants (selectors filter), at most a chunk.</summary>
-    private static long ChunkSize(long limit, long count) => limit == 0 ? MaxPageRead : Math.Min(MaxPageRead, Math.Max(limit - count, 1) * 2);
+    /// <summary>
+    /// How many keys to read next, at most a chunk: what the limit still wants (etcd says whether more follow), twice that
+    /// when selectors filter.
+    /// </summary>
+    private static long ChunkSize(long limit, long count, bool unfiltered) =>
+        limit == 0 ? MaxPageRead : Math.Min(MaxPageRead, Math.Max(limit - count, 1) * (unfiltered ? 1 : 2));
 
     private async Task<ApiResult> CreateAsync(HttpContext context, ApiPath path, CancellationToken ct)
     {
