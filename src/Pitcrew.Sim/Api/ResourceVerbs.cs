@@ -15,6 +15,7 @@ internal sealed class ResourceVerbs
     private const int PatchAttempts = 5;
 
     private readonly RegistryStore _store;
+    private readonly ListCache? _lists;
     private readonly TimeProvider _time;
     private readonly WatchStream _watch;
     private readonly Deleter _deleter;
@@ -22,9 +23,10 @@ internal sealed class ResourceVerbs
     private readonly MetricsApi _metrics;
     private readonly ScaleSubresource _scale;
 
-    public ResourceVerbs(RegistryStore store, TimeProvider time, TimeSpan bookmarkInterval)
+    public ResourceVerbs(RegistryStore store, TimeProvider time, TimeSpan bookmarkInterval, ListCache? lists = null)
     {
         _store = store;
+        _lists = lists;
         _time = time;
         _watch = new WatchStream(store, time, bookmarkInterval);
         _deleter = new Deleter(store, time);
@@ -114,7 +116,7 @@ internal sealed class ResourceVerbs
         }
 
         // The first read comes before any byte is sent, so that a failure is still answered with a Status.
-        var page = await _store.ListAsync(prefix, start, ChunkSize(limit, 0, selectors.IsEmpty), revision, ct).ConfigureAwait(false);
+        var page = await ReadAsync(prefix, start, ChunkSize(limit, 0, selectors.IsEmpty), revision, ct).ConfigureAwait(false);
         revision = revision == 0 ? page.Revision : revision;
 
         // Then the list is streamed as it is read (items first, metadata last: JSON clients do not mind the order), so
@@ -199,7 +201,7 @@ internal sealed class ResourceVerbs
 
             // Selectors may filter some out: keep reading until the limit is filled.
             start = page.Items[^1].Key + "\0";
-            page = await _store.ListAsync(prefix, start, ChunkSize(limit, count, selectors.IsEmpty), revision, ct).ConfigureAwait(false);
+            page = await ReadAsync(prefix, start, ChunkSize(limit, count, selectors.IsEmpty), revision, ct).ConfigureAwait(false);
         }
 
         writer.WriteEndArray();
@@ -219,6 +221,11 @@ internal sealed class ResourceVerbs
         await writer.FlushAsync(ct).ConfigureAwait(false);
         return ApiResult.Streamed;
     }
+
+    /// <summary>A range read for a list: from the list cache when it can answer, else from etcd.</summary>
+    private async Task<StoredPage> ReadAsync(string prefix, string? start, long limit, long revision, CancellationToken ct) =>
+        (_lists is null ? null : await _lists.TryListAsync(prefix, start, limit, revision, ct).ConfigureAwait(false))
+        ?? await _store.ListAsync(prefix, start, limit, revision, ct).ConfigureAwait(false);
 
     /// <summary>
     /// How many keys to read next, at most a chunk: what the limit still wants (etcd says whether more follow), twice that
