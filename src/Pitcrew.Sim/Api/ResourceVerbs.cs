@@ -31,7 +31,7 @@ internal sealed class ResourceVerbs
         _watch = new WatchStream(store, time, bookmarkInterval);
         _deleter = new Deleter(store, time);
         _evictor = new Evictor(store, _deleter, time);
-        _metrics = new MetricsApi(store, time);
+        _metrics = new MetricsApi(store, time, lists);
         _scale = new ScaleSubresource(store);
     }
 
