@@ -63,6 +63,7 @@ public sealed class SimServer : IAsyncDisposable
         Directory.CreateDirectory(dir);
         LocalEtcd? etcd = null;
         RegistryStore? store = null;
+        CancellationTokenSource? stop = null;
         try
         {
             etcd = options.EtcdEndpoints is null
@@ -76,20 +77,27 @@ public sealed class SimServer : IAsyncDisposable
 
             var pki = SimPki.LoadOrCreate(Path.Combine(dir, "pki"));
             var served = await ServedVersionSource.LoadAsync(store, version, cancellationToken).ConfigureAwait(false);
-            var app = Build(pki, new ApiHandler(store, served, time, options.EffectiveTimings, etcd, dir));
+            stop = new CancellationTokenSource();
+            var lists = new ListCache(store);
+            var listing = Task.Run(() => lists.RunAsync(stop.Token), stop.Token);
+            var app = Build(pki, new ApiHandler(store, served, time, options.EffectiveTimings, etcd, dir, lists));
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             var url = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
                 .Features.Get<IServerAddressesFeature>()!.Addresses.First();
             var kubeconfig = Path.Combine(dir, "kubeconfig");
             Kubeconfig.Write(kubeconfig, url, pki);
             new SimState(url, etcdEndpoint, Environment.ProcessId).Write(dir);
-            var stop = new CancellationTokenSource();
             var listeners = new Kubelets.KubeletListeners(new Kubelets.KubeletCertificates(pki.LoadCaWithKey()));
             var loops = options.RunControllers ? await StartControllersAsync(store, options.EffectiveTimings, listeners, time, stop.Token).ConfigureAwait(false) : Task.CompletedTask;
-            return new SimServer(app, store, etcd, stop, loops, url, kubeconfig, etcdEndpoint) { _listeners = listeners };
+            return new SimServer(app, store, etcd, stop, Task.WhenAll(loops, listing), url, kubeconfig, etcdEndpoint) { _listeners = listeners };
         }
         catch (Exception e) when (e is not PitcrewException and not OperationCanceledException)
         {
+            if (stop is not null)
+            {
+                await stop.CancelAsync().ConfigureAwait(false);
+            }
+
             store?.Dispose();
             if (etcd is not null)
             {

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Etcdserverpb;
+using Grpc.Net.Client;
 using k8s;
 
 namespace Pitcrew.Sim.Tests;
@@ -79,6 +81,56 @@ public sealed class ApiServerTests(SimulatorFixture sim) : IClassFixture<Simulat
         var nodes = await kube.CoreV1.ListNodeAsync(cancellationToken: Token);
         Assert.Contains(nodes.Items, n => n.Metadata.Name == "worker-3" && n.Status.NodeInfo.KubeletVersion == "v1.31.2");
     }
+
+    [Fact]
+    public async Task List_ReadsItsOwnWritesAndContinuesAtTheFirstPagesRevision_EvenPastACompaction()
+    {
+        using var client = sim.AdminClient();
+        for (var i = 0; i < 6; i++)
+        {
+            var created = await client.PostAsJsonAsync("/api/v1/namespaces/list-cache/configmaps",
+                new JsonObject { ["metadata"] = new JsonObject { ["name"] = $"lc-{i:D2}" }, ["data"] = new JsonObject { ["v"] = "a+b<c>" } }, Token);
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        }
+
+        // A list right after the writes sees them all (a consistent read), each object with its own resourceVersion.
+        var all = await ListAsync(client, "/api/v1/namespaces/list-cache/configmaps");
+        Assert.Equal(Enumerable.Range(0, 6).Select(i => $"lc-{i:D2}"), Names(all));
+        var single = (await client.GetFromJsonAsync<JsonObject>("/api/v1/namespaces/list-cache/configmaps/lc-02", Token))!;
+        Assert.Equal((string?)single["metadata"]!["resourceVersion"], (string?)all["items"]![2]!["metadata"]!["resourceVersion"]);
+        Assert.Equal("a+b<c>", (string?)all["items"]![2]!["data"]!["v"]);
+
+        var first = await ListAsync(client, "/api/v1/namespaces/list-cache/configmaps?limit=3");
+        Assert.Equal(["lc-00", "lc-01", "lc-02"], Names(first));
+        Assert.Equal(3, (int?)first["metadata"]!["remainingItemCount"]);
+        Assert.Equal(HttpStatusCode.OK, (await client.DeleteAsync("/api/v1/namespaces/list-cache/configmaps/lc-04", Token)).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/namespaces/list-cache/configmaps",
+            new JsonObject { ["metadata"] = new JsonObject { ["name"] = "lc-06" } }, Token)).StatusCode);
+        using (var channel = GrpcChannel.ForAddress(sim.Sim.EtcdEndpoint))
+        {
+            var kv = new KV.KVClient(channel);
+            var revision = (await kv.RangeAsync(new RangeRequest { Key = Google.Protobuf.ByteString.CopyFromUtf8("/") }, cancellationToken: Token)).Header.Revision;
+            await kv.CompactAsync(new CompactionRequest { Revision = revision, Physical = true }, cancellationToken: Token);
+        }
+
+        // The continuation is served at the first page's revision (from the cache's snapshot: etcd has compacted it away).
+        var rest = await ListAsync(client, $"/api/v1/namespaces/list-cache/configmaps?limit=3&continue={Uri.EscapeDataString((string)first["metadata"]!["continue"]!)}");
+        Assert.Equal(["lc-03", "lc-04", "lc-05"], Names(rest));
+        Assert.Equal((string?)first["metadata"]!["resourceVersion"], (string?)rest["metadata"]!["resourceVersion"]);
+        Assert.Null(rest["metadata"]!["continue"]);
+
+        var after = await ListAsync(client, "/api/v1/namespaces/list-cache/configmaps?labelSelector=&fieldSelector=metadata.name!=lc-00");
+        Assert.Equal(["lc-01", "lc-02", "lc-03", "lc-05", "lc-06"], Names(after));
+    }
+
+    private static async Task<JsonObject> ListAsync(HttpClient client, string path)
+    {
+        var response = await client.GetAsync(path, Token);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonObject>(Token))!;
+    }
+
+    private static List<string?> Names(JsonObject list) => [.. list["items"]!.AsArray().Select(i => (string?)i!["metadata"]!["name"])];
 
     [Fact]
     public async Task Metrics_CountRequestsByVerbResourceAndClient()

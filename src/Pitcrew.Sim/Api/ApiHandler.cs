@@ -15,11 +15,12 @@ internal sealed class ApiHandler
     private readonly NodeAgent.ExecEndpoint _exec;
     private readonly RequestMetrics _metrics = new();
 
-    public ApiHandler(RegistryStore store, Cluster.ServedVersion version, TimeProvider time, SimTimings timings, Pitcrew.Etcd.LocalEtcd? etcd = null, string? directory = null)
+    public ApiHandler(RegistryStore store, Cluster.ServedVersion version, TimeProvider time, SimTimings timings, Pitcrew.Etcd.LocalEtcd? etcd = null, string? directory = null,
+        ListCache? lists = null)
     {
         _store = store;
         _version = version;
-        _verbs = new ResourceVerbs(store, time, timings.EffectiveBookmarkInterval);
+        _verbs = new ResourceVerbs(store, time, timings.EffectiveBookmarkInterval, lists);
         _exec = new NodeAgent.ExecEndpoint(new NodeAgent.NodeAgent(store, version, timings, time, etcd, directory));
     }
 

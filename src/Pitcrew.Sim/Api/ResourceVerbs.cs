@@ -15,6 +15,7 @@ internal sealed class ResourceVerbs
     private const int PatchAttempts = 5;
 
     private readonly RegistryStore _store;
+    private readonly ListCache? _lists;
     private readonly TimeProvider _time;
     private readonly WatchStream _watch;
     private readonly Deleter _deleter;
@@ -22,14 +23,15 @@ internal sealed class ResourceVerbs
     private readonly MetricsApi _metrics;
     private readonly ScaleSubresource _scale;
 
-    public ResourceVerbs(RegistryStore store, TimeProvider time, TimeSpan bookmarkInterval)
+    public ResourceVerbs(RegistryStore store, TimeProvider time, TimeSpan bookmarkInterval, ListCache? lists = null)
     {
         _store = store;
+        _lists = lists;
         _time = time;
         _watch = new WatchStream(store, time, bookmarkInterval);
         _deleter = new Deleter(store, time);
         _evictor = new Evictor(store, _deleter, time);
-        _metrics = new MetricsApi(store, time);
+        _metrics = new MetricsApi(store, time, lists);
         _scale = new ScaleSubresource(store);
     }
 
@@ -101,6 +103,7 @@ internal sealed class ResourceVerbs
         }
 
         var selectors = Selectors.Parse(query["labelSelector"], query["fieldSelector"], path.Resource);
+        var required = ServedJson.RequiredValues(query["labelSelector"], query["fieldSelector"]);
         var limit = long.TryParse(query["limit"], CultureInfo.InvariantCulture, out var l) && l > 0 ? l : 0;
         var prefix = path.Namespace is null ? path.Resource.KeyPrefix : $"{path.Resource.KeyPrefix}{path.Namespace}/";
         long revision = 0;
@@ -113,7 +116,7 @@ internal sealed class ResourceVerbs
         }
 
         // The first read comes before any byte is sent, so that a failure is still answered with a Status.
-        var page = await _store.ListAsync(prefix, start, ChunkSize(limit, 0), revision, ct).ConfigureAwait(false);
+        var page = await ReadAsync(prefix, start, ChunkSize(limit, 0, selectors.IsEmpty), revision, ct).ConfigureAwait(false);
         revision = revision == 0 ? page.Revision : revision;
 
         // Then the list is streamed as it is read (items first, metadata last: JSON clients do not mind the order), so
@@ -121,6 +124,7 @@ internal sealed class ResourceVerbs
         var table = Tables.Wanted(context.Request.Headers.Accept.ToString());
         var (columns, cells) = table ? Tables.Shape(path.Resource, _time.GetUtcNow()) : ([], _ => []);
         string? includeObject = query["includeObject"];
+        var asStored = !table && selectors.IsEmpty && ReferenceEquals(StoredViews.Storage(path.Resource), path.Resource);
         context.Response.StatusCode = 200;
         context.Response.ContentType = "application/json";
         await using var writer = new Utf8JsonWriter(context.Response.Body);
@@ -153,19 +157,41 @@ internal sealed class ResourceVerbs
 
                 consumed++;
                 lastKey = stored.Key;
-                var obj = Read(stored);
-                if (!selectors.Matches(obj))
+                if (!ServedJson.MayMatch(stored.Value, required))
                 {
                     continue;
                 }
 
-                count++;
-                obj = StoredViews.ToServed(path.Resource, obj);
-                (table ? Tables.Row(cells, obj, includeObject) : obj).WriteTo(writer);
+                // Served as stored: the stored bytes with the resourceVersion spliced in, neither parsed nor re-serialised.
+                if (asStored && ServedJson.WithResourceVersion(stored.Value, stored.ModRevision) is { } served)
+                {
+                    count++;
+                    writer.WriteRawValue(served, skipInputValidation: true);
+                }
+                else
+                {
+                    var obj = Read(stored);
+                    if (!selectors.Matches(obj))
+                    {
+                        continue;
+                    }
+
+                    count++;
+                    obj = StoredViews.ToServed(path.Resource, obj);
+                    (table ? Tables.Row(cells, obj, includeObject) : obj).WriteTo(writer);
+                }
+
                 if (writer.BytesPending > FlushBytes)
                 {
                     await writer.FlushAsync(ct).ConfigureAwait(false);
                 }
+            }
+
+            if (!more && limit > 0 && count == limit && page.More)
+            {
+                // The limit is filled at the end of a read and etcd has more: no need to read one more key to know.
+                more = true;
+                remaining = page.Remaining;
             }
 
             if (more || !page.More)
@@ -175,7 +201,7 @@ internal sealed class ResourceVerbs
 
             // Selectors may filter some out: keep reading until the limit is filled.
             start = page.Items[^1].Key + "\0";
-            page = await _store.ListAsync(prefix, start, ChunkSize(limit, count), revision, ct).ConfigureAwait(false);
+            page = await ReadAsync(prefix, start, ChunkSize(limit, count, selectors.IsEmpty), revision, ct).ConfigureAwait(false);
         }
 
         writer.WriteEndArray();
@@ -196,8 +222,17 @@ internal sealed class ResourceVerbs
         return ApiResult.Streamed;
     }
 
-    /// <summary>How many keys to read next: twice what the limit still wants (selectors filter), at most a chunk.</summary>
-    private static long ChunkSize(long limit, long count) => limit == 0 ? MaxPageRead : Math.Min(MaxPageRead, Math.Max(limit - count, 1) * 2);
+    /// <summary>A range read for a list: from the list cache when it can answer, else from etcd.</summary>
+    private async Task<StoredPage> ReadAsync(string prefix, string? start, long limit, long revision, CancellationToken ct) =>
+        (_lists is null ? null : await _lists.TryListAsync(prefix, start, limit, revision, ct).ConfigureAwait(false))
+        ?? await _store.ListAsync(prefix, start, limit, revision, ct).ConfigureAwait(false);
+
+    /// <summary>
+    /// How many keys to read next, at most a chunk: what the limit still wants (etcd says whether more follow), twice that
+    /// when selectors filter.
+    /// </summary>
+    private static long ChunkSize(long limit, long count, bool unfiltered) =>
+        limit == 0 ? MaxPageRead : Math.Min(MaxPageRead, Math.Max(limit - count, 1) * (unfiltered ? 1 : 2));
 
     private async Task<ApiResult> CreateAsync(HttpContext context, ApiPath path, CancellationToken ct)
     {

@@ -97,10 +97,12 @@ internal sealed class RegistryStore : IDisposable
     /// <summary>
     /// Streams changes under the prefix from startRevision on, until cancelled; given a progress interval, also a progress
     /// event on that period carrying a revision every change up to which has been streamed (etcd's progress notify).
+    /// With <paramref name="batchEnds"/>, each response's changes are followed by a progress event at the last one's
+    /// revision: etcd never splits a revision across responses, so every change up to it has then been streamed.
     /// </summary>
     public async IAsyncEnumerable<StoreEvent> WatchAsync(
         string prefix, long startRevision, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken,
-        TimeSpan? progressInterval = null, TimeProvider? time = null)
+        TimeSpan? progressInterval = null, TimeProvider? time = null, bool batchEnds = false)
     {
         using var call = new Watch.WatchClient(_channel).Watch(cancellationToken: cancellationToken);
         await call.RequestStream.WriteAsync(new WatchRequest
@@ -139,6 +141,11 @@ internal sealed class RegistryStore : IDisposable
                     var value = deleted ? e.PrevKv?.Value.ToByteArray() ?? [] : e.Kv.Value.ToByteArray();
                     var previous = e.PrevKv is { } prev && prev.Value.Length > 0 ? prev.Value.ToByteArray() : null;
                     yield return new StoreEvent(deleted, e.Kv.Key.ToStringUtf8(), value, e.Kv.ModRevision, !deleted && e.Kv.CreateRevision == e.Kv.ModRevision, previous);
+                }
+
+                if (batchEnds && response.Events.Count > 0)
+                {
+                    yield return StoreEvent.ProgressAt(response.Events[^1].Kv.ModRevision);
                 }
             }
         }

@@ -94,10 +94,14 @@ internal static class NodeChecks
         return new Finding(CheckIds.NodeNotReady, Severity.Critical, Ref(node), $"node is NotReady (Ready={ready?.Status ?? "missing"})", cause, evidence, remedy);
     }
 
-    private static Finding PortUnreachable(DoctorNode node, ProbeResult probe) => new(
-        CheckIds.NodeKubeletUnreachable, Severity.Warning, Ref(node), $"kubelet port {probe.Endpoint} not reachable from here while the node is Ready",
-        "a firewall or route between this machine and the node, or the kubelet listening elsewhere: kubectl logs, exec and metrics scrapes go through this port",
-        [$"{probe.Endpoint}: {Describe(probe)}"], $"nc -zv {node.InternalIp} {node.KubeletPort} from the control plane; open TCP {node.KubeletPort} to the node");
+    private static Finding PortUnreachable(DoctorNode node, ProbeResult probe) => probe.Error == TlsProbe.HandshakeTimedOut
+        ? new(CheckIds.NodeKubeletUnreachable, Severity.Warning, Ref(node), $"kubelet port {probe.Endpoint} accepts connections but does not complete a TLS handshake while the node is Ready",
+            "the kubelet is overloaded or hung, or something else holds the port: kubectl logs, exec and metrics scrapes go through it",
+            [$"{probe.Endpoint}: connected, no TLS handshake within {Ages.Format(probe.Took)} (tried twice)"],
+            $"openssl s_client -connect {probe.Endpoint} from the control plane; on the node, check the kubelet's load and logs (journalctl -u kubelet)")
+        : new(CheckIds.NodeKubeletUnreachable, Severity.Warning, Ref(node), $"kubelet port {probe.Endpoint} not reachable from here while the node is Ready",
+            "a firewall or route between this machine and the node, or the kubelet listening elsewhere: kubectl logs, exec and metrics scrapes go through this port",
+            [$"{probe.Endpoint}: {Describe(probe)}"], $"nc -zv {node.InternalIp} {node.KubeletPort} from the control plane; open TCP {node.KubeletPort} to the node");
 
     private static string Describe(ProbeResult probe) => probe.Outcome switch
     {

@@ -13,6 +13,12 @@ internal static class TlsProbe
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(2);
 
+    /// <summary>The error of a probe that connected but whose TLS handshake did not finish in time.</summary>
+    public const string HandshakeTimedOut = "TLS handshake timed out";
+
+    /// <summary>Probes in flight when those whose handshake timed out are tried again.</summary>
+    private const int RetryConcurrency = 8;
+
     public static async Task<ProbeResult> ProbeAsync(string target, string host, int port, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var endpoint = $"{host}:{port}";
@@ -56,7 +62,7 @@ internal static class TlsProbe
         catch (Exception e) when (e is System.Security.Authentication.AuthenticationException or IOException
             || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
-            error = e is OperationCanceledException ? "TLS handshake timed out" : e.Message;
+            error = e is OperationCanceledException ? HandshakeTimedOut : e.Message;
         }
 
         using (seen)
@@ -74,8 +80,27 @@ internal static class TlsProbe
         new DateTimeOffset(certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero),
         certificate.SubjectName.RawData.AsSpan().SequenceEqual(certificate.IssuerName.RawData));
 
-    /// <summary>Runs probes with at most <paramref name="concurrency"/> in flight.</summary>
+    /// <summary>
+    /// Runs probes with at most <paramref name="concurrency"/> in flight; those that connected but whose handshake timed
+    /// out are tried once more, a few at a time with twice the timeout: a busy host (or a sim serving 1,000 kubelets
+    /// from one process while it answers lists) answers late, which is not a port out of reach.
+    /// </summary>
     public static async Task<IReadOnlyList<ProbeResult>> ProbeAllAsync(IEnumerable<(string Target, string Host, int Port)> targets, int concurrency, TimeSpan timeout,
+        CancellationToken cancellationToken)
+    {
+        var list = targets.ToList();
+        var first = await RunAsync(list, concurrency, timeout, cancellationToken).ConfigureAwait(false);
+        var slow = first.Where(r => r is { Outcome: ProbeOutcome.Failed, Error: HandshakeTimedOut }).Select(r => r.Target).ToHashSet(StringComparer.Ordinal);
+        if (slow.Count == 0)
+        {
+            return first;
+        }
+
+        var again = await RunAsync([.. list.Where(t => slow.Contains(t.Target))], Math.Min(concurrency, RetryConcurrency), timeout * 2, cancellationToken).ConfigureAwait(false);
+        return [.. first.Where(r => !slow.Contains(r.Target)), .. again];
+    }
+
+    private static async Task<IReadOnlyList<ProbeResult>> RunAsync(IReadOnlyList<(string Target, string Host, int Port)> targets, int concurrency, TimeSpan timeout,
         CancellationToken cancellationToken)
     {
         var results = new System.Collections.Concurrent.ConcurrentBag<ProbeResult>();

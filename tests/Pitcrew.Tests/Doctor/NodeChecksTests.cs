@@ -141,4 +141,19 @@ public sealed class NodeChecksTests
     {
         Assert.Equal(CheckIds.NodeKubeletUnreachable, Assert.Single(Check(Cluster.Node("w-1"), ProbeOutcome.TimedOut)).Id);
     }
+
+    [Fact]
+    public void Check_ReadyNodeThatConnectsButNeverCompletesTheHandshake_SaysSoRatherThanUnreachable()
+    {
+        var node = Cluster.Node("w-1");
+        var probes = new Dictionary<string, ProbeResult>
+        {
+            [node.Name] = new(node.Name, "10.0.0.1:10250", ProbeOutcome.Failed, TlsProbe.HandshakeTimedOut, null, TimeSpan.FromSeconds(4)),
+        };
+        var finding = Assert.Single(NodeChecks.Check(Cluster.Facts([node], null, null, "v1.31.2"), probes, Now));
+        Assert.Equal(CheckIds.NodeKubeletUnreachable, finding.Id);
+        Assert.Contains("accepts connections but does not complete a TLS handshake", finding.Symptom, StringComparison.Ordinal);
+        Assert.DoesNotContain("not reachable", finding.Symptom, StringComparison.Ordinal);
+        Assert.Contains("tried twice", Assert.Single(finding.Evidence), StringComparison.Ordinal);
+    }
 }
