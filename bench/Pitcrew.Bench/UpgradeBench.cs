@@ -22,10 +22,10 @@ internal static class UpgradeBench
     private const int PodsPerWorker = 4;
     private static readonly TimeSpan SettleLimit = TimeSpan.FromMinutes(5);
 
-    public static async Task<int> RunAsync(string pitcrew, int workers, int kubeletRestartSeconds, int stopSeconds, CancellationToken ct)
+    public static async Task<int> RunAsync(string pitcrew, int workers, int kubeletRestartSeconds, int stopSeconds, IReadOnlyList<int> batches, CancellationToken ct)
     {
         var results = new List<(int Batch, Figures Figures)>();
-        foreach (var batch in new[] { 5, 1 })
+        foreach (var batch in batches)
         {
             var figures = await RunOnceAsync(pitcrew, workers, kubeletRestartSeconds, stopSeconds, batch, ct);
             if (figures is null)
@@ -96,7 +96,7 @@ internal static class UpgradeBench
                 return null;
             }
 
-            var pods = await WaitSettledAsync(client, workers * PodsPerWorker + workers + ControlPlanes, ct);
+            var pods = await WaitSettledAsync(client, workers * PodsPerWorker / Apps * Apps, ct);
             var perNode = pods.GroupBy(p => p).Select(g => g.Count()).ToList();
             Console.WriteLine($"batch {batch}: {pods.Count} pods Running and Ready ({Apps} Deployments under budgets, {perNode.Min()}-{perNode.Max()} workload pods per worker)");
 
@@ -131,7 +131,7 @@ internal static class UpgradeBench
             Console.WriteLine($"batch {batch}: where a worker's time goes (mean seconds per worker):");
             foreach (var (name, seconds) in figures.Breakdown)
             {
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {name,-40} {seconds,7:F2}"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {name,-54} {seconds,7:F2}"));
             }
 
             return figures;
@@ -251,7 +251,7 @@ internal static class UpgradeBench
         return text.ToString();
     }
 
-    /// <summary>Waits until at least the expected pods exist and all are Running and Ready; returns each fleet pod's node.</summary>
+    /// <summary>Waits until the expected workload pods exist and every pod is Running and Ready; returns each workload pod's node.</summary>
     private static async Task<List<string>> WaitSettledAsync(HttpClient client, int expected, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
@@ -260,9 +260,10 @@ internal static class UpgradeBench
             var items = (await client.GetFromJsonAsync<JsonObject>("/api/v1/pods", ct))!["items"]!.AsArray().OfType<JsonObject>().ToList();
             var ready = items.Count(p => (string?)p["status"]?["phase"] == "Running"
                 && (p["status"]?["conditions"] as JsonArray)?.OfType<JsonObject>().Any(c => (string?)c["type"] == "Ready" && (string?)c["status"] == "True") == true);
-            if (items.Count >= expected && ready == items.Count)
+            var fleet = items.Where(p => (string?)p["metadata"]?["namespace"] == "fleet").ToList();
+            if (fleet.Count >= expected && ready == items.Count)
             {
-                return [.. items.Where(p => (string?)p["metadata"]?["namespace"] == "fleet").Select(p => (string?)p["spec"]?["nodeName"] ?? "?")];
+                return [.. fleet.Select(p => (string?)p["spec"]?["nodeName"] ?? "?")];
             }
 
             if (clock.Elapsed > SettleLimit)
