@@ -6,6 +6,20 @@ using Pitcrew.Bench;
 //        Pitcrew.Bench restore PITCREW_BINARY [TARGET_MB] [ROUNDS] (snapshot restore against etcdctl)
 //        Pitcrew.Bench doctor PITCREW_BINARY [WORKERS]         (pitcrew doctor on the large scenario against kubectl get pods -A -o json)
 //        Pitcrew.Bench backup PITCREW_BINARY S3RVER [TARGET_MB] [ROUNDS]  (backup create to s3rver against etcdctl snapshot save)
+//        Pitcrew.Bench upgrade PITCREW_BINARY [WORKERS] [KUBELET_RESTART_S] [POD_STOP_S] [BATCH_SIZES=5,1] (upgrade apply)
+if (args is ["upgrade", var upgradeBinary, .. var upgradeRest])
+{
+    using var stopUpgrade = new CancellationTokenSource(TimeSpan.FromMinutes(90));
+    Console.CancelKeyPress += (_, e) =>
+    {
+        e.Cancel = true;
+        stopUpgrade.Cancel();
+    };
+    int Arg(int index, int fallback) => upgradeRest.Length > index ? int.Parse(upgradeRest[index], System.Globalization.CultureInfo.InvariantCulture) : fallback;
+    var batches = upgradeRest.Length > 3 ? upgradeRest[3].Split(',').Select(b => int.Parse(b, System.Globalization.CultureInfo.InvariantCulture)).ToList() : [5, 1];
+    return await UpgradeBench.RunAsync(upgradeBinary, Arg(0, 50), Arg(1, 10), Arg(2, 3), batches, stopUpgrade.Token);
+}
+
 if (args is ["doctor", var doctorBinary, .. var doctorRest])
 {
     using var stopDoctor = new CancellationTokenSource(TimeSpan.FromMinutes(30));

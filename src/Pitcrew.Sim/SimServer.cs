@@ -80,7 +80,8 @@ public sealed class SimServer : IAsyncDisposable
             stop = new CancellationTokenSource();
             var lists = new ListCache(store);
             var listing = Task.Run(() => lists.RunAsync(stop.Token), stop.Token);
-            var app = Build(pki, new ApiHandler(store, served, time, options.EffectiveTimings, etcd, dir, lists));
+            var budgets = new BudgetMetrics();
+            var app = Build(pki, new ApiHandler(store, served, time, options.EffectiveTimings, etcd, dir, lists, budgets));
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             var url = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
                 .Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -88,7 +89,7 @@ public sealed class SimServer : IAsyncDisposable
             Kubeconfig.Write(kubeconfig, url, pki);
             new SimState(url, etcdEndpoint, Environment.ProcessId).Write(dir);
             var listeners = new Kubelets.KubeletListeners(new Kubelets.KubeletCertificates(pki.LoadCaWithKey()));
-            var loops = options.RunControllers ? await StartControllersAsync(store, options.EffectiveTimings, listeners, time, stop.Token).ConfigureAwait(false) : Task.CompletedTask;
+            var loops = options.RunControllers ? await StartControllersAsync(store, options.EffectiveTimings, listeners, budgets, time, stop.Token).ConfigureAwait(false) : Task.CompletedTask;
             return new SimServer(app, store, etcd, stop, Task.WhenAll(loops, listing), url, kubeconfig, etcdEndpoint) { _listeners = listeners };
         }
         catch (Exception e) when (e is not PitcrewException and not OperationCanceledException)
@@ -130,7 +131,8 @@ public sealed class SimServer : IAsyncDisposable
     }
 
     /// <summary>Loads the cluster cache, then runs the kubelets and the controllers on it.</summary>
-    private static async Task<Task> StartControllersAsync(RegistryStore store, SimTimings timings, Kubelets.KubeletListeners listeners, TimeProvider time, CancellationToken stop)
+    private static async Task<Task> StartControllersAsync(
+        RegistryStore store, SimTimings timings, Kubelets.KubeletListeners listeners, BudgetMetrics budgets, TimeProvider time, CancellationToken stop)
     {
         var cache = new ClusterCache(store);
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -143,7 +145,7 @@ public sealed class SimServer : IAsyncDisposable
             new DeploymentController(events), new ReplicaSetController(), new DaemonSetController(),
             new StatefulSetController(events), new JobController(events), new GarbageCollector(),
             new Scheduler(events), new SimKubelet(timings, events), new NodeLifecycleController(timings.NodeMonitorGracePeriod, events),
-            new TaintEvictionController(events), new DisruptionController(), listeners,
+            new TaintEvictionController(events), new DisruptionController(budgets), listeners,
         ];
         var host = Task.Run(() => new ControllerHost(cache, writer, controllers, time).RunAsync(stop), stop);
         var compactor = Task.Run(() => new Compactor(store, timings.EffectiveCompactionInterval, time).RunAsync(stop), stop);

@@ -34,6 +34,35 @@ public sealed class SimCommandTests : IDisposable
         Assert.Contains("no simulated cluster", again.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task KubeletRestart_SetsHowLongARestartedNodeIsNotReady()
+    {
+        var bad = await CliRun.InvokeAsync("sim", "up", "--dir", _dir, "--kubelet-restart", "soon");
+        Assert.Equal(ExitCodes.Usage, bad.ExitCode);
+        Assert.Contains("invalid duration \"soon\" for --kubelet-restart", bad.Stderr, StringComparison.Ordinal);
+
+        var up = await CliRun.InvokeAsync("sim", "up", "--detach", "--dir", _dir, "--workers", "1", "--kubelet-restart", "30s");
+        Assert.True(up.ExitCode == ExitCodes.Ok, up.Stderr + await File.ReadAllTextAsync(Path.Combine(_dir, "sim.log"), TestContext.Current.CancellationToken));
+        try
+        {
+            var configuration = k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(Path.Combine(_dir, "kubeconfig"));
+            await using (var executor = Pitcrew.Executors.SimNodeExecutor.Create(configuration, TimeProvider.System))
+            {
+                var before = DateTimeOffset.UtcNow;
+                var restart = await executor.RunAsync("worker-1", Pitcrew.Executors.NodeCommand.Shell("systemctl restart kubelet"), null, TestContext.Current.CancellationToken);
+                Assert.Equal(0, restart.ExitCode);
+                using var client = Pitcrew.Sim.SimClient.Open(_dir);
+                var node = await client.GetAsync("/api/v1/nodes/worker-1", TestContext.Current.CancellationToken);
+                var until = DateTimeOffset.Parse((string)node["metadata"]!["annotations"]!["sim.pitcrew.dev/kubelet-restart-until"]!, System.Globalization.CultureInfo.InvariantCulture);
+                Assert.InRange((until - before).TotalSeconds, 25, 35);
+            }
+        }
+        finally
+        {
+            Assert.Equal(ExitCodes.Ok, (await CliRun.InvokeAsync("sim", "down", "--dir", _dir)).ExitCode);
+        }
+    }
+
     private static IEnumerable<string> EtcdCommandLines() =>
         Directory.GetDirectories("/proc").Select(d => Path.Combine(d, "cmdline")).Where(File.Exists).Select(f =>
         {

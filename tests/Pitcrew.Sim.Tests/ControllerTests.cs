@@ -83,6 +83,9 @@ public sealed class ControllerTests(SimulatorFixture sim) : IClassFixture<Simula
         var blocked = await sim.KubectlAsync("drain", "worker-2", "--force", "--ignore-daemonsets", "--timeout=3s");
         Assert.NotEqual(0, blocked.ExitCode);
         Assert.Contains("Cannot evict pod as it would violate the pod's disruption budget.", blocked.Stderr, StringComparison.Ordinal);
+        var metrics = await client.GetStringAsync("/metrics", Token);
+        Assert.Contains("sim_pdb_violations_total{namespace=\"budget\",name=\"db\"} 0\n", metrics, StringComparison.Ordinal);
+        Assert.Matches("sim_pdb_status_computations_total [1-9]", metrics);
         Assert.Equal(0, (await sim.KubectlAsync("uncordon", "worker-1", "worker-2")).ExitCode);
     }
 

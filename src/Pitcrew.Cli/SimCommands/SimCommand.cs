@@ -18,9 +18,15 @@ internal static class SimCommand
         var version = new Option<string?>("--version") { Description = "Kubernetes version the cluster reports (overrides the scenario's)" };
         var etcd = new Option<string?>("--etcd-endpoints") { Description = "Use this etcd instead of starting one" };
         var detach = new Option<bool>("--detach") { Description = "Run in the background (log in DIR/sim.log); stop it with pitcrew sim down" };
+        var kubeletRestart = new Option<TimeSpan?>("--kubelet-restart")
+        {
+            Description = "How long a node stays NotReady after its kubelet restarts (default 2s), e.g. 10s for a realistic upgrade rehearsal",
+            HelpName = "DURATION",
+            CustomParser = ParseDuration,
+        };
         var up = new Command("up")
         {
-            dir, scenario, controlPlanes, workers, version, etcd, detach,
+            dir, scenario, controlPlanes, workers, version, etcd, detach, kubeletRestart,
         }.Describe(
             "Start a simulated Kubernetes cluster on a real etcd and serve its API until Ctrl+C",
             """
@@ -42,6 +48,7 @@ internal static class SimCommand
             }
 
             var options = new SimOptions(parse.GetValue(dir)!, EtcdEndpoints: parse.GetValue(etcd),
+                Timings: parse.GetValue(kubeletRestart) is { } restart ? SimTimings.Default with { KubeletRestart = restart } : null,
                 Scenario: Scenario(parse.GetValue(scenario)!, parse.GetValue(controlPlanes), parse.GetValue(workers), parse.GetValue(version)));
             await using var sim = await SimServer.StartAsync(options, context.Time, cancellationToken).ConfigureAwait(false);
             context.Out.WriteLine($"API server: {sim.Url} (etcd {sim.EtcdEndpoint})");
@@ -122,6 +129,23 @@ internal static class SimCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    private static TimeSpan? ParseDuration(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+        if (text == "0")
+        {
+            return TimeSpan.Zero;
+        }
+
+        if (BackupCommands.CliDurations.TryParsePeriod(text, out var period) && period < TimeSpan.FromHours(1))
+        {
+            return period;
+        }
+
+        result.AddError($"invalid duration \"{text}\" for --kubelet-restart: use e.g. 500ms, 10s or 1m (under an hour)");
+        return null;
     }
 
     private static Scenario Scenario(string nameOrPath, int? controlPlanes, int? workers, string? version)

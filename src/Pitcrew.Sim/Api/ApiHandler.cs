@@ -14,10 +14,13 @@ internal sealed class ApiHandler
     private readonly Cluster.ServedVersion _version;
     private readonly NodeAgent.ExecEndpoint _exec;
     private readonly RequestMetrics _metrics = new();
+    private readonly Controllers.BudgetMetrics? _budgets;
 
-    public ApiHandler(RegistryStore store, Cluster.ServedVersion version, TimeProvider time, SimTimings timings, Pitcrew.Etcd.LocalEtcd? etcd = null, string? directory = null,
-        ListCache? lists = null)
+    public ApiHandler(
+        RegistryStore store, Cluster.ServedVersion version, TimeProvider time, SimTimings timings, Pitcrew.Etcd.LocalEtcd? etcd = null, string? directory = null,
+        ListCache? lists = null, Controllers.BudgetMetrics? budgets = null)
     {
+        _budgets = budgets;
         _store = store;
         _version = version;
         _verbs = new ResourceVerbs(store, time, timings.EffectiveBookmarkInterval, lists);
@@ -80,7 +83,7 @@ internal sealed class ApiHandler
             case ["healthz" or "livez" or "readyz"]:
                 return new ApiResult(200, JsonValue.Create("ok"), "text/plain");
             case ["metrics"]:
-                return new ApiResult(200, JsonValue.Create(_metrics.Render()), "text/plain");
+                return new ApiResult(200, JsonValue.Create(_metrics.Render() + _budgets?.Render()), "text/plain");
             case ["api"]:
                 return Discovery.WantsAggregated(accept)
                     ? new ApiResult(200, Discovery.Aggregated(core: true), Discovery.AggregatedContentType)

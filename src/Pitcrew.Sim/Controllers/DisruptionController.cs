@@ -12,7 +12,7 @@ namespace Pitcrew.Sim.Controllers;
 /// The expected count is the scale of the pods' controllers, as kube's getExpectedScale finds it: a ReplicaSet's
 /// Deployment (or the ReplicaSet itself), a StatefulSet; a pod without a known controller counts as one.
 /// </remarks>
-internal sealed class DisruptionController : IController
+internal sealed class DisruptionController(BudgetMetrics? metrics = null) : IController
 {
     /// <summary>An eviction not followed by the pod's deletion within this time stops counting as a disruption.</summary>
     private static readonly TimeSpan DeletionTimeout = TimeSpan.FromMinutes(2);
@@ -49,6 +49,7 @@ internal sealed class DisruptionController : IController
                 .Where(p => LabelSelector.Matches(selector, ObjectMeta.Metadata(p)["labels"] as JsonObject))
                 .ToDictionary(Resources.Name, StringComparer.Ordinal);
             var status = Compute(pdb, pods, now, ExpectedScale(pods.Values, scales, replicaSetOwners));
+            metrics?.Observe(Resources.Namespace(pdb) ?? string.Empty, Resources.Name(pdb), pdb["status"] as JsonObject, status);
             if (pdb["status"] is JsonObject old && Same(old, status))
             {
                 continue;
