@@ -201,7 +201,7 @@ internal static class ApplyCommand
         async Task SaveAsync(UpgradeJournal current, CancellationToken token)
         {
             await current.SaveAsync(stateDir, token).ConfigureAwait(false);
-            await mirror.SaveAsync(current, token).ConfigureAwait(false);
+            mirror.Offer(current);
         }
 
         journal = await BackupAsync(context, parse, journal, progress, SaveAsync, run.Token).ConfigureAwait(false);
@@ -233,6 +233,10 @@ internal static class ApplyCommand
         catch (OperationCanceledException) when (clusterLock.Lost.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             throw new PitcrewException("another run took the cluster lock; stopped (the journal holds what was done)", ExitCodes.Blocked);
+        }
+        finally
+        {
+            await mirror.FlushAsync().ConfigureAwait(false);
         }
 
         return await FinishAsync(context, parse, api, stages, outcome, stateDir, cancellationToken).ConfigureAwait(false);

@@ -66,8 +66,9 @@ public sealed class UpgradeApplyTests
         var journal = await sim.JournalAsync();
         Assert.True(journal.Finished);
         Assert.Equal(["v1.29.15", "v1.30.14"], journal.Path);
-        var map = await client.CoreV1.ReadNamespacedConfigMapAsync(UpgradeJournal.ConfigMapName, "kube-system", cancellationToken: Token);
-        Assert.True(UpgradeJournal.FromJson(map.Data[UpgradeJournal.ConfigMapKey], "configmap").Finished);
+        var mirrored = await new JournalMirror(client, _ => { }).LoadAsync(Token);
+        Assert.True(mirrored!.Finished);
+        Assert.Equal(journal.Compacted().Entries, mirrored.Entries);
         var list = await CliRun.InvokeAsync("etcd", "backup", "list", "--store", sim.Store, "-o", "json");
         Assert.True(list.ExitCode == 0, list.Stderr);
         Assert.Contains(journal.Backup!, list.Stdout, StringComparison.Ordinal);

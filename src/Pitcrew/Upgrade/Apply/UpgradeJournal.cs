@@ -49,6 +49,20 @@ public sealed record UpgradeJournal(
 
     public string ToJson() => JsonSerializer.Serialize(this, UpgradeJournalJson.Default.UpgradeJournal);
 
+    public string ToCompactJson() => JsonSerializer.Serialize(this, UpgradeJournalCompactJson.Default.UpgradeJournal);
+
+    /// <summary>The journal with only each step's last entry, in the order those came: all a resume needs.</summary>
+    public UpgradeJournal Compacted()
+    {
+        var last = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < Entries.Count; i++)
+        {
+            last[Entries[i].Step] = i;
+        }
+
+        return this with { Entries = [.. Entries.Where((e, i) => last[e.Step] == i)] };
+    }
+
     public static UpgradeJournal FromJson(string json, string source)
     {
         try
@@ -80,3 +94,7 @@ public sealed record UpgradeJournal(
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true)]
 [JsonSerializable(typeof(UpgradeJournal))]
 internal sealed partial class UpgradeJournalJson : JsonSerializerContext;
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(UpgradeJournal))]
+internal sealed partial class UpgradeJournalCompactJson : JsonSerializerContext;

@@ -21,7 +21,7 @@ internal sealed record ApplyOptions(
     public static readonly TimeSpan DefaultGateTimeout = TimeSpan.FromMinutes(5);
 
     /// <summary>How often gates and the bake look at the cluster.</summary>
-    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Nodes whose group has its own runbook (--runbook-for), by name; the others use <see cref="Runbook"/>.</summary>
     public IReadOnlyDictionary<string, Runbook> NodeRunbooks { get; init; } = new Dictionary<string, Runbook>(StringComparer.Ordinal);
