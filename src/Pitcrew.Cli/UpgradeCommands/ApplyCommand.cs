@@ -33,8 +33,9 @@ internal static class ApplyCommand
             """
             Takes the cluster lock (Lease kube-system/pitcrew-maintenance), runs preflight (no-go stops here), takes an
             etcd backup tagged pre-upgrade into --store (kept forever by retention), then for each minor of the path:
-            the first control plane (kubeadm upgrade apply), the other control planes one at a time (kubeadm upgrade
-            node; etcd keeps its quorum), the canary workers, a bake watching them, then the other workers in batches of
+            the control-plane components of the first control plane (kubeadm upgrade apply) and of the others, one at
+            a time (kubeadm upgrade node; etcd keeps its quorum), then their kubelets one at a time (no kubelet is ever
+            newer than a kube-apiserver), the canary workers, a bake watching them, then the other workers in batches of
             --batch-size, never more than --max-unavailable-per-zone of a zone at once. Each node follows the runbook
             (drain, packages from the minor's pkgs.k8s.io repository, kubelet restart, uncordon) and must pass health
             gates before the next starts: Ready with the target kubelet, static pods at the target, workloads and
@@ -42,7 +43,7 @@ internal static class ApplyCommand
             (state dir and ConfigMap kube-system/pitcrew-upgrade-journal); after a failure or crash fix the cause and
             add --resume. On failure the node stays cordoned and the way back is printed. Reports (JSON, Markdown,
             HTML, with a timeline per node) go to --report-dir. Exit codes: 0 upgraded, 3 blocked (plan, preflight,
-            lock, window, not confirmed), 4 stopped part way (resume), 5 cluster unreachable.
+            lock, window, unfinished journal, not confirmed), 4 stopped part way (resume), 5 cluster unreachable.
             """,
             """
             pitcrew upgrade apply --to v1.31 --executor ssh --inventory nodes.yaml --store s3://backups/etcd \
@@ -69,7 +70,8 @@ internal static class ApplyCommand
         var runbook = RunbookLoader.Builtins.Contains(runbookName) || runbookName == "yum" ? RunbookLoader.Builtin(runbookName) : RunbookLoader.Load(runbookName);
         var runbookGroups = RunbookGroups(parse);
         var resume = parse.GetValue(ApplyFlags.Resume);
-        if (parse.GetValue(BackupStoreFlags.Store) is null && !parse.GetValue(ApplyFlags.NoBackup) && !parse.GetValue(ApplyFlags.PlanOnly))
+        if (parse.GetValue(BackupStoreFlags.Store) is null && context.Environment("PITCREW_BACKUP_STORE") is null
+            && !parse.GetValue(ApplyFlags.NoBackup) && !parse.GetValue(ApplyFlags.PlanOnly))
         {
             throw new PitcrewException("give --store URL for the pre-upgrade etcd backup (with etcd's --endpoints and certificates), or --no-backup to upgrade without a way back", ExitCodes.Usage);
         }
@@ -326,7 +328,7 @@ internal static class ApplyCommand
         var journal = outcome.Journal;
         var roles = stages.SelectMany(s => s.Nodes.Select(n => (n, s.Role))).DistinctBy(p => p.n).ToDictionary(p => p.n, p => Runbook.RoleName(p.Role), StringComparer.Ordinal);
         var failure = outcome.Failure is { } f
-            ? new FailureReport(f.Node, f.Step, f.Command, f.Reason, f.Output, WayBack(parse, journal, f, roles.GetValueOrDefault(f.Node) ?? "worker"))
+            ? new FailureReport(f.Node, f.Step, f.Command, f.Reason, f.Output, WayBack(parse, parse.GetValue(BackupStoreFlags.Store) ?? context.Environment("PITCREW_BACKUP_STORE"), journal, f, roles.GetValueOrDefault(f.Node) ?? "worker"))
             : null;
         var result = outcome.End switch
         {
@@ -348,7 +350,7 @@ internal static class ApplyCommand
         return outcome.End == ApplyEnd.Finished ? ExitCodes.Ok : ExitCodes.Partial;
     }
 
-    private static List<string> WayBack(ParseResult parse, UpgradeJournal journal, StepFailure failure, string role)
+    private static List<string> WayBack(ParseResult parse, string? store, UpgradeJournal journal, StepFailure failure, string role)
     {
         var lines = new List<string>
         {
@@ -363,7 +365,7 @@ internal static class ApplyCommand
         {
             lines.Add($"A control-plane step failed. kubeadm upgrade apply/node can be run again (resume). If the control plane cannot be repaired: reinstall the " +
                 $"{journal.From} packages on the control-plane nodes, then restore etcd from the pre-upgrade backup: pitcrew cluster restore --from-backup {backup} " +
-                $"--store {parse.GetValue(BackupStoreFlags.Store)} --executor {parse.GetValue(ExecutorFlags.Executor)} (docs/restore.md)");
+                $"--store {store} --executor {parse.GetValue(ExecutorFlags.Executor)} (docs/restore.md)");
         }
         else
         {
