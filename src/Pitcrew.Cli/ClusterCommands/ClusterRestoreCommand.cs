@@ -37,7 +37,7 @@ internal static class ClusterRestoreCommand
         var bump = RestoreFlags.BumpRevision();
         var command = new Command("restore")
         {
-            Snapshot, FromBackup, ExecutorFlags.Executor, ExecutorFlags.Inventory, ExecutorFlags.KnownHosts, InitialCluster, token, bump, NodeSnapshot, DataDir, ManifestDir, StateDir, Yes, Resume, PlanOnly,
+            Snapshot, FromBackup, ExecutorFlags.Executor, ExecutorFlags.Inventory, ExecutorFlags.KnownHosts, ExecutorFlags.SshAcceptNew, InitialCluster, token, bump, NodeSnapshot, DataDir, ManifestDir, StateDir, Yes, Resume, PlanOnly,
             NodeFlags.Kubeconfig, NodeFlags.Context, BackupStoreFlags.Store, BackupStoreFlags.S3Endpoint, BackupStoreFlags.KeyFile,
         }.Describe(
             "Restore etcd on every control-plane node from one snapshot: the seed's runbook, planned, checked and journaled",

@@ -19,6 +19,11 @@ internal static class ExecutorFlags
 
     public static readonly Option<string?> KnownHosts = new("--known-hosts") { Description = "known_hosts for --executor ssh (default ~/.ssh/known_hosts)", HelpName = "FILE" };
 
+    public static readonly Option<bool> SshAcceptNew = new("--ssh-accept-new")
+    {
+        Description = "Trust and record a node's host key the first time it is seen (as StrictHostKeyChecking=accept-new); a changed key is always refused",
+    };
+
     /// <summary>Where journals and fetched files go: $XDG_STATE_HOME/pitcrew or ~/.local/state/pitcrew.</summary>
     public static string DefaultStateDir(CliContext context) =>
         Path.Combine(context.Environment("XDG_STATE_HOME") is { Length: > 0 } state ? state
@@ -35,7 +40,7 @@ internal static class ExecutorFlags
             case "ssh":
                 var inventory = parse.GetValue(Inventory) is { } path ? NodeInventory.Load(path) : NodeInventory.Empty;
                 var knownHosts = parse.GetValue(KnownHosts) ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".ssh", "known_hosts");
-                return new SshNodeExecutor(new SshExecutorOptions(inventory, knownHosts, false, SshExecutorOptions.DefaultConnectTimeout),
+                return new SshNodeExecutor(new SshExecutorOptions(inventory, knownHosts, parse.GetValue(SshAcceptNew), SshExecutorOptions.DefaultConnectTimeout),
                     (node, cancellationToken) => InternalIpAsync(kube, node, cancellationToken), context.Time);
             case var other:
                 throw new PitcrewException($"--executor {other}: want ssh, local or sim", ExitCodes.Usage);

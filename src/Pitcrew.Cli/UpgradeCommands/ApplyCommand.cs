@@ -26,7 +26,7 @@ internal static class ApplyCommand
         var command = new Command("apply")
         {
             PlanCommand.To, PlanCommand.Releases, PlanCommand.RunbookOption, PlanCommand.Force, NodeFlags.Kubeconfig, NodeFlags.Context,
-            ExecutorFlags.Executor, ExecutorFlags.Inventory, ExecutorFlags.KnownHosts,
+            ExecutorFlags.Executor, ExecutorFlags.Inventory, ExecutorFlags.KnownHosts, ExecutorFlags.SshAcceptNew,
             BackupStoreFlags.Store, BackupStoreFlags.S3Endpoint, BackupStoreFlags.KeyFile,
         }.Describe(
             "Upgrade the cluster: preflight, a pre-upgrade backup, the control planes one at a time, canaries, a bake, then workers in batches",
