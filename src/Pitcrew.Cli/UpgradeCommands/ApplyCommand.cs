@@ -67,7 +67,7 @@ internal static class ApplyCommand
         var stateDir = Path.GetFullPath(parse.GetValue(ApplyFlags.StateDir) ?? ExecutorFlags.DefaultStateDir(context));
         var window = parse.GetValue(ApplyFlags.Window) is { } windowText ? MaintenanceWindow.Parse(windowText) : null;
         var runbookName = parse.GetValue(PlanCommand.RunbookOption)!;
-        var runbook = RunbookLoader.Builtins.Contains(runbookName) || runbookName == "yum" ? RunbookLoader.Builtin(runbookName) : RunbookLoader.Load(runbookName);
+        var runbook = RunbookLoader.Resolve(runbookName);
         var runbookGroups = RunbookGroups(parse);
         var resume = parse.GetValue(ApplyFlags.Resume);
         if (parse.GetValue(BackupStoreFlags.Store) is null && context.Environment("PITCREW_BACKUP_STORE") is null
@@ -257,7 +257,7 @@ internal static class ApplyCommand
             }
 
             var name = text[(split + 1)..];
-            var groupRunbook = RunbookLoader.Builtins.Contains(name) || name == "yum" ? RunbookLoader.Builtin(name) : RunbookLoader.Load(name);
+            var groupRunbook = RunbookLoader.Resolve(name);
             groups.Add((LabelSelectorText.Parse(text[..split]), groupRunbook));
         }
 

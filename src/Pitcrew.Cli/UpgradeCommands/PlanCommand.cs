@@ -39,7 +39,7 @@ internal static class PlanCommand
         {
             var releases = parse.GetValue(Releases) is { } file ? ReleaseTable.Load(file) : ReleaseTable.Default;
             var runbookName = parse.GetValue(RunbookOption)!;
-            var runbook = RunbookLoader.Builtins.Contains(runbookName) || runbookName == "yum" ? RunbookLoader.Builtin(runbookName) : RunbookLoader.Load(runbookName);
+            var runbook = RunbookLoader.Resolve(runbookName);
             var kubectl = await KubectlProbe.ClientVersionAsync(context.Time, cancellationToken).ConfigureAwait(false);
             var client = KubeAccess.Connect(new KubeAccessOptions(parse.GetValue(NodeFlags.Kubeconfig), parse.GetValue(NodeFlags.Context)), context.Environment);
             var cluster = await new KubeUpgradeApi(client, kubectl).ReadVersionsAsync(cancellationToken).ConfigureAwait(false);

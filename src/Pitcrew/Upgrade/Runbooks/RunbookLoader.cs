@@ -31,6 +31,10 @@ internal static partial class RunbookLoader
         return Parse(YamlDocument.Embedded($"Pitcrew.Upgrade.Runbooks.kubeadm-{name}.yaml"), $"kubeadm-{name}.yaml (built in)");
     }
 
+    /// <summary>A runbook by what the user typed: apt, dnf or yum for a built-in one, else a file.</summary>
+    public static Runbook Resolve(string nameOrPath) =>
+        Builtins.Contains(nameOrPath) || nameOrPath == "yum" ? Builtin(nameOrPath) : Load(nameOrPath);
+
     public static Runbook Load(string path) =>
         File.Exists(path) ? Parse(File.ReadAllText(path), path) : throw new Errors.PitcrewException($"runbook {path}: no such file", Errors.ExitCodes.FileNotFound);
 
