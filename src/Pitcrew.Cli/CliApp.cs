@@ -34,6 +34,20 @@ internal static class CliApp
         return root;
     }
 
+    /// <summary>
+    /// How System.CommandLine runs an action. Its own SIGINT/SIGTERM handling is off (null timeout): left on, it returns
+    /// 143 two seconds after the signal while the action is still cleaning up, and the process exits under it; a busy
+    /// simulator was cut off that way before it had stopped its etcd. The handlers in <see cref="RunAsync"/> cancel the
+    /// token instead and the action finishes its cleanup.
+    /// </summary>
+    internal static InvocationConfiguration Invocation(CliContext context) => new()
+    {
+        Output = context.RawOut,
+        Error = new ConsoleWriter(context.Err),
+        EnableDefaultExceptionHandler = false,
+        ProcessTerminationTimeout = null,
+    };
+
     public static async Task<int> RunAsync(string[] args, CliContext context)
     {
         var root = Build(context);
@@ -61,9 +75,7 @@ internal static class CliApp
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         try
         {
-            return await parse.InvokeAsync(
-                new InvocationConfiguration { Output = context.RawOut, Error = new ConsoleWriter(context.Err), EnableDefaultExceptionHandler = false },
-                cancel.Token).ConfigureAwait(false);
+            return await parse.InvokeAsync(Invocation(context), cancel.Token).ConfigureAwait(false);
         }
         catch (Exception) when (cancel.IsCancellationRequested)
         {

@@ -112,21 +112,28 @@ public sealed class SimServer : IAsyncDisposable
     /// <summary>Stops the controllers and the API server, then the etcd it started.</summary>
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        await _loops.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        _stop.Dispose();
-        if (_listeners is not null)
+        try
         {
-            await _listeners.DisposeAsync().ConfigureAwait(false);
-        }
+            await _stop.CancelAsync().ConfigureAwait(false);
+            await _loops.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            _stop.Dispose();
+            if (_listeners is not null)
+            {
+                await _listeners.DisposeAsync().ConfigureAwait(false);
+            }
 
-        await _app.StopAsync().ConfigureAwait(false);
-        await _app.DisposeAsync().ConfigureAwait(false);
-        File.Delete(SimState.PathIn(_directory));
-        _store.Dispose();
-        if (_etcd is not null)
+            await _app.StopAsync().ConfigureAwait(false);
+            await _app.DisposeAsync().ConfigureAwait(false);
+            File.Delete(SimState.PathIn(_directory));
+            _store.Dispose();
+        }
+        finally
         {
-            await _etcd.DisposeAsync().ConfigureAwait(false);
+            // Whatever failed above, the etcd this sim started does not outlive it.
+            if (_etcd is not null)
+            {
+                await _etcd.DisposeAsync().ConfigureAwait(false);
+            }
         }
     }
 

@@ -35,6 +35,17 @@ public sealed class SimCommandTests : IDisposable
     }
 
     [Fact]
+    public void Signals_AreHandledByTheCommandItself_SoASlowSimStillStopsItsEtcd()
+    {
+        // System.CommandLine's own handler would return 143 two seconds after SIGTERM and let the process exit under a
+        // sim still shutting down (a busy 5,000-node sim left its etcd running that way); ours cancels and waits.
+        var context = new CliContext(
+            CliContext.Create(TextWriter.Null, redirected: true, noColor: true), CliContext.Create(TextWriter.Null, redirected: true, noColor: true),
+            TextWriter.Null, _ => null, TimeProvider.System, ErrIsTerminal: false);
+        Assert.Null(CliApp.Invocation(context).ProcessTerminationTimeout);
+    }
+
+    [Fact]
     public async Task KubeletRestart_SetsHowLongARestartedNodeIsNotReady()
     {
         var bad = await CliRun.InvokeAsync("sim", "up", "--dir", _dir, "--kubelet-restart", "soon");
