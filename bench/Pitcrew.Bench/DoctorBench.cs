@@ -13,7 +13,7 @@ namespace Pitcrew.Bench;
 /// </summary>
 internal static class DoctorBench
 {
-    private static readonly TimeSpan ReadyLimit = TimeSpan.FromMinutes(15);
+    private static readonly TimeSpan ReadyLimit = TimeSpan.FromMinutes(25);
     private const int Rounds = 2;
 
     public static async Task<int> RunAsync(string pitcrew, int workers, CancellationToken ct)

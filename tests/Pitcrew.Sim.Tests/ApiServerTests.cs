@@ -103,6 +103,8 @@ public sealed class ApiServerTests(SimulatorFixture sim) : IClassFixture<Simulat
         var first = await ListAsync(client, "/api/v1/namespaces/list-cache/configmaps?limit=3");
         Assert.Equal(["lc-00", "lc-01", "lc-02"], Names(first));
         Assert.Equal(3, (int?)first["metadata"]!["remainingItemCount"]);
+        // kube-apiserver's order: a client can ask for the next page as soon as it has read the continue token.
+        Assert.Equal(["kind", "apiVersion", "metadata", "items"], first.Select(p => p.Key));
         Assert.Equal(HttpStatusCode.OK, (await client.DeleteAsync("/api/v1/namespaces/list-cache/configmaps/lc-04", Token)).StatusCode);
         Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/namespaces/list-cache/configmaps",
             new JsonObject { ["metadata"] = new JsonObject { ["name"] = "lc-06" } }, Token)).StatusCode);

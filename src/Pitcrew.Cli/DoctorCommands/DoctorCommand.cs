@@ -100,7 +100,9 @@ internal static class DoctorCommand
 
         var previous = parse.GetValue(BaselineFile) is { } file ? (file, Doctor.Baseline.Read(file)) : default;
         var api = scope == DoctorScope.Etcd ? null : new KubeDoctorApi(KubeAccess.Connect(new KubeAccessOptions(parse.GetValue(Kubeconfig), parse.GetValue(Context)), context.Environment));
-        var report = await new DoctorRunner(api ?? (IDoctorApi)NoCluster.Instance, context.Time).RunAsync(options, cancellationToken).ConfigureAwait(false);
+        var traceGate = new Lock();
+        Action<string>? trace = parse.GetValue(GlobalOptions.Verbose) ? line => { lock (traceGate) { context.Err.Profile.Out.Writer.WriteLine(line); } } : null;
+        var report = await new DoctorRunner(api ?? (IDoctorApi)NoCluster.Instance, context.Time, trace).RunAsync(options, cancellationToken).ConfigureAwait(false);
         if (previous.file is not null)
         {
             report = report with { Baseline = Doctor.Baseline.Compare(previous.file, previous.Item2, report.Findings) };

@@ -11,6 +11,9 @@ namespace Pitcrew.Sim.Api;
 internal sealed class ResourceVerbs
 {
     private const long MaxPageRead = 1_000;
+
+    /// <summary>An unfiltered page up to this size is read at once, so that its metadata is known before its items are written.</summary>
+    private const long MaxWholePage = 5_000;
     private const int FlushBytes = 256 * 1024;
     private const int PatchAttempts = 5;
 
@@ -119,8 +122,10 @@ internal sealed class ResourceVerbs
         var page = await ReadAsync(prefix, start, ChunkSize(limit, 0, selectors.IsEmpty), revision, ct).ConfigureAwait(false);
         revision = revision == 0 ? page.Revision : revision;
 
-        // Then the list is streamed as it is read (items first, metadata last: JSON clients do not mind the order), so
-        // that listing 30,000 pods holds one chunk in memory rather than all of them twice.
+        // Then the list is streamed as it is read, so that listing 30,000 pods holds one chunk in memory rather than all of
+        // them twice. Metadata comes first, as kube-apiserver writes it (clients may ask for the next page as soon as they
+        // read the continue token), whenever the first read already decides it: a whole list, or an unfiltered page the
+        // read covered. A filtered page learns where it ends only at its end, and says so last.
         var table = Tables.Wanted(context.Request.Headers.Accept.ToString());
         var (columns, cells) = table ? Tables.Shape(path.Resource, _time.GetUtcNow()) : ([], _ => []);
         string? includeObject = query["includeObject"];
@@ -135,6 +140,13 @@ internal sealed class ResourceVerbs
         {
             writer.WritePropertyName("columnDefinitions");
             new JsonArray([.. columns.Select(c => (JsonNode?)c.DeepClone())]).WriteTo(writer);
+        }
+
+        var upFront = limit == 0 || (selectors.IsEmpty && page.Items.Count <= limit && (page.Items.Count == limit || !page.More));
+        if (upFront)
+        {
+            var last = page.More && page.Items.Count > 0 ? page.Items[^1].Key : null;
+            WriteListMetadata(writer, path, revision, last, page.Remaining, selectors.IsEmpty);
         }
 
         writer.WritePropertyName(table ? "rows" : "items");
@@ -205,11 +217,24 @@ internal sealed class ResourceVerbs
         }
 
         writer.WriteEndArray();
+        if (!upFront)
+        {
+            WriteListMetadata(writer, path, revision, more ? lastKey : null, remaining, selectors.IsEmpty);
+        }
+
+        writer.WriteEndObject();
+        await writer.FlushAsync(ct).ConfigureAwait(false);
+        return ApiResult.Streamed;
+    }
+
+    /// <summary>The list's metadata: its revision, and where the next page starts when there is one.</summary>
+    private static void WriteListMetadata(Utf8JsonWriter writer, ApiPath path, long revision, string? lastKey, long remaining, bool unfiltered)
+    {
         var metadata = new JsonObject { ["resourceVersion"] = revision.ToString(CultureInfo.InvariantCulture) };
-        if (more && lastKey is not null)
+        if (lastKey is not null)
         {
             metadata["continue"] = ContinueToken.Encode(revision, lastKey[path.Resource.KeyPrefix.Length..]);
-            if (selectors.IsEmpty && remaining > 0)
+            if (unfiltered && remaining > 0)
             {
                 metadata["remainingItemCount"] = remaining;
             }
@@ -217,9 +242,6 @@ internal sealed class ResourceVerbs
 
         writer.WritePropertyName("metadata");
         metadata.WriteTo(writer);
-        writer.WriteEndObject();
-        await writer.FlushAsync(ct).ConfigureAwait(false);
-        return ApiResult.Streamed;
     }
 
     /// <summary>A range read for a list: from the list cache when it can answer, else from etcd.</summary>
@@ -229,10 +251,10 @@ internal sealed class ResourceVerbs
 
     /// <summary>
     /// How many keys to read next, at most a chunk: what the limit still wants (etcd says whether more follow), twice that
-    /// when selectors filter.
+    /// when selectors filter; an unfiltered page of a usual size in one read.
     /// </summary>
     private static long ChunkSize(long limit, long count, bool unfiltered) =>
-        limit == 0 ? MaxPageRead : Math.Min(MaxPageRead, Math.Max(limit - count, 1) * (unfiltered ? 1 : 2));
+        limit == 0 ? MaxPageRead : Math.Min(unfiltered && limit <= MaxWholePage ? limit : MaxPageRead, Math.Max(limit - count, 1) * (unfiltered ? 1 : 2));
 
     private async Task<ApiResult> CreateAsync(HttpContext context, ApiPath path, CancellationToken ct)
     {

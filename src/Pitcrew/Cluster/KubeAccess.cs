@@ -76,10 +76,10 @@ internal static class KubeAccess
         [.. items.GroupBy(name, StringComparer.Ordinal).Select(g => g.First())];
 
     /// <summary>A client of the official library that names itself pitcrew in its User-Agent.</summary>
-    public static IKubernetes Connect(KubeAccessOptions options, Func<string, string?> environment) =>
+    public static Kubernetes Connect(KubeAccessOptions options, Func<string, string?> environment) =>
         Connect(Configuration(options, environment));
 
-    public static IKubernetes Connect(KubernetesClientConfiguration configuration)
+    public static Kubernetes Connect(KubernetesClientConfiguration configuration)
     {
         configuration.UserAgent = UserAgent;
         return new Kubernetes(configuration);

@@ -19,7 +19,7 @@ internal sealed class KubeHttp : IDisposable
 
     public HttpClient Http { get; }
 
-    public IKubernetes Client => _client;
+    public Kubernetes Client => _client;
 
     public static KubeHttp Connect(KubernetesClientConfiguration configuration)
     {

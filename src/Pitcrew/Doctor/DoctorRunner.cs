@@ -3,7 +3,8 @@ using Pitcrew.Etcd;
 namespace Pitcrew.Doctor;
 
 /// <summary>Gathers the facts a scope needs (in parallel, paged, probes bounded), runs the pure checks, and returns one report.</summary>
-internal sealed class DoctorRunner(IDoctorApi api, TimeProvider time)
+/// <param name="trace">With -v: how long each gather took and how much it brought, written as it finishes.</param>
+internal sealed class DoctorRunner(IDoctorApi api, TimeProvider time, Action<string>? trace = null)
 {
     private readonly List<Finding> _findings = [];
     private readonly List<string> _notes = [];
@@ -16,15 +17,15 @@ internal sealed class DoctorRunner(IDoctorApi api, TimeProvider time)
     {
         var needsCluster = options.Scope != DoctorScope.Etcd;
         var needsPods = options.Checks(DoctorScope.Nodes, DoctorScope.Node, DoctorScope.Pods);
-        var nodesTask = needsCluster ? Guard("nodes", () => api.ListNodesAsync(cancellationToken), [], cancellationToken) : Task.FromResult<IReadOnlyList<DoctorNode>>([]);
+        var nodesTask = needsCluster ? Timed("nodes", Guard("nodes", () => api.ListNodesAsync(cancellationToken), [], cancellationToken), n => n.Count) : Task.FromResult<IReadOnlyList<DoctorNode>>([]);
         var leasesTask = options.Checks(DoctorScope.Nodes, DoctorScope.Node)
-            ? Guard("node leases", () => api.ListNodeLeasesAsync(cancellationToken), new Dictionary<string, DateTimeOffset?>(), cancellationToken)
+            ? Timed("node leases", Guard("node leases", () => api.ListNodeLeasesAsync(cancellationToken), new Dictionary<string, DateTimeOffset?>(), cancellationToken), l => l.Count)
             : Task.FromResult<IReadOnlyDictionary<string, DateTimeOffset?>>(new Dictionary<string, DateTimeOffset?>());
-        var podsTask = needsPods ? PodsAsync(options.Namespace, cancellationToken) : Task.FromResult<IReadOnlyList<DoctorPod>>([]);
+        var podsTask = needsPods ? Timed("pods", PodsAsync(options.Namespace, cancellationToken), p => p.Count) : Task.FromResult<IReadOnlyList<DoctorPod>>([]);
         var eventsTask = options.Checks(DoctorScope.Pods, DoctorScope.Node)
-            ? Guard("warning events", () => Bounded(ct => api.ListWarningEventsAsync(options.Namespace, ct), cancellationToken), [], cancellationToken)
+            ? Timed("warning events", Guard("warning events", () => Bounded(ct => api.ListWarningEventsAsync(options.Namespace, ct), cancellationToken), [], cancellationToken), e => e.Count)
             : Task.FromResult<IReadOnlyList<EventFacts>>([]);
-        var usageTask = options.Checks(DoctorScope.Nodes, DoctorScope.Node) ? Guard("node usage", () => Bounded(api.NodeUsageAsync, cancellationToken), null, cancellationToken) : Task.FromResult<IReadOnlyList<NodeUsage>?>(null);
+        var usageTask = options.Checks(DoctorScope.Nodes, DoctorScope.Node) ? Timed("node usage", Guard("node usage", () => Bounded(api.NodeUsageAsync, cancellationToken), null, cancellationToken), u => u?.Count ?? 0) : Task.FromResult<IReadOnlyList<NodeUsage>?>(null);
         var versionTask = needsCluster ? Guard("the API server version", () => api.ServerVersionAsync(cancellationToken), null, cancellationToken) : Task.FromResult<string?>(null);
         var etcdTask = options.Checks(DoctorScope.Etcd, DoctorScope.Certs) ? EtcdAsync(options, cancellationToken) : Task.FromResult<IReadOnlyList<EndpointStatus>>([]);
         var apiCertTask = options.Checks(DoctorScope.Certs) && api.ServerEndpoint is { } server
@@ -42,7 +43,8 @@ internal sealed class DoctorRunner(IDoctorApi api, TimeProvider time)
         }
 
         var probes = options.Checks(DoctorScope.Nodes, DoctorScope.Node, DoctorScope.Certs)
-            ? await DoctorGathering.ProbeKubeletsAsync(nodes, options.ProbeConcurrency, options.EffectiveProbeTimeout, cancellationToken).ConfigureAwait(false)
+            ? await Timed("kubelet probes", DoctorGathering.ProbeKubeletsAsync(nodes, options.ProbeConcurrency, options.EffectiveProbeTimeout, cancellationToken), p => p.Count)
+                .ConfigureAwait(false)
             : [];
         var byNode = probes.ToDictionary(p => p.Target, StringComparer.Ordinal);
         var pods = await podsTask.ConfigureAwait(false);
@@ -102,6 +104,19 @@ internal sealed class DoctorRunner(IDoctorApi api, TimeProvider time)
         }
 
         return Report(options, facts.ServerVersion, now, null);
+    }
+
+    private async Task<T> Timed<T>(string what, Task<T> gather, Func<T, int> count)
+    {
+        if (trace is null)
+        {
+            return await gather.ConfigureAwait(false);
+        }
+
+        var started = time.GetTimestamp();
+        var result = await gather.ConfigureAwait(false);
+        trace(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"doctor: {what}: {count(result):N0} in {time.GetElapsedTime(started).TotalSeconds:F2} s"));
+        return result;
     }
 
     private DoctorReport Report(DoctorOptions options, string? server, DateTimeOffset now, IReadOnlyList<CertificateRow>? certificates)

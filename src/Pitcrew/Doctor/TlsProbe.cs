@@ -7,7 +7,9 @@ namespace Pitcrew.Doctor;
 
 /// <summary>
 /// Connects to host:port with a short timeout and reads the serving certificate from the TLS handshake without trusting it
-/// (as `openssl s_client` would); a handshake refused after the certificate was shown (etcd asking for a client certificate) still counts.
+/// (as `openssl s_client` would): first from a TLS 1.2 hello answered in the clear (<see cref="Tls12CertificateReader"/>),
+/// else from a full handshake; a handshake refused after the certificate was shown (etcd asking for a client certificate)
+/// still counts.
 /// </summary>
 internal static class TlsProbe
 {
@@ -25,25 +27,91 @@ internal static class TlsProbe
         var watch = Stopwatch.StartNew();
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(timeout);
-        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        var (socket, failed) = await ConnectAsync(target, endpoint, host, port, watch, limit.Token, cancellationToken).ConfigureAwait(false);
+        if (failed is not null)
+        {
+            return failed;
+        }
+
+        byte[]? der;
+        using (socket)
+        {
+            try
+            {
+                der = await Tls12CertificateReader.ReadAsync(socket!, host, limit.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return new ProbeResult(target, endpoint, ProbeOutcome.Failed, HandshakeTimedOut, null, watch.Elapsed);
+            }
+            catch (SocketException)
+            {
+                // Reset on our hello: the full handshake below says what the server does accept.
+                der = null;
+            }
+        }
+
+        if (der is not null)
+        {
+            try
+            {
+                using var certificate = X509CertificateLoader.LoadCertificate(der);
+                return new ProbeResult(target, endpoint, ProbeOutcome.Open, null, Facts(target, certificate), watch.Elapsed);
+            }
+            catch (System.Security.Cryptography.CryptographicException)
+            {
+                // Not a certificate we can read from the bytes: let the platform's TLS say what it is.
+            }
+        }
+
+        (socket, failed) = await ConnectAsync(target, endpoint, host, port, watch, limit.Token, cancellationToken).ConfigureAwait(false);
+        if (failed is not null)
+        {
+            return failed;
+        }
+
+        using (socket)
+        {
+            return await FullHandshakeAsync(target, endpoint, host, socket!, watch, limit.Token, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<(Socket? Socket, ProbeResult? Failed)> ConnectAsync(string target, string endpoint, string host, int port, Stopwatch watch, CancellationToken limit,
+        CancellationToken cancellationToken)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
-            await socket.ConnectAsync(host, port, limit.Token).ConfigureAwait(false);
+            await socket.ConnectAsync(host, port, limit).ConfigureAwait(false);
+            return (socket, null);
         }
         catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
         {
-            return new ProbeResult(target, endpoint, ProbeOutcome.Refused, e.Message, null, watch.Elapsed);
+            socket.Dispose();
+            return (null, new ProbeResult(target, endpoint, ProbeOutcome.Refused, e.Message, null, watch.Elapsed));
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return new ProbeResult(target, endpoint, ProbeOutcome.TimedOut, "timed out", null, watch.Elapsed);
+            socket.Dispose();
+            return (null, new ProbeResult(target, endpoint, ProbeOutcome.TimedOut, "timed out", null, watch.Elapsed));
         }
         catch (SocketException e)
         {
-            return new ProbeResult(target, endpoint, e.SocketErrorCode is SocketError.TimedOut or SocketError.HostUnreachable or SocketError.NetworkUnreachable
-                ? ProbeOutcome.TimedOut : ProbeOutcome.Failed, e.Message, null, watch.Elapsed);
+            socket.Dispose();
+            return (null, new ProbeResult(target, endpoint, e.SocketErrorCode is SocketError.TimedOut or SocketError.HostUnreachable or SocketError.NetworkUnreachable
+                ? ProbeOutcome.TimedOut : ProbeOutcome.Failed, e.Message, null, watch.Elapsed));
         }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
 
+    /// <summary>The platform's TLS handshake (TLS 1.3, or a server our TLS 1.2 hello did not suit), reading the certificate without trusting it.</summary>
+    private static async Task<ProbeResult> FullHandshakeAsync(string target, string endpoint, string host, Socket socket, Stopwatch watch, CancellationToken limit,
+        CancellationToken cancellationToken)
+    {
         X509Certificate2? seen = null;
         string? error = null;
         await using var stream = new NetworkStream(socket, ownsSocket: false);
@@ -57,7 +125,7 @@ internal static class TlsProbe
 #pragma warning restore CA5359
         try
         {
-            await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = host }, limit.Token).ConfigureAwait(false);
+            await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = host }, limit).ConfigureAwait(false);
         }
         catch (Exception e) when (e is System.Security.Authentication.AuthenticationException or IOException
             || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))

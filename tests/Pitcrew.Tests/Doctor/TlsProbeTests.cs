@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Pitcrew.Doctor;
 
@@ -35,6 +36,55 @@ public sealed class TlsProbeTests
     }
 
     [Fact]
+    public async Task Probe_Tls12Server_CertificateIsReadFromTheHelloAlone()
+    {
+        await using var server = await StallingTlsServer.StartAsync(stallFirst: 0, SslProtocols.Tls12);
+        var result = await TlsProbe.ProbeAsync("w-1", "127.0.0.1", server.Port, Timeout, CancellationToken.None);
+        Assert.Equal((ProbeOutcome.Open, null), (result.Outcome, result.Error));
+        Assert.Equal("CN=w-1@kubelet", result.Certificate?.Subject);
+        Assert.True(result.Certificate!.NotAfter > DateTimeOffset.UtcNow.AddDays(29), $"{result.Certificate.NotAfter}");
+        Assert.Equal(1, server.Connections);
+        await Task.Delay(100, TestContext.Current.CancellationToken);
+        Assert.Equal(0, server.Completed);
+    }
+
+    [Fact]
+    public async Task Probe_Tls13OnlyServer_RefusesTheTls12HelloAndGetsAFullHandshake()
+    {
+        await using var server = await StallingTlsServer.StartAsync(stallFirst: 0, SslProtocols.Tls13);
+        var result = await TlsProbe.ProbeAsync("w-1", "127.0.0.1", server.Port, Timeout, CancellationToken.None);
+        Assert.Equal((ProbeOutcome.Open, null), (result.Outcome, result.Error));
+        Assert.Equal("CN=w-1@kubelet", result.Certificate?.Subject);
+        Assert.Equal(2, server.Connections);
+        Assert.Equal(1, server.Completed);
+    }
+
+    [Theory]
+    [InlineData("kube.example.com", true)]
+    [InlineData("127.0.0.5", false)]
+    [InlineData("::1", false)]
+    public void ClientHello_IsOneTls12HandshakeRecord_WithServerNameOnlyForNames(string host, bool withName)
+    {
+        var hello = Tls12CertificateReader.ClientHello(host);
+        Assert.Equal((22, 3), (hello[0], hello[1]));
+        Assert.Equal(hello.Length - 5, (hello[3] << 8) | hello[4]);
+        Assert.Equal(1, hello[5]);
+        Assert.Equal(hello.Length - 9, (hello[6] << 16) | (hello[7] << 8) | hello[8]);
+        Assert.Equal((3, 3), (hello[9], hello[10]));
+        Assert.Equal(withName, hello.AsSpan().IndexOf(System.Text.Encoding.ASCII.GetBytes(host)) >= 0);
+    }
+
+    [Fact]
+    public void ServerFlight_SomethingElseThanTls_IsNotTls12()
+    {
+        var flight = new Tls12CertificateReader.ServerFlight();
+        Assert.Equal(Tls12CertificateReader.FlightResult.NotTls12, flight.Feed("HTTP/1.1 400 Bad Request\r\n\r\n"u8));
+        var alert = new Tls12CertificateReader.ServerFlight();
+        Assert.Equal(Tls12CertificateReader.FlightResult.NeedMore, alert.Feed([21, 3, 3]));
+        Assert.Equal(Tls12CertificateReader.FlightResult.NotTls12, alert.Feed([0, 2, 2, 70]));
+    }
+
+    [Fact]
     public async Task ProbeAll_PortRefused_IsNotTriedAgain()
     {
         using var reserved = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
@@ -50,14 +100,17 @@ public sealed class TlsProbeTests
         private readonly TcpListener _listener;
         private readonly X509Certificate2 _certificate;
         private readonly int _stallFirst;
+        private readonly SslProtocols _protocols;
+        private int _completed;
         private readonly List<Socket> _held = [];
         private readonly CancellationTokenSource _stop = new();
         private Task _loop = Task.CompletedTask;
         private int _connections;
 
-        private StallingTlsServer(int stallFirst)
+        private StallingTlsServer(int stallFirst, SslProtocols protocols)
         {
             _stallFirst = stallFirst;
+            _protocols = protocols;
             _listener = new TcpListener(IPAddress.Loopback, 0);
             using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
             var request = new CertificateRequest("CN=w-1@kubelet", key, HashAlgorithmName.SHA256);
@@ -69,9 +122,12 @@ public sealed class TlsProbeTests
 
         public int Connections => Volatile.Read(ref _connections);
 
-        public static Task<StallingTlsServer> StartAsync(int stallFirst)
+        /// <summary>Handshakes that ran to the end (the TLS 1.2 probe hangs up before).</summary>
+        public int Completed => Volatile.Read(ref _completed);
+
+        public static Task<StallingTlsServer> StartAsync(int stallFirst, SslProtocols protocols = SslProtocols.None)
         {
-            var server = new StallingTlsServer(stallFirst);
+            var server = new StallingTlsServer(stallFirst, protocols);
             server._listener.Start();
             server._loop = Task.Run(server.AcceptAsync);
             return Task.FromResult(server);
@@ -102,7 +158,8 @@ public sealed class TlsProbeTests
                     try
                     {
                         await using var tls = new SslStream(new NetworkStream(client, ownsSocket: true));
-                        await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = _certificate }, _stop.Token);
+                        await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = _certificate, EnabledSslProtocols = _protocols }, _stop.Token);
+                        Interlocked.Increment(ref _completed);
                     }
                     catch (Exception e) when (e is IOException or OperationCanceledException or System.Security.Authentication.AuthenticationException)
                     {
