@@ -27,7 +27,7 @@ internal sealed class DisruptionController(BudgetMetrics? metrics = null) : ICon
             return;
         }
 
-        var byNamespace = cache.List(Resources.Pods).ToLookup(p => Resources.Namespace(p) ?? string.Empty, StringComparer.Ordinal);
+        var candidates = new PodIndex(cache.List(Resources.Pods), budgets);
         var scales = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var (resource, kind) in new[] { (Resources.Deployments, "Deployment"), (Resources.StatefulSets, "StatefulSet"), (Resources.ReplicaSets, "ReplicaSet") })
         {
@@ -45,7 +45,7 @@ internal sealed class DisruptionController(BudgetMetrics? metrics = null) : ICon
         foreach (var pdb in budgets)
         {
             var selector = pdb["spec"]?["selector"] as JsonObject;
-            var pods = byNamespace[Resources.Namespace(pdb) ?? string.Empty]
+            var pods = candidates.For(Resources.Namespace(pdb) ?? string.Empty, selector)
                 .Where(p => LabelSelector.Matches(selector, ObjectMeta.Metadata(p)["labels"] as JsonObject))
                 .ToDictionary(Resources.Name, StringComparer.Ordinal);
             var status = Compute(pdb, pods, now, ExpectedScale(pods.Values, scales, replicaSetOwners));
@@ -161,4 +161,55 @@ internal sealed class DisruptionController(BudgetMetrics? metrics = null) : ICon
     }
 
     private static bool Same(JsonObject old, JsonObject computed) => JsonNode.DeepEquals(old, computed);
+
+    /// <summary>
+    /// The pods a budget's selector can match, narrowed by namespace and, when the selector has matchLabels, by its first
+    /// pair: 500 budgets over 150,000 pods were 3.75 million selector checks a round, most of the sim's idle CPU.
+    /// </summary>
+    private sealed class PodIndex
+    {
+        private readonly ILookup<string, JsonObject> _byNamespace;
+        private readonly Dictionary<(string Namespace, string Key, string Value), List<JsonObject>> _byLabel = [];
+
+        public PodIndex(IReadOnlyCollection<JsonObject> pods, IEnumerable<JsonObject> budgets)
+        {
+            _byNamespace = pods.ToLookup(p => Resources.Namespace(p) ?? string.Empty, StringComparer.Ordinal);
+            var keys = budgets.Select(b => FirstMatchLabel(b["spec"]?["selector"] as JsonObject)?.Key).OfType<string>().ToHashSet(StringComparer.Ordinal);
+            if (keys.Count == 0)
+            {
+                return;
+            }
+
+            foreach (var pod in pods)
+            {
+                if (ObjectMeta.Metadata(pod)["labels"] is not JsonObject labels)
+                {
+                    continue;
+                }
+
+                foreach (var key in keys)
+                {
+                    if (labels[key] is JsonValue value && value.TryGetValue<string>(out var text))
+                    {
+                        var slot = (Resources.Namespace(pod) ?? string.Empty, key, text);
+                        if (!_byLabel.TryGetValue(slot, out var list))
+                        {
+                            _byLabel[slot] = list = [];
+                        }
+
+                        list.Add(pod);
+                    }
+                }
+            }
+        }
+
+        public IEnumerable<JsonObject> For(string ns, JsonObject? selector) => FirstMatchLabel(selector) is { } pair
+            ? _byLabel.GetValueOrDefault((ns, pair.Key, pair.Value)) ?? []
+            : _byNamespace[ns];
+
+        private static (string Key, string Value)? FirstMatchLabel(JsonObject? selector) =>
+            selector?["matchLabels"] is JsonObject labels && labels.FirstOrDefault() is { Value: JsonValue value } first && value.TryGetValue<string>(out var text)
+                ? (first.Key, text)
+                : null;
+    }
 }
