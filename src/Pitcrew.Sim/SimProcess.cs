@@ -29,6 +29,12 @@ public static class SimProcess
         }
 
         start.Environment["PITCREW_SIM_LOG"] = log;
+        // A published pitcrew runs with tiered compilation off (its commands are short); a sim serves for hours and gains from it.
+        if (Environment.GetEnvironmentVariable("DOTNET_TieredCompilation") is null)
+        {
+            start.Environment["DOTNET_TieredCompilation"] = "1";
+        }
+
         using var process = Process.Start(start) ?? throw new PitcrewException($"cannot start {command[0]}", ExitCodes.Failed);
         var started = time.GetTimestamp();
         while (!File.Exists(SimState.PathIn(directory)))

@@ -9,6 +9,18 @@ namespace Pitcrew.Cluster;
 /// </summary>
 internal static class JsonFields
 {
+    /// <summary>True on a StartObject; anything else (null) is skipped and gives false.</summary>
+    public static bool Enter(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType == JsonTokenType.StartObject)
+        {
+            return true;
+        }
+
+        reader.Skip();
+        return false;
+    }
+
     /// <summary>A string value (null for JSON null; other kinds are skipped as null).</summary>
     public static string? String(ref Utf8JsonReader reader, StringPool? pool = null)
     {

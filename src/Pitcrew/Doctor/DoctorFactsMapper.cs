@@ -7,25 +7,6 @@ internal static class DoctorFactsMapper
 {
     public static readonly IReadOnlyDictionary<string, string> EmptyMap = new Dictionary<string, string>();
 
-    public static DoctorNode Node(V1Node node)
-    {
-        var allocatable = node.Status?.Allocatable;
-        return new DoctorNode(
-            node.Metadata.Name,
-            node.Spec?.Unschedulable ?? false,
-            Copy(node.Metadata.Labels),
-            Copy(node.Metadata.Annotations),
-            [.. (node.Spec?.Taints ?? []).Select(t => new TaintFacts(t.Key, t.Value, t.Effect, Time(t.TimeAdded)))],
-            [.. (node.Status?.Conditions ?? []).Select(c => new ConditionFacts(c.Type, c.Status, c.Reason, c.Message, Time(c.LastHeartbeatTime), Time(c.LastTransitionTime)))],
-            node.Status?.Addresses?.FirstOrDefault(a => a.Type == "InternalIP")?.Address,
-            node.Status?.DaemonEndpoints?.KubeletEndpoint?.Port is { } port and > 0 ? port : 10250,
-            node.Status?.NodeInfo?.KubeletVersion,
-            MilliCpu(Q(allocatable, "cpu")),
-            Bytes(Q(allocatable, "memory")),
-            Bytes(Q(allocatable, "pods")),
-            Time(node.Metadata.CreationTimestamp));
-    }
-
     public static EventFacts Event(Corev1Event e) => new(
         e.InvolvedObject?.NamespaceProperty ?? e.Metadata.NamespaceProperty,
         e.InvolvedObject?.Kind ?? "Unknown",

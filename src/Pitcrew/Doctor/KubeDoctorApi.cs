@@ -19,9 +19,9 @@ internal sealed class KubeDoctorApi(Kubernetes client) : IDoctorApi
     public (string Host, int Port)? ServerEndpoint =>
         client.BaseUri is { } uri ? (uri.Host, uri.Port > 0 ? uri.Port : 443) : null;
 
+    /// <summary>Nodes read from the page JSON (<see cref="NodeJsonReader"/>): the kubelet probes wait for this list.</summary>
     public Task<IReadOnlyList<DoctorNode>> ListNodesAsync(CancellationToken cancellationToken) =>
-        PagedAsync("nodes", next => client.CoreV1.ListNodeAsync(continueParameter: next, limit: PageSize, cancellationToken: cancellationToken),
-            l => l.Items.Select(DoctorFactsMapper.Node), l => l.Metadata?.ContinueProperty);
+        _raw.ListAsync("nodes", "api/v1/nodes", null, PageSize, NodeJsonReader.Read, cancellationToken);
 
     public async Task<IReadOnlyDictionary<string, DateTimeOffset?>> ListNodeLeasesAsync(CancellationToken cancellationToken)
     {

@@ -57,7 +57,7 @@ internal static class PodJsonReader
 
     private static void Metadata(ref Utf8JsonReader reader, ref PodState pod, StringPool pool)
     {
-        if (!Enter(ref reader))
+        if (!JsonFields.Enter(ref reader))
         {
             return;
         }
@@ -95,7 +95,7 @@ internal static class PodJsonReader
 
     private static void Spec(ref Utf8JsonReader reader, ref PodState pod, StringPool pool)
     {
-        if (!Enter(ref reader))
+        if (!JsonFields.Enter(ref reader))
         {
             return;
         }
@@ -151,7 +151,7 @@ internal static class PodJsonReader
 
     private static void Status(ref Utf8JsonReader reader, ref PodState pod, StringPool pool)
     {
-        if (!Enter(ref reader))
+        if (!JsonFields.Enter(ref reader))
         {
             return;
         }
@@ -242,7 +242,7 @@ internal static class PodJsonReader
     private static (long MilliCpu, long Memory) ResourceRequests(ref Utf8JsonReader reader)
     {
         long cpu = 0, memory = 0;
-        if (!Enter(ref reader))
+        if (!JsonFields.Enter(ref reader))
         {
             return (0, 0);
         }
@@ -257,7 +257,7 @@ internal static class PodJsonReader
             }
 
             reader.Read();
-            if (!Enter(ref reader))
+            if (!JsonFields.Enter(ref reader))
             {
                 continue;
             }
@@ -290,7 +290,7 @@ internal static class PodJsonReader
     private static List<IReadOnlyList<NodeRequirement>>? RequiredNodeTerms(ref Utf8JsonReader reader, StringPool pool)
     {
         List<IReadOnlyList<NodeRequirement>>? terms = null;
-        if (!Enter(ref reader))
+        if (!JsonFields.Enter(ref reader))
         {
             return null;
         }
@@ -305,7 +305,7 @@ internal static class PodJsonReader
             }
 
             reader.Read();
-            if (!Enter(ref reader))
+            if (!JsonFields.Enter(ref reader))
             {
                 continue;
             }
@@ -320,7 +320,7 @@ internal static class PodJsonReader
                 }
 
                 reader.Read();
-                if (!Enter(ref reader))
+                if (!JsonFields.Enter(ref reader))
                 {
                     continue;
                 }
@@ -465,7 +465,7 @@ internal static class PodJsonReader
     private static StateFacts ContainerState(ref Utf8JsonReader reader, StringPool pool)
     {
         var facts = default(StateFacts);
-        if (!Enter(ref reader))
+        if (!JsonFields.Enter(ref reader))
         {
             return facts;
         }
@@ -474,7 +474,7 @@ internal static class PodJsonReader
         {
             var which = reader.ValueTextEquals("waiting"u8) ? 1 : reader.ValueTextEquals("terminated"u8) ? 2 : 0;
             reader.Read();
-            if (which == 0 || !Enter(ref reader))
+            if (which == 0 || !JsonFields.Enter(ref reader))
             {
                 if (which == 0)
                 {
@@ -516,18 +516,6 @@ internal static class PodJsonReader
         }
 
         return facts;
-    }
-
-    /// <summary>True on a StartObject; on anything else (null) skips it and says false.</summary>
-    private static bool Enter(ref Utf8JsonReader reader)
-    {
-        if (reader.TokenType == JsonTokenType.StartObject)
-        {
-            return true;
-        }
-
-        reader.Skip();
-        return false;
     }
 
     private static string? SkipNull(ref Utf8JsonReader reader)

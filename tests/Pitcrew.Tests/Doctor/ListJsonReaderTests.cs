@@ -8,10 +8,10 @@ using Pitcrew.Doctor;
 namespace Pitcrew.Tests.Doctor;
 
 /// <summary>
-/// The doctor reads pods from list JSON itself; every fact must equal what the official client's V1Pod model gives
+/// The doctor reads pods and nodes from list JSON itself; every fact must equal what the official client's models give
 /// (the mapping the doctor used before, kept here as the oracle).
 /// </summary>
-public sealed class PodJsonReaderTests
+public sealed class ListJsonReaderTests
 {
     public static TheoryData<string> Pods => new(
         // A plain running pod as the sim writes it.
@@ -31,6 +31,22 @@ public sealed class PodJsonReaderTests
     {
         var expected = ModelOracle.Pod(KubernetesJson.Deserialize<V1Pod>(json));
         var actual = ReadOne(json);
+        Assert.Equal(Canonical(expected), Canonical(actual));
+    }
+
+    public static TheoryData<string> Nodes => new(
+        """{"metadata":{"name":"worker-1","creationTimestamp":"2026-11-01T00:00:00Z","labels":{"kubernetes.io/hostname":"worker-1","topology.kubernetes.io/zone":"a"},"annotations":{"node.alpha.kubernetes.io/ttl":"0"}},"spec":{"podCIDR":"10.0.1.0/24","taints":[{"key":"node.kubernetes.io/disk-pressure","effect":"NoSchedule","timeAdded":"2026-11-30T10:00:00Z"},{"key":"dedicated","value":"gpu","effect":"NoExecute"}]},"status":{"capacity":{"cpu":"4"},"allocatable":{"cpu":"3800m","memory":"15Gi","pods":"110","ephemeral-storage":"100Gi"},"conditions":[{"type":"Ready","status":"True","reason":"KubeletReady","message":"kubelet is posting ready status","lastHeartbeatTime":"2026-11-30T12:00:00Z","lastTransitionTime":"2026-11-01T00:01:00Z"},{"type":"DiskPressure","status":"True","reason":"KubeletHasDiskPressure","lastHeartbeatTime":"2026-11-30T12:00:00Z","lastTransitionTime":"2026-11-30T10:00:00Z"}],"addresses":[{"type":"Hostname","address":"worker-1"},{"type":"InternalIP","address":"127.0.0.12"},{"type":"InternalIP","address":"127.0.0.99"}],"daemonEndpoints":{"kubeletEndpoint":{"Port":10251}},"nodeInfo":{"kubeletVersion":"v1.30.4","kubeProxyVersion":"v1.30.4","osImage":"Debian"},"images":[{"names":["a","b"],"sizeBytes":1}]}}""",
+        """{"metadata":{"name":"cp-1"},"spec":{"unschedulable":true,"taints":null},"status":{"allocatable":{"cpu":"2","memory":"4041984Ki","pods":"110"},"daemonEndpoints":{"kubeletEndpoint":{"Port":0}},"nodeInfo":null,"addresses":null}}""",
+        """{"metadata":{"name":"bare"}}""");
+
+    [Theory]
+    [MemberData(nameof(Nodes))]
+    public void ReadNode_GivesTheFactsOfTheClientsModel(string json)
+    {
+        var expected = ModelOracle.Node(KubernetesJson.Deserialize<V1Node>(json));
+        var nodes = new List<DoctorNode>();
+        RawListPager.Read(Encoding.UTF8.GetBytes($$"""{"kind":"NodeList","metadata":{"resourceVersion":"7"},"items":[{{json}}]}"""), nodes, new StringPool(), NodeJsonReader.Read, _ => { });
+        var actual = Assert.Single(nodes);
         Assert.Equal(Canonical(expected), Canonical(actual));
     }
 
@@ -91,11 +107,36 @@ public sealed class PodJsonReaderTests
     }
 
     /// <summary>Records hold lists and maps, which compare by reference: compare their JSON instead.</summary>
+    private static string Canonical(DoctorNode node) => JsonSerializer.Serialize(node with
+    {
+        Labels = new SortedDictionary<string, string>(node.Labels.ToDictionary(), StringComparer.Ordinal),
+        Annotations = new SortedDictionary<string, string>(node.Annotations.ToDictionary(), StringComparer.Ordinal),
+    });
+
     private static string Canonical(DoctorPod pod) => JsonSerializer.Serialize(pod with { NodeSelector = new SortedDictionary<string, string>(pod.NodeSelector.ToDictionary(), StringComparer.Ordinal) });
 
     /// <summary>The doctor's former mapping from the client's model: the oracle.</summary>
     private static class ModelOracle
     {
+        public static DoctorNode Node(V1Node node)
+        {
+            var allocatable = node.Status?.Allocatable;
+            return new DoctorNode(
+                node.Metadata.Name,
+                node.Spec?.Unschedulable ?? false,
+                Copy(node.Metadata.Labels),
+                Copy(node.Metadata.Annotations),
+                [.. (node.Spec?.Taints ?? []).Select(t => new TaintFacts(t.Key, t.Value, t.Effect, Time(t.TimeAdded)))],
+                [.. (node.Status?.Conditions ?? []).Select(c => new ConditionFacts(c.Type, c.Status, c.Reason, c.Message, Time(c.LastHeartbeatTime), Time(c.LastTransitionTime)))],
+                node.Status?.Addresses?.FirstOrDefault(a => a.Type == "InternalIP")?.Address,
+                node.Status?.DaemonEndpoints?.KubeletEndpoint?.Port is { } port and > 0 ? port : 10250,
+                node.Status?.NodeInfo?.KubeletVersion,
+                MilliCpu(Q(allocatable, "cpu")),
+                Bytes(Q(allocatable, "memory")),
+                Bytes(Q(allocatable, "pods")),
+                Time(node.Metadata.CreationTimestamp));
+        }
+
         public static DoctorPod Pod(V1Pod pod)
         {
             long cpu = 0, memory = 0;
