@@ -17,6 +17,9 @@ internal delegate T ListItemReader<out T>(ref Utf8JsonReader reader, StringPool 
 /// </summary>
 internal sealed class RawListPager(Kubernetes client)
 {
+    /// <summary>Page buffers, kept across pages and lists (a page of pods is a few MB; fresh ones are zeroed on every use).</summary>
+    private static readonly ArrayPool<byte> Pages = ArrayPool<byte>.Create(maxArrayLength: 256 * 1024 * 1024, maxArraysPerBucket: 4);
+
     /// <summary>Lists PATH (e.g. "api/v1/pods") with an optional field selector, PAGESIZE items a request.</summary>
     /// <param name="what">Named in errors: "pods", "events in namespace x".</param>
     public async Task<IReadOnlyList<T>> ListAsync<T>(string what, string path, string? fieldSelector, int pageSize, ListItemReader<T> read,
@@ -36,7 +39,7 @@ internal sealed class RawListPager(Kubernetes client)
             }
             finally
             {
-                ArrayPool<byte>.Shared.Return(body);
+                Pages.Return(body);
             }
         }
 
@@ -75,7 +78,7 @@ internal sealed class RawListPager(Kubernetes client)
         }
 
         var message = StatusMessage(body.AsSpan(0, length).ToArray()) ?? response.ReasonPhrase ?? response.StatusCode.ToString();
-        ArrayPool<byte>.Shared.Return(body);
+        Pages.Return(body);
         throw response.StatusCode switch
         {
             HttpStatusCode.Forbidden => new Doctor.NotAuthorizedException(what, message),
@@ -86,7 +89,7 @@ internal sealed class RawListPager(Kubernetes client)
 
     private static async Task<(byte[] Body, int Length)> ReadPooledAsync(HttpContent content, CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(content.Headers.ContentLength ?? 0, 64 * 1024, 64 * 1024 * 1024) + 1);
+        var buffer = Pages.Rent((int)Math.Clamp(content.Headers.ContentLength ?? 0, 64 * 1024, 64 * 1024 * 1024) + 1);
         var length = 0;
         try
         {
@@ -99,9 +102,9 @@ internal sealed class RawListPager(Kubernetes client)
                     length += read;
                     if (length == buffer.Length)
                     {
-                        var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                        var larger = Pages.Rent(buffer.Length * 2);
                         buffer.AsSpan(0, length).CopyTo(larger);
-                        ArrayPool<byte>.Shared.Return(buffer);
+                        Pages.Return(buffer);
                         buffer = larger;
                     }
                 }
@@ -111,7 +114,7 @@ internal sealed class RawListPager(Kubernetes client)
         }
         catch
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            Pages.Return(buffer);
             throw;
         }
     }
