@@ -121,6 +121,12 @@ public sealed class ApiServerTests(SimulatorFixture sim) : IClassFixture<Simulat
         Assert.Equal((string?)first["metadata"]!["resourceVersion"], (string?)rest["metadata"]!["resourceVersion"]);
         Assert.Null(rest["metadata"]!["continue"]);
 
+        // A continuation at a revision neither the cache nor etcd still has is 410 Expired, as kube-apiserver says it.
+        var stale = Uri.EscapeDataString(Pitcrew.Sim.Api.ContinueToken.Encode(2, "list-cache/lc-00"));
+        var expired = await client.GetAsync($"/api/v1/namespaces/list-cache/configmaps?limit=3&continue={stale}", Token);
+        Assert.Equal(HttpStatusCode.Gone, expired.StatusCode);
+        Assert.Equal("Expired", (string?)(await expired.Content.ReadFromJsonAsync<JsonObject>(Token))!["reason"]);
+
         var after = await ListAsync(client, "/api/v1/namespaces/list-cache/configmaps?labelSelector=&fieldSelector=metadata.name!=lc-00");
         Assert.Equal(["lc-01", "lc-02", "lc-03", "lc-05", "lc-06"], Names(after));
     }

@@ -245,9 +245,24 @@ internal sealed class ResourceVerbs
     }
 
     /// <summary>A range read for a list: from the list cache when it can answer, else from etcd.</summary>
-    private async Task<StoredPage> ReadAsync(string prefix, string? start, long limit, long revision, CancellationToken ct) =>
-        (_lists is null ? null : await _lists.TryListAsync(prefix, start, limit, revision, ct).ConfigureAwait(false))
-        ?? await _store.ListAsync(prefix, start, limit, revision, ct).ConfigureAwait(false);
+    /// <remarks>A continuation whose revision etcd has compacted (and the cache no longer holds) is 410 Expired, as from kube-apiserver.</remarks>
+    private async Task<StoredPage> ReadAsync(string prefix, string? start, long limit, long revision, CancellationToken ct)
+    {
+        if (_lists is not null && await _lists.TryListAsync(prefix, start, limit, revision, ct).ConfigureAwait(false) is { } cached)
+        {
+            return cached;
+        }
+
+        try
+        {
+            return await _store.ListAsync(prefix, start, limit, revision, ct).ConfigureAwait(false);
+        }
+        catch (Grpc.Core.RpcException e) when (revision != 0 && e.StatusCode == Grpc.Core.StatusCode.OutOfRange)
+        {
+            throw new ApiStatus(410, "Expired",
+                "The provided continue parameter is too old to display a consistent list result: its revision has been compacted. Start a new list without the continue parameter.");
+        }
+    }
 
     /// <summary>
     /// How many keys to read next, at most a chunk: what the limit still wants (etcd says whether more follow), twice that
