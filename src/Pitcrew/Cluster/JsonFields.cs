@@ -21,6 +21,27 @@ internal static class JsonFields
         return false;
     }
 
+    /// <summary>
+    /// Reads a Kubernetes object (the reader on its StartObject) through its metadata, spec and status readers, each
+    /// called on its section's StartObject; every other field, and a null section, is skipped.
+    /// </summary>
+    public static void Sections<TState>(ref Utf8JsonReader reader, ref TState state, ObjectReader<TState> metadata, ObjectReader<TState> spec, ObjectReader<TState> status)
+    {
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var section = reader.ValueTextEquals("metadata"u8) ? metadata : reader.ValueTextEquals("spec"u8) ? spec : reader.ValueTextEquals("status"u8) ? status : null;
+            reader.Read();
+            if (section is not null && Enter(ref reader))
+            {
+                section(ref reader, ref state);
+            }
+            else if (section is null)
+            {
+                reader.Skip();
+            }
+        }
+    }
+
     /// <summary>A string value (null for JSON null; other kinds are skipped as null).</summary>
     public static string? String(ref Utf8JsonReader reader, StringPool? pool = null)
     {

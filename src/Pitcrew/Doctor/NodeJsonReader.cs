@@ -14,42 +14,16 @@ internal static class NodeJsonReader
 
     public static DoctorNode Read(ref Utf8JsonReader reader, StringPool pool)
     {
-        var node = new NodeState { KubeletPort = DefaultKubeletPort };
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (reader.ValueTextEquals("metadata"u8))
-            {
-                reader.Read();
-                Metadata(ref reader, ref node, pool);
-            }
-            else if (reader.ValueTextEquals("spec"u8))
-            {
-                reader.Read();
-                Spec(ref reader, ref node, pool);
-            }
-            else if (reader.ValueTextEquals("status"u8))
-            {
-                reader.Read();
-                Status(ref reader, ref node, pool);
-            }
-            else
-            {
-                reader.Read();
-                reader.Skip();
-            }
-        }
+        var node = new NodeState { KubeletPort = DefaultKubeletPort, Pool = pool };
+        JsonFields.Sections(ref reader, ref node, Metadata, Spec, Status);
 
         return new DoctorNode(node.Name ?? string.Empty, node.Unschedulable, node.Labels ?? DoctorFactsMapper.EmptyMap, node.Annotations ?? DoctorFactsMapper.EmptyMap,
             node.Taints ?? [], node.Conditions ?? [], node.InternalIp, node.KubeletPort, node.KubeletVersion, node.MilliCpu, node.Memory, node.Pods, node.Created);
     }
 
-    private static void Metadata(ref Utf8JsonReader reader, ref NodeState node, StringPool pool)
+    private static void Metadata(ref Utf8JsonReader reader, ref NodeState node)
     {
-        if (!JsonFields.Enter(ref reader))
-        {
-            return;
-        }
-
+        var pool = node.Pool;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("name"u8))
@@ -80,13 +54,9 @@ internal static class NodeJsonReader
         }
     }
 
-    private static void Spec(ref Utf8JsonReader reader, ref NodeState node, StringPool pool)
+    private static void Spec(ref Utf8JsonReader reader, ref NodeState node)
     {
-        if (!JsonFields.Enter(ref reader))
-        {
-            return;
-        }
-
+        var pool = node.Pool;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("unschedulable"u8))
@@ -110,13 +80,9 @@ internal static class NodeJsonReader
         }
     }
 
-    private static void Status(ref Utf8JsonReader reader, ref NodeState node, StringPool pool)
+    private static void Status(ref Utf8JsonReader reader, ref NodeState node)
     {
-        if (!JsonFields.Enter(ref reader))
-        {
-            return;
-        }
-
+        var pool = node.Pool;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("conditions"u8))
@@ -318,6 +284,7 @@ internal static class NodeJsonReader
 
     private struct NodeState
     {
+        public StringPool Pool;
         public string? Name;
         public bool Unschedulable;
         public IReadOnlyDictionary<string, string>? Labels;

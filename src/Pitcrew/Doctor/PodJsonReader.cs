@@ -11,30 +11,8 @@ internal static class PodJsonReader
 {
     public static DoctorPod Read(ref Utf8JsonReader reader, StringPool pool)
     {
-        var pod = new PodState();
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (reader.ValueTextEquals("metadata"u8))
-            {
-                reader.Read();
-                Metadata(ref reader, ref pod, pool);
-            }
-            else if (reader.ValueTextEquals("spec"u8))
-            {
-                reader.Read();
-                Spec(ref reader, ref pod, pool);
-            }
-            else if (reader.ValueTextEquals("status"u8))
-            {
-                reader.Read();
-                Status(ref reader, ref pod, pool);
-            }
-            else
-            {
-                reader.Read();
-                reader.Skip();
-            }
-        }
+        var pod = new PodState { Pool = pool };
+        JsonFields.Sections(ref reader, ref pod, Metadata, Spec, Status);
 
         return new DoctorPod(
             pod.Namespace ?? "default",
@@ -55,13 +33,9 @@ internal static class PodJsonReader
             pod.Created);
     }
 
-    private static void Metadata(ref Utf8JsonReader reader, ref PodState pod, StringPool pool)
+    private static void Metadata(ref Utf8JsonReader reader, ref PodState pod)
     {
-        if (!JsonFields.Enter(ref reader))
-        {
-            return;
-        }
-
+        var pool = pod.Pool;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("name"u8))
@@ -93,13 +67,9 @@ internal static class PodJsonReader
         }
     }
 
-    private static void Spec(ref Utf8JsonReader reader, ref PodState pod, StringPool pool)
+    private static void Spec(ref Utf8JsonReader reader, ref PodState pod)
     {
-        if (!JsonFields.Enter(ref reader))
-        {
-            return;
-        }
-
+        var pool = pod.Pool;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("nodeName"u8))
@@ -149,13 +119,9 @@ internal static class PodJsonReader
         }
     }
 
-    private static void Status(ref Utf8JsonReader reader, ref PodState pod, StringPool pool)
+    private static void Status(ref Utf8JsonReader reader, ref PodState pod)
     {
-        if (!JsonFields.Enter(ref reader))
-        {
-            return;
-        }
-
+        var pool = pod.Pool;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("phase"u8))
@@ -530,6 +496,7 @@ internal static class PodJsonReader
 
     private struct PodState
     {
+        public StringPool Pool;
         public string? Namespace;
         public string? Name;
         public DateTimeOffset? Created;
