@@ -20,14 +20,13 @@ internal sealed class RawListPager(Kubernetes client)
     /// <summary>Page buffers, kept across pages and lists (a page of pods is a few MB; fresh ones are zeroed on every use).</summary>
     private static readonly ArrayPool<byte> Pages = ArrayPool<byte>.Create(maxArrayLength: 256 * 1024 * 1024, maxArraysPerBucket: 4);
 
-    /// <summary>Lists PATH (e.g. "api/v1/pods") with an optional field selector, PAGESIZE items a request.</summary>
-    /// <param name="what">Named in errors: "pods", "events in namespace x".</param>
-    public async Task<IReadOnlyList<T>> ListAsync<T>(string what, string path, string? fieldSelector, int pageSize, ListItemReader<T> read,
-        CancellationToken cancellationToken)
+    /// <summary>Lists PATH (e.g. "api/v1/pods"), PAGESIZE items a request.</summary>
+    /// <param name="what">Named in errors: "pods", "pods in namespace x".</param>
+    public async Task<IReadOnlyList<T>> ListAsync<T>(string what, string path, int pageSize, ListItemReader<T> read, CancellationToken cancellationToken)
     {
         var all = new List<T>();
         var pool = new StringPool();
-        var page = FetchAsync(what, Query(path, fieldSelector, pageSize, null), cancellationToken);
+        var page = FetchAsync(what, Query(path, pageSize, null), cancellationToken);
         while (page is not null)
         {
             var (body, length) = await page.ConfigureAwait(false);
@@ -35,7 +34,7 @@ internal sealed class RawListPager(Kubernetes client)
             try
             {
                 Read(body.AsMemory(0, length), all, pool, read,
-                    next => page = string.IsNullOrEmpty(next) ? null : FetchAsync(what, Query(path, fieldSelector, pageSize, next), cancellationToken));
+                    next => page = string.IsNullOrEmpty(next) ? null : FetchAsync(what, Query(path, pageSize, next), cancellationToken));
             }
             finally
             {
@@ -46,16 +45,8 @@ internal sealed class RawListPager(Kubernetes client)
         return all;
     }
 
-    private static string Query(string path, string? fieldSelector, int pageSize, string? next)
-    {
-        var query = $"{path}?limit={pageSize}";
-        if (fieldSelector is not null)
-        {
-            query += "&fieldSelector=" + Uri.EscapeDataString(fieldSelector);
-        }
-
-        return next is null ? query : query + "&continue=" + Uri.EscapeDataString(next);
-    }
+    private static string Query(string path, int pageSize, string? next) =>
+        next is null ? $"{path}?limit={pageSize}" : $"{path}?limit={pageSize}&continue={Uri.EscapeDataString(next)}";
 
     /// <summary>
     /// One page's body, whole (the reader needs it complete to skip what it does not keep), in a pooled buffer the caller

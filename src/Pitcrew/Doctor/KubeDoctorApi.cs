@@ -21,7 +21,7 @@ internal sealed class KubeDoctorApi(Kubernetes client) : IDoctorApi
 
     /// <summary>Nodes read from the page JSON (<see cref="NodeJsonReader"/>): the kubelet probes wait for this list.</summary>
     public Task<IReadOnlyList<DoctorNode>> ListNodesAsync(CancellationToken cancellationToken) =>
-        _raw.ListAsync("nodes", "api/v1/nodes", null, PageSize, NodeJsonReader.Read, cancellationToken);
+        _raw.ListAsync("nodes", "api/v1/nodes", PageSize, NodeJsonReader.Read, cancellationToken);
 
     public async Task<IReadOnlyDictionary<string, DateTimeOffset?>> ListNodeLeasesAsync(CancellationToken cancellationToken)
     {
@@ -33,7 +33,7 @@ internal sealed class KubeDoctorApi(Kubernetes client) : IDoctorApi
 
     /// <summary>Pods read from the page JSON into facts (<see cref="PodJsonReader"/>): the client's models were most of the doctor's CPU at scale.</summary>
     public Task<IReadOnlyList<DoctorPod>> ListPodsAsync(string? ns, CancellationToken cancellationToken) =>
-        _raw.ListAsync(ns is null ? "pods" : $"pods in namespace {ns}", ns is null ? "api/v1/pods" : $"api/v1/namespaces/{Uri.EscapeDataString(ns)}/pods", null, PageSize,
+        _raw.ListAsync(ns is null ? "pods" : $"pods in namespace {ns}", ns is null ? "api/v1/pods" : $"api/v1/namespaces/{Uri.EscapeDataString(ns)}/pods", PageSize,
             PodJsonReader.Read, cancellationToken);
 
     public Task<IReadOnlyList<EventFacts>> ListWarningEventsAsync(string? ns, CancellationToken cancellationToken) =>
