@@ -134,19 +134,15 @@ internal sealed class BackupLock : IAsyncDisposable
 
     public static async Task<LockRecord?> ReadAsync(IBackupStore store, CancellationToken cancellationToken)
     {
-        var bytes = await store.ReadSmallAsync(BackupNames.LockName, cancellationToken).ConfigureAwait(false);
-        if (bytes is null)
-        {
-            return null;
-        }
-
         try
         {
-            return JsonSerializer.Deserialize(bytes, BackupJson.Default.LockRecord);
+            var bytes = await store.ReadSmallAsync(BackupNames.LockName, cancellationToken).ConfigureAwait(false);
+            return bytes is null ? null : JsonSerializer.Deserialize(bytes, BackupJson.Default.LockRecord);
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or PitcrewException { ExitCode: ExitCodes.Corrupt })
         {
-            // Being written right now (created, not yet filled), or torn by a crash: held for a grace period from its write.
+            // Being written right now (created, not yet filled), or torn by a crash or by racing writers: held for a grace
+            // period from its write, then stale like any expired lock.
             var written = (await store.StatAsync(BackupNames.LockName, cancellationToken).ConfigureAwait(false))?.LastModified ?? DateTimeOffset.MinValue;
             return new LockRecord("unknown (lock object unreadable)", string.Empty, 0, written, written == DateTimeOffset.MinValue ? written : written + UnreadableGrace);
         }

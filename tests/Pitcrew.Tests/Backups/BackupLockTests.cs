@@ -46,6 +46,68 @@ public sealed class BackupLockTests : IDisposable
     }
 
     [Theory]
+    [InlineData(0, false)]
+    [InlineData(5, true)]
+    public async Task Acquire_OverALockDamagedInTheStore_WaitsOutItsGraceThenTakesItOver(int minutesOld, bool takenOver)
+    {
+        // s3rver can keep the body of one of two racing writes and the checksum of the other: every read then fails.
+        var ct = TestContext.Current.CancellationToken;
+        using var files = new FileBackupStore(_dir, "file://" + _dir);
+        await files.PutSmallAsync(BackupNames.LockName, "{\"owner\":"u8.ToArray(), ct);
+        File.SetLastWriteTimeUtc(Path.Combine(_dir, BackupNames.LockName), DateTime.UtcNow.AddMinutes(-minutesOld));
+        var store = new DamagedLock(files);
+        if (takenOver)
+        {
+            await using var held = await BackupLock.AcquireAsync(store, BackupLock.DefaultTtl, TimeSpan.Zero, TimeProvider.System, ct);
+            Assert.Equal(Environment.ProcessId, held.Record.Pid);
+        }
+        else
+        {
+            var error = await Assert.ThrowsAsync<PitcrewException>(() => BackupLock.AcquireAsync(store, BackupLock.DefaultTtl, TimeSpan.Zero, TimeProvider.System, ct));
+            Assert.Equal(ExitCodes.Blocked, error.ExitCode);
+            Assert.Contains("lock object unreadable", error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>A store whose lock object fails its checksum on every read until it is replaced.</summary>
+    private sealed class DamagedLock(FileBackupStore inner) : IBackupStore
+    {
+        private bool _damaged = true;
+
+        public string Location => inner.Location;
+
+        public bool AtomicCreate => inner.AtomicCreate;
+
+        public Task<byte[]?> ReadSmallAsync(string name, CancellationToken cancellationToken) => _damaged && name == BackupNames.LockName
+            ? throw new PitcrewException($"{Location}: {name} is damaged in the store: its content does not match its checksum", ExitCodes.Corrupt)
+            : inner.ReadSmallAsync(name, cancellationToken);
+
+        public async Task DeleteAsync(string name, CancellationToken cancellationToken)
+        {
+            _damaged &= name != BackupNames.LockName;
+            await inner.DeleteAsync(name, cancellationToken);
+        }
+
+        public Task<IObjectUpload> OpenWriteAsync(string name, CancellationToken cancellationToken) => inner.OpenWriteAsync(name, cancellationToken);
+
+        public Task<Stream> OpenReadAsync(string name, CancellationToken cancellationToken) => inner.OpenReadAsync(name, cancellationToken);
+
+        public Task<StoredObject?> StatAsync(string name, CancellationToken cancellationToken) => inner.StatAsync(name, cancellationToken);
+
+        public Task<IReadOnlyList<StoredObject>> ListAsync(CancellationToken cancellationToken) => inner.ListAsync(cancellationToken);
+
+        public Task<bool> TryCreateAsync(string name, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) => inner.TryCreateAsync(name, content, cancellationToken);
+
+        public Task PutSmallAsync(string name, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) => inner.PutSmallAsync(name, content, cancellationToken);
+
+        public Task<int> AbortStaleUploadsAsync(DateTimeOffset before, CancellationToken cancellationToken) => inner.AbortStaleUploadsAsync(before, cancellationToken);
+
+        public void Dispose()
+        {
+        }
+    }
+
+    [Theory]
     [InlineData("expired")]
     [InlineData("dead-holder")]
     public async Task Acquire_OverAStaleLock_TakesItOver(string why)

@@ -89,6 +89,12 @@ internal sealed class S3BackupStore : IBackupStore
         {
             return null;
         }
+        catch (PitcrewException e) when (e.InnerException is Amazon.Runtime.AmazonClientException { Message: "Expected hash not equal to calculated hash" })
+        {
+            // Every read disagreed with the object's own checksum: it is damaged in the store (s3rver can keep the body of one
+            // of two racing writes and the ETag of the other), not out of reach.
+            throw new PitcrewException($"{Location}: {name} is damaged in the store: its content does not match its checksum", ExitCodes.Corrupt, e);
+        }
     }
 
     public async Task<StoredObject?> StatAsync(string name, CancellationToken cancellationToken)
