@@ -3,7 +3,7 @@ using Pitcrew.Errors;
 
 namespace Pitcrew.Cli.Tests;
 
-/// <summary>pitcrew sim up --detach, sim fault and sim down, as an operator runs them.</summary>
+/// <summary>pitcrew sim up --detach, sim fault, sim exec and sim down, as an operator runs them.</summary>
 public sealed class SimCommandTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("pitcrew-cli-sim-").FullName;
@@ -22,6 +22,17 @@ public sealed class SimCommandTests : IDisposable
         Assert.Equal("node/worker-1: memory-pressure", fault.Stdout.Trim());
         var unknown = await CliRun.InvokeAsync("sim", "fault", "--dir", _dir, "worker-1", "meltdown");
         Assert.Equal(ExitCodes.Usage, unknown.ExitCode);
+
+        var version = await CliRun.InvokeAsync("sim", "exec", "--dir", _dir, "worker-1", "--", "kubeadm", "version", "-o", "short");
+        Assert.True(version.ExitCode == ExitCodes.Ok, version.Stderr);
+        Assert.Matches(@"^v1\.\d+\.\d+$", version.Stdout.Trim());
+        var refused = await CliRun.InvokeAsync("sim", "exec", "--dir", _dir, "worker-1", "--", "apt-get install -y kubelet=1.0.0-1.1 && echo never");
+        Assert.Equal(100, refused.ExitCode);
+        Assert.Contains("E: Version '1.0.0-1.1' for 'kubelet' was not found", refused.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("never", refused.Stdout, StringComparison.Ordinal);
+        var missing = await CliRun.InvokeAsync("sim", "exec", "--dir", _dir, "worker-9", "true");
+        Assert.Equal(ExitCodes.Failed, missing.ExitCode);
+        Assert.Contains("node/worker-9: not found in the simulated cluster", missing.Stderr, StringComparison.Ordinal);
 
         var down = await CliRun.InvokeAsync("sim", "down", "--dir", _dir);
         Assert.Equal(ExitCodes.Ok, down.ExitCode);

@@ -14,16 +14,20 @@ public sealed class SshdFixture : IAsyncDisposable
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(15);
     private readonly Process _process;
 
-    private SshdFixture(string directory, int port, Process process)
+    private SshdFixture(string directory, IReadOnlyList<int> ports, Process process)
     {
         Directory = directory;
-        Port = port;
+        Ports = ports;
         _process = process;
     }
 
     public string Directory { get; }
 
-    public int Port { get; }
+    /// <summary>The first (or only) port sshd listens on.</summary>
+    public int Port => Ports[0];
+
+    /// <summary>Every port sshd listens on, in the order of <see cref="SshdFixtureOptions.Ports"/>.</summary>
+    public IReadOnlyList<int> Ports { get; }
 
     public const string Host = "127.0.0.1";
 
@@ -43,12 +47,16 @@ public sealed class SshdFixture : IAsyncDisposable
     {
         var path = Path.Combine(Directory, fileName ?? "known_hosts");
         var fields = HostKeyLine.Split(' ');
-        File.WriteAllText(path, $"[{Host}]:{Port} {fields[0]} {fields[1]}\n");
+        File.WriteAllText(path, string.Concat(Ports.Select(port => $"[{Host}]:{port} {fields[0]} {fields[1]}\n")));
         return path;
     }
 
-    public static async Task<SshdFixture> StartAsync(CancellationToken cancellationToken = default)
+    public static Task<SshdFixture> StartAsync(CancellationToken cancellationToken = default) => StartAsync(new SshdFixtureOptions(), cancellationToken);
+
+    public static async Task<SshdFixture> StartAsync(SshdFixtureOptions options, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Ports, 1);
         if (!File.Exists(SshdBinary) || !File.Exists(KeygenBinary))
         {
             throw new InvalidOperationException($"sshd or ssh-keygen not found ({SshdBinary}, {KeygenBinary}): run scripts/setup.sh");
@@ -64,11 +72,15 @@ public sealed class SshdFixture : IAsyncDisposable
         }
 
         File.Copy(Path.Combine(directory, "client_ed25519.pub"), Path.Combine(directory, "authorized_keys"));
-        var port = FreePorts.Next();
+        var ports = Enumerable.Range(0, options.Ports).Select(_ => FreePorts.Next()).ToArray();
         var config = Path.Combine(directory, "sshd_config");
+        var portLines = string.Concat(ports.Select(port => $"Port {port}\n"));
+        // Match blocks come last: everything after a Match line belongs to it.
+        var forced = string.Concat(ports.Select((port, index) => options.ForceCommand?.Invoke(index) is { } command
+            ? $"Match LocalPort {port}\n    ForceCommand {command}\n"
+            : string.Empty));
         await File.WriteAllTextAsync(config, $"""
-            Port {port}
-            ListenAddress 127.0.0.1
+            {portLines}ListenAddress 127.0.0.1
             HostKey {directory}/host_ed25519
             PidFile {directory}/sshd.pid
             AuthorizedKeysFile {directory}/authorized_keys
@@ -80,7 +92,7 @@ public sealed class SshdFixture : IAsyncDisposable
             StrictModes no
             PrintMotd no
             LogLevel VERBOSE
-
+            {forced}
             """, cancellationToken).ConfigureAwait(false);
         var start = new ProcessStartInfo(SshdBinary) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in new[] { "-D", "-e", "-f", config })
@@ -94,7 +106,7 @@ public sealed class SshdFixture : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => log.Enqueue(e.Data ?? string.Empty);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var fixture = new SshdFixture(directory, port, process);
+        var fixture = new SshdFixture(directory, ports, process);
         try
         {
             await fixture.WaitListeningAsync(log, cancellationToken).ConfigureAwait(false);
@@ -137,8 +149,12 @@ public sealed class SshdFixture : IAsyncDisposable
 
             try
             {
-                using var tcp = new TcpClient();
-                await tcp.ConnectAsync(Host, Port, cancellationToken).ConfigureAwait(false);
+                foreach (var port in Ports)
+                {
+                    using var tcp = new TcpClient();
+                    await tcp.ConnectAsync(Host, port, cancellationToken).ConfigureAwait(false);
+                }
+
                 return;
             }
             catch (SocketException) when (watch.Elapsed < ReadyTimeout)
@@ -147,7 +163,7 @@ public sealed class SshdFixture : IAsyncDisposable
             }
             catch (SocketException e)
             {
-                throw new TimeoutException($"sshd not listening on {Host}:{Port} after {ReadyTimeout.TotalSeconds:0} s: {string.Join('\n', log)}", e);
+                throw new TimeoutException($"sshd not listening on {Host}:{string.Join(',', Ports)} after {ReadyTimeout.TotalSeconds:0} s: {string.Join('\n', log)}", e);
             }
         }
     }

@@ -66,7 +66,7 @@ internal static class SimCommand
 
             return ExitCodes.Ok;
         });
-        return new Command("sim", "Run a simulated cluster to rehearse maintenance on") { up, Down(context), Fault(context) };
+        return new Command("sim", "Run a simulated cluster to rehearse maintenance on") { up, Down(context), Fault(context), Exec(context) };
     }
 
     /// <summary>Starts the same command without --detach in the background and reports where it is.</summary>
@@ -127,6 +127,42 @@ internal static class SimCommand
             var faults = await client.SetFaultAsync(name, parse.GetValue(fault)!, cancellationToken).ConfigureAwait(false);
             context.Out.WriteLine(faults.Count == 0 ? $"node/{name}: no faults" : $"node/{name}: {string.Join(", ", faults)}");
             return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Exec(CliContext context)
+    {
+        var dir = new Option<string>("--dir") { Description = "Directory of the running sim", DefaultValueFactory = _ => "pitcrew-sim" };
+        var node = new Argument<string>("NODE") { Description = "The simulated node to run the command on" };
+        var line = new Argument<string[]>("COMMAND") { Description = "The command, as a shell line (several words are joined with spaces; put -- before it, as with kubectl exec)", Arity = ArgumentArity.OneOrMore };
+        var command = new Command("exec")
+        {
+            dir, node, line,
+        }.Describe(
+            "Run a node command (apt-get, kubeadm, systemctl...) on a simulated node through its node agent",
+            """
+            The simulated node's agent performs what the upgrade and restore runbooks run on a real node (see
+            docs/executors.md for the commands it knows) and changes the simulated cluster accordingly. Output is streamed
+            as the agent prints it (stdout and stderr kept apart), and pitcrew exits with the command's exit code, as ssh does.
+            """,
+            """
+            pitcrew sim exec --dir ./sim cp-1 -- kubeadm upgrade plan
+            pitcrew sim exec --dir ./sim worker-1 -- 'apt-mark unhold kubelet && apt-get install -y kubelet=1.30.14-1.1'
+            """);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var http = SimClient.CreateHttpClient(parse.GetValue(dir)!, withCertificate: true);
+            http.Timeout = Timeout.InfiniteTimeSpan;
+            await using var executor = new Executors.SimNodeExecutor(http, context.Time);
+            var result = await executor.RunAsync(parse.GetValue(node)!, Executors.NodeCommand.Shell(string.Join(' ', parse.GetValue(line)!)),
+                output => (output.Stream == Executors.OutputStream.Stderr ? context.Err : context.Out).Profile.Out.Writer.WriteLine(output.Text), cancellationToken).ConfigureAwait(false);
+            if (result.TimedOut)
+            {
+                context.Err.WriteLine($"pitcrew: the command did not end within {Executors.NodeCommand.DefaultTimeout.TotalMinutes:0} minutes; stopped");
+            }
+
+            return result.ExitCode;
         });
         return command;
     }

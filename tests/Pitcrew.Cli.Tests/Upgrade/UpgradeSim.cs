@@ -28,6 +28,9 @@ internal sealed class UpgradeSim : IAsyncDisposable
 
     public string StateDir => Path.Combine(Root, "state");
 
+    /// <summary>The sim's own directory (sim.json, pki, kubeconfig), as pitcrew sim commands take it in --dir.</summary>
+    public string SimDir => Path.Combine(Root, "sim");
+
     public string Store => "file://" + Path.Combine(Root, "backups");
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
@@ -68,9 +71,9 @@ internal sealed class UpgradeSim : IAsyncDisposable
     /// <summary>upgrade apply through the sim's node agent with this sim's store, etcd and state dir, plus the arguments.</summary>
     public Task<CliRun> ApplyAsync(params string[] args) => CliRun.InvokeAsync(null, RunBound, [.. ApplyArgs(), .. args]);
 
-    public string[] ApplyArgs(string? stateDir = null, string bake = "2s") =>
+    public string[] ApplyArgs(string? stateDir = null, string bake = "2s", string executor = "sim") =>
     [
-        "upgrade", "apply", "--kubeconfig", Kubeconfig, "--releases", Releases, "--executor", "sim", "--store", Store, "--endpoints", Sim.EtcdEndpoint,
+        "upgrade", "apply", "--kubeconfig", Kubeconfig, "--releases", Releases, "--executor", executor, "--store", Store, "--endpoints", Sim.EtcdEndpoint,
         "--state-dir", stateDir ?? StateDir, "--yes", "--bake", bake, "--gate-timeout", "90s", "--force",
     ];
 
