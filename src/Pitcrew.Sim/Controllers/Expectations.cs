@@ -6,7 +6,9 @@ namespace Pitcrew.Sim.Controllers;
 /// </summary>
 internal sealed class Expectations
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(5);
+    // kube's controllers wait 5 minutes. 5 s was too short on a loaded CI machine: a Job created a fourth pod for three
+    // completions once, when its cache showed a created pod later than that. 30 s still unsticks a lost creation soon.
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     private readonly Dictionary<string, (HashSet<string> Names, DateTimeOffset Until)> _pending = new(StringComparer.Ordinal);
 
     public void Expect(string owner, IEnumerable<string> names, DateTimeOffset now)
