@@ -1,5 +1,6 @@
 using Pitcrew.Cli.EtcdCommands;
 using Pitcrew.Cli.Output;
+using Pitcrew.Cli.UpgradeCommands;
 
 namespace Pitcrew.Cli.Tests;
 
@@ -30,4 +31,22 @@ public sealed class FormattingTests
     [InlineData("five seconds")]
     [InlineData("5s junk")]
     public void GoDuration_RejectsOtherText(string text) => Assert.False(GoDuration.TryParse(text, out _));
+
+    [Fact]
+    public void TextTable_GivesACellOfSeveralLinesATallRow_AndSizesColumnsByTheLongestLine()
+    {
+        var lines = TextTable.Format(["CHECK", "RESULT", "EVIDENCE", "TO DO"],
+        [
+            ["nodes Ready", "PASS", "3/3 nodes Ready", string.Empty],
+            ["drainable", "FAIL", "node/w-1: a\nnode/w-2: a longer line", "fix it"],
+        ]).ToList();
+
+        Assert.Equal(
+        [
+            "CHECK         RESULT   EVIDENCE                  TO DO",
+            "nodes Ready   PASS     3/3 nodes Ready",
+            "drainable     FAIL     node/w-1: a               fix it",
+            "                       node/w-2: a longer line",
+        ], lines);
+    }
 }

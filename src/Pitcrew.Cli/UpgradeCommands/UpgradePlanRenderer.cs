@@ -50,14 +50,9 @@ internal static class UpgradePlanRenderer
             }
 
             yield return string.Empty;
-            yield return $"Commands (runbook {plan.Runbook}; run as root, through sudo -n when the SSH user is not root):";
-            foreach (var role in step.Commands)
+            foreach (var line in Commands(plan, step, verbose))
             {
-                yield return $"  {role.Role} ({string.Join(", ", role.Nodes)}):";
-                foreach (var command in role.Steps)
-                {
-                    yield return "    " + command;
-                }
+                yield return line;
             }
         }
 
@@ -86,6 +81,38 @@ internal static class UpgradePlanRenderer
         yield return plan.CanProceed(force)
             ? plan.UpToDate ? "Nothing to upgrade." : $"The upgrade to {plan.Target} may proceed{(skippable > 0 ? $" (--force overrides {skippable} skippable finding(s))" : string.Empty)}."
             : $"Blocked: {mandatory} mandatory and {skippable} skippable finding(s){(mandatory == 0 ? "; --force overrides the skippable ones" : string.Empty)}.";
+    }
+
+    /// <summary>
+    /// Every command of the first step; of later steps, unless verbose, only the control-plane upgrade itself (the
+    /// rest are the first step's with that step's versions), so a path of several minors stays readable.
+    /// </summary>
+    private static IEnumerable<string> Commands(UpgradePlan plan, UpgradeStep step, bool verbose)
+    {
+        if (step.Number > 1 && !verbose)
+        {
+            yield return $"Commands: as in step 1, with {step.To}'s repository and packages (-v prints every step's commands in full); the control-plane upgrade:";
+            foreach (var role in step.Commands.Take(1))
+            {
+                yield return $"  {role.Role} ({string.Join(", ", role.Nodes)}):";
+                foreach (var command in role.Steps.Where(c => c.Contains("kubeadm upgrade apply", StringComparison.Ordinal)))
+                {
+                    yield return "    " + command;
+                }
+            }
+
+            yield break;
+        }
+
+        yield return $"Commands (runbook {plan.Runbook}; run as root, through sudo -n when the SSH user is not root):";
+        foreach (var role in step.Commands)
+        {
+            yield return $"  {role.Role} ({string.Join(", ", role.Nodes)}):";
+            foreach (var command in role.Steps)
+            {
+                yield return "    " + command;
+            }
+        }
     }
 
     private static IEnumerable<string> Changes(IReadOnlyList<ComponentChange> changes) =>

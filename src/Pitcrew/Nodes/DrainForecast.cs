@@ -34,7 +34,7 @@ internal static class DrainForecast
             foreach (var group in plan.Blocking.GroupBy(d => (d.Message, d.Hint)))
             {
                 blockers.Add(new Blocker(BlockerSeverity.Blocks, $"node/{plan.Node.Name}",
-                    $"cannot delete {group.Key.Message}: {string.Join(", ", group.Select(d => d.Pod.Key))}", $"pass {group.Key.Hint}"));
+                    $"{CannotDelete(group.Key.Message)}: {string.Join(", ", group.Select(d => d.Pod.Key))}", $"pass {group.Key.Hint}"));
             }
         }
 
@@ -47,6 +47,10 @@ internal static class DrainForecast
         AddCapacity(blockers, plans, allNodes, allPods, evicted);
         return new DrainForecastResult(plans, blockers);
     }
+
+    /// <summary>Our own wording, without the doubled "cannot delete" kubectl prints for unmanaged pods.</summary>
+    private static string CannotDelete(string? message) =>
+        message?.StartsWith("cannot delete ", StringComparison.Ordinal) == true ? message : $"cannot delete {message}";
 
     private static void AddBudgetBlockers(List<Blocker> blockers, List<PodFacts> evicted, IReadOnlyList<BudgetFacts> budgets)
     {

@@ -45,7 +45,7 @@ public sealed class UpgradePreflightRecoveryTests(PreflightSimFixture sim) : ICl
 
         var fresh = await sim.PitcrewAsync(preflight);
         Assert.Matches(@"recent backup\s+PASS\s+\S+ in file://\S+, created \d+s ago \(revision \d+, verified\), within --max-backup-age 1h", fresh.Stdout);
-        Assert.Matches(@"etcd healthy\s+PASS\s+1/1 members' pods Ready; quorum 1 holds while one control plane is upgraded at a time; 1/1 members answer", fresh.Stdout);
+        Assert.Matches(@"etcd healthy\s+PASS\s+1/1 members' pods Ready; quorum 1 holds while one control plane is upgraded at a time\s+1/1 members answer", fresh.Stdout);
         Assert.Matches(@"certificates valid\s+WARN\s+valid past the window's end", fresh.Stdout);
 
         var stale = await sim.PitcrewAsync([.. preflight, "--max-backup-age", "1ms", "-o", "json"]);
@@ -121,7 +121,7 @@ public sealed class UpgradePreflightRecoveryTests(PreflightSimFixture sim) : ICl
         using var report = JsonDocument.Parse(run.Stdout);
         var check = Check(report, "etcd healthy");
         Assert.Equal("Fail", check.GetProperty("verdict").GetString());
-        Assert.Matches(@"; etcd alarm raised: memberID:[0-9a-f]+ alarm:NOSPACE(;|$)", check.GetProperty("evidence").GetString());
+        Assert.Matches(@"(; |\n)etcd alarm raised: memberID:[0-9a-f]+ alarm:NOSPACE(;|$)", check.GetProperty("evidence").GetString());
         Assert.Contains("etcdctl alarm disarm", check.GetProperty("action").GetString(), StringComparison.Ordinal);
         Assert.Contains("6 read (kube-apiserver, 4 kubelets, 1 etcd member)", Check(report, "certificates valid").GetProperty("evidence").GetString(), StringComparison.Ordinal);
     }

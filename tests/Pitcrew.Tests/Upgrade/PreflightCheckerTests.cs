@@ -67,6 +67,24 @@ public sealed class PreflightCheckerTests
     }
 
     [Fact]
+    public void DrainBlockers_AreListedOnePerLine_WithEachRemedyOnce_AndNoFlagTheUpgradeLacks()
+    {
+        var report = PreflightChecker.Check(Plan("v1.31"), Healthy(), new DrainForecastResult([],
+        [
+            new Blocker(BlockerSeverity.Blocks, "node/w-1", "cannot delete Pods that declare no controller (use --force to override): default/debug", "pass --force"),
+            new Blocker(BlockerSeverity.Blocks, "node/w-1: poddisruptionbudget/shop/db", "allows no disruption at all", "scale the workload up, relax the budget, or pass --disable-eviction"),
+            new Blocker(BlockerSeverity.Blocks, "node/w-2: poddisruptionbudget/shop/db", "allows no disruption at all", "scale the workload up, relax the budget, or pass --disable-eviction"),
+        ]), RemovedApis.Default, force: false);
+
+        var drainable = Find(report, "every node drainable");
+        Assert.Equal(PreflightVerdict.Fail, drainable.Verdict);
+        Assert.Equal(3, drainable.Evidence.Split('\n').Length);
+        Assert.Equal(
+            "delete the pods no controller manages, or run them under one: the upgrade's drains do not use --force\nscale the workload up, relax the budget",
+            drainable.Action);
+    }
+
+    [Fact]
     public void RemovedApiStillRequested_OnThePath_IsNoGo_AndUnreadableMetricsAWarning()
     {
         var requested = Healthy("v1.24.17") with { DeprecatedRequests = [new DeprecatedApiRequest("policy", "v1beta1", "poddisruptionbudgets", "1.25")] };

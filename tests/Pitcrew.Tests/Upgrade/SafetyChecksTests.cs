@@ -38,7 +38,7 @@ public sealed class SafetyChecksTests
     {
         var check = SafetyChecks.Etcd(Health(), new EtcdMemberFacts([Member(100L << 20, [$"memberID:a alarm:{alarm}"])], Quota));
         Assert.Equal(PreflightVerdict.Fail, check.Verdict);
-        Assert.EndsWith($"; etcd alarm raised: memberID:a alarm:{alarm}", check.Evidence, StringComparison.Ordinal);
+        Assert.EndsWith($"\netcd alarm raised: memberID:a alarm:{alarm}", check.Evidence, StringComparison.Ordinal);
         Assert.Contains(remedy, check.Action, StringComparison.Ordinal);
     }
 
@@ -63,7 +63,7 @@ public sealed class SafetyChecksTests
         var check = SafetyChecks.Etcd(Health() with { ControlPlane = [] },
             new EtcdMemberFacts([Member(1 << 20), EndpointStatus.Failed("https://10.0.0.12:2379", "connection refused")], Quota));
         Assert.Equal(PreflightVerdict.Fail, check.Verdict);
-        Assert.StartsWith("no stacked etcd pods (external etcd); https://10.0.0.12:2379: etcd member does not answer", check.Evidence, StringComparison.Ordinal);
+        Assert.StartsWith("no stacked etcd pods (external etcd)\nhttps://10.0.0.12:2379: etcd member does not answer", check.Evidence, StringComparison.Ordinal);
     }
 
     [Fact]

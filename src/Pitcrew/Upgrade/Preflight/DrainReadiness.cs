@@ -37,7 +37,8 @@ internal static class DrainReadiness
             {
                 if (seen.Add((blocker.Subject, blocker.Message)))
                 {
-                    blockers.Add(blocker with { Subject = $"node/{node.Name}: {blocker.Subject}" });
+                    var subject = blocker.Subject == $"node/{node.Name}" ? blocker.Subject : $"node/{node.Name}: {blocker.Subject}";
+                    blockers.Add(blocker with { Subject = subject });
                 }
             }
         }

@@ -99,11 +99,23 @@ internal static class PreflightChecker
         var blocks = drain.Blockers.Where(b => b.Severity == BlockerSeverity.Blocks).ToList();
         var slows = drain.Blockers.Where(b => b.Severity == BlockerSeverity.Slows).ToList();
         return blocks.Count > 0
-            ? new("every node drainable", PreflightVerdict.Fail, List(blocks.Select(b => $"{b.Subject}: {b.Message}")), blocks[0].Remedy)
+            ? new("every node drainable", PreflightVerdict.Fail, List(blocks.Select(b => $"{b.Subject}: {b.Message}")), Remedies(blocks))
             : slows.Count > 0
-                ? new("every node drainable", PreflightVerdict.Warn, List(slows.Select(b => $"{b.Subject}: {b.Message}")), slows[0].Remedy)
+                ? new("every node drainable", PreflightVerdict.Warn, List(slows.Select(b => $"{b.Subject}: {b.Message}")), Remedies(slows))
                 : new("every node drainable", PreflightVerdict.Pass, $"{drain.Plans.Count} nodes can be drained now (--ignore-daemonsets --delete-emptydir-data)");
     }
+
+    /// <summary>
+    /// Each different remedy once. The drain's "pass --force" (for pods no controller would recreate) is not an option
+    /// here: the upgrade's drains never force, so those pods must go or get a controller first; nor is
+    /// --disable-eviction, since the upgrade always respects the budgets.
+    /// </summary>
+    private static string? Remedies(IEnumerable<Blocker> blockers) => List(blockers.Select(b => b.Remedy switch
+        {
+            "pass --force" => "delete the pods no controller manages, or run them under one: the upgrade's drains do not use --force",
+            // Nor does it bypass budgets: the choices left are the workload's.
+            var remedy => remedy?.Replace(", or pass --disable-eviction", string.Empty, StringComparison.Ordinal),
+        }).OfType<string>().Distinct(StringComparer.Ordinal)) is { Length: > 0 } text ? text : null;
 
     private static PreflightCheck Pending(ClusterHealth health) => health.PendingPods.Count == 0
         ? new("no pending pods", PreflightVerdict.Pass, "no pod waits to be scheduled")
@@ -134,6 +146,6 @@ internal static class PreflightChecker
     private static string List(IEnumerable<string> items)
     {
         var all = items.ToList();
-        return string.Join("; ", all.Take(Listed)) + (all.Count > Listed ? $"; and {all.Count - Listed} more" : string.Empty);
+        return string.Join('\n', all.Take(Listed)) + (all.Count > Listed ? $"\nand {all.Count - Listed} more" : string.Empty);
     }
 }

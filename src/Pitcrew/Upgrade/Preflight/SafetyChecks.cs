@@ -32,7 +32,7 @@ internal static class SafetyChecks
         {
             return podCheck with
             {
-                Evidence = podEvidence + "; alarms and DB size not checked (pass --endpoints, with --cacert, --cert and --key for a TLS etcd)",
+                Evidence = podEvidence + "\nalarms and DB size not checked (pass --endpoints, with --cacert, --cert and --key for a TLS etcd)",
                 Action = podCheck.Action ?? (pods.Count == 0 ? "check it with pitcrew etcd endpoint health, or pass --endpoints" : null),
             };
         }
@@ -42,7 +42,7 @@ internal static class SafetyChecks
         var members = findings.Count > 0
             ? List(findings.Select(f => f.Object.Kind == "EtcdCluster" ? f.Symptom : $"{f.Object.Name}: {f.Symptom}"))
             : MembersEvidence(etcd);
-        return new PreflightCheck(EtcdName, verdict, $"{podEvidence}; {members}", podCheck.Action ?? (findings.Count > 0 ? findings[0].Remedy : null));
+        return new PreflightCheck(EtcdName, verdict, $"{podEvidence}\n{members}", podCheck.Action ?? (findings.Count > 0 ? findings[0].Remedy : null));
     }
 
     /// <summary>A backup newer than --max-backup-age in --store; without a store a warning, since upgrade apply takes its own.</summary>
