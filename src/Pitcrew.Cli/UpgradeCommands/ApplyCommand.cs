@@ -96,6 +96,21 @@ internal static class ApplyCommand
             throw new PitcrewException($"--resume: the upgrade {journal.RunId} to {journal.Target} finished; nothing to resume", ExitCodes.Usage);
         }
 
+        if (!resume && journal is { Finished: false } untouched && !parse.GetValue(ApplyFlags.PlanOnly) && untouched.Entries.All(e => e.Node is null))
+        {
+            // It stopped before any node (its backup failed, or it was interrupted first): nothing to resume, start over.
+            var kept = Path.Combine(stateDir, $"{UpgradeJournal.FileName}.{untouched.RunId}");
+            if (File.Exists(Path.Combine(stateDir, UpgradeJournal.FileName)))
+            {
+                File.Move(Path.Combine(stateDir, UpgradeJournal.FileName), kept, overwrite: true);
+            }
+
+            var last = untouched.Entries.Count > 0 ? untouched.Entries[^1] : null;
+            progress.Line($"the unfinished upgrade {untouched.RunId} touched no node{(last is null ? string.Empty : $" (its last step: {last.Step} {last.State.ToString().ToLowerInvariant()})")}; " +
+                $"starting over{(File.Exists(kept) ? $" (its journal kept as {kept})" : string.Empty)}");
+            journal = null;
+        }
+
         if (!resume && journal is { Finished: false } unfinished && !parse.GetValue(ApplyFlags.PlanOnly))
         {
             throw new PitcrewException(
@@ -150,6 +165,7 @@ internal static class ApplyCommand
             var safety = await SafetyGathering.ReadAsync(new Pitcrew.Doctor.KubeDoctorApi(client),
                 new SafetyRequest(etcdGiven ? EtcdConnectionFlags.Bind(parse, context.Environment) : null, null, certificatesUntil), context.Time, cancellationToken).ConfigureAwait(false);
             var preflight = PreflightChecker.Check(plan, health, drain, RemovedApis.Default, parse.GetValue(PlanCommand.Force), safety);
+            preflight = preflight with { Checks = [.. preflight.Checks.Select(c => c.Name == SafetyChecks.BackupName ? BackupLine(parse, context) : c)] };
             foreach (var line in PreflightCommand.Lines(preflight))
             {
                 Say(context, line);
@@ -307,11 +323,11 @@ internal static class ApplyCommand
         {
             result = await BackupJobs.CreateAsync(store, options, TimeSpan.FromMinutes(1), null, context.Time, cancellationToken).ConfigureAwait(false);
         }
-        catch (PitcrewException e)
+        catch (Exception e) when (e is PitcrewException or IOException or UnauthorizedAccessException)
         {
             journal = journal.With(new JournalEntry(step, null, StepState.Failed, context.Time.GetUtcNow(), null, e.Message));
             await save(journal, cancellationToken).ConfigureAwait(false);
-            throw new PitcrewException($"the pre-upgrade backup failed, nothing was upgraded: {e.Message}", e.ExitCode, e);
+            throw new PitcrewException($"the pre-upgrade backup failed, nothing was upgraded: {e.Message}", (e as PitcrewException)?.ExitCode ?? ExitCodes.Failed, e);
         }
 
         journal = journal.With(new JournalEntry(step, null, StepState.Done, context.Time.GetUtcNow(), result.Took.TotalSeconds, result.Manifest.Name)) with { Backup = result.Manifest.Name };
@@ -435,6 +451,12 @@ internal static class ApplyCommand
     }
 
     private static void Say(CliContext context, string line) => context.Err.Profile.Out.Writer.WriteLine(line);
+
+    /// <summary>The backup line of apply's preflight: the run takes its own backup, so only going without one is worth a warning.</summary>
+    private static PreflightCheck BackupLine(ParseResult parse, CliContext context) => parse.GetValue(ApplyFlags.NoBackup)
+        ? new(SafetyChecks.BackupName, PreflightVerdict.Warn, "--no-backup: the run takes no pre-upgrade snapshot", "drop --no-backup and give --store URL to have a way back")
+        : new(SafetyChecks.BackupName, PreflightVerdict.Pass,
+            $"the run takes a pre-upgrade backup into {parse.GetValue(BackupStoreFlags.Store) ?? context.Environment("PITCREW_BACKUP_STORE")} before touching any node");
 
     private static string NewRunId(CliContext context) =>
         context.Time.GetUtcNow().ToString("yyyyMMdd'T'HHmmss", CultureInfo.InvariantCulture) + "-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3));

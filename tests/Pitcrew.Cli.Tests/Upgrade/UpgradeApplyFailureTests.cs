@@ -59,4 +59,31 @@ public sealed class UpgradeApplyFailureTests
         Assert.All(nodes.Where(n => n.Key != "cp-1"), n => Assert.Equal(("v1.29.15", false), n.Value));
         Assert.DoesNotContain(journal.Entries, e => e.Node is not null && e.Node != "cp-1");
     }
+
+    [Fact]
+    public async Task AFailedBackup_ChangesNoNode_AndTheNextRunStartsOverWithoutResume()
+    {
+        await using var sim = await UpgradeSim.StartAsync("v1.29.15", controlPlanes: 1, workers: 2);
+        var unwritable = sim.ApplyArgs();
+        var file = Path.Combine(sim.Root, "a-file");
+        await File.WriteAllTextAsync(file, "not a directory", TestContext.Current.CancellationToken);
+        unwritable[Array.IndexOf(unwritable, "--store") + 1] = $"file://{file}/backups";
+
+        var failed = await CliRun.InvokeAsync(null, UpgradeSim.RunBound, [.. unwritable, "--to", "v1.30"]);
+        Assert.True(failed.ExitCode != ExitCodes.Ok, failed.Stderr + failed.Stdout);
+        Assert.Contains("the pre-upgrade backup failed, nothing was upgraded", failed.Stderr, StringComparison.Ordinal);
+        var stopped = await sim.JournalAsync();
+        Assert.Equal(StepState.Failed, stopped.StateOf("backup"));
+        Assert.All(await sim.NodesAsync(), n => Assert.Equal(("v1.29.15", false), n.Value));
+
+        var again = await sim.ApplyAsync("--to", "v1.30", "--canary", "0");
+        Assert.True(again.ExitCode == ExitCodes.Ok, again.Stderr + again.Stdout);
+        Assert.Contains($"the unfinished upgrade {stopped.RunId} touched no node (its last step: backup failed); starting over", again.Stderr, StringComparison.Ordinal);
+        Assert.Matches(@"recent backup\s+PASS\s+the run takes a pre-upgrade backup into file://", again.Stdout + again.Stderr);
+        Assert.True(File.Exists(Path.Combine(sim.StateDir, $"{UpgradeJournal.FileName}.{stopped.RunId}")), "the replaced journal is kept");
+        var finished = await sim.JournalAsync();
+        Assert.NotEqual(stopped.RunId, finished.RunId);
+        Assert.True(finished.Finished);
+        Assert.All(await sim.NodesAsync(), n => Assert.Equal(("v1.30.14", false), n.Value));
+    }
 }

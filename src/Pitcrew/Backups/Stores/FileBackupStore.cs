@@ -158,13 +158,20 @@ internal sealed class FileBackupStore : IBackupStore
             return;
         }
 
-        if (OperatingSystem.IsWindows())
+        try
         {
-            Directory.CreateDirectory(_directory);
+            if (OperatingSystem.IsWindows())
+            {
+                Directory.CreateDirectory(_directory);
+            }
+            else
+            {
+                Directory.CreateDirectory(_directory, PrivateDirectory);
+            }
         }
-        else
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            Directory.CreateDirectory(_directory, PrivateDirectory);
+            throw new PitcrewException($"cannot create the backup store directory {_directory}: {e.Message}", ExitCodes.Failed, e);
         }
     }
 
