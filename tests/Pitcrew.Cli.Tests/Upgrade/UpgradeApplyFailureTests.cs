@@ -70,8 +70,8 @@ public sealed class UpgradeApplyFailureTests
         unwritable[Array.IndexOf(unwritable, "--store") + 1] = $"file://{file}/backups";
 
         var failed = await CliRun.InvokeAsync(null, UpgradeSim.RunBound, [.. unwritable, "--to", "v1.30"]);
-        Assert.True(failed.ExitCode != ExitCodes.Ok, failed.Stderr + failed.Stdout);
-        Assert.Contains("the pre-upgrade backup failed, nothing was upgraded", failed.Stderr, StringComparison.Ordinal);
+        Assert.True(failed.ExitCode == ExitCodes.Failed, failed.Stderr + failed.Stdout);
+        Assert.Contains($"the pre-upgrade backup failed, nothing was upgraded: cannot create the backup store directory {file}/backups", failed.Stderr, StringComparison.Ordinal);
         var stopped = await sim.JournalAsync();
         Assert.Equal(StepState.Failed, stopped.StateOf("backup"));
         Assert.All(await sim.NodesAsync(), n => Assert.Equal(("v1.29.15", false), n.Value));
