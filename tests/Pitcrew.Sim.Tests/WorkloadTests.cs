@@ -71,6 +71,70 @@ public sealed class WorkloadTests(SimulatorFixture sim) : IClassFixture<Simulato
     }
 
     [Fact]
+    public async Task DaemonSet_NewImage_RollsOutNodeByNode_WithAtMostOneNodeWithoutAnAvailablePod()
+    {
+        using var client = sim.AdminClient();
+        Assert.Equal(0, (await sim.KubectlAsync("create", "namespace", "rollds")).ExitCode);
+        var created = await client.PostAsJsonAsync("/apis/apps/v1/namespaces/rollds/daemonsets", new JsonObject
+        {
+            ["metadata"] = new JsonObject { ["name"] = "proxy" },
+            ["spec"] = new JsonObject
+            {
+                ["selector"] = new JsonObject { ["matchLabels"] = new JsonObject { ["app"] = "proxy" } },
+                ["template"] = new JsonObject
+                {
+                    ["metadata"] = new JsonObject { ["labels"] = new JsonObject { ["app"] = "proxy" } },
+                    ["spec"] = new JsonObject { ["containers"] = new JsonArray(new JsonObject { ["name"] = "proxy", ["image"] = "proxy:1" }) },
+                },
+            },
+        }, Token);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var nodes = 0;
+        await UntilAsync(async () =>
+        {
+            var (ready, desired) = await DaemonSetCountsAsync(client);
+            nodes = desired;
+            return desired > 1 && ready == desired;
+        });
+        Assert.Equal("RollingUpdate", (await sim.KubectlAsync("-n", "rollds", "get", "ds", "proxy", "-o", "jsonpath={.spec.updateStrategy.type}")).Stdout);
+
+        Assert.Equal(0, (await sim.KubectlAsync("-n", "rollds", "set", "image", "ds/proxy", "proxy=proxy:2")).ExitCode);
+        var rollout = sim.KubectlAsync("-n", "rollds", "rollout", "status", "ds/proxy", "--timeout=60s");
+        var fewest = nodes;
+        while (!rollout.IsCompleted)
+        {
+            fewest = Math.Min(fewest, (await AvailablePodsAsync(client)).Nodes);
+            await Task.Delay(50, Token);
+        }
+
+        var status = await rollout;
+        Assert.True(status.ExitCode == 0, status.Stderr + status.Stdout);
+        Assert.Contains("daemon set \"proxy\" successfully rolled out", status.Stdout, StringComparison.Ordinal);
+        Assert.True(fewest >= nodes - 1, $"{nodes - fewest} nodes were without an available pod at once (maxUnavailable 1)");
+        var (_, images) = await AvailablePodsAsync(client);
+        Assert.Equal(Enumerable.Repeat("proxy:2", nodes), images);
+        Assert.Equal(0, (await sim.KubectlAsync("delete", "namespace", "rollds", "--wait=false")).ExitCode);
+    }
+
+    private static async Task<(int Ready, int Desired)> DaemonSetCountsAsync(HttpClient client)
+    {
+        var ds = await client.GetFromJsonAsync<JsonObject>("/apis/apps/v1/namespaces/rollds/daemonsets/proxy", Token);
+        return ((int?)ds?["status"]?["numberReady"] ?? 0, (int?)ds?["status"]?["desiredNumberScheduled"] ?? 0);
+    }
+
+    /// <summary>How many nodes have a Ready pod that is not being deleted, and those pods' images.</summary>
+    private static async Task<(int Nodes, List<string> Images)> AvailablePodsAsync(HttpClient client)
+    {
+        var list = await client.GetFromJsonAsync<JsonObject>("/api/v1/namespaces/rollds/pods", Token);
+        var available = (list?["items"] as JsonArray ?? []).OfType<JsonObject>()
+            .Where(p => p["metadata"]?["deletionTimestamp"] is null
+                && (p["status"]?["conditions"] as JsonArray ?? []).Any(c => (string?)c?["type"] == "Ready" && (string?)c?["status"] == "True"))
+            .ToList();
+        return (available.Select(p => (string?)p["spec"]?["nodeName"]).Distinct().Count(),
+            [.. available.Select(p => (string)p["spec"]!["containers"]![0]!["image"]!)]);
+    }
+
+    [Fact]
     public async Task KubectlApply_CreatesThenPatchesADeploymentWhosePodsRun()
     {
         var manifest = Path.Combine(sim.Root, "shopfront.yaml");

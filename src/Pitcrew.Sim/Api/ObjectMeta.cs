@@ -67,6 +67,16 @@ internal static class ObjectMeta
         {
             JobDefaults.Apply(obj);
         }
+        else if (resource is { Group: "apps", Name: "daemonsets" } && obj["spec"] is JsonObject daemonSet)
+        {
+            // kube-apiserver's defaults; kubectl rollout status refuses a DaemonSet without a RollingUpdate strategy.
+            daemonSet["updateStrategy"] ??= new JsonObject
+            {
+                ["type"] = "RollingUpdate",
+                ["rollingUpdate"] = new JsonObject { ["maxUnavailable"] = 1, ["maxSurge"] = 0 },
+            };
+            daemonSet["revisionHistoryLimit"] ??= 10;
+        }
 
         obj["kind"] = resource.Kind;
         obj["apiVersion"] = resource.GroupVersion;

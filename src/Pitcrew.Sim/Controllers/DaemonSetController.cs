@@ -3,9 +3,17 @@ using Pitcrew.Sim.Api;
 
 namespace Pitcrew.Sim.Controllers;
 
-/// <summary>Runs one pod of each DaemonSet on every node whose taints it tolerates, with the tolerations the real controller adds.</summary>
+/// <summary>
+/// Runs one pod of each DaemonSet on every node whose taints it tolerates, with the tolerations the real controller adds.
+/// A changed template rolls out as the real controller's RollingUpdate does (the default; OnDelete waits for pods to be
+/// deleted by hand): old pods are deleted node by node while no more than maxUnavailable (default 1; a percentage of the
+/// nodes rounds up) nodes lack an available pod, unavailable old pods first, and each node gets a pod of the new template.
+/// </summary>
 internal sealed class DaemonSetController : IController
 {
+    /// <summary>The label naming the template revision a daemon pod was made from.</summary>
+    public const string RevisionLabel = "controller-revision-hash";
+
     private readonly Expectations _expectations = new();
 
     /// <summary>Node problems a daemon pod rides out (the real controller adds these tolerations to every daemon pod).</summary>
@@ -25,6 +33,7 @@ internal sealed class DaemonSetController : IController
         foreach (var ds in cache.List(Resources.DaemonSets).Where(d => !Resources.Terminating(d)))
         {
             var template = ds["spec"]?["template"] as JsonObject ?? [];
+            var revision = DeploymentController.TemplateHash(template);
             var tolerations = ((template["spec"]?["tolerations"] as JsonArray)?.OfType<JsonObject>() ?? []).ToList();
             tolerations.AddRange(DefaultTolerations.Select(t => new JsonObject { ["key"] = t.Key, ["operator"] = "Exists", ["effect"] = t.Effect }));
             var eligible = nodes.Where(n => Tolerated(n, tolerations) && NodeSelected(template, n)).Select(Resources.Name).ToHashSet(StringComparer.Ordinal);
@@ -38,7 +47,7 @@ internal sealed class DaemonSetController : IController
 
             var missing = eligible.Where(n => !placed.Contains(n)).Select(node =>
             {
-                var pod = Resources.PodFromTemplate(template, ds, Resources.DaemonSets);
+                var pod = Resources.PodFromTemplate(template, ds, Resources.DaemonSets, new JsonObject { [RevisionLabel] = revision });
                 pod["spec"]!["nodeName"] = node;
                 pod["spec"]!["tolerations"] = new JsonArray([.. tolerations.Select(t => (JsonNode?)t.DeepClone())]);
                 return writer.CreateAsync(Resources.Pods, pod, Resources.Namespace(ds), now, cancellationToken);
@@ -51,12 +60,16 @@ internal sealed class DaemonSetController : IController
             writes.AddRange(mine.Where(p => !eligible.Contains((string?)p["spec"]?["nodeName"] ?? string.Empty))
                 .Select(stray => writer.DeleteAsync(Resources.Pods, stray, 30, cancellationToken)));
 
+            var onEligible = mine.Where(p => eligible.Contains((string?)p["spec"]?["nodeName"] ?? string.Empty)).ToList();
+            writes.AddRange(RollOut(ds, onEligible, eligible.Count, template, revision)
+                .Select(old => writer.DeleteAsync(Resources.Pods, old, (long?)old["spec"]?["terminationGracePeriodSeconds"] ?? 30, cancellationToken)));
+
             var ready = mine.Count(p => Resources.HasCondition(p, "Ready"));
             var status = new JsonObject
             {
                 ["desiredNumberScheduled"] = eligible.Count,
                 ["currentNumberScheduled"] = placed.Count(eligible.Contains),
-                ["updatedNumberScheduled"] = placed.Count(eligible.Contains),
+                ["updatedNumberScheduled"] = onEligible.Count(p => Current(p, template, revision)),
                 ["numberReady"] = ready,
                 ["numberAvailable"] = ready,
                 ["numberMisscheduled"] = placed.Count(n => !eligible.Contains(n)),
@@ -76,6 +89,40 @@ internal sealed class DaemonSetController : IController
             _expectations.Expect(owner, names, now);
         }
     }
+
+    /// <summary>
+    /// The old pods to delete this round: with RollingUpdate, every unavailable one, then available ones while the nodes
+    /// without an available pod stay within maxUnavailable. Nodes whose pod is missing or terminating count as unavailable.
+    /// </summary>
+    internal static IReadOnlyList<JsonObject> RollOut(JsonObject ds, IReadOnlyList<JsonObject> pods, int desired, JsonObject template, string revision)
+    {
+        var strategy = ds["spec"]?["updateStrategy"];
+        if ((string?)strategy?["type"] == "OnDelete")
+        {
+            return [];
+        }
+
+        var old = pods.Where(p => !Current(p, template, revision)).OrderBy(Resources.Name, StringComparer.Ordinal).ToList();
+        if (old.Count == 0)
+        {
+            return [];
+        }
+
+        var limit = strategy?["rollingUpdate"]?["maxUnavailable"] is { } max ? Math.Max(1, DeploymentController.Scaled(max, desired, roundUp: true)) : 1;
+        var available = pods.Count(p => Resources.HasCondition(p, "Ready"));
+        var unavailableOld = old.Where(p => !Resources.HasCondition(p, "Ready")).ToList();
+        var budget = limit - (desired - available);
+        return [.. unavailableOld, .. old.Where(p => Resources.HasCondition(p, "Ready")).Take(Math.Max(0, budget))];
+    }
+
+    /// <summary>Whether a daemon pod was made from the template; a pod from before revision labels counts by its images.</summary>
+    private static bool Current(JsonObject pod, JsonObject template, string revision) =>
+        ObjectMeta.Metadata(pod)["labels"]?[RevisionLabel] is { } label
+            ? (string?)label == revision
+            : Images(pod["spec"]) == Images(template["spec"]);
+
+    private static string Images(JsonNode? spec) =>
+        string.Join(',', ((spec?["containers"] as JsonArray)?.OfType<JsonObject>() ?? []).Select(c => (string?)c["image"]));
 
     private static async Task<(string Owner, string[] Names)> CreatedAsync(string owner, Task<string?>[] creations) =>
         (owner, [.. (await Task.WhenAll(creations).ConfigureAwait(false)).OfType<string>()]);

@@ -141,7 +141,7 @@ internal sealed class DeploymentController(EventRecorder events) : IController
         return surge == 0 && unavailable == 0 ? (0, 1) : (surge, unavailable);
     }
 
-    private static int Scaled(JsonNode? value, int total, bool roundUp)
+    internal static int Scaled(JsonNode? value, int total, bool roundUp)
     {
         var text = value is null ? "25%" : value.GetValueKind() == System.Text.Json.JsonValueKind.Number ? null : (string?)value;
         if (text is null)

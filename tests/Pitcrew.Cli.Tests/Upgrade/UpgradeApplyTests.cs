@@ -61,6 +61,11 @@ public sealed class UpgradeApplyTests
         Assert.All(nodes, n => Assert.Equal(("v1.30.14", false), n.Value));
         using var version = JsonDocument.Parse(await sim.KubectlAsync("version", "-o", "json"));
         Assert.Equal("v1.30.14", version.RootElement.GetProperty("serverVersion").GetProperty("gitVersion").GetString());
+        // kubeadm upgraded the kube-proxy DaemonSet with the last control plane; its pods roll out node by node.
+        var rolled = await sim.KubectlAsync("-n", "kube-system", "rollout", "status", "ds/kube-proxy", "--timeout=60s");
+        Assert.Contains("successfully rolled out", rolled, StringComparison.Ordinal);
+        var proxies = await sim.KubectlAsync("-n", "kube-system", "get", "pods", "-l", "k8s-app=kube-proxy", "-o", "jsonpath={.items[*].spec.containers[0].image}");
+        Assert.Equal(Enumerable.Repeat("registry.k8s.io/kube-proxy:v1.30.14", nodes.Count), proxies.Split(' ', StringSplitOptions.RemoveEmptyEntries));
 
         // The journal (file and ConfigMap), the pre-upgrade backup, the released lock and the reports.
         var journal = await sim.JournalAsync();
