@@ -5,8 +5,11 @@ namespace Pitcrew.Upgrade.Apply;
 /// <summary>A node as a health gate sees it.</summary>
 internal sealed record GateNode(string Name, bool Ready, bool Unschedulable, KubeVersion? Kubelet);
 
-/// <summary>A Deployment, StatefulSet or DaemonSet ("Deployment shop/web"): pods wanted and pods Ready.</summary>
-internal sealed record WorkloadState(string Key, int Desired, int Ready);
+/// <summary>
+/// A Deployment, StatefulSet or DaemonSet ("Deployment shop/web"): pods wanted and pods Ready, and how many may be
+/// unready because the workload is rolling out (a DaemonSet's maxUnavailable while not every node runs its template).
+/// </summary>
+internal sealed record WorkloadState(string Key, int Desired, int Ready, int RolloutSlack = 0);
 
 /// <summary>A PodDisruptionBudget ("shop/web"): healthy pods now and the healthy pods it requires.</summary>
 internal sealed record BudgetState(string Key, int CurrentHealthy, int DesiredHealthy);
@@ -99,9 +102,12 @@ internal static class HealthGates
         foreach (var workload in now.Workloads)
         {
             var required = before.TryGetValue(workload.Key, out var b) && b.Ready < b.Desired ? Math.Min(workload.Desired, b.Ready) : workload.Desired;
-            if (workload.Ready < required)
+            // A rolling DaemonSet (kube-proxy after kubeadm upgraded the addon) keeps maxUnavailable pods down until it is
+            // done on every node; waiting for all of them Ready would hold every gate for the whole rollout.
+            if (workload.Ready + workload.RolloutSlack < required)
             {
-                problems.Add(new GateProblem(WorkloadsGate, workload.Key, $"{workload.Ready}/{workload.Desired} Ready, want {required}"));
+                var want = workload.RolloutSlack > 0 ? $"{required - workload.RolloutSlack} while it rolls out" : required.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                problems.Add(new GateProblem(WorkloadsGate, workload.Key, $"{workload.Ready}/{workload.Desired} Ready, want {want}"));
             }
         }
 

@@ -47,6 +47,40 @@ public sealed class HealthGatesTests
         Assert.DoesNotContain(problems, p => p.Subject == "ReplicaSet shop/broken-1");
     }
 
+    [Fact]
+    public void ARollingDaemonSet_MayHaveItsMaxUnavailableDown_UntilEveryNodeRunsItsTemplate()
+    {
+        var baseline = Facts("v1.30.14", "v1.30.14", true) with { Workloads = [new("DaemonSet kube-system/kube-proxy", 6, 6)] };
+        Assert.Empty(HealthGates.Cluster(baseline with { Workloads = [new("DaemonSet kube-system/kube-proxy", 6, 5, RolloutSlack: 1)] }, baseline));
+
+        var problem = Assert.Single(HealthGates.Cluster(baseline with { Workloads = [new("DaemonSet kube-system/kube-proxy", 6, 4, RolloutSlack: 1)] }, baseline));
+        Assert.Equal("4/6 Ready, want 5 while it rolls out", problem.Detail);
+        Assert.Single(HealthGates.Cluster(baseline with { Workloads = [new("DaemonSet kube-system/kube-proxy", 6, 5)] }, baseline));
+    }
+
+    [Theory]
+    [InlineData(null, null, 6, 3, 1)]
+    [InlineData("RollingUpdate", "2", 6, 3, 2)]
+    [InlineData("RollingUpdate", "10%", 20, 3, 2)]
+    [InlineData("RollingUpdate", null, 6, 6, 0)]
+    [InlineData("OnDelete", null, 6, 3, 0)]
+    public void RolloutSlack_IsMaxUnavailableWhileNotEveryNodeIsUpdated(string? strategy, string? maxUnavailable, int desired, int updated, int slack)
+    {
+        var daemonSet = new k8s.Models.V1DaemonSet
+        {
+            Spec = new k8s.Models.V1DaemonSetSpec
+            {
+                UpdateStrategy = strategy is null ? null : new k8s.Models.V1DaemonSetUpdateStrategy
+                {
+                    Type = strategy,
+                    RollingUpdate = maxUnavailable is null ? null : new k8s.Models.V1RollingUpdateDaemonSet { MaxUnavailable = maxUnavailable },
+                },
+            },
+            Status = new k8s.Models.V1DaemonSetStatus { DesiredNumberScheduled = desired, UpdatedNumberScheduled = updated },
+        };
+        Assert.Equal(slack, KubeUpgradeApi.RolloutSlack(daemonSet));
+    }
+
     [Theory]
     [InlineData("v1.30.14", "v1.29.15", "v1.29.15", null)]
     [InlineData("v1.30.14", "v1.30.14", "v1.29.15", "node/cp-1")]
