@@ -158,6 +158,28 @@ public sealed class ClusterRestoreSimTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Restore_OverSsh_RunsTheRunbookThroughARealSshd_AndBringsBackADeletedNamespace()
+    {
+        await KubectlAsync("create", "namespace", "kept-over-ssh");
+        await KubectlAsync("create", "configmap", "note", "-n", "kept-over-ssh", "--from-literal=text=hello");
+        var snapshot = Path.Combine(_root, "over-ssh.db");
+        Assert.Equal(0, (await CliRun.InvokeAsync("etcd", "snapshot", "save", snapshot, "--endpoints", _sim!.EtcdEndpoint)).ExitCode);
+        await KubectlAsync("delete", "namespace", "kept-over-ssh");
+        await using var bridge = await SimSshBridge.StartAsync(_root, Path.Combine(_root, "sim"), ["cp-1", "worker-1", "worker-2"], Token);
+
+        var restore = await PitcrewAsync(["cluster", "restore", "--snapshot", snapshot, .. bridge.ExecutorArgs, "--endpoints", _sim.EtcdEndpoint,
+            "--state-dir", Path.Combine(_root, "ssh-state"), "--yes"]);
+
+        Assert.True(restore.ExitCode == ExitCodes.Ok, restore.Stderr + restore.Stdout);
+        Assert.Equal("hello", (await KubectlAsync("get", "configmap", "note", "-n", "kept-over-ssh", "-o", "jsonpath={.data.text}")).Stdout);
+        var commands = bridge.CommandsOf("cp-1");
+        Assert.Contains("mv /etc/kubernetes/manifests/etcd.yaml /etc/kubernetes/etcd.yaml.pitcrew-restore", commands, StringComparison.Ordinal);
+        Assert.Contains($"pitcrew etcd snapshot restore {snapshot}", commands, StringComparison.Ordinal);
+        Assert.Contains("mv /etc/kubernetes/etcd.yaml.pitcrew-restore /etc/kubernetes/manifests/etcd.yaml", commands, StringComparison.Ordinal);
+        Assert.Empty(bridge.CommandsOf("worker-1"));
+    }
+
+    [Fact]
     public async Task Restore_IsRefusedWhileAnUpgradeHoldsTheClusterLock()
     {
         var snapshot = Path.Combine(_root, "locked.db");
