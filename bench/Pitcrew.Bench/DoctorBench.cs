@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Pitcrew.Sim;
-using Pitcrew.Sim.Scenarios;
 
 namespace Pitcrew.Bench;
 
@@ -21,40 +20,15 @@ internal static class DoctorBench
     {
         var dir = Directory.CreateTempSubdirectory("pitcrew-doctorbench-").FullName;
         var nodes = workers + 1;
-        var expectedApps = workers * LargeScenario.ReplicasPerApp;
         Console.WriteLine($"scenario large: {nodes:N0} nodes (dir {dir})");
         var clock = Stopwatch.StartNew();
         try
         {
-            var up = await Measured.RunAsync(pitcrew, ["sim", "up", "--scenario", "large", "--workers", workers.ToString(CultureInfo.InvariantCulture), "--dir", dir, "--detach"], ct);
-            if (up.ExitCode != 0)
+            if (!await LargeSim.UpAsync(pitcrew, workers, dir, ct) || !await LargeSim.WaitAllRunningAsync(dir, workers, clock, ReadyLimit, null, ct))
             {
-                Console.Error.WriteLine($"sim up failed ({up.ExitCode}): {up.Stderr}");
                 return 1;
             }
 
-            using (var client = SimClient.CreateHttpClient(dir, withCertificate: true))
-            {
-                client.Timeout = TimeSpan.FromMinutes(2);
-                while (true)
-                {
-                    if (clock.Elapsed > ReadyLimit)
-                    {
-                        Console.Error.WriteLine($"not all pods Running after {ReadyLimit.TotalMinutes} minutes");
-                        return 1;
-                    }
-
-                    await Task.Delay(TimeSpan.FromSeconds(2), ct);
-                    var ready = await SimBench.ReadyAsync(client, ct);
-                    Console.Error.Write($"\r{clock.Elapsed.TotalSeconds,6:F1}s  ready: {ready.Apps,7:N0}/{expectedApps:N0} app pods, {ready.Proxies,5:N0}/{nodes:N0} kube-proxy ");
-                    if (ready.Apps >= expectedApps && ready.Proxies >= nodes)
-                    {
-                        break;
-                    }
-                }
-            }
-
-            Console.Error.WriteLine();
             var kubeconfig = Path.Combine(dir, "kubeconfig");
             var cache = Path.Combine(dir, "kube-cache");
             var doctor = new List<Measured>();

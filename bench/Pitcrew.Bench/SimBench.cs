@@ -27,38 +27,21 @@ internal static class SimBench
         var clock = Stopwatch.StartNew();
         try
         {
-            var up = await Measured.RunAsync(pitcrew, ["sim", "up", "--scenario", "large", "--workers", workers.ToString(CultureInfo.InvariantCulture), "--dir", dir, "--detach"], ct);
-            if (up.ExitCode != 0)
+            if (!await LargeSim.UpAsync(pitcrew, workers, dir, ct))
             {
-                Console.Error.WriteLine($"sim up failed ({up.ExitCode}): {up.Stderr}");
                 return 1;
             }
 
             var pid = SimState.Read(dir).Pid;
             var api = clock.Elapsed;
-            using var client = SimClient.CreateHttpClient(dir, withCertificate: true);
-            client.Timeout = TimeSpan.FromMinutes(2);
-            long peakSample = 0;
-            while (true)
+            if (!await LargeSim.WaitAllRunningAsync(dir, workers, clock, ReadyLimit, () => $" RSS {Proc(pid, "VmRSS") / 1024,5:N0} MB ", ct))
             {
-                if (clock.Elapsed > ReadyLimit)
-                {
-                    Console.Error.WriteLine($"not all pods Running after {ReadyLimit.TotalMinutes} minutes");
-                    return 1;
-                }
-
-                await Task.Delay(TimeSpan.FromSeconds(2), ct);
-                peakSample = Math.Max(peakSample, Proc(pid, "VmRSS"));
-                var ready = await ReadyAsync(client, ct);
-                Console.Error.Write($"\r{clock.Elapsed.TotalSeconds,6:F1}s  ready: {ready.Apps,7:N0}/{expectedApps:N0} app pods, {ready.Proxies,5:N0}/{nodes:N0} kube-proxy  RSS {Proc(pid, "VmRSS") / 1024,5:N0} MB ");
-                if (ready.Apps >= expectedApps && ready.Proxies >= nodes)
-                {
-                    break;
-                }
+                return 1;
             }
 
             var allRunning = clock.Elapsed;
-            Console.Error.WriteLine();
+            using var client = SimClient.CreateHttpClient(dir, withCertificate: true);
+            client.Timeout = TimeSpan.FromMinutes(2);
             var notRunning = await CountAsync(client, "status.phase!=Running", ct);
             var total = await CountAsync(client, null, ct);
 

@@ -39,20 +39,7 @@ public sealed class WorkloadTests(SimulatorFixture sim) : IClassFixture<Simulato
     {
         using var client = sim.AdminClient();
         Assert.Equal(0, (await sim.KubectlAsync("create", "namespace", "drainds")).ExitCode);
-        var ds = await client.PostAsJsonAsync("/apis/apps/v1/namespaces/drainds/daemonsets", new JsonObject
-        {
-            ["metadata"] = new JsonObject { ["name"] = "agent" },
-            ["spec"] = new JsonObject
-            {
-                ["selector"] = new JsonObject { ["matchLabels"] = new JsonObject { ["app"] = "agent" } },
-                ["template"] = new JsonObject
-                {
-                    ["metadata"] = new JsonObject { ["labels"] = new JsonObject { ["app"] = "agent" } },
-                    ["spec"] = new JsonObject { ["containers"] = new JsonArray(new JsonObject { ["name"] = "agent", ["image"] = "agent:1" }) },
-                },
-            },
-        }, Token);
-        Assert.Equal(HttpStatusCode.Created, ds.StatusCode);
+        await CreateDaemonSetAsync(client, "drainds", "agent", "agent:1");
         Assert.Equal(0, (await sim.KubectlAsync("-n", "drainds", "create", "deployment", "api", "--image=api:1", "--replicas=3")).ExitCode);
         await UntilAsync(async () => (await sim.KubectlAsync("-n", "drainds", "get", "daemonset", "agent", "-o", "jsonpath={.status.numberReady}")).Stdout == "3");
         await UntilAsync(async () => (await sim.KubectlAsync("-n", "drainds", "get", "deployment", "api", "-o", "jsonpath={.status.readyReplicas}")).Stdout == "3");
@@ -75,20 +62,7 @@ public sealed class WorkloadTests(SimulatorFixture sim) : IClassFixture<Simulato
     {
         using var client = sim.AdminClient();
         Assert.Equal(0, (await sim.KubectlAsync("create", "namespace", "rollds")).ExitCode);
-        var created = await client.PostAsJsonAsync("/apis/apps/v1/namespaces/rollds/daemonsets", new JsonObject
-        {
-            ["metadata"] = new JsonObject { ["name"] = "proxy" },
-            ["spec"] = new JsonObject
-            {
-                ["selector"] = new JsonObject { ["matchLabels"] = new JsonObject { ["app"] = "proxy" } },
-                ["template"] = new JsonObject
-                {
-                    ["metadata"] = new JsonObject { ["labels"] = new JsonObject { ["app"] = "proxy" } },
-                    ["spec"] = new JsonObject { ["containers"] = new JsonArray(new JsonObject { ["name"] = "proxy", ["image"] = "proxy:1" }) },
-                },
-            },
-        }, Token);
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        await CreateDaemonSetAsync(client, "rollds", "proxy", "proxy:1");
         var nodes = 0;
         await UntilAsync(async () =>
         {
@@ -114,6 +88,25 @@ public sealed class WorkloadTests(SimulatorFixture sim) : IClassFixture<Simulato
         var (_, images) = await AvailablePodsAsync(client);
         Assert.Equal(Enumerable.Repeat("proxy:2", nodes), images);
         Assert.Equal(0, (await sim.KubectlAsync("delete", "namespace", "rollds", "--wait=false")).ExitCode);
+    }
+
+    /// <summary>A DaemonSet of one container, labelled app=NAME, through the API (kubectl has no create daemonset).</summary>
+    private static async Task CreateDaemonSetAsync(HttpClient client, string ns, string name, string image)
+    {
+        var created = await client.PostAsJsonAsync($"/apis/apps/v1/namespaces/{ns}/daemonsets", new JsonObject
+        {
+            ["metadata"] = new JsonObject { ["name"] = name },
+            ["spec"] = new JsonObject
+            {
+                ["selector"] = new JsonObject { ["matchLabels"] = new JsonObject { ["app"] = name } },
+                ["template"] = new JsonObject
+                {
+                    ["metadata"] = new JsonObject { ["labels"] = new JsonObject { ["app"] = name } },
+                    ["spec"] = new JsonObject { ["containers"] = new JsonArray(new JsonObject { ["name"] = name, ["image"] = image }) },
+                },
+            },
+        }, Token);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
     }
 
     private static async Task<(int Ready, int Desired)> DaemonSetCountsAsync(HttpClient client)

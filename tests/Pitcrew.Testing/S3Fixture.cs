@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 
 namespace Pitcrew.Testing;
@@ -13,9 +12,9 @@ public sealed partial class S3Fixture : IAsyncDisposable
     public const string AccessKey = "S3RVER";
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
 
-    private readonly Process _process;
+    private readonly ServerProcess _process;
 
-    private S3Fixture(Process process, string directory, string endpoint)
+    private S3Fixture(ServerProcess process, string directory, string endpoint)
     {
         _process = process;
         Directory = directory;
@@ -27,7 +26,7 @@ public sealed partial class S3Fixture : IAsyncDisposable
 
     public string Directory { get; }
 
-    public int Pid => _process.Id;
+    public int Pid => _process.Pid;
 
     /// <summary>The AWS variables s3rver accepts (its fixed development credentials).</summary>
     public static IReadOnlyDictionary<string, string> Credentials { get; } = new Dictionary<string, string>
@@ -57,37 +56,14 @@ public sealed partial class S3Fixture : IAsyncDisposable
     {
         var directory = Path.Combine(Path.GetTempPath(), "pitcrew-tests", "s3-" + Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(directory);
-        var start = new ProcessStartInfo(Binary()) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { "-d", directory, "-a", "127.0.0.1", "-p", "0", "--silent", "--configure-bucket", Bucket })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start s3rver");
         var ready = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var output = new System.Text.StringBuilder();
-        void OnLine(object sender, DataReceivedEventArgs e)
+        var process = ServerProcess.Start(Binary(), ["-d", directory, "-a", "127.0.0.1", "-p", "0", "--silent", "--configure-bucket", Bucket], directory, line =>
         {
-            if (e.Data is null)
-            {
-                return;
-            }
-
-            lock (output)
-            {
-                output.AppendLine(e.Data);
-            }
-
-            if (Listening().Match(e.Data) is { Success: true } match)
+            if (Listening().Match(line) is { Success: true } match)
             {
                 ready.TrySetResult(match.Groups[1].Value);
             }
-        }
-
-        process.OutputDataReceived += OnLine;
-        process.ErrorDataReceived += OnLine;
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        });
         var fixture = new S3Fixture(process, directory, string.Empty);
         try
         {
@@ -97,34 +73,11 @@ public sealed partial class S3Fixture : IAsyncDisposable
         catch (TimeoutException)
         {
             await fixture.DisposeAsync().ConfigureAwait(false);
-            throw new TimeoutException($"s3rver did not report its port within {ReadyTimeout.TotalSeconds:0} s: {output}");
+            throw new TimeoutException($"s3rver did not report its port within {ReadyTimeout.TotalSeconds:0} s: {process.Output}");
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
-        }
-
-        _process.Dispose();
-        try
-        {
-            System.IO.Directory.Delete(Directory, recursive: true);
-        }
-        catch (DirectoryNotFoundException)
-        {
-        }
-    }
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 
     [GeneratedRegex(@"S3rver listening on 127\.0\.0\.1:(\d+)")]
     private static partial Regex Listening();

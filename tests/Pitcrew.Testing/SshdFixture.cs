@@ -12,9 +12,9 @@ public sealed class SshdFixture : IAsyncDisposable
     public const string SshdBinary = "/usr/sbin/sshd";
     public const string KeygenBinary = "/usr/bin/ssh-keygen";
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(15);
-    private readonly Process _process;
+    private readonly ServerProcess _process;
 
-    private SshdFixture(string directory, IReadOnlyList<int> ports, Process process)
+    private SshdFixture(string directory, IReadOnlyList<int> ports, ServerProcess process)
     {
         Directory = directory;
         Ports = ports;
@@ -94,22 +94,11 @@ public sealed class SshdFixture : IAsyncDisposable
             LogLevel VERBOSE
             {forced}
             """, cancellationToken).ConfigureAwait(false);
-        var start = new ProcessStartInfo(SshdBinary) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { "-D", "-e", "-f", config })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start sshd");
-        var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        process.OutputDataReceived += (_, e) => log.Enqueue(e.Data ?? string.Empty);
-        process.ErrorDataReceived += (_, e) => log.Enqueue(e.Data ?? string.Empty);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var process = ServerProcess.Start(SshdBinary, ["-D", "-e", "-f", config], directory);
         var fixture = new SshdFixture(directory, ports, process);
         try
         {
-            await fixture.WaitListeningAsync(log, cancellationToken).ConfigureAwait(false);
+            await fixture.WaitListeningAsync(cancellationToken).ConfigureAwait(false);
             return fixture;
         }
         catch
@@ -119,32 +108,16 @@ public sealed class SshdFixture : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
-        }
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 
-        _process.Dispose();
-        try
-        {
-            System.IO.Directory.Delete(Directory, recursive: true);
-        }
-        catch (DirectoryNotFoundException)
-        {
-        }
-    }
-
-    private async Task WaitListeningAsync(System.Collections.Concurrent.ConcurrentQueue<string> log, CancellationToken cancellationToken)
+    private async Task WaitListeningAsync(CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
         while (true)
         {
             if (_process.HasExited)
             {
-                throw new InvalidOperationException($"sshd exited with {_process.ExitCode}: {string.Join('\n', log)}");
+                throw new InvalidOperationException($"sshd exited with {_process.ExitCode}: {_process.Output}");
             }
 
             try
@@ -163,7 +136,7 @@ public sealed class SshdFixture : IAsyncDisposable
             }
             catch (SocketException e)
             {
-                throw new TimeoutException($"sshd not listening on {Host}:{string.Join(',', Ports)} after {ReadyTimeout.TotalSeconds:0} s: {string.Join('\n', log)}", e);
+                throw new TimeoutException($"sshd not listening on {Host}:{string.Join(',', Ports)} after {ReadyTimeout.TotalSeconds:0} s: {_process.Output}", e);
             }
         }
     }
