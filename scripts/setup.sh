@@ -91,6 +91,33 @@ install_sshd() {
   fi
 }
 
+# sudo and two unprivileged accounts for the SSH executor's sudo tests (the test sshd logs in as them):
+# pitcrew-sudo may run anything as root without a password (NOPASSWD, as a node's admin account would),
+# pitcrew-nosudo may not use sudo at all. Neither has a password: "*" in shadow refuses password logins but, unlike
+# useradd's locked "!", lets sshd accept a key.
+install_ssh_test_users() {
+  if ! command -v sudo >/dev/null 2>&1; then
+    say "installing sudo"
+    apt_install sudo
+  fi
+  local user
+  for user in pitcrew-sudo pitcrew-nosudo; do
+    if ! id "$user" >/dev/null 2>&1; then
+      say "adding test user $user"
+      as_root useradd --create-home --shell /bin/sh "$user"
+    fi
+    as_root usermod -p '*' "$user"
+  done
+  local rule='pitcrew-sudo ALL=(ALL) NOPASSWD: ALL'
+  if ! as_root grep -qxF "$rule" /etc/sudoers.d/pitcrew-sudo 2>/dev/null; then
+    say "allowing pitcrew-sudo passwordless sudo (/etc/sudoers.d/pitcrew-sudo)"
+    printf '%s\n' "$rule" | as_root tee /etc/sudoers.d/pitcrew-sudo.tmp >/dev/null
+    as_root chmod 0440 /etc/sudoers.d/pitcrew-sudo.tmp
+    as_root visudo -cqf /etc/sudoers.d/pitcrew-sudo.tmp
+    as_root mv /etc/sudoers.d/pitcrew-sudo.tmp /etc/sudoers.d/pitcrew-sudo
+  fi
+}
+
 restore_dotnet() {
   if ! command -v dotnet >/dev/null 2>&1; then
     say "the .NET 10 SDK is required (dotnet not found on PATH)" >&2
@@ -104,5 +131,6 @@ install_etcd
 install_kubectl
 install_s3rver
 install_sshd
+install_ssh_test_users
 restore_dotnet
 say "done"

@@ -33,4 +33,28 @@ internal sealed record CommandResult(string Node, string Command, int ExitCode, 
 
     /// <summary>The last lines printed, for an error message.</summary>
     public string Tail(int lines = 10) => string.Join('\n', Output.TakeLast(lines).Select(l => l.Text));
+
+    /// <summary>
+    /// What to do when the command failed because sudo refused it (the node's user needs a password or is not in
+    /// sudoers, or sudo is missing); null for any other outcome.
+    /// </summary>
+    public string? SudoHint()
+    {
+        if (Succeeded)
+        {
+            return null;
+        }
+
+        var sudo = Output.Select(l => l.Text).Where(t => t.Contains("sudo", StringComparison.Ordinal)).ToList();
+        if (sudo.Any(t => t.EndsWith("sudo: not found", StringComparison.Ordinal) || t.EndsWith("sudo: command not found", StringComparison.Ordinal)))
+        {
+            return $"sudo is not installed on node/{Node}: install it, or log in as root (user: root in the inventory)";
+        }
+
+        return sudo.Any(t => t.StartsWith("sudo:", StringComparison.Ordinal) && (t.Contains("password is required", StringComparison.Ordinal)
+            || t.Contains("not in the sudoers", StringComparison.Ordinal) || t.Contains("terminal is required", StringComparison.Ordinal)))
+            ? $"sudo refused the command on node/{Node}: give the inventory's user passwordless sudo (NOPASSWD in sudoers), " +
+              "log in as root (user: root), or set sudo: false if the user has the rights without it"
+            : null;
+    }
 }

@@ -34,10 +34,13 @@ internal sealed record NodeCommand
     /// <summary>The command as one POSIX shell line, without sudo: what a log or report shows.</summary>
     public string Display => ShellLine ?? string.Join(' ', Argv!.Select(Quote));
 
-    /// <summary>The line a remote shell runs: sudo -n in front when asked and the user is not root.</summary>
-    public string RemoteLine(bool asRoot)
+    /// <summary>
+    /// The line a remote shell runs: sudo -n in front when the command asks for root, unless <paramref name="direct"/>
+    /// (the session's user is root, or the inventory says sudo: false for the node).
+    /// </summary>
+    public string RemoteLine(bool direct)
     {
-        if (!Sudo || asRoot)
+        if (!Sudo || direct)
         {
             return Display;
         }

@@ -64,7 +64,7 @@ internal sealed class NodeInventory
         var host = entry.Host ?? address
             ?? throw new PitcrewException($"node/{node}: no host in the inventory and no InternalIP address; add it to the inventory", ExitCodes.Usage);
         return new SshHost(node, host, entry.Port ?? Defaults.Port ?? DefaultPort, entry.User ?? Defaults.User ?? DefaultUser,
-            ExpandHome(entry.KeyFile ?? Defaults.KeyFile), entry.Sudo ?? Defaults.Sudo ?? false);
+            ExpandHome(entry.KeyFile ?? Defaults.KeyFile), entry.Sudo ?? Defaults.Sudo ?? true);
     }
 
     private static string? ExpandHome(string? path) =>

@@ -29,7 +29,7 @@ internal sealed class SimNodeExecutor(HttpClient http, TimeProvider time, IDispo
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, $"sim/v1/nodes/{Uri.EscapeDataString(node)}/exec")
             {
-                Content = JsonContent.Create(new JsonObject { ["command"] = command.RemoteLine(asRoot: false) }),
+                Content = JsonContent.Create(new JsonObject { ["command"] = command.RemoteLine(direct: false) }),
             };
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
             if (response.StatusCode == HttpStatusCode.NotFound)

@@ -34,7 +34,7 @@ internal sealed class SshNodeExecutor(SshExecutorOptions options, Func<string, C
     {
         var (client, host) = await ConnectAsync(node, cancellationToken).ConfigureAwait(false);
         var started = time.GetTimestamp();
-        using var ssh = client.CreateCommand(command.RemoteLine(host.User == "root"));
+        using var ssh = client.CreateCommand(command.RemoteLine(direct: host.User == "root" || !host.Sudo));
         var collector = new OutputCollector(output);
         using var timeout = new CancellationTokenSource(command.Timeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);

@@ -89,6 +89,7 @@ internal sealed class ClusterRestoreRunner(INodeExecutor executor, EtcdConnectio
         {
             throw new PitcrewException(
                 $"step {step.Id} failed on node/{step.Node} (exit {result.ExitCode}{(result.TimedOut ? ", timed out" : string.Empty)}): {line}\n{result.Tail()}\n" +
+                (result.SudoHint() is { } hint ? hint + "\n" : string.Empty) +
                 "fix the cause, then run the same command with --resume to go on from this step", ExitCodes.Partial);
         }
 

@@ -54,10 +54,31 @@ public sealed class LocalNodeExecutorTests
         Assert.Equal(expected, command.RemoteLine(asRoot));
     }
 
+    [Theory]
+    [InlineData(1, "sudo: a password is required", "passwordless sudo")]
+    [InlineData(1, "pitcrew is not in the sudoers file.", null)]
+    [InlineData(1, "sudo: pitcrew is not in the sudoers file.", "passwordless sudo")]
+    [InlineData(127, "sh: 1: sudo: not found", "sudo is not installed on node/n1")]
+    [InlineData(127, "bash: sudo: command not found", "sudo is not installed on node/n1")]
+    [InlineData(100, "E: Unable to locate package kubeadm", null)]
+    [InlineData(0, "sudo: a password is required", null)]
+    public void SudoHint_NamesTheFixOnlyWhenSudoStoppedTheCommand(int exitCode, string line, string? expected)
+    {
+        var result = new CommandResult("n1", "apt-get update", exitCode, false, TimeSpan.Zero, [new OutputLine(OutputStream.Stderr, line)]);
+        if (expected is null)
+        {
+            Assert.Null(result.SudoHint());
+        }
+        else
+        {
+            Assert.Contains(expected, result.SudoHint(), StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void RemoteLine_ShellLineThroughSudo_RunsInAShell()
     {
         var command = NodeCommand.Shell("apt-mark unhold kubeadm && apt-get update") with { Sudo = true };
-        Assert.Equal("sudo -n -- sh -c 'apt-mark unhold kubeadm && apt-get update'", command.RemoteLine(asRoot: false));
+        Assert.Equal("sudo -n -- sh -c 'apt-mark unhold kubeadm && apt-get update'", command.RemoteLine(direct: false));
     }
 }

@@ -70,6 +70,41 @@ public sealed class SshNodeExecutorTests(SshdServer server) : IClassFixture<Sshd
     }
 
     [Fact]
+    public async Task Run_AsAnUnprivilegedUser_GoesThroughSudoOnlyForTheCommandsThatAskForRoot()
+    {
+        RequireTestUser("pitcrew-sudo");
+        await using var executor = Executor(Sshd.WriteKnownHosts(Unique()), sudo: true, user: "pitcrew-sudo");
+
+        Assert.Equal("pitcrew-sudo", await WhoAmIAsync(executor, sudo: false));
+        Assert.Equal("root", await WhoAmIAsync(executor, sudo: true));
+    }
+
+    [Fact]
+    public async Task Run_WhenTheInventorySaysSudoFalse_RunsEveryCommandAsTheUserItself()
+    {
+        RequireTestUser("pitcrew-sudo");
+        await using var executor = Executor(Sshd.WriteKnownHosts(Unique()), sudo: false, user: "pitcrew-sudo");
+
+        Assert.Equal("pitcrew-sudo", await WhoAmIAsync(executor, sudo: true));
+    }
+
+    [Fact]
+    public async Task Run_ThroughSudo_ForAUserWithoutPasswordlessSudo_FailsAtOnceWithSudosReason()
+    {
+        RequireTestUser("pitcrew-nosudo");
+        await using var executor = Executor(Sshd.WriteKnownHosts(Unique()), sudo: true, user: "pitcrew-nosudo");
+        var watch = Stopwatch.StartNew();
+        var result = await executor.RunAsync("node-a", NodeCommand.Exec("apt-mark", "hold", "kubelet") with { Sudo = true }, null, Token())
+            .WaitAsync(TestTimeout, TestContext.Current.CancellationToken);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.False(result.TimedOut);
+        Assert.Contains("sudo: a password is required", result.Tail(), StringComparison.Ordinal);
+        Assert.Contains("passwordless sudo (NOPASSWD in sudoers)", result.SudoHint(), StringComparison.Ordinal);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"sudo -n should not wait for a password; took {watch.Elapsed}");
+    }
+
+    [Fact]
     public async Task Connect_ToAHostMissingFromKnownHosts_IsRefusedWithTheFingerprint()
     {
         await using var executor = Executor(Path.Combine(Sshd.Directory, Unique()));
@@ -144,11 +179,25 @@ public sealed class SshNodeExecutorTests(SshdServer server) : IClassFixture<Sshd
         Assert.Equal(["worker-9"], asked);
     }
 
-    private SshNodeExecutor Executor(string knownHosts, bool acceptNew = false, string? keyFile = null, bool sudo = false) =>
-        new(new SshExecutorOptions(Inventory(Sshd.Port, keyFile ?? Sshd.ClientKeyPath, sudo), knownHosts, acceptNew, TimeSpan.FromSeconds(10)),
+    private SshNodeExecutor Executor(string knownHosts, bool acceptNew = false, string? keyFile = null, bool sudo = false, string? user = null) =>
+        new(new SshExecutorOptions(Inventory(Sshd.Port, keyFile ?? Sshd.ClientKeyPath, sudo, user), knownHosts, acceptNew, TimeSpan.FromSeconds(10)),
             (_, _) => Task.FromResult<string?>(null), TimeProvider.System);
 
-    private NodeInventory Inventory(int port, string keyFile, bool sudo)
+    /// <summary>The accounts scripts/setup.sh adds; sshd can log in as another user only when it runs as root.</summary>
+    private static void RequireTestUser(string user)
+    {
+        Assert.True(SshdFixture.User == "root", $"logging in as {user} needs the test sshd to run as root (it runs as {SshdFixture.User})");
+        Assert.True(File.ReadLines("/etc/passwd").Any(line => line.StartsWith(user + ":", StringComparison.Ordinal)), $"user {user} missing: run scripts/setup.sh");
+    }
+
+    private static async Task<string> WhoAmIAsync(SshNodeExecutor executor, bool sudo)
+    {
+        var result = await executor.RunAsync("node-a", NodeCommand.Shell("id -un") with { Sudo = sudo }, null, Token()).WaitAsync(TestTimeout, TestContext.Current.CancellationToken);
+        Assert.True(result.ExitCode == 0, $"id -un exited {result.ExitCode}: {result.Tail()}");
+        return result.Output[0].Text;
+    }
+
+    private NodeInventory Inventory(int port, string keyFile, bool sudo, string? user = null)
     {
         var path = Path.Combine(Sshd.Directory, Unique() + ".yaml");
         File.WriteAllText(path, $"""
@@ -156,7 +205,7 @@ public sealed class SshNodeExecutorTests(SshdServer server) : IClassFixture<Sshd
               node-a:
                 host: 127.0.0.1
                 port: {port}
-                user: {SshdFixture.User}
+                user: {user ?? SshdFixture.User}
                 keyFile: {keyFile}
                 sudo: {(sudo ? "true" : "false")}
 

@@ -262,7 +262,8 @@ internal sealed class UpgradeRunner(
                 var result = await executor.RunAsync(node, step.Command!, line => progress.Output(node, line.Text), cancellationToken).ConfigureAwait(false);
                 return result.Succeeded
                     ? (true, string.Empty, string.Empty)
-                    : (false, $"exit {result.ExitCode}{(result.TimedOut ? $" (timed out after {step.Command!.Timeout.TotalMinutes:0.#} min)" : string.Empty)}", result.Tail(20));
+                    : (false, $"exit {result.ExitCode}{(result.TimedOut ? $" (timed out after {step.Command!.Timeout.TotalMinutes:0.#} min)" : string.Empty)}" +
+                        (result.SudoHint() is { } hint ? "; " + hint : string.Empty), result.Tail(20));
             case StepAction.Drain:
                 var facts = await nodes.GetNodeAsync(node, cancellationToken).ConfigureAwait(false);
                 var reporter = new LineReporter(node, progress);
