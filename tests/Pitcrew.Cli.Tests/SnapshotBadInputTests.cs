@@ -1,4 +1,5 @@
 using Pitcrew.Errors;
+using Pitcrew.Testing;
 
 namespace Pitcrew.Cli.Tests;
 
@@ -40,6 +41,26 @@ public sealed class SnapshotBadInputTests : IDisposable
         new Random(size).NextBytes(bytes);
         var run = await CliRun.InvokeAsync("etcd", "snapshot", "verify", Write("random.db", bytes));
         AssertOneLineError(run, ExitCodes.NotASnapshot, "no valid bbolt meta page");
+    }
+
+    [Theory]
+    [InlineData("status")]
+    [InlineData("verify")]
+    public async Task Snapshot_TheUserMayNotRead_ExitsFileUnreadableWithOneLine(string verb)
+    {
+        // Tests run as root, which reads any file: the unprivileged account scripts/setup.sh adds runs the real binary.
+        const string User = "pitcrew-nosudo";
+        Assert.True((await File.ReadAllLinesAsync("/etc/passwd", TestContext.Current.CancellationToken)).Any(line => line.StartsWith(User + ":", StringComparison.Ordinal)), $"user {User} missing: run scripts/setup.sh");
+        File.SetUnixFileMode(_dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+        var path = Write("secret.db", new byte[8192]);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        var (exitCode, stdout, stderr) = await ChildProcess.RunAsync(
+            "runuser", ["-u", User, "--", Path.Combine(AppContext.BaseDirectory, "pitcrew"), "etcd", "snapshot", verb, path],
+            TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+
+        AssertOneLineError(new CliRun(exitCode, stdout, stderr), ExitCodes.FileUnreadable, $"{path}: permission denied");
+        Assert.Equal(8192, new FileInfo(path).Length);
     }
 
     [Fact]

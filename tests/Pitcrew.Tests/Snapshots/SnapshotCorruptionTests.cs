@@ -121,7 +121,7 @@ public sealed class SnapshotCorruptionTests : IClassFixture<SampleSnapshot>, IDi
     [Fact]
     public void UnreadableFile_MapsToFileUnreadable()
     {
-        // Tests run as root, which reads any file; the mapping of EACCES is checked directly.
+        // The mapping of EACCES; SnapshotBadInputTests runs the binary as an unprivileged user against a 0600 file.
         var error = BoltFile.UnreadableFile("/x.db", new UnauthorizedAccessException("denied"));
         Assert.Equal(ExitCodes.FileUnreadable, error.ExitCode);
         Assert.Equal("/x.db: permission denied", error.Message);
