@@ -56,6 +56,8 @@ internal sealed class BackupLock : IAsyncDisposable
             var holder = await ReadAsync(store, cancellationToken).ConfigureAwait(false);
             if (holder is null)
             {
+                // Lost a race that left no lock (a torn object removed): a random pause keeps the racers from meeting again.
+                await Task.Delay(TimeSpan.FromMilliseconds(RandomNumberGenerator.GetInt32(20, 250)), time, cancellationToken).ConfigureAwait(false);
                 continue;
             }
 

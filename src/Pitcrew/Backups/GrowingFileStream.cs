@@ -5,7 +5,7 @@ namespace Pitcrew.Backups;
 /// waits for the writer's next signal, and only <see cref="Complete"/> turns the end into end-of-stream. The writer
 /// renames PATH.part to PATH when done; an open handle survives the rename, and a late open tries both names.
 /// </summary>
-internal sealed partial class GrowingFileStream(string path) : Stream
+internal sealed partial class GrowingFileStream(string path) : ForwardReadStream
 {
     private const int OReadOnlyCloseOnExec = 0x80000;
 
@@ -13,14 +13,6 @@ internal sealed partial class GrowingFileStream(string path) : Stream
     private Microsoft.Win32.SafeHandles.SafeFileHandle? _handle;
     private long _position;
     private volatile bool _complete;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
 
     public override long Position
     {
@@ -62,21 +54,6 @@ internal sealed partial class GrowingFileStream(string path) : Stream
             await _signal.WaitAsync(TimeSpan.FromMilliseconds(200), cancellationToken).ConfigureAwait(false);
         }
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("read asynchronously");
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -4,7 +4,7 @@ using Pitcrew.Errors;
 namespace Pitcrew.Backups.Crypto;
 
 /// <summary>Read-only: opens <see cref="ChunkedAesGcm"/> chunks; a wrong key, a bad chunk or a missing end is a clear error.</summary>
-internal sealed class DecryptingStream : Stream
+internal sealed class DecryptingStream : ForwardReadStream
 {
     private const int SealedSize = ChunkedAesGcm.ChunkSize + ChunkedAesGcm.TagSize;
 
@@ -29,20 +29,6 @@ internal sealed class DecryptingStream : Stream
         _what = what;
     }
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         while (_offset == _length)
@@ -60,21 +46,6 @@ internal sealed class DecryptingStream : Stream
         _offset += n;
         return n;
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("read asynchronously");
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

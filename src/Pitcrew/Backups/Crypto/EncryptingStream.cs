@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace Pitcrew.Backups.Crypto;
 
 /// <summary>Write-only: encrypts into <see cref="ChunkedAesGcm"/> chunks; <see cref="FinishAsync"/> writes the final chunk.</summary>
-internal sealed class EncryptingStream : Stream
+internal sealed class EncryptingStream : ForwardWriteStream
 {
     private readonly Stream _inner;
     private readonly AesGcm _aes;
@@ -24,20 +24,6 @@ internal sealed class EncryptingStream : Stream
         _header = ChunkedAesGcm.NewHeader(key);
     }
 
-    public override bool CanRead => false;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => true;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_finished, this);
@@ -54,29 +40,12 @@ internal sealed class EncryptingStream : Stream
         }
     }
 
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     /// <summary>Seals the remaining bytes as the final chunk; the stream accepts no more writes.</summary>
     public async Task FinishAsync(CancellationToken cancellationToken)
     {
         await SealAsync(final: true, cancellationToken).ConfigureAwait(false);
         _finished = true;
     }
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("write asynchronously");
-
-    public override void Flush()
-    {
-    }
-
-    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

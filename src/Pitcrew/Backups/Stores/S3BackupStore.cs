@@ -156,16 +156,32 @@ internal sealed class S3BackupStore : IBackupStore
             return false;
         }
 
-        var stored = await ReadSmallAsync(name, cancellationToken).ConfigureAwait(false);
-        if (stored is null || !stored.AsSpan().SequenceEqual(content.Span))
+        if (!await HoldsAsync(name, content, cancellationToken).ConfigureAwait(false))
         {
             return false;
         }
 
         // A racer that checked before our put may overwrite it just after our read-back: look again once it would have landed.
         await Task.Delay(CreateSettleDelay, _time, cancellationToken).ConfigureAwait(false);
-        stored = await ReadSmallAsync(name, cancellationToken).ConfigureAwait(false);
-        return stored is not null && stored.AsSpan().SequenceEqual(content.Span);
+        return await HoldsAsync(name, content, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Whether the object holds what this writer put. A torn object (the body of one racing put and the checksum of the
+    /// other, as s3rver keeps them) is removed: both racers lose, and the next attempt starts from nothing.
+    /// </summary>
+    private async Task<bool> HoldsAsync(string name, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var stored = await ReadSmallAsync(name, cancellationToken).ConfigureAwait(false);
+            return stored is not null && stored.AsSpan().SequenceEqual(content.Span);
+        }
+        catch (PitcrewException e) when (e.ExitCode == ExitCodes.Corrupt)
+        {
+            await DeleteAsync(name, cancellationToken).ConfigureAwait(false);
+            return false;
+        }
     }
 
     public Task PutSmallAsync(string name, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>

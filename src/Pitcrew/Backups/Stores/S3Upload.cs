@@ -161,15 +161,9 @@ internal sealed class S3Upload : IObjectUpload
         }
     }
 
-    private sealed class PartStream(S3Upload upload) : Stream
+    private sealed class PartStream(S3Upload upload) : ForwardWriteStream
     {
         private PartBuffer _current = new();
-
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
 
         public override long Length => upload._bytes;
 
@@ -201,24 +195,6 @@ internal sealed class S3Upload : IObjectUpload
                 }
             }
         }
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Write(byte[] buffer, int offset, int count) =>
-            throw new NotSupportedException("S3 uploads are written asynchronously");
-
-        public override void Flush()
-        {
-        }
-
-        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {
