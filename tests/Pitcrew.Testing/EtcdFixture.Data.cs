@@ -124,22 +124,8 @@ public sealed partial class EtcdFixture
             throw new InvalidOperationException($"{start.FileName} not found: run scripts/setup.sh");
         }
 
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start etcdctl");
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(EtcdctlTimeout);
-        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return new EtcdctlResult(process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false));
+        var (exitCode, stdout, stderr) = await ChildProcess.RunAsync(start, EtcdctlTimeout, cancellationToken).ConfigureAwait(false);
+        return new EtcdctlResult(exitCode, stdout, stderr);
     }
 
     private static byte[] PrefixEnd(byte[] prefix)

@@ -23,7 +23,8 @@ internal static class PreflightCommand
             One table, each line PASS, WARN or FAIL with its evidence and what to do: every node Ready and without
             memory/disk/PID pressure; the control-plane static pods Running and Ready on every control plane; etcd's
             members' pods Ready and, with --endpoints (etcdctl's flags), every member answering, a leader, no alarm
-            (NOSPACE, CORRUPT) and the DB under its quota; a backup newer than --max-backup-age in --store; the version
+            (NOSPACE, CORRUPT) and the DB under its quota; a backup newer than --max-backup-age in --store (with
+            --take-backup, taken first when there is none); the version
             rules of pitcrew upgrade plan (--force accepts the skippable ones); every node drainable now (the drain
             forecast with --ignore-daemonsets --delete-emptydir-data); no pending pods; no API removed on the path still
             requested (apiserver_requested_deprecated_apis); no serving certificate (API server, kubelets, etcd) expiring
@@ -32,6 +33,7 @@ internal static class PreflightCommand
             """
             pitcrew upgrade preflight --to v1.31
             pitcrew upgrade preflight --to v1.31.14 --store s3://backups/etcd --max-backup-age 30m --window-end 6h
+            pitcrew upgrade preflight --to v1.31 --store file:///var/backups/etcd --take-backup --endpoints https://10.0.0.10:2379 --cacert ca.crt --cert client.crt --key client.key
             pitcrew upgrade preflight --to v1.31 --endpoints https://10.0.0.10:2379 --cacert ca.crt --cert client.crt --key client.key -o json
             """);
         foreach (var option in PreflightFlags.All)
@@ -44,6 +46,11 @@ internal static class PreflightCommand
             var releases = parse.GetValue(PlanCommand.Releases) is { } file ? ReleaseTable.Load(file) : ReleaseTable.Default;
             var request = PreflightFlags.Bind(parse, context, out var opened);
             using var store = opened;
+            if (parse.GetValue(PreflightFlags.TakeBackup))
+            {
+                await PreflightFlags.TakeBackupIfNeededAsync(parse, context, store, request.MaxBackupAge, cancellationToken).ConfigureAwait(false);
+            }
+
             var kubectl = await KubectlProbe.ClientVersionAsync(context.Time, cancellationToken).ConfigureAwait(false);
             using var connection = KubeHttp.Connect(KubeAccess.Configuration(
                 new KubeAccessOptions(parse.GetValue(NodeFlags.Kubeconfig), parse.GetValue(NodeFlags.Context)), context.Environment));

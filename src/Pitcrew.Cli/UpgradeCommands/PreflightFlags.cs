@@ -7,6 +7,7 @@ using Pitcrew.Cli.EtcdCommands;
 using Pitcrew.Doctor;
 using Pitcrew.Errors;
 using Pitcrew.Upgrade.Preflight;
+using Spectre.Console;
 
 namespace Pitcrew.Cli.UpgradeCommands;
 
@@ -23,7 +24,43 @@ internal static class PreflightFlags
 
     public static readonly Option<long?> EtcdQuota = new("--etcd-quota-bytes") { Description = "etcd's --quota-backend-bytes, to judge its DB size (default 2 GiB)", HelpName = "BYTES" };
 
-    public static IEnumerable<Option> All => [MaxBackupAge, WindowEnd, EtcdQuota, BackupStoreFlags.Store, BackupStoreFlags.S3Endpoint, .. EtcdConnectionFlags.All];
+    public static readonly Option<bool> TakeBackup = new("--take-backup")
+    {
+        Description = "When --store holds no backup newer than --max-backup-age, take one now (tagged preflight, through etcd's flags) before the checks",
+    };
+
+    /// <summary>The tag of a backup preflight takes.</summary>
+    public const string PreflightTag = "preflight";
+
+    public static IEnumerable<Option> All =>
+        [MaxBackupAge, WindowEnd, EtcdQuota, TakeBackup, BackupStoreFlags.Store, BackupStoreFlags.S3Endpoint, BackupStoreFlags.KeyFile, .. EtcdConnectionFlags.All];
+
+    /// <summary>
+    /// --take-backup: takes a backup into the store unless one there is newer than the limit; progress and the outcome go
+    /// to stderr, so the report on stdout stays what it is.
+    /// </summary>
+    public static async Task TakeBackupIfNeededAsync(ParseResult parse, CliContext context, IBackupStore? store, TimeSpan maxAge, CancellationToken cancellationToken)
+    {
+        if (store is null)
+        {
+            throw new PitcrewException("--take-backup needs --store URL (or PITCREW_BACKUP_STORE): where to put the backup", ExitCodes.Usage);
+        }
+
+        var now = context.Time.GetUtcNow();
+        var newest = (await BackupCatalog.ListAsync(store, cancellationToken).ConfigureAwait(false)).Select(e => e.Manifest).MaxBy(m => m.CreatedAt);
+        if (newest is not null && now - newest.CreatedAt <= maxAge)
+        {
+            context.Err.WriteLine($"--take-backup: {newest.Name} is {Ages.Format(now - newest.CreatedAt)} old, within --max-backup-age {Ages.Format(maxAge)}; none taken");
+            return;
+        }
+
+        context.Err.WriteLine($"--take-backup: {(newest is null ? "no backup" : $"the newest backup, {newest.Name}, is {Ages.Format(now - newest.CreatedAt)} old")} in {store.Location}; taking one tagged {PreflightTag}");
+        var options = new BackupCreateOptions(EtcdConnectionFlags.Bind(parse, context.Environment), [PreflightTag], BackupCompression.Zstd, BackupStoreFlags.Key(parse), null);
+        var result = await new TransferReporter(context).RunAsync(progress =>
+            BackupJobs.CreateAsync(store, options, TimeSpan.FromMinutes(1), progress, context.Time, cancellationToken)).ConfigureAwait(false);
+        context.Err.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"--take-backup: {result.Manifest.Name} created and verified (revision {result.Manifest.Snapshot.Revision}, {result.Manifest.Snapshot.Size / 1048576.0:0.0} MiB) in {result.Took.TotalSeconds:0.0} s"));
+    }
 
     /// <summary>The request; the store, when one is given, is opened into <paramref name="store"/> for the caller to dispose.</summary>
     public static SafetyRequest Bind(ParseResult parse, CliContext context, out IBackupStore? store)

@@ -73,6 +73,36 @@ public sealed class UpgradePreflightRecoveryTests(PreflightSimFixture sim) : ICl
     }
 
     [Fact]
+    public async Task Preflight_TakeBackup_TakesOneWhenNoneIsFresh_AndNoneWhileOneIs()
+    {
+        var store = "file://" + Directory.CreateDirectory(Path.Combine(sim.Root, "backups-" + Guid.NewGuid().ToString("N")[..8])).FullName;
+        string[] preflight = ["upgrade", "preflight", "--to", "v1.31", "--releases", sim.Releases, "--endpoints", sim.EtcdEndpoint, "--store", store, "--take-backup", "-o", "json"];
+
+        var first = await sim.PitcrewAsync(preflight);
+        Assert.Contains($"--take-backup: no backup in {store}; taking one tagged preflight", first.Stderr, StringComparison.Ordinal);
+        Assert.Matches(@"--take-backup: etcd-\S+ created and verified \(revision \d+", first.Stderr);
+        using (var report = JsonDocument.Parse(first.Stdout))
+        {
+            var backup = Check(report, "recent backup");
+            Assert.True(backup.GetProperty("verdict").GetString() == "Pass", backup.ToString());
+        }
+
+        var second = await sim.PitcrewAsync(preflight);
+        Assert.Matches(@"--take-backup: etcd-\S+ is \d+s old, within --max-backup-age 1h; none taken", second.Stderr);
+        var list = await CliRun.InvokeAsync("etcd", "backup", "list", "--store", store, "-o", "json");
+        Assert.True(list.ExitCode == ExitCodes.Ok, list.Stderr);
+        using (var backups = JsonDocument.Parse(list.Stdout))
+        {
+            var only = Assert.Single(backups.RootElement.GetProperty("backups").EnumerateArray());
+            Assert.Equal(["preflight"], only.GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
+        }
+
+        var nowhere = await sim.PitcrewAsync("upgrade", "preflight", "--to", "v1.31", "--releases", sim.Releases, "--take-backup");
+        Assert.Equal(ExitCodes.Usage, nowhere.ExitCode);
+        Assert.Contains("--take-backup needs --store URL", nowhere.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Preflight_WithoutEtcdFlagsOrStore_WarnsAndSaysWhatWasNotChecked()
     {
         var run = await sim.PitcrewAsync("upgrade", "preflight", "--to", "v1.31", "--releases", sim.Releases, "-o", "json");

@@ -70,7 +70,8 @@ internal static class SafetyChecks
 
         // A missing or late backup is a no-go: the upgrade's way back starts from it. One not marked verified only warns.
         return new(BackupName, finding.Id == CheckIds.EtcdBackupUnverified ? PreflightVerdict.Warn : PreflightVerdict.Fail,
-            $"{finding.Symptom}: {string.Join("; ", finding.Evidence)}", finding.Remedy);
+            $"{finding.Symptom}: {string.Join("; ", finding.Evidence)}",
+            finding.Id == CheckIds.EtcdBackupUnverified ? finding.Remedy : $"{finding.Remedy}; or rerun preflight with --take-backup");
     }
 
     /// <summary>No serving certificate expires before the window's end (FAIL), nor within 30 days (WARN).</summary>
