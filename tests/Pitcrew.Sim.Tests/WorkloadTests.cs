@@ -87,6 +87,8 @@ public sealed class WorkloadTests(SimulatorFixture sim) : IClassFixture<Simulato
         Assert.True(fewest >= nodes - 1, $"{nodes - fewest} nodes were without an available pod at once (maxUnavailable 1)");
         var (_, images) = await AvailablePodsAsync(client);
         Assert.Equal(Enumerable.Repeat("proxy:2", nodes), images);
+        var wide = await sim.KubectlAsync("-n", "rollds", "get", "ds", "proxy", "-o", "wide", "--no-headers");
+        Assert.Matches($@"^proxy\s+{nodes}\s+{nodes}\s+{nodes}\s+{nodes}\s+{nodes}\s+<none>\s+\S+\s+proxy\s+proxy:2\s+app=proxy\s*$", wide.Stdout);
         Assert.Equal(0, (await sim.KubectlAsync("delete", "namespace", "rollds", "--wait=false")).ExitCode);
     }
 
@@ -159,6 +161,10 @@ public sealed class WorkloadTests(SimulatorFixture sim) : IClassFixture<Simulato
         var configured = await sim.KubectlAsync("apply", "-f", manifest);
         Assert.Equal("deployment.apps/shopfront configured", configured.Stdout.Trim());
         await UntilAsync(async () => (await sim.KubectlAsync("get", "deployment", "shopfront", "-o", "jsonpath={.status.readyReplicas}")).Stdout == "3");
+
+        var wide = await sim.KubectlAsync("get", "deployment", "shopfront", "-o", "wide");
+        Assert.Matches(@"NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR", wide.Stdout);
+        Assert.Matches(@"shopfront\s+3/3\s+3\s+3\s+\S+\s+web\s+nginx:1\.27\s+app=shopfront", wide.Stdout);
     }
 
     private static async Task UntilAsync(Func<Task<bool>> condition)

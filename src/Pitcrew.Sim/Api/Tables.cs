@@ -35,13 +35,15 @@ internal static class Tables
             "nodes" => (NodeColumns, (Func<JsonObject, JsonNode?[]>)(o => NodeCells(o, now))),
             "pods" => (PodColumns, o => PodCells(o, now)),
             "deployments" => (DeploymentColumns, o =>
-                [ObjectMeta.Name(o), $"{Int(o, "readyReplicas")}/{Spec(o, "replicas", 1)}", Int(o, "updatedReplicas"), Int(o, "availableReplicas"), Age(o, now)]),
+                [ObjectMeta.Name(o), $"{Int(o, "readyReplicas")}/{Spec(o, "replicas", 1)}", Int(o, "updatedReplicas"), Int(o, "availableReplicas"), Age(o, now),
+                 .. Wide(o, withSelector: true)]),
             "replicasets" => (ReplicaSetColumns, o =>
-                [ObjectMeta.Name(o), Spec(o, "replicas", 1), Int(o, "replicas"), Int(o, "readyReplicas"), Age(o, now)]),
+                [ObjectMeta.Name(o), Spec(o, "replicas", 1), Int(o, "replicas"), Int(o, "readyReplicas"), Age(o, now), .. Wide(o, withSelector: true)]),
             "daemonsets" => (DaemonSetColumns, o =>
                 [ObjectMeta.Name(o), Int(o, "desiredNumberScheduled"), Int(o, "currentNumberScheduled"), Int(o, "numberReady"),
-                 Int(o, "updatedNumberScheduled"), Int(o, "numberAvailable"), Selector(o), Age(o, now)]),
-            "statefulsets" => (StatefulSetColumns, o => [ObjectMeta.Name(o), $"{Int(o, "readyReplicas")}/{Spec(o, "replicas", 1)}", Age(o, now)]),
+                 Int(o, "updatedNumberScheduled"), Int(o, "numberAvailable"), Selector(o), Age(o, now), .. Wide(o, withSelector: true)]),
+            "statefulsets" => (StatefulSetColumns, o =>
+                [ObjectMeta.Name(o), $"{Int(o, "readyReplicas")}/{Spec(o, "replicas", 1)}", Age(o, now), .. Wide(o, withSelector: false)]),
             "jobs" => (JobColumns, o => JobCells(o, now)),
             "poddisruptionbudgets" => (BudgetColumns, o =>
                 [ObjectMeta.Name(o), IntOrString(o["spec"]?["minAvailable"]), IntOrString(o["spec"]?["maxUnavailable"]), Int(o, "disruptionsAllowed"), Age(o, now)]),
@@ -94,30 +96,52 @@ internal static class Tables
     private static readonly JsonObject[] DeploymentColumns =
     [
         Column("Name", "string", "name", 0), Column("Ready", "string", "", 0), Column("Up-to-date", "integer", "", 0),
-        Column("Available", "integer", "", 0), Column("Age", "string", "", 0),
+        Column("Available", "integer", "", 0), Column("Age", "string", "", 0), .. WideColumns(withSelector: true),
     ];
 
     private static readonly JsonObject[] ReplicaSetColumns =
     [
         Column("Name", "string", "name", 0), Column("Desired", "integer", "", 0), Column("Current", "integer", "", 0),
-        Column("Ready", "integer", "", 0), Column("Age", "string", "", 0),
+        Column("Ready", "integer", "", 0), Column("Age", "string", "", 0), .. WideColumns(withSelector: true),
     ];
 
     private static readonly JsonObject[] DaemonSetColumns =
     [
         Column("Name", "string", "name", 0), Column("Desired", "integer", "", 0), Column("Current", "integer", "", 0),
         Column("Ready", "integer", "", 0), Column("Up-to-date", "integer", "", 0), Column("Available", "integer", "", 0),
-        Column("Node Selector", "string", "", 0), Column("Age", "string", "", 0),
+        Column("Node Selector", "string", "", 0), Column("Age", "string", "", 0), .. WideColumns(withSelector: true),
     ];
 
-    private static readonly JsonObject[] StatefulSetColumns = [Column("Name", "string", "name", 0), Column("Ready", "string", "", 0), Column("Age", "string", "", 0)];
+    private static readonly JsonObject[] StatefulSetColumns =
+    [
+        Column("Name", "string", "name", 0), Column("Ready", "string", "", 0), Column("Age", "string", "", 0), .. WideColumns(withSelector: false),
+    ];
 
     private static readonly JsonObject[] JobColumns =
     [
         Column("Name", "string", "name", 0), Column("Status", "string", "", 0), Column("Completions", "string", "", 0),
-        Column("Duration", "string", "", 0), Column("Age", "string", "", 0), Column("Containers", "string", "", 1),
-        Column("Images", "string", "", 1), Column("Selector", "string", "", 1),
+        Column("Duration", "string", "", 0), Column("Age", "string", "", 0), .. WideColumns(withSelector: true),
     ];
+
+    /// <summary>The columns -o wide adds to workloads (priority 1): their pod template's containers and images, and the selector.</summary>
+    private static JsonObject[] WideColumns(bool withSelector) =>
+        withSelector
+            ? [Column("Containers", "string", "", 1), Column("Images", "string", "", 1), Column("Selector", "string", "", 1)]
+            : [Column("Containers", "string", "", 1), Column("Images", "string", "", 1)];
+
+    /// <summary>The cells of <see cref="WideColumns"/>: container names and images joined by commas, the selector's labels as k=v.</summary>
+    private static JsonNode?[] Wide(JsonObject workload, bool withSelector)
+    {
+        var containers = (workload["spec"]?["template"]?["spec"]?["containers"] as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
+        JsonNode?[] cells = [string.Join(',', containers.Select(c => (string?)c["name"])), string.Join(',', containers.Select(c => (string?)c["image"]))];
+        if (!withSelector)
+        {
+            return cells;
+        }
+
+        var selector = (workload["spec"]?["selector"]?["matchLabels"] as JsonObject)?.Select(p => $"{p.Key}={p.Value}").ToList() ?? [];
+        return [.. cells, selector.Count == 0 ? "<none>" : string.Join(',', selector)];
+    }
 
     private static readonly JsonObject[] BudgetColumns =
     [
@@ -164,13 +188,9 @@ internal static class Tables
             : $"{succeeded}/1 of {Spec(job, "parallelism", 1)}";
         var started = Time((string?)job["status"]?["startTime"]);
         var ended = Time((string?)job["status"]?["completionTime"]) ?? now;
-        var containers = (job["spec"]?["template"]?["spec"]?["containers"] as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
-        var selector = (job["spec"]?["selector"]?["matchLabels"] as JsonObject)?.Select(p => $"{p.Key}={p.Value}") ?? [];
         return
         [
-            ObjectMeta.Name(job), state, completions, started is { } at ? HumanDuration(ended - at) : string.Empty, Age(job, now),
-            string.Join(',', containers.Select(c => (string?)c["name"])), string.Join(',', containers.Select(c => (string?)c["image"])),
-            string.Join(',', selector),
+            ObjectMeta.Name(job), state, completions, started is { } at ? HumanDuration(ended - at) : string.Empty, Age(job, now), .. Wide(job, withSelector: true),
         ];
     }
 
