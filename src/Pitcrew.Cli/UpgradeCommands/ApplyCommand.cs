@@ -41,9 +41,11 @@ internal static class ApplyCommand
             gates before the next starts: Ready with the target kubelet, static pods at the target, workloads and
             budgets as healthy as before, no new CrashLoopBackOff, the skew policy holding. Every step is journaled
             (state dir and ConfigMap kube-system/pitcrew-upgrade-journal); after a failure or crash fix the cause and
-            add --resume. On failure the node stays cordoned and the way back is printed. Reports (JSON, Markdown,
-            HTML, with a timeline per node) go to --report-dir. Exit codes: 0 upgraded, 3 blocked (plan, preflight,
-            lock, window, unfinished journal, not confirmed), 4 stopped part way (resume), 5 cluster unreachable.
+            add --resume. On failure the node stays cordoned and the way back is printed (with --revisit-blocked a
+            worker whose drain is blocked first goes back into service and is tried again after the other workers).
+            Reports (JSON, Markdown, HTML, with a timeline per node) go to --report-dir. Exit codes: 0 upgraded,
+            3 blocked (plan, preflight, lock, window, unfinished journal, not confirmed), 4 stopped part way (resume),
+            5 cluster unreachable.
             """,
             """
             pitcrew upgrade apply --to v1.31 --executor ssh --inventory nodes.yaml --store s3://backups/etcd \
@@ -226,7 +228,11 @@ internal static class ApplyCommand
         await using var executor = ExecutorFlags.Create(context, parse, kube);
         var options = new ApplyOptions(runbook, parse.GetValue(ApplyFlags.Bake), window, parse.GetValue(ApplyFlags.GateTimeout),
             new DrainOptions { IgnoreDaemonSets = true, DeleteEmptyDirData = true, Timeout = parse.GetValue(ApplyFlags.DrainTimeout) },
-            new HashSet<string>(parse.GetValue(ApplyFlags.Redo) ?? [], StringComparer.Ordinal)) { NodeRunbooks = nodeRunbooks };
+            new HashSet<string>(parse.GetValue(ApplyFlags.Redo) ?? [], StringComparer.Ordinal))
+        {
+            NodeRunbooks = nodeRunbooks,
+            RevisitBlocked = parse.GetValue(ApplyFlags.RevisitBlocked),
+        };
         // A live table of nodes on a terminal; the plain lines otherwise (and with -v, which shows the nodes' output).
         var live = context.ErrIsTerminal && !parse.GetValue(GlobalOptions.Verbose)
             ? new ApplyLiveView([.. stages.SelectMany(s => s.Nodes).Distinct(StringComparer.Ordinal)], context.Time)
@@ -463,5 +469,5 @@ internal static class ApplyCommand
 
     private static string Describe(ParseResult parse) => string.Create(CultureInfo.InvariantCulture,
         $"batch-size={parse.GetValue(ApplyFlags.BatchSize)} canary={parse.GetValue(ApplyFlags.Canary)} bake={parse.GetValue(ApplyFlags.Bake)} " +
-        $"max-unavailable-per-zone={parse.GetValue(ApplyFlags.MaxPerZone)} executor={parse.GetValue(ExecutorFlags.Executor)}");
+        $"max-unavailable-per-zone={parse.GetValue(ApplyFlags.MaxPerZone)} executor={parse.GetValue(ExecutorFlags.Executor)}{(parse.GetValue(ApplyFlags.RevisitBlocked) ? " revisit-blocked" : string.Empty)}");
 }

@@ -52,6 +52,11 @@ internal static class ApplyFlags
 
     public static readonly Option<TimeSpan> DrainTimeout = Duration("--drain-timeout", "How long one node's drain may take (0 for no limit)", TimeSpan.FromMinutes(10));
 
+    public static readonly Option<bool> RevisitBlocked = new("--revisit-blocked")
+    {
+        Description = "A batch worker whose drain does not finish within --drain-timeout goes back into service and is tried again after the other workers of its minor (a second failure stops the run)",
+    };
+
     public static readonly Option<string[]> RunbookFor = new("--runbook-for")
     {
         Description = "Another runbook for a node group: LABEL-SELECTOR=RUNBOOK (apt, dnf, yum or a file), e.g. os-family=rhel=dnf; repeatable, first match wins",
@@ -62,7 +67,7 @@ internal static class ApplyFlags
     public static readonly Option<bool> PlanOnly = new("--plan-only") { Description = "Print the plan, preflight and order of nodes, then exit; changes nothing" };
 
     public static IEnumerable<Option> All =>
-        [BatchSize, Canary, Bake, MaxPerZone, Window, Yes, Resume, Redo, NoBackup, TakeOverLock, StateDir, ReportDir, GateTimeout, DrainTimeout, RunbookFor, PlanOnly];
+        [BatchSize, Canary, Bake, MaxPerZone, Window, Yes, Resume, Redo, NoBackup, TakeOverLock, StateDir, ReportDir, GateTimeout, DrainTimeout, RevisitBlocked, RunbookFor, PlanOnly];
 
     private static Option<TimeSpan> Duration(string name, string description, TimeSpan fallback) => new(name)
     {

@@ -27,6 +27,12 @@ internal sealed record ApplyOptions(
     public IReadOnlyDictionary<string, Runbook> NodeRunbooks { get; init; } = new Dictionary<string, Runbook>(StringComparer.Ordinal);
 
     public Runbook RunbookOf(string node) => NodeRunbooks.GetValueOrDefault(node) ?? Runbook;
+
+    /// <summary>
+    /// --revisit-blocked: a batch worker whose drain does not finish is put back into service and tried again, one at a
+    /// time, after the other workers of its minor; only a second failed drain stops the run.
+    /// </summary>
+    public bool RevisitBlocked { get; init; }
 }
 
 /// <summary>Where the upgrade tells what it does: step changes, node output, other lines. Called from several tasks at once.</summary>
@@ -70,6 +76,8 @@ internal sealed class UpgradeRunner(
     Func<UpgradeJournal, CancellationToken, Task> save) : IDisposable
 {
     private readonly SemaphoreSlim _journalGate = new(1, 1);
+    private readonly List<(KubeVersion Target, string Node)> _deferred = [];
+    private readonly HashSet<string> _revisiting = new(StringComparer.Ordinal);
     private UpgradeJournal _journal = null!;
 
     public async Task<ApplyOutcome> RunAsync(IReadOnlyList<UpgradeStage> stages, UpgradeJournal journal, ApplyOptions options, CancellationToken cancellationToken)
@@ -97,6 +105,12 @@ internal sealed class UpgradeRunner(
             }
 
             var failure = await RunStageAsync(stage, baseline, options, cancellationToken).ConfigureAwait(false);
+            if (failure is null && stage.Kind == StageKind.Batch
+                && (index + 1 == stages.Count || stages[index + 1].Kind != StageKind.Batch || stages[index + 1].Target != stage.Target))
+            {
+                failure = await RevisitAsync(stage.Target, baseline, options, cancellationToken).ConfigureAwait(false);
+            }
+
             if (failure is not null)
             {
                 return new ApplyOutcome(ApplyEnd.Failed, failure, _journal, null);
@@ -190,13 +204,29 @@ internal sealed class UpgradeRunner(
 
             if (state is StepState.Started or StepState.Failed)
             {
-                progress.Line($"      [{node}] {step.Name} was left {(state == StepState.Started ? "unconfirmed" : "failed")} by an earlier run; running it again");
+                progress.Line(_revisiting.Contains(node) && state == StepState.Failed
+                    ? $"      [{node}] {step.Name} was deferred; running it again"
+                    : $"      [{node}] {step.Name} was left {(state == StepState.Started ? "unconfirmed" : "failed")} by an earlier run; running it again");
             }
 
             await RecordAsync(id, node, StepState.Started, null, step.Display, cancellationToken).ConfigureAwait(false);
             var stepStarted = time.GetTimestamp();
             var (ok, reason, output) = await PerformAsync(node, step, stage.Target, baseline, options, cancellationToken).ConfigureAwait(false);
             var seconds = time.GetElapsedTime(stepStarted).TotalSeconds;
+            if (!ok && step.Action == StepAction.Drain && stage.Kind == StageKind.Batch && options.RevisitBlocked && !_revisiting.Contains(node))
+            {
+                await RecordAsync(id, node, StepState.Failed, seconds, $"{reason}; deferred: back in service until it is revisited after the other workers of {stage.Target}" +
+                    (output.Length > 0 ? "\n" + output : string.Empty), cancellationToken).ConfigureAwait(false);
+                await UncordonAsync(node, cancellationToken).ConfigureAwait(false);
+                lock (_deferred)
+                {
+                    _deferred.Add((stage.Target, node));
+                }
+
+                progress.Line($"defer {stage.Target}: worker {node} ({reason}); uncordoned, revisited after the other workers");
+                return null;
+            }
+
             if (!ok)
             {
                 await RecordAsync(id, node, StepState.Failed, seconds, reason + (output.Length > 0 ? "\n" + output : string.Empty), cancellationToken).ConfigureAwait(false);
@@ -221,6 +251,32 @@ internal sealed class UpgradeRunner(
         }
 
         await RecordAsync(doneId, node, StepState.Done, time.GetElapsedTime(started).TotalSeconds, null, cancellationToken).ConfigureAwait(false);
+        return null;
+    }
+
+    /// <summary>
+    /// The workers of the minor whose drains were deferred, one at a time, each from its first unfinished step (the
+    /// drain); a drain that fails again stops the run like any failure.
+    /// </summary>
+    private async Task<StepFailure?> RevisitAsync(KubeVersion target, GateFacts baseline, ApplyOptions options, CancellationToken cancellationToken)
+    {
+        List<string> deferred;
+        lock (_deferred)
+        {
+            deferred = [.. _deferred.Where(d => d.Target == target).Select(d => d.Node)];
+            _deferred.RemoveAll(d => d.Target == target);
+        }
+
+        foreach (var node in deferred)
+        {
+            _revisiting.Add(node);
+            progress.Line($"stage {target}: revisit worker {node} (its drain was blocked)");
+            if (await RunNodeAsync(new UpgradeStage(target, StageKind.Batch, 0, [node]), node, baseline, options, cancellationToken).ConfigureAwait(false) is { } failure)
+            {
+                return failure;
+            }
+        }
+
         return null;
     }
 
@@ -268,7 +324,10 @@ internal sealed class UpgradeRunner(
                 var facts = await nodes.GetNodeAsync(node, cancellationToken).ConfigureAwait(false);
                 var reporter = new LineReporter(node, progress);
                 var drained = await new DrainRunner(nodes, time, reporter).RunAsync([facts], options.Drain, cancellationToken).ConfigureAwait(false);
-                return drained.Succeeded ? (true, string.Empty, string.Empty) : (false, "the drain did not finish", string.Join('\n', drained.Nodes.SelectMany(n => n.Errors).Take(20)));
+                // What held the drain (the budgets it named as it retried), then its errors.
+                return drained.Succeeded
+                    ? (true, string.Empty, string.Empty)
+                    : (false, "the drain did not finish", string.Join('\n', reporter.Blocked().Concat(drained.Nodes.SelectMany(n => n.Errors)).TakeLast(20)));
             case StepAction.Uncordon:
                 await UncordonAsync(node, cancellationToken).ConfigureAwait(false);
                 return (true, string.Empty, string.Empty);
@@ -386,11 +445,30 @@ internal sealed class UpgradeRunner(
         progress.Step(node ?? string.Empty, name, state, state == StepState.Done && seconds is { } s ? string.Create(CultureInfo.InvariantCulture, $"{s:0.0}s") : detail ?? string.Empty);
     }
 
-    /// <summary>The drain engine's kubectl lines, prefixed with the node, as upgrade output.</summary>
+    /// <summary>The drain engine's kubectl lines, prefixed with the node, as upgrade output; its stderr lines kept for a failure report.</summary>
     private sealed class LineReporter(string node, IUpgradeProgress progress) : IDrainReporter
     {
+        private readonly List<string> _errors = [];
+
         public void Out(string line) => progress.Output(node, line);
 
-        public void Err(string line) => progress.Output(node, line);
+        public void Err(string line)
+        {
+            lock (_errors)
+            {
+                _errors.Add(line);
+            }
+
+            progress.Output(node, line);
+        }
+
+        /// <summary>The distinct stderr lines (the budgets that blocked evictions, refusals), oldest first.</summary>
+        public IReadOnlyList<string> Blocked()
+        {
+            lock (_errors)
+            {
+                return [.. _errors.Distinct(StringComparer.Ordinal)];
+            }
+        }
     }
 }

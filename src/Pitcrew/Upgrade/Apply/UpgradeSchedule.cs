@@ -82,7 +82,6 @@ internal static class UpgradeScheduler
         return stages;
     }
 
-    /// <summary>Fills batches in order; a node whose zone is full in this batch waits for the next one.</summary>
     /// <summary>The runbook steps a part runs: components are the steps before the first drain, the kubelet part the rest.</summary>
     public static IReadOnlyList<T> StepsOf<T>(IReadOnlyList<T> steps, IReadOnlyList<RunbookStep> declared, StagePart part)
     {
@@ -95,6 +94,7 @@ internal static class UpgradeScheduler
         };
     }
 
+    /// <summary>Fills batches in order; a node whose zone is full in this batch waits for the next one.</summary>
     public static IReadOnlyList<IReadOnlyList<string>> Batches(IReadOnlyList<ScheduleNode> workers, ScheduleOptions options)
     {
         var pending = workers.ToList();
