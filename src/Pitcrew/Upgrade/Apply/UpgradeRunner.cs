@@ -213,10 +213,16 @@ internal sealed class UpgradeRunner(
             var stepStarted = time.GetTimestamp();
             var (ok, reason, output) = await PerformAsync(node, step, stage.Target, baseline, options, cancellationToken).ConfigureAwait(false);
             var seconds = time.GetElapsedTime(stepStarted).TotalSeconds;
-            if (!ok && step.Action == StepAction.Drain && stage.Kind == StageKind.Batch && options.RevisitBlocked && !_revisiting.Contains(node))
+            if (!ok)
             {
-                await RecordAsync(id, node, StepState.Failed, seconds, $"{reason}; deferred: back in service until it is revisited after the other workers of {stage.Target}" +
-                    (output.Length > 0 ? "\n" + output : string.Empty), cancellationToken).ConfigureAwait(false);
+                var defer = step.Action == StepAction.Drain && stage.Kind == StageKind.Batch && options.RevisitBlocked && !_revisiting.Contains(node);
+                var note = defer ? $"; deferred: back in service until it is revisited after the other workers of {stage.Target}" : string.Empty;
+                await RecordAsync(id, node, StepState.Failed, seconds, reason + note + (output.Length > 0 ? "\n" + output : string.Empty), cancellationToken).ConfigureAwait(false);
+                if (!defer)
+                {
+                    return await FailAsync(node, step, reason, output, cancellationToken).ConfigureAwait(false);
+                }
+
                 await UncordonAsync(node, cancellationToken).ConfigureAwait(false);
                 lock (_deferred)
                 {
@@ -225,12 +231,6 @@ internal sealed class UpgradeRunner(
 
                 progress.Line($"defer {stage.Target}: worker {node} ({reason}); uncordoned, revisited after the other workers");
                 return null;
-            }
-
-            if (!ok)
-            {
-                await RecordAsync(id, node, StepState.Failed, seconds, reason + (output.Length > 0 ? "\n" + output : string.Empty), cancellationToken).ConfigureAwait(false);
-                return await FailAsync(node, step, reason, output, cancellationToken).ConfigureAwait(false);
             }
 
             await RecordAsync(id, node, StepState.Done, seconds, null, cancellationToken).ConfigureAwait(false);
