@@ -467,7 +467,11 @@ internal static class ApplyCommand
     private static string NewRunId(CliContext context) =>
         context.Time.GetUtcNow().ToString("yyyyMMdd'T'HHmmss", CultureInfo.InvariantCulture) + "-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3));
 
-    private static string Describe(ParseResult parse) => string.Create(CultureInfo.InvariantCulture,
-        $"batch-size={parse.GetValue(ApplyFlags.BatchSize)} canary={parse.GetValue(ApplyFlags.Canary)} bake={parse.GetValue(ApplyFlags.Bake)} " +
-        $"max-unavailable-per-zone={parse.GetValue(ApplyFlags.MaxPerZone)} executor={parse.GetValue(ExecutorFlags.Executor)}{(parse.GetValue(ApplyFlags.RevisitBlocked) ? " revisit-blocked" : string.Empty)}");
+    private static string Describe(ParseResult parse)
+    {
+        var revisit = parse.GetValue(ApplyFlags.RevisitBlocked) ? " revisit-blocked" : string.Empty;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"batch-size={parse.GetValue(ApplyFlags.BatchSize)} canary={parse.GetValue(ApplyFlags.Canary)} bake={parse.GetValue(ApplyFlags.Bake)} " +
+            $"max-unavailable-per-zone={parse.GetValue(ApplyFlags.MaxPerZone)} executor={parse.GetValue(ExecutorFlags.Executor)}{revisit}");
+    }
 }
