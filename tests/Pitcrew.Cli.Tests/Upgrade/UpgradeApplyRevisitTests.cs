@@ -15,43 +15,13 @@ public sealed class UpgradeApplyRevisitTests
     public async Task ABlockedWorker_IsDeferredPastTheOtherWorkers_ThenStopsTheRunWhenStillBlocked_AndResumeFinishes()
     {
         await using var sim = await UpgradeSim.StartAsync("v1.29.15", controlPlanes: 1, workers: 4);
-        // One pod pinned to worker-2; its budget comes once the run is past preflight (which would call it undrainable).
-        var manifest = Path.Combine(sim.Root, "solo.yaml");
-        await File.WriteAllTextAsync(manifest, """
-            apiVersion: apps/v1
-            kind: Deployment
-            metadata: { name: solo, namespace: shop }
-            spec:
-              replicas: 1
-              selector: { matchLabels: { app: solo } }
-              template:
-                metadata: { labels: { app: solo } }
-                spec:
-                  nodeSelector: { kubernetes.io/hostname: worker-2 }
-                  containers: [{ name: solo, image: "busybox:1.36" }]
-            """, Token);
-        await sim.KubectlAsync("apply", "-f", manifest);
-        await sim.KubectlAsync("-n", "shop", "rollout", "status", "deployment/solo", "--timeout=60s");
-
-        var run = CliRun.InvokeAsync(null, UpgradeSim.RunBound, [.. sim.ApplyArgs(bake: "5s"), "--to", "v1.30", "--drain-timeout", "3s", "--revisit-blocked"]);
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-        while (!File.Exists(Path.Combine(sim.StateDir, UpgradeJournal.FileName))
-            || (await sim.JournalAsync()).StateOf("v1.30.14/worker-1/drain") is null)
-        {
-            Assert.False(run.IsCompleted, "the run ended before the canary's drain: " + (run.IsCompleted ? (await run).Stderr : string.Empty));
-            Assert.True(DateTime.UtcNow < deadline, "the canary's drain did not start within 2 minutes");
-            await Task.Delay(100, Token);
-        }
-
-        await sim.KubectlAsync("-n", "shop", "create", "poddisruptionbudget", "solo", "--selector=app=solo", "--min-available=1");
-
-        var failed = await run;
+        var failed = await BlockWorker2Async(sim, clearWhen: null);
         Assert.True(failed.ExitCode == ExitCodes.Partial, failed.Stderr + failed.Stdout);
         Assert.Contains("defer v1.30.14: worker worker-2 (the drain did not finish); uncordoned, revisited after the other workers", failed.Stderr, StringComparison.Ordinal);
         Assert.Contains("stage v1.30.14: revisit worker worker-2 (its drain was blocked)", failed.Stderr, StringComparison.Ordinal);
+        Assert.Contains("[worker-2] drain was deferred; running it again", failed.Stderr, StringComparison.Ordinal);
         Assert.Contains("FAILED: drain on node/worker-2", failed.Stdout, StringComparison.Ordinal);
         Assert.Contains("blocked by PodDisruptionBudget shop/solo (needs 1 healthy, has 1, workload Deployment shop/solo)", failed.Stdout, StringComparison.Ordinal);
-        Assert.Contains("[worker-2] drain was deferred; running it again", failed.Stderr, StringComparison.Ordinal);
         var nodes = await sim.NodesAsync();
         Assert.Equal(("v1.29.15", true), nodes["worker-2"]);
         Assert.All(nodes.Where(n => n.Key != "worker-2"), n => Assert.Equal(("v1.30.14", false), n.Value));
@@ -72,5 +42,77 @@ public sealed class UpgradeApplyRevisitTests
         Assert.True(resumed.ExitCode == ExitCodes.Ok, resumed.Stderr + resumed.Stdout);
         Assert.All(await sim.NodesAsync(), n => Assert.Equal(("v1.30.14", false), n.Value));
         Assert.True((await sim.JournalAsync()).Finished);
+    }
+
+    [Fact]
+    public async Task ABlockThatClearsWhileOtherWorkersUpgrade_IsPassedOnTheRevisit_AndTheRunFinishes()
+    {
+        await using var sim = await UpgradeSim.StartAsync("v1.29.15", controlPlanes: 1, workers: 4);
+        // The budget goes as soon as the deferral is journaled: two other workers are upgraded before the revisit.
+        var finished = await BlockWorker2Async(sim, clearWhen: journal =>
+            journal.Entries.Any(e => e.Step == "v1.30.14/worker-2/drain" && e.State == StepState.Failed && e.Detail?.Contains("deferred", StringComparison.Ordinal) == true));
+
+        Assert.True(finished.ExitCode == ExitCodes.Ok, finished.Stderr + finished.Stdout);
+        Assert.Contains("defer v1.30.14: worker worker-2", finished.Stderr, StringComparison.Ordinal);
+        Assert.All(await sim.NodesAsync(), n => Assert.Equal(("v1.30.14", false), n.Value));
+        var journal = await sim.JournalAsync();
+        Assert.True(journal.Finished);
+        Assert.Equal([StepState.Started, StepState.Failed, StepState.Started, StepState.Done],
+            journal.Entries.Where(e => e.Step == "v1.30.14/worker-2/drain").Select(e => e.State));
+        var order = journal.Entries.Where(e => e.Step.EndsWith("/done", StringComparison.Ordinal) && e.Node is { } n && n.StartsWith("worker", StringComparison.Ordinal))
+            .Select(e => e.Node).ToList();
+        Assert.Equal(["worker-1", "worker-3", "worker-b-1", "worker-2"], order);
+    }
+
+    /// <summary>
+    /// Pins one pod to worker-2, starts apply with a 3 s drain timeout and --revisit-blocked, and once the canary's drain
+    /// began (past preflight, which would call worker-2 undrainable) puts a budget on the pod that allows no disruption;
+    /// the budget is deleted once the journal satisfies <paramref name="clearWhen"/>, if given. Returns how the run ended.
+    /// </summary>
+    private static async Task<CliRun> BlockWorker2Async(UpgradeSim sim, Func<UpgradeJournal, bool>? clearWhen)
+    {
+        var manifest = Path.Combine(sim.Root, "solo.yaml");
+        await File.WriteAllTextAsync(manifest, """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: { name: solo, namespace: shop }
+            spec:
+              replicas: 1
+              selector: { matchLabels: { app: solo } }
+              template:
+                metadata: { labels: { app: solo } }
+                spec:
+                  nodeSelector: { kubernetes.io/hostname: worker-2 }
+                  containers: [{ name: solo, image: "busybox:1.36" }]
+            """, Token);
+        await sim.KubectlAsync("apply", "-f", manifest);
+        await sim.KubectlAsync("-n", "shop", "rollout", "status", "deployment/solo", "--timeout=60s");
+
+        var run = CliRun.InvokeAsync(null, UpgradeSim.RunBound, [.. sim.ApplyArgs(bake: "5s"), "--to", "v1.30", "--drain-timeout", "3s", "--revisit-blocked"]);
+        await UntilAsync(sim, run, journal => journal.StateOf("v1.30.14/worker-1/drain") is not null);
+        await sim.KubectlAsync("-n", "shop", "create", "poddisruptionbudget", "solo", "--selector=app=solo", "--min-available=1");
+        if (clearWhen is not null)
+        {
+            await UntilAsync(sim, run, clearWhen);
+            await sim.KubectlAsync("-n", "shop", "delete", "poddisruptionbudget", "solo");
+        }
+
+        return await run;
+    }
+
+    /// <summary>Waits until the journal satisfies the condition, or the run ended (its result then tells).</summary>
+    private static async Task UntilAsync(UpgradeSim sim, Task<CliRun> run, Func<UpgradeJournal, bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
+        while (!run.IsCompleted)
+        {
+            if (File.Exists(Path.Combine(sim.StateDir, UpgradeJournal.FileName)) && condition(await sim.JournalAsync()))
+            {
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "the journal did not reach the expected state within 3 minutes");
+            await Task.Delay(100, Token);
+        }
     }
 }
