@@ -459,7 +459,16 @@ internal sealed class UpgradeRunner(
                 _errors.Add(line);
             }
 
-            progress.Output(node, line);
+            // What holds a drain (a budget refusing an eviction, said once per change) shows without -v: a drain that
+            // waits minutes says why while it waits.
+            if (line.EndsWith("; will retry", StringComparison.Ordinal))
+            {
+                progress.Line($"      [{node}] {line}");
+            }
+            else
+            {
+                progress.Output(node, line);
+            }
         }
 
         /// <summary>The distinct stderr lines (the budgets that blocked evictions, refusals), oldest first.</summary>
