@@ -49,8 +49,8 @@ public sealed class SnapshotBadInputTests : IDisposable
     public async Task Snapshot_TheUserMayNotRead_ExitsFileUnreadableWithOneLine(string verb)
     {
         // Tests run as root, which reads any file: the unprivileged account scripts/setup.sh adds runs the real binary.
-        const string User = "pitcrew-nosudo";
-        Assert.True((await File.ReadAllLinesAsync("/etc/passwd", TestContext.Current.CancellationToken)).Any(line => line.StartsWith(User + ":", StringComparison.Ordinal)), $"user {User} missing: run scripts/setup.sh");
+        const string User = TestAccounts.NoSudo;
+        Assert.True(TestAccounts.Exists(User), TestAccounts.Missing(User));
         File.SetUnixFileMode(_dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
         var path = Write("secret.db", new byte[8192]);
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);

@@ -72,27 +72,27 @@ public sealed class SshNodeExecutorTests(SshdServer server) : IClassFixture<Sshd
     [Fact]
     public async Task Run_AsAnUnprivilegedUser_GoesThroughSudoOnlyForTheCommandsThatAskForRoot()
     {
-        RequireTestUser("pitcrew-sudo");
-        await using var executor = Executor(Sshd.WriteKnownHosts(Unique()), sudo: true, user: "pitcrew-sudo");
+        RequireTestUser(TestAccounts.Sudo);
+        await using var executor = Executor(Sshd.WriteKnownHosts(Unique()), sudo: true, user: TestAccounts.Sudo);
 
-        Assert.Equal("pitcrew-sudo", await WhoAmIAsync(executor, sudo: false));
+        Assert.Equal(TestAccounts.Sudo, await WhoAmIAsync(executor, sudo: false));
         Assert.Equal("root", await WhoAmIAsync(executor, sudo: true));
     }
 
     [Fact]
     public async Task Run_WhenTheInventorySaysSudoFalse_RunsEveryCommandAsTheUserItself()
     {
-        RequireTestUser("pitcrew-sudo");
-        await using var executor = Executor(Sshd.WriteKnownHosts(Unique()), sudo: false, user: "pitcrew-sudo");
+        RequireTestUser(TestAccounts.Sudo);
+        await using var executor = Executor(Sshd.WriteKnownHosts(Unique()), sudo: false, user: TestAccounts.Sudo);
 
-        Assert.Equal("pitcrew-sudo", await WhoAmIAsync(executor, sudo: true));
+        Assert.Equal(TestAccounts.Sudo, await WhoAmIAsync(executor, sudo: true));
     }
 
     [Fact]
     public async Task Run_ThroughSudo_ForAUserWithoutPasswordlessSudo_FailsAtOnceWithSudosReason()
     {
-        RequireTestUser("pitcrew-nosudo");
-        await using var executor = Executor(Sshd.WriteKnownHosts(Unique()), sudo: true, user: "pitcrew-nosudo");
+        RequireTestUser(TestAccounts.NoSudo);
+        await using var executor = Executor(Sshd.WriteKnownHosts(Unique()), sudo: true, user: TestAccounts.NoSudo);
         var watch = Stopwatch.StartNew();
         var result = await executor.RunAsync("node-a", NodeCommand.Exec("apt-mark", "hold", "kubelet") with { Sudo = true }, null, Token())
             .WaitAsync(TestTimeout, TestContext.Current.CancellationToken);
@@ -187,7 +187,7 @@ public sealed class SshNodeExecutorTests(SshdServer server) : IClassFixture<Sshd
     private static void RequireTestUser(string user)
     {
         Assert.True(SshdFixture.User == "root", $"logging in as {user} needs the test sshd to run as root (it runs as {SshdFixture.User})");
-        Assert.True(File.ReadLines("/etc/passwd").Any(line => line.StartsWith(user + ":", StringComparison.Ordinal)), $"user {user} missing: run scripts/setup.sh");
+        Assert.True(TestAccounts.Exists(user), TestAccounts.Missing(user));
     }
 
     private static async Task<string> WhoAmIAsync(SshNodeExecutor executor, bool sudo)
