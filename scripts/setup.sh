@@ -118,6 +118,17 @@ install_ssh_test_users() {
   fi
 }
 
+# The official Python client (Debian's python3-kubernetes): the sim tests run it as a second independent client, with
+# Debian's /usr/bin/python3 (the interpreter the package installs into, whatever python3 comes first on PATH).
+install_python_kubernetes() {
+  if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import kubernetes' >/dev/null 2>&1; then
+    say "python3-kubernetes already installed"
+  else
+    say "installing python3-kubernetes"
+    apt_install python3 python3-kubernetes
+  fi
+}
+
 restore_dotnet() {
   if ! command -v dotnet >/dev/null 2>&1; then
     say "the .NET 10 SDK is required (dotnet not found on PATH)" >&2
@@ -132,5 +143,6 @@ install_kubectl
 install_s3rver
 install_sshd
 install_ssh_test_users
+install_python_kubernetes
 restore_dotnet
 say "done"

@@ -118,7 +118,7 @@ internal sealed class ApiHandler
             throw ApiStatus.UnknownPath();
         }
 
-        _metrics.Count(context.Request.Method, path, context.Request.Query["watch"] is ["true" or "1"], context.Request.Headers.UserAgent.ToString());
+        _metrics.Count(context.Request.Method, path, QueryFlags.IsSet(context.Request.Query, "watch"), context.Request.Headers.UserAgent.ToString());
         return _verbs.HandleAsync(context, path);
     }
 
@@ -133,8 +133,8 @@ internal sealed class ApiHandler
         }
 
         context.Response.ContentType = contentType ?? "application/json";
-        await using var writer = new Utf8JsonWriter(context.Response.Body);
-        (body ?? new JsonObject()).WriteTo(writer);
+        await using var writer = new Utf8JsonWriter(context.Response.Body, new JsonWriterOptions { Indented = QueryFlags.Pretty(context.Request) });
+        ApiJson.Write(writer, body ?? new JsonObject());
         await writer.FlushAsync(context.RequestAborted).ConfigureAwait(false);
     }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json.Nodes;
 using Pitcrew.Sim.Storage;
 
@@ -44,7 +43,7 @@ internal sealed class Deleter(RegistryStore store, TimeProvider time)
                     return obj;
                 }
 
-                var revision = await store.UpdateAsync(key, Encoding.UTF8.GetBytes(obj.ToJsonString()), current.ModRevision, ct).ConfigureAwait(false);
+                var revision = await store.UpdateAsync(key, obj, current.ModRevision, ct).ConfigureAwait(false);
                 if (revision is { } written)
                 {
                     ObjectMeta.SetResourceVersion(obj, written);

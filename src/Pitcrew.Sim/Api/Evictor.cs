@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Pitcrew.Sim.Storage;
@@ -128,7 +127,7 @@ internal sealed class Evictor(RegistryStore store, Deleter deleter, TimeProvider
             }
 
             pdb["status"] = status;
-            if (await store.UpdateAsync(key, Encoding.UTF8.GetBytes(pdb.ToJsonString()), stored.ModRevision, ct).ConfigureAwait(false) is not null)
+            if (await store.UpdateAsync(key, pdb, stored.ModRevision, ct).ConfigureAwait(false) is not null)
             {
                 return;
             }

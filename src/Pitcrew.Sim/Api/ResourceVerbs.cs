@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
@@ -66,7 +65,7 @@ internal sealed class ResourceVerbs
 
         return (method, path.Name) switch
         {
-            ("GET", null) when context.Request.Query["watch"] is ["true" or "1"] => WatchAsync(context, path, ct),
+            ("GET", null) when QueryFlags.IsSet(context.Request.Query, "watch") => WatchAsync(context, path, ct),
             ("GET", null) => ListAsync(context, path, ct),
             ("GET", _) => GetAsync(context, path, ct),
             ("POST", null) => CreateAsync(context, path, ct),
@@ -132,7 +131,7 @@ internal sealed class ResourceVerbs
         var asStored = !table && selectors.IsEmpty && ReferenceEquals(StoredViews.Storage(path.Resource), path.Resource);
         context.Response.StatusCode = 200;
         context.Response.ContentType = "application/json";
-        await using var writer = new Utf8JsonWriter(context.Response.Body);
+        await using var writer = new Utf8JsonWriter(context.Response.Body, new JsonWriterOptions { Indented = QueryFlags.Pretty(context.Request) });
         writer.WriteStartObject();
         writer.WriteString("kind", table ? "Table" : path.Resource.Kind + "List");
         writer.WriteString("apiVersion", table ? "meta.k8s.io/v1" : path.Resource.GroupVersion);
@@ -190,7 +189,7 @@ internal sealed class ResourceVerbs
 
                     count++;
                     obj = StoredViews.ToServed(path.Resource, obj);
-                    (table ? Tables.Row(cells, obj, includeObject) : obj).WriteTo(writer);
+                    ApiJson.Write(writer, table ? Tables.Row(cells, obj, includeObject) : obj);
                 }
 
                 if (writer.BytesPending > FlushBytes)
@@ -287,7 +286,7 @@ internal sealed class ResourceVerbs
             return await _store.GetAsync(key, ct).ConfigureAwait(false) is null ? new ApiResult(201, obj) : throw ApiStatus.AlreadyExists(path.Resource, name);
         }
 
-        var revision = await _store.CreateAsync(key, Encoding.UTF8.GetBytes(obj.ToJsonString()), ct).ConfigureAwait(false)
+        var revision = await _store.CreateAsync(key, obj, ct).ConfigureAwait(false)
             ?? throw ApiStatus.AlreadyExists(path.Resource, name);
         ObjectMeta.SetResourceVersion(obj, revision);
         return new ApiResult(201, StoredViews.ToServed(path.Resource, obj));
@@ -311,7 +310,7 @@ internal sealed class ResourceVerbs
             return ApiResult.Ok(updated);
         }
 
-        var revision = await _store.UpdateAsync(key, Encoding.UTF8.GetBytes(updated.ToJsonString()), current.ModRevision, ct).ConfigureAwait(false)
+        var revision = await _store.UpdateAsync(key, updated, current.ModRevision, ct).ConfigureAwait(false)
             ?? throw StaleConflict(path);
         ObjectMeta.SetResourceVersion(updated, revision);
         await RemoveIfFinalizedAsync(key, updated, revision, ct).ConfigureAwait(false);
@@ -344,7 +343,7 @@ internal sealed class ResourceVerbs
                 return ApiResult.Ok(updated);
             }
 
-            var revision = await _store.UpdateAsync(key, Encoding.UTF8.GetBytes(updated.ToJsonString()), current.ModRevision, ct).ConfigureAwait(false);
+            var revision = await _store.UpdateAsync(key, updated, current.ModRevision, ct).ConfigureAwait(false);
             if (revision is { } written)
             {
                 ObjectMeta.SetResourceVersion(updated, written);

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Pitcrew.Sim.Storage;
@@ -63,7 +62,7 @@ internal sealed class ScaleSubresource(RegistryStore store)
                 return ApiResult.Ok(Scale(obj, stored.ModRevision));
             }
 
-            if (await store.UpdateAsync(key, Encoding.UTF8.GetBytes(obj.ToJsonString()), stored.ModRevision, ct).ConfigureAwait(false) is { } written)
+            if (await store.UpdateAsync(key, obj, stored.ModRevision, ct).ConfigureAwait(false) is { } written)
             {
                 return ApiResult.Ok(Scale(obj, written));
             }

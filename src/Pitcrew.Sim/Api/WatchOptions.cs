@@ -17,7 +17,7 @@ internal sealed record WatchOptions(long ResourceVersion, bool? SendInitialEvent
     public static WatchOptions Parse(IQueryCollection query)
     {
         string? match = query["resourceVersionMatch"];
-        bool? sendInitialEvents = query["sendInitialEvents"] is [{ } given] ? Flag(given) : null;
+        var sendInitialEvents = QueryFlags.ListOption(query, "sendInitialEvents");
         var errors = new List<FieldError>();
         if (sendInitialEvents is not null && match != NotOlderThan)
         {
@@ -49,8 +49,6 @@ internal sealed record WatchOptions(long ResourceVersion, bool? SendInitialEvent
             throw ApiStatus.BadRequest($"invalid resource version: {version}");
         }
 
-        return new WatchOptions(rv, sendInitialEvents, query["allowWatchBookmarks"] is [{ } allow] && Flag(allow));
+        return new WatchOptions(rv, sendInitialEvents, QueryFlags.IsSet(query, "allowWatchBookmarks"));
     }
-
-    private static bool Flag(string value) => value is "true" or "1" or "True";
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Grpc.Core;
 using Microsoft.AspNetCore.Http;
@@ -154,7 +153,7 @@ internal sealed class WatchStream(RegistryStore store, TimeProvider time, TimeSp
 
     private static async Task WriteLineAsync(HttpContext context, JsonObject line, CancellationToken ct)
     {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(line);
+        var bytes = ApiJson.Encode(line);
         await context.Response.Body.WriteAsync(bytes, ct).ConfigureAwait(false);
         await context.Response.Body.WriteAsync("\n"u8.ToArray(), ct).ConfigureAwait(false);
         await context.Response.Body.FlushAsync(ct).ConfigureAwait(false);

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json.Nodes;
 using Pitcrew.Sim.Api;
 using Pitcrew.Sim.Controllers;
@@ -179,6 +178,6 @@ internal static class ClusterBootstrap
     private static async Task CreateAsync(RegistryStore store, ApiResource resource, JsonObject obj, string? ns, DateTimeOffset now, CancellationToken ct)
     {
         var name = ObjectMeta.PrepareForCreate(obj, resource, ns, now);
-        await store.CreateAsync(resource.KeyFor(ns, name), Encoding.UTF8.GetBytes(obj.ToJsonString()), ct).ConfigureAwait(false);
+        await store.CreateAsync(resource.KeyFor(ns, name), obj, ct).ConfigureAwait(false);
     }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json.Nodes;
 using Pitcrew.Sim.Api;
 using Pitcrew.Sim.Storage;
@@ -25,7 +24,7 @@ internal sealed class ObjectWriter(RegistryStore store, Deleter deleter)
         var key = resource.KeyFor((string?)metadata["namespace"], (string)metadata["name"]!);
         var copy = (JsonObject)obj.DeepClone();
         ObjectMeta.Metadata(copy).Remove("resourceVersion");
-        var value = Encoding.UTF8.GetBytes(copy.ToJsonString());
+        var value = ApiJson.Encode(copy);
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
@@ -41,7 +40,7 @@ internal sealed class ObjectWriter(RegistryStore store, Deleter deleter)
     public async Task<string?> CreateAsync(ApiResource resource, JsonObject obj, string? ns, DateTimeOffset now, CancellationToken ct)
     {
         var name = ObjectMeta.PrepareForCreate(obj, resource, ns, now);
-        var value = Encoding.UTF8.GetBytes(obj.ToJsonString());
+        var value = ApiJson.Encode(obj);
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json.Nodes;
 using Pitcrew.Sim.Api;
 using Pitcrew.Sim.Controllers;
@@ -59,7 +58,7 @@ internal sealed class AgentStore(RegistryStore store)
                 metadata["generation"] = ((long?)metadata["generation"] ?? 1) + 1;
             }
 
-            if (await store.UpdateAsync(key, Encoding.UTF8.GetBytes(obj.ToJsonString()), stored.ModRevision, cancellationToken).ConfigureAwait(false) is not null)
+            if (await store.UpdateAsync(key, obj, stored.ModRevision, cancellationToken).ConfigureAwait(false) is not null)
             {
                 return obj;
             }
@@ -88,7 +87,7 @@ internal sealed class AgentStore(RegistryStore store)
     public async Task CreateAsync(ApiResource resource, JsonObject obj, string? ns, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var name = ObjectMeta.PrepareForCreate(obj, resource, ns, now);
-        await store.CreateAsync(resource.KeyFor(ns, name), Encoding.UTF8.GetBytes(obj.ToJsonString()), cancellationToken).ConfigureAwait(false);
+        await store.CreateAsync(resource.KeyFor(ns, name), obj, cancellationToken).ConfigureAwait(false);
     }
 
     public static ApiResource Nodes => Resources.Nodes;

@@ -53,11 +53,19 @@ internal sealed class RegistryStore : IDisposable
         return new StoredPage(items, response.Header.Revision, response.More, response.Count - items.Count);
     }
 
-    /// <summary>Creates the key if absent; returns its revision, or null when it already exists.</summary>
+    /// <summary>Creates the key if absent (the object stored as <see cref="Api.ApiJson"/> writes it); its revision, or null when it already exists.</summary>
+    public Task<long?> CreateAsync(string key, System.Text.Json.Nodes.JsonObject obj, CancellationToken cancellationToken) =>
+        CreateAsync(key, Api.ApiJson.Encode(obj), cancellationToken);
+
+    /// <summary>Creates the key if absent, its value encoded by <see cref="Api.ApiJson.Encode"/>; its revision, or null when it already exists.</summary>
     public Task<long?> CreateAsync(string key, byte[] value, CancellationToken cancellationToken) =>
         PutAsync(key, value, new Compare { Key = ByteString.CopyFromUtf8(key), Target = Compare.Types.CompareTarget.Create, Result = Compare.Types.CompareResult.Equal, CreateRevision = 0 }, cancellationToken);
 
-    /// <summary>Replaces the value if the key is still at expectedRevision; returns the new revision, or null on conflict.</summary>
+    /// <summary>Replaces the object if the key is still at expectedRevision; returns the new revision, or null on conflict.</summary>
+    public Task<long?> UpdateAsync(string key, System.Text.Json.Nodes.JsonObject obj, long expectedRevision, CancellationToken cancellationToken) =>
+        UpdateAsync(key, Api.ApiJson.Encode(obj), expectedRevision, cancellationToken);
+
+    /// <summary>Replaces the value (encoded by <see cref="Api.ApiJson.Encode"/>) if the key is still at expectedRevision; the new revision, or null on conflict.</summary>
     public Task<long?> UpdateAsync(string key, byte[] value, long expectedRevision, CancellationToken cancellationToken) =>
         PutAsync(key, value, new Compare { Key = ByteString.CopyFromUtf8(key), Target = Compare.Types.CompareTarget.Mod, Result = Compare.Types.CompareResult.Equal, ModRevision = expectedRevision }, cancellationToken);
 
