@@ -144,7 +144,8 @@ internal sealed class ResourceVerbs
         var upFront = limit == 0 || (selectors.IsEmpty && page.Items.Count <= limit && (page.Items.Count == limit || !page.More));
         if (upFront)
         {
-            var last = page.More && page.Items.Count > 0 ? page.Items[^1].Key : null;
+            // A whole list (no limit) is read in chunks but answered in one response: it has no next page.
+            var last = limit > 0 && page.More && page.Items.Count > 0 ? page.Items[^1].Key : null;
             WriteListMetadata(writer, path, revision, last, page.Remaining, selectors.IsEmpty);
         }
 
