@@ -19,7 +19,7 @@ internal static class RestorePlanCommand
         var file = new Argument<string>("SNAPSHOT") { Description = "The snapshot every member restores from" };
         var cluster = RestoreFlags.InitialCluster();
         var token = RestoreFlags.Token();
-        var dataDir = new Option<string?>("--data-dir") { Description = "The data dir each node restores into (default NAME.etcd)" };
+        var dataDir = new Option<string?>("--data-dir") { Description = "The data dir each node restores into (default /var/lib/etcd, kubeadm's; it must not exist yet)" };
         var bump = RestoreFlags.BumpRevision();
         var skipHash = new Option<bool>("--skip-hash-check") { Description = "Accept a file without etcd's SHA-256 trailer (a raw member/snap/db copy)" };
         var command = new Command("plan")
@@ -29,7 +29,8 @@ internal static class RestorePlanCommand
             "Derive every member's ID, the cluster ID and each node's restore command, and check them first",
             """
             Verifies the snapshot and the whole --initial-cluster at once (names, URLs, duplicates, ID clashes) and
-            prints, per member, the member ID etcd will report and the exact command to run on that node. Compare
+            prints, per member in the order given, the member ID etcd will report and the full command to run on that
+            node (--data-dir, --name, --initial-cluster, --initial-cluster-token, --initial-advertise-peer-urls). Compare
             the IDs with etcd's logs after the restore. Exits 3 when a check fails; nothing is touched either way.
             """,
             """

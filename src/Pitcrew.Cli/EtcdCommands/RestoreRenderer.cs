@@ -49,6 +49,7 @@ internal static class RestoreRenderer
         console.Write(table);
 
         // Commands go out unwrapped so they can be copied or piped whatever the terminal width.
+        raw.WriteLine("# each node's data dir must not exist yet: stop etcd there and move the current one aside first");
         foreach (var member in report.Members)
         {
             raw.WriteLine($"# on {member.Name}:");

@@ -30,6 +30,19 @@ internal sealed class BudgetTracker(INodeApi api, TimeProvider time) : IAsyncDis
     }
 
     /// <summary>
+    /// Why the one budget covering the pod holds its eviction back, from its last status and what this drain has claimed
+    /// of it; null when none or several budgets cover the pod (the server's refusal says more then).
+    /// </summary>
+    public BudgetBlock? Block(PodFacts pod, bool refusedByServer)
+    {
+        lock (_gate)
+        {
+            var covering = _budgets.Values.Where(b => b.Covers(pod)).ToList();
+            return covering.Count == 1 ? BudgetBlock.Explain(covering[0], _claims.GetValueOrDefault(covering[0].Key), refusedByServer) : null;
+        }
+    }
+
+    /// <summary>
     /// Whether to send the pod's eviction now: true unless exactly one budget covers the running, ready pod and the
     /// evictions already sent since its last status use up what it allows, so pods under one budget go in turns
     /// instead of all asking and most being refused.

@@ -69,6 +69,9 @@ internal sealed record BudgetFacts(
 {
     public string Key => $"{Namespace}/{Name}";
 
+    /// <summary>status.disruptedPods: pods whose eviction the server granted and the disruption controller has not yet seen go.</summary>
+    public IReadOnlyList<string> DisruptedPods { get; init; } = [];
+
     public bool Covers(PodFacts pod) => pod.Namespace == Namespace && Selector.Matches(pod.Labels);
 }
 

@@ -39,20 +39,33 @@ internal static class DrainForecast
         }
 
         var evicted = plans.SelectMany(p => p.ToEvict).ToList();
+        var held = new Dictionary<string, (string Message, string Hint)>(StringComparer.Ordinal);
         if (!options.DisableEviction)
         {
-            AddBudgetBlockers(blockers, evicted, budgets);
+            AddBudgetBlockers(blockers, evicted, budgets, held);
         }
 
         AddCapacity(blockers, plans, allNodes, allPods, evicted);
-        return new DrainForecastResult(plans, blockers);
+
+        // One decision per pod: a pod a budget would hold is shown, counted and judged as blocked, with the budget named.
+        var decided = plans.Select(p => p with
+        {
+            Decisions = [.. p.Decisions.Select(d => d.Action == PodAction.Evict && held.TryGetValue(d.Pod.Key, out var why)
+                ? d with { Action = PodAction.Block, Message = why.Message, Hint = why.Hint }
+                : d)],
+        }).ToList();
+        return new DrainForecastResult(decided, blockers);
     }
 
     /// <summary>Our own wording, without the doubled "cannot delete" kubectl prints for unmanaged pods.</summary>
     private static string CannotDelete(string? message) =>
         message?.StartsWith("cannot delete ", StringComparison.Ordinal) == true ? message : $"cannot delete {message}";
 
-    private static void AddBudgetBlockers(List<Blocker> blockers, List<PodFacts> evicted, IReadOnlyList<BudgetFacts> budgets)
+    /// <summary>--disable-eviction deletes instead of evicting, so no budget is asked: say so wherever it is offered.</summary>
+    public const string DisableEvictionHint = "or pass --disable-eviction, which deletes the pods and bypasses every PodDisruptionBudget";
+
+    /// <summary>Adds a blocker per budget problem, and records in <paramref name="held"/> each pod it blocks, why, and what clears it.</summary>
+    private static void AddBudgetBlockers(List<Blocker> blockers, List<PodFacts> evicted, IReadOnlyList<BudgetFacts> budgets, Dictionary<string, (string Message, string Hint)> held)
     {
         // Terminal, pending and unready pods are let go without spending the budget (the last when the budget is healthy).
         var guarded = evicted.Where(p => !p.IsTerminal && p.Phase != "Pending" && p.DeletionTimestamp is null).ToList();
@@ -61,9 +74,12 @@ internal static class DrainForecast
             var covering = budgets.Where(b => b.Covers(pod)).ToList();
             if (covering.Count > 1)
             {
+                var budgetList = string.Join(", ", covering.Select(b => b.Key));
                 blockers.Add(new Blocker(BlockerSeverity.Blocks, $"pod/{pod.Key}",
-                    $"covered by {covering.Count} PodDisruptionBudgets ({string.Join(", ", covering.Select(b => b.Key))}): the eviction API refuses it (500)",
-                    "remove the overlap between the budgets, or pass --disable-eviction"));
+                    $"covered by {covering.Count} PodDisruptionBudgets ({budgetList}): the eviction API refuses it (500)",
+                    "remove the overlap between the budgets, " + DisableEvictionHint));
+                held[pod.Key] = ($"blocked by PodDisruptionBudgets {budgetList}: covered by {covering.Count}, the eviction API refuses it (500)",
+                    "remove the overlap; --disable-eviction deletes instead, bypassing budgets");
             }
         }
 
@@ -78,15 +94,19 @@ internal static class DrainForecast
             var names = string.Join(", ", pods.Select(p => p.Key));
             if (budget.DesiredHealthy >= budget.ExpectedPods && budget.ExpectedPods > 0)
             {
+                var why = $"allows no disruption at all (needs {budget.DesiredHealthy} healthy of {budget.ExpectedPods})";
                 blockers.Add(new Blocker(BlockerSeverity.Blocks, $"poddisruptionbudget/{budget.Key}",
-                    $"allows no disruption at all (needs {budget.DesiredHealthy} healthy of {budget.ExpectedPods}): {names} cannot be evicted until its workload grows",
-                    "scale the workload up, relax the budget, or pass --disable-eviction"));
+                    $"{why}: {names} cannot be evicted until its workload grows",
+                    "scale the workload up, relax the budget, " + DisableEvictionHint));
+                Hold(held, pods, budget, why, "scale up or relax the budget; --disable-eviction deletes instead, bypassing budgets");
             }
             else if (budget.DisruptionsAllowed == 0)
             {
+                var why = $"allows no disruption now (needs {budget.DesiredHealthy} healthy, has {budget.CurrentHealthy})";
                 blockers.Add(new Blocker(BlockerSeverity.Blocks, $"poddisruptionbudget/{budget.Key}",
-                    $"allows no disruption now (needs {budget.DesiredHealthy} healthy, has {budget.CurrentHealthy}): {names} wait until it does",
-                    "wait for the workload's unready pods to recover, or pass --disable-eviction"));
+                    $"{why}: {names} wait until it does",
+                    "wait for the workload's unready pods to recover, " + DisableEvictionHint));
+                Hold(held, pods, budget, why, "wait for its pods to be ready; --disable-eviction deletes instead, bypassing budgets");
             }
             else if (budget.DisruptionsAllowed < pods.Count)
             {
@@ -94,6 +114,14 @@ internal static class DrainForecast
                     $"allows {budget.DisruptionsAllowed} disruption(s) at a time: {pods.Count} pods ({names}) move in turns as replacements become ready",
                     "nothing to do; the drain waits for each turn"));
             }
+        }
+    }
+
+    private static void Hold(Dictionary<string, (string Message, string Hint)> held, List<PodFacts> pods, BudgetFacts budget, string why, string hint)
+    {
+        foreach (var pod in pods)
+        {
+            held[pod.Key] = ($"blocked by PodDisruptionBudget {budget.Key}: {why}", hint);
         }
     }
 

@@ -285,7 +285,7 @@ internal sealed class NodeDrain(INodeApi api, TimeProvider time, IDrainReporter 
                     var covering = budgets.Covering(pod);
                     if (covering.Count > 1)
                     {
-                        report.Err($"pod {pod.Key}: covered by {covering.Count} PodDisruptionBudgets ({string.Join(", ", covering.Select(b => b.Key))}); eviction cannot choose, remove the overlap or pass --disable-eviction");
+                        report.Err($"pod {pod.Key}: covered by {covering.Count} PodDisruptionBudgets ({string.Join(", ", covering.Select(b => b.Key))}); eviction cannot choose; remove the overlap, or pass --disable-eviction (deletes the pods, bypassing every budget)");
                     }
 
                     return $"error when evicting pods/\"{pod.Name}\" -n \"{pod.Namespace}\": {result.Message}";
@@ -311,19 +311,23 @@ internal sealed class NodeDrain(INodeApi api, TimeProvider time, IDrainReporter 
         }
     }
 
-    /// <summary>Names the budget behind a refusal, once per change of what it says.</summary>
+    /// <summary>
+    /// Names the budget behind a hold or refusal and why it holds (counts that look fine say nothing alone), once per
+    /// change of budget, reason or counts for each pod.
+    /// </summary>
     private void ReportBlocked(PodFacts pod, EvictionResult? result)
     {
-        var covering = budgets.Covering(pod);
-        var line = covering.Count == 1
-            ? $"pod {pod.Key}: blocked by PodDisruptionBudget {covering[0].Key} (needs {covering[0].DesiredHealthy} healthy, has {covering[0].CurrentHealthy}{Workload(pod)}); will retry"
+        var block = result?.Status == EvictionStatus.NamespaceTerminating ? null : budgets.Block(pod, refusedByServer: result is not null);
+        var line = block is not null
+            ? $"pod {pod.Key}: blocked by PodDisruptionBudget {block.Budget.Key}: {block.Why} ({block.Counts}{Workload(pod)}); will retry"
             : $"pod {pod.Key}: eviction refused: {string.Join("; ", result?.Causes is { Count: > 0 } causes ? causes : [result?.Message ?? "too many requests"])}; will retry";
-        if (_lastBlocked.TryGetValue(pod.Key, out var last) && last == line)
+        var key = block?.Key ?? line;
+        if (_lastBlocked.TryGetValue(pod.Key, out var last) && last == key)
         {
             return;
         }
 
-        _lastBlocked[pod.Key] = line;
+        _lastBlocked[pod.Key] = key;
         report.Err(line);
         Progress();
     }

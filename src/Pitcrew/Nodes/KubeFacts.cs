@@ -59,7 +59,10 @@ internal static class KubeFacts
             pdb.Status?.ExpectedPods ?? 0,
             pdb.Metadata.Generation ?? 0,
             pdb.Status?.ObservedGeneration ?? 0,
-            pdb.Spec?.UnhealthyPodEvictionPolicy == "AlwaysAllow");
+            pdb.Spec?.UnhealthyPodEvictionPolicy == "AlwaysAllow")
+        {
+            DisruptedPods = [.. pdb.Status?.DisruptedPods?.Keys ?? []],
+        };
     }
 
     private static Dictionary<string, string> Dictionary(IDictionary<string, string>? source) =>

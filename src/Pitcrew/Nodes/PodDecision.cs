@@ -9,7 +9,7 @@ internal enum PodAction
     /// <summary>Left where it is: mirror pods, DaemonSet pods with --ignore-daemonsets, long-deleting pods.</summary>
     Skip,
 
-    /// <summary>Stops the node's drain until the flag in the hint is given.</summary>
+    /// <summary>Stops the node's drain until the flag in the hint is given; in a forecast also a pod a budget would hold.</summary>
     Block,
 }
 

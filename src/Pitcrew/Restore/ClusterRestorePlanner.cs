@@ -5,7 +5,7 @@ namespace Pitcrew.Restore;
 /// <summary>Plans a whole cluster's restore from one snapshot: pure, from the flags and facts read beforehand.</summary>
 public static class ClusterRestorePlanner
 {
-    /// <param name="dataDir">The data dir each node restores into; null leaves etcdutl's default (NAME.etcd).</param>
+    /// <param name="dataDir">The data dir each node restores into; null is kubeadm's /var/lib/etcd (never etcdutl's NAME.etcd, relative to wherever it is run).</param>
     /// <param name="bump">The requested bump; null picks the Kubernetes-safe default.</param>
     public static RestorePlanReport Plan(string snapshot, SnapshotFacts facts, string initialCluster, string token, string? dataDir, long? bump)
     {
@@ -22,21 +22,23 @@ public static class ClusterRestorePlanner
         }
 
         var effectiveBump = RestorePlanner.EffectiveBump(bump, facts.KubernetesKeys);
+        // Members in the order the operator gave them (the nodes' order), not the ID order the cluster ID is computed in.
+        var given = NamesInOrder(initialCluster);
         var members = cluster.Members
-            .Select(m => new MemberCommand(m.Name, m.PeerUrls, m.IdHex, Command(snapshot, m, initialCluster, token, dataDir, effectiveBump)))
+            .OrderBy(m => given.IndexOf(m.Name))
+            .Select(m => new MemberCommand(m.Name, m.PeerUrls, m.IdHex, Command(snapshot, m, initialCluster, token, dataDir ?? ClusterRestoreProcedure.DefaultDataDir, effectiveBump)))
             .ToList();
         return new RestorePlanReport(snapshot, facts.Revision, facts.KubernetesKeys, effectiveBump, facts.Revision + effectiveBump,
             token, cluster.ClusterIdHex, members, problems);
     }
 
-    private static string Command(string snapshot, PlannedMember member, string initialCluster, string token, string? dataDir, long bump)
-    {
-        var args = new List<string> { "pitcrew", "etcd", "snapshot", "restore", snapshot };
-        if (dataDir is not null)
-        {
-            args.AddRange(["--data-dir", dataDir]);
-        }
+    /// <summary>The member names of an --initial-cluster value, each once, in the order written.</summary>
+    private static List<string> NamesInOrder(string initialCluster) =>
+        [.. initialCluster.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(pair => pair.Split('=', 2)[0]).Distinct(StringComparer.Ordinal)];
 
+    private static string Command(string snapshot, PlannedMember member, string initialCluster, string token, string dataDir, long bump)
+    {
+        var args = new List<string> { "pitcrew", "etcd", "snapshot", "restore", snapshot, "--data-dir", dataDir };
         args.AddRange([
             "--name", member.Name,
             "--initial-cluster", initialCluster,

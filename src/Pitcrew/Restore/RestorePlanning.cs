@@ -20,6 +20,7 @@ public static class RestorePlanning
             facts = new SnapshotFacts(0, false, e.Message);
         }
 
-        return ClusterRestorePlanner.Plan(snapshot, facts, initialCluster, token, dataDir, bump);
+        // The commands run on other nodes, from other directories: name the file as this host sees it, in full.
+        return ClusterRestorePlanner.Plan(Path.GetFullPath(snapshot), facts, initialCluster, token, dataDir, bump);
     }
 }

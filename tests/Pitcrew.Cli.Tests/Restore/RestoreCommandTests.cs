@@ -105,6 +105,23 @@ public sealed class RestoreCommandTests : IClassFixture<CliSnapshot>, IDisposabl
     }
 
     [Fact]
+    public async Task RestorePlan_Text_ListsMembersInTheOrderGivenWithFullCommands()
+    {
+        const string given = "cp3=http://127.0.0.1:12382,cp1=http://127.0.0.1:12380,cp2=http://127.0.0.1:12381";
+        var run = await CliRun.InvokeAsync("etcd", "restore", "plan", _snapshot.Path, "--initial-cluster", given, "--initial-cluster-token", "tok");
+
+        Assert.True(run.ExitCode == ExitCodes.Ok, run.Stderr);
+        var lines = run.Stdout.Split('\n');
+        Assert.Equal(["# on cp3:", "# on cp1:", "# on cp2:"], lines.Where(l => l.StartsWith("# on ", StringComparison.Ordinal)));
+        var rows = lines.Where(l => l.StartsWith("| cp", StringComparison.Ordinal)).Select(l => l.Split('|')[1].Trim()).ToList();
+        Assert.Equal(["cp3", "cp1", "cp2"], rows);
+        var commands = lines.Where(l => l.StartsWith("pitcrew etcd snapshot restore ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(3, commands.Count);
+        Assert.All(commands, c => Assert.Matches(
+            @" --data-dir /var/lib/etcd --name cp\d --initial-cluster \S+ --initial-cluster-token tok --initial-advertise-peer-urls http://127\.0\.0\.1:1238\d ", c));
+    }
+
+    [Fact]
     public async Task RestorePlan_CommandsRunAsPrinted_GiveTheMembersThePlannedIds()
     {
         var planned = await CliRun.InvokeAsync("etcd", "restore", "plan", _snapshot.Path, "--initial-cluster", Cluster, "--data-dir", Path.Combine(_dir, "n"), "-o", "json");

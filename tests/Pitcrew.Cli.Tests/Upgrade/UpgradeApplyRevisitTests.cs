@@ -20,9 +20,9 @@ public sealed class UpgradeApplyRevisitTests
         Assert.Contains("defer v1.30.14: worker worker-2 (the drain did not finish); uncordoned, revisited after the other workers", failed.Stderr, StringComparison.Ordinal);
         Assert.Contains("stage v1.30.14: revisit worker worker-2 (its drain was blocked)", failed.Stderr, StringComparison.Ordinal);
         Assert.Contains("[worker-2] drain was deferred; running it again", failed.Stderr, StringComparison.Ordinal);
-        Assert.Matches(@"\[worker-2\] pod shop/solo-\S+: blocked by PodDisruptionBudget shop/solo \(needs 1 healthy, has 1, workload Deployment shop/solo\); will retry", failed.Stderr);
+        Assert.Matches(@"\[worker-2\] pod shop/solo-\S+: blocked by PodDisruptionBudget shop/solo: it needs every pod it expects \(1\) healthy: no eviction until the workload grows or the budget is relaxed \(needs 1 healthy, has 1, allows 0, workload Deployment shop/solo\); will retry", failed.Stderr);
         Assert.Contains("FAILED: drain on node/worker-2", failed.Stdout, StringComparison.Ordinal);
-        Assert.Contains("blocked by PodDisruptionBudget shop/solo (needs 1 healthy, has 1, workload Deployment shop/solo)", failed.Stdout, StringComparison.Ordinal);
+        Assert.Contains("blocked by PodDisruptionBudget shop/solo: it needs every pod it expects (1) healthy: no eviction until the workload grows or the budget is relaxed (needs 1 healthy, has 1, allows 0, workload Deployment shop/solo)", failed.Stdout, StringComparison.Ordinal);
         var nodes = await sim.NodesAsync();
         Assert.Equal(("v1.29.15", true), nodes["worker-2"]);
         Assert.All(nodes.Where(n => n.Key != "worker-2"), n => Assert.Equal(("v1.30.14", false), n.Value));

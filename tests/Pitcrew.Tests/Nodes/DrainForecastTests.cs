@@ -64,4 +64,40 @@ public sealed class DrainForecastTests
         Assert.Empty(result.Blockers);
         Assert.True(result.CanProceed);
     }
+
+    [Fact]
+    public void Predict_PodABudgetHolds_IsDecidedBlockedWithTheBudgetNamed()
+    {
+        var pods = new[] { Pods.Managed("web-1"), Pods.Managed("api-1") with { Labels = new Dictionary<string, string> { ["app"] = "api" } } };
+        var result = Forecast(pods, [Pods.Budget("web", allowed: 0, healthy: 2, desired: 2, expected: 3)], Pods.Node("n2"));
+
+        var plan = Assert.Single(result.Plans);
+        var held = Assert.Single(plan.Blocking);
+        Assert.Equal("shop/web-1", held.Pod.Key);
+        Assert.Equal("blocked by PodDisruptionBudget shop/web: allows no disruption now (needs 2 healthy, has 2)", held.Message);
+        Assert.Contains("bypassing budgets", held.Hint, StringComparison.Ordinal);
+        Assert.Equal(["shop/api-1"], plan.ToEvict.Select(p => p.Key));
+        Assert.False(result.CanProceed);
+        Assert.EndsWith("or pass --disable-eviction, which deletes the pods and bypasses every PodDisruptionBudget", Assert.Single(result.Blockers).Remedy, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Predict_PodUnderTwoBudgets_IsDecidedBlocked()
+    {
+        var budgets = new[] { Pods.Budget("a", 1, 3, 2, 3), Pods.Budget("b", 1, 3, 2, 3) };
+        var result = Forecast([Pods.Managed("web-1")], budgets, Pods.Node("n2"));
+        var held = Assert.Single(Assert.Single(result.Plans).Blocking);
+        Assert.StartsWith("blocked by PodDisruptionBudgets shop/a, shop/b", held.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Predict_WithDisableEviction_LeavesBudgetsOutOfTheDecisions()
+    {
+        var node = Pods.Node("n1");
+        var options = new DrainOptions { DisableEviction = true };
+        var plan = DrainPlanner.Plan(node, [Pods.Managed("web-1")], new HashSet<string>(), options, Now);
+        var result = DrainForecast.Predict([plan], [Pods.Budget("web", 0, 2, 2, 3)], [node, Pods.Node("n2")], [Pods.Managed("web-1")], options);
+        Assert.Empty(Assert.Single(result.Plans).Blocking);
+        Assert.True(result.CanProceed);
+    }
 }
