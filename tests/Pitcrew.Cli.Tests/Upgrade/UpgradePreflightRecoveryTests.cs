@@ -80,8 +80,13 @@ public sealed class UpgradePreflightRecoveryTests(PreflightSimFixture sim) : ICl
         }
 
         var end = DateTimeOffset.UtcNow.AddDays(25).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-        var until = await sim.PitcrewAsync([.. preflight, "--window-end", end]);
-        Assert.Matches($@"certificates valid\s+FAIL\s+expire before the window's end {end}: kubelet on old-1", until.Stdout);
+        var until = await sim.PitcrewAsync([.. preflight, "--window-end", end, "-o", "json"]);
+        using (var report = JsonDocument.Parse(until.Stdout))
+        {
+            var certificates = Check(report, "certificates valid");
+            Assert.Equal("Fail", certificates.GetProperty("verdict").GetString());
+            Assert.StartsWith($"expire before the window's end {end}: kubelet on old-1", certificates.GetProperty("evidence").GetString(), StringComparison.Ordinal);
+        }
     }
 
     [Fact]

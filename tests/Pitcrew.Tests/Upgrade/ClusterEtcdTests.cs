@@ -52,7 +52,8 @@ public sealed class ClusterEtcdTests
     {
         var flags = Defaults with { CaCert = "ca.crt", Cert = "c.crt", Key = "c.key" };
         var source = ClusterEtcd.Resolve(flags, false, [Pod("cp-1", "https://10.0.0.11:2379")], "/pki", _ => false);
-        Assert.Equal((["https://10.0.0.11:2379"], "ca.crt"), (source.Options!.Endpoints, source.Options.CaCert));
+        Assert.Equal(["https://10.0.0.11:2379"], source.Options!.Endpoints);
+        Assert.Equal("ca.crt", source.Options.CaCert);
     }
 
     [Fact]
