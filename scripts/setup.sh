@@ -65,6 +65,17 @@ install_kubectl() {
   fi
 }
 
+# IANA time zones (upgrade apply --window "Sat 01:00-05:00 Asia/Seoul", retention --time-zone): .NET reads them
+# from /usr/share/zoneinfo, which minimal images leave out.
+install_tzdata() {
+  if [ -e /usr/share/zoneinfo/Asia/Seoul ]; then
+    say "tzdata already installed"
+  else
+    say "installing tzdata"
+    apt_install tzdata
+  fi
+}
+
 # s3rver (npm), the S3-compatible server that backup tests and benchmarks start on loopback. Pinned in
 # tools/s3rver/package-lock.json; installed into tools/s3rver/node_modules.
 install_s3rver() {
@@ -140,6 +151,7 @@ restore_dotnet() {
 
 install_etcd
 install_kubectl
+install_tzdata
 install_s3rver
 install_sshd
 install_ssh_test_users

@@ -25,14 +25,16 @@ internal static class ApplyCommand
     {
         var command = new Command("apply")
         {
-            PlanCommand.To, PlanCommand.Releases, PlanCommand.RunbookOption, PlanCommand.Force, NodeFlags.Kubeconfig, NodeFlags.Context,
+            PlanCommand.To, PlanCommand.Releases, PlanCommand.RunbookOption, PlanCommand.Force, PlanCommand.ViaLatestPatch, NodeFlags.Kubeconfig, NodeFlags.Context,
             ExecutorFlags.Executor, ExecutorFlags.Inventory, ExecutorFlags.KnownHosts, ExecutorFlags.SshAcceptNew,
             BackupStoreFlags.Store, BackupStoreFlags.S3Endpoint, BackupStoreFlags.KeyFile,
         }.Describe(
             "Upgrade the cluster: preflight, a pre-upgrade backup, the control planes one at a time, canaries, a bake, then workers in batches",
             """
             Takes the cluster lock (Lease kube-system/pitcrew-maintenance), runs preflight (no-go stops here), takes an
-            etcd backup tagged pre-upgrade into --store (kept forever by retention), then for each minor of the path:
+            etcd backup tagged pre-upgrade into --store (kept forever by retention) from the etcd that etcd's flags name or,
+            without them, that the kubeadm etcd pods advertise (with kubeadm's client certificates), then for each minor
+            of the path (straight to the next minor; --via-latest-patch goes to the current minor's latest patch first):
             the control-plane components of the first control plane (kubeadm upgrade apply) and of the others, one at
             a time (kubeadm upgrade node; etcd keeps its quorum), then their kubelets one at a time (no kubelet is ever
             newer than a kube-apiserver), the canary workers, a bake watching them, then the other workers in batches of
@@ -51,7 +53,7 @@ internal static class ApplyCommand
             pitcrew upgrade apply --to v1.31 --executor ssh --inventory nodes.yaml --store s3://backups/etcd \
               --endpoints https://10.0.0.11:2379 --cacert ca.crt --cert client.crt --key client.key
             pitcrew upgrade apply --to v1.31.14 --batch-size 5 --canary 2 --bake 15m --max-unavailable-per-zone 1 \
-              --window "Sat 01:00-05:00 Europe/Seoul" --executor ssh --store file:///var/backups/etcd --yes
+              --window "Sat 01:00-05:00 Asia/Seoul" --executor ssh --store file:///var/backups/etcd --yes
             pitcrew upgrade apply --resume --executor ssh --store file:///var/backups/etcd
             """);
         foreach (var option in ApplyFlags.All.Concat(EtcdConnectionFlags.All))
@@ -124,6 +126,7 @@ internal static class ApplyCommand
         var kubectl = await KubectlProbe.ClientVersionAsync(context.Time, cancellationToken).ConfigureAwait(false);
         var api = new KubeUpgradeApi(client, kubectl, connection.Http);
         var versions = await api.ReadVersionsAsync(cancellationToken).ConfigureAwait(false);
+        var etcd = await ClusterEtcdFlags.ResolveAsync(parse, context, api, cancellationToken).ConfigureAwait(false);
         var releases = parse.GetValue(PlanCommand.Releases) is { } file ? ReleaseTable.Load(file) : ReleaseTable.Default;
         IReadOnlyList<KubeVersion> path;
         if (resume)
@@ -139,7 +142,7 @@ internal static class ApplyCommand
         else
         {
             var today = DateOnly.FromDateTime(context.Time.GetUtcNow().UtcDateTime);
-            var plan = UpgradePlanner.Plan(versions, releases, runbook, new UpgradeRequest(parse.GetValue(PlanCommand.To)), today);
+            var plan = UpgradePlanner.Plan(versions, releases, runbook, PlanCommand.Request(parse), today);
             if (plan.UpToDate)
             {
                 await context.RawOut.WriteLineAsync($"the cluster is at {plan.Current}, already at the target {plan.Target}; nothing to do");
@@ -159,16 +162,15 @@ internal static class ApplyCommand
 
             var health = await api.ReadHealthAsync(cancellationToken).ConfigureAwait(false);
             var drain = await DrainReadiness.ForecastAsync(new KubeNodeApi(client), context.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-            // etcd alarms and DB size when etcd is reachable, certificates valid past the window; no backup freshness:
-            // the run takes its own pre-upgrade backup next.
-            var etcdGiven = parse.GetValue(EtcdConnectionFlags.Endpoints) is not null || context.Environment("ETCDCTL_ENDPOINTS") is not null;
+            // etcd alarms and DB size, certificates valid past the window; no backup freshness: the run takes its own
+            // pre-upgrade backup next, from the same etcd, so the backup line passes only when that etcd answers.
             var now = context.Time.GetUtcNow();
             var certificatesUntil = window?.OpenUntil(now) is { } closes ? new UpgradeWindow(closes, closes - now) : UpgradeWindow.Default;
             var safety = await SafetyGathering.ReadAsync(new Pitcrew.Doctor.KubeDoctorApi(client),
-                new SafetyRequest(etcdGiven ? EtcdConnectionFlags.Bind(parse, context.Environment) : null, null, certificatesUntil), context.Time, cancellationToken).ConfigureAwait(false);
+                new SafetyRequest(etcd.Options, null, certificatesUntil) { EtcdSource = etcd }, context.Time, cancellationToken).ConfigureAwait(false);
             var preflight = PreflightChecker.Check(plan, health, drain, RemovedApis.Default, parse.GetValue(PlanCommand.Force), safety);
-            preflight = preflight with { Checks = [.. preflight.Checks.Select(c => c.Name == SafetyChecks.BackupName ? BackupLine(parse, context) : c)] };
-            foreach (var line in PreflightCommand.Lines(preflight))
+            preflight = preflight with { Checks = [.. preflight.Checks.Select(c => c.Name == SafetyChecks.BackupName ? BackupLine(parse, context, safety) : c)] };
+            foreach (var line in PreflightCommand.Lines(preflight, TextTable.WidthFor(context.Err)))
             {
                 Say(context, line);
             }
@@ -224,7 +226,7 @@ internal static class ApplyCommand
             mirror.Offer(current);
         }
 
-        journal = await BackupAsync(context, parse, journal, progress, SaveAsync, run.Token).ConfigureAwait(false);
+        journal = await BackupAsync(context, parse, etcd, journal, progress, SaveAsync, run.Token).ConfigureAwait(false);
         await using var executor = ExecutorFlags.Create(context, parse, kube);
         var options = new ApplyOptions(runbook, parse.GetValue(ApplyFlags.Bake), window, parse.GetValue(ApplyFlags.GateTimeout),
             new DrainOptions { IgnoreDaemonSets = true, DeleteEmptyDirData = true, Timeout = parse.GetValue(ApplyFlags.DrainTimeout) },
@@ -301,7 +303,7 @@ internal static class ApplyCommand
         return chosen;
     }
 
-    private static async Task<UpgradeJournal> BackupAsync(CliContext context, ParseResult parse, UpgradeJournal journal, ApplyProgress progress,
+    private static async Task<UpgradeJournal> BackupAsync(CliContext context, ParseResult parse, ClusterEtcdSource etcd, UpgradeJournal journal, ApplyProgress progress,
         Func<UpgradeJournal, CancellationToken, Task> save, CancellationToken cancellationToken)
     {
         const string step = "backup";
@@ -321,12 +323,12 @@ internal static class ApplyCommand
         journal = journal.With(new JournalEntry(step, null, StepState.Started, context.Time.GetUtcNow()));
         await save(journal, cancellationToken).ConfigureAwait(false);
         using var store = BackupStoreFlags.Open(parse, context);
-        var options = new BackupCreateOptions(EtcdConnectionFlags.Bind(parse, context.Environment), [Pitcrew.Backups.Retention.RetentionPolicy.PreUpgradeTag], BackupCompression.Zstd,
-            BackupStoreFlags.Key(parse), null);
-        progress.Line($"start backup: etcd snapshot tagged {Pitcrew.Backups.Retention.RetentionPolicy.PreUpgradeTag} into {store.Location}");
+        progress.Line($"start backup: etcd snapshot tagged {Pitcrew.Backups.Retention.RetentionPolicy.PreUpgradeTag} from etcd at {etcd.Endpoints} ({etcd.Origin}) into {store.Location}");
         BackupCreateResult result;
         try
         {
+            var connection = etcd.Options ?? throw new PitcrewException(etcd.Problem ?? "etcd's endpoints are not known", ExitCodes.Usage);
+            var options = new BackupCreateOptions(connection, [Pitcrew.Backups.Retention.RetentionPolicy.PreUpgradeTag], BackupCompression.Zstd, BackupStoreFlags.Key(parse), null);
             result = await BackupJobs.CreateAsync(store, options, TimeSpan.FromMinutes(1), null, context.Time, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is PitcrewException or IOException or UnauthorizedAccessException)
@@ -365,7 +367,10 @@ internal static class ApplyCommand
         var written = report.WriteTo(Path.GetFullPath(parse.GetValue(ApplyFlags.ReportDir) ?? stateDir));
         if (!StructuredOutput.TryWrite(context, parse.GetValue(GlobalOptions.Output), report))
         {
-            PrintReport(context, report, outcome);
+            foreach (var line in ApplySummary.Lines(report, outcome.End, outcome.NextWindow))
+            {
+                await context.RawOut.WriteLineAsync(line.AsMemory(), cancellationToken).ConfigureAwait(false);
+            }
         }
 
         Say(context, $"reports: {string.Join(", ", written)}");
@@ -397,44 +402,6 @@ internal static class ApplyCommand
         return lines;
     }
 
-    private static void PrintReport(CliContext context, UpgradeReport report, ApplyOutcome outcome)
-    {
-        var output = context.RawOut;
-        output.WriteLine($"upgrade {report.From} -> {report.Target}: {report.Result}");
-        foreach (var line in TextTable.Format(["NODE", "ROLE", "KUBELET", "READY", "CORDONED", "STEPS DONE", "SECONDS"],
-            [.. report.Nodes.Select(n => (IReadOnlyList<string>)[n.Name, n.Role, n.Kubelet ?? "?", n.Ready ? "yes" : "no", n.Cordoned ? "yes" : "no",
-                n.Timeline.Count(e => e.State == StepState.Done && !e.Step.EndsWith("/done", StringComparison.Ordinal)).ToString(CultureInfo.InvariantCulture),
-                UpgradeReport.Seconds(n).ToString("0.0", CultureInfo.InvariantCulture)])]))
-        {
-            output.WriteLine(line);
-        }
-
-        if (report.Failure is { } failure)
-        {
-            output.WriteLine();
-            output.WriteLine($"FAILED: {failure.Step} on node/{failure.Node}: {failure.Reason}");
-            if (failure.Command.Length > 0)
-            {
-                output.WriteLine($"  command: {failure.Command}");
-            }
-
-            foreach (var line in failure.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-            {
-                output.WriteLine($"  | {line}");
-            }
-
-            output.WriteLine("The way back:");
-            foreach (var line in failure.WayBack)
-            {
-                output.WriteLine($"  - {line}");
-            }
-        }
-        else if (outcome.End == ApplyEnd.WindowClosed)
-        {
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"the window closed; run again with --resume when it opens ({outcome.NextWindow:yyyy-MM-dd HH:mm} UTC)"));
-        }
-    }
-
     private static void PrintStages(CliContext context, UpgradeJournal journal, IReadOnlyList<UpgradeStage> stages)
     {
         Say(context, $"upgrade {journal.From} -> {journal.Target} along {string.Join(" -> ", journal.Path)} (run {journal.RunId}), in this order:");
@@ -458,11 +425,24 @@ internal static class ApplyCommand
 
     private static void Say(CliContext context, string line) => context.Err.Profile.Out.Writer.WriteLine(line);
 
-    /// <summary>The backup line of apply's preflight: the run takes its own backup, so only going without one is worth a warning.</summary>
-    private static PreflightCheck BackupLine(ParseResult parse, CliContext context) => parse.GetValue(ApplyFlags.NoBackup)
-        ? new(SafetyChecks.BackupName, PreflightVerdict.Warn, "--no-backup: the run takes no pre-upgrade snapshot", "drop --no-backup and give --store URL to have a way back")
-        : new(SafetyChecks.BackupName, PreflightVerdict.Pass,
-            $"the run takes a pre-upgrade backup into {parse.GetValue(BackupStoreFlags.Store) ?? context.Environment("PITCREW_BACKUP_STORE")} before touching any node");
+    /// <summary>
+    /// The backup line of apply's preflight: the run takes its own backup, so it passes when the etcd it takes it from
+    /// answers, fails when not, and warns when the run goes without one.
+    /// </summary>
+    private static PreflightCheck BackupLine(ParseResult parse, CliContext context, SafetyFacts safety)
+    {
+        if (parse.GetValue(ApplyFlags.NoBackup))
+        {
+            return new(SafetyChecks.BackupName, PreflightVerdict.Warn, "--no-backup: the run takes no pre-upgrade snapshot", "drop --no-backup and give --store URL to have a way back");
+        }
+
+        var store = parse.GetValue(BackupStoreFlags.Store) ?? context.Environment("PITCREW_BACKUP_STORE");
+        return safety.EtcdAnswer is { Answers: false } down
+            ? new(SafetyChecks.BackupName, PreflightVerdict.Fail, $"the run would take a pre-upgrade backup into {store}, but {down.Evidence}",
+                $"{SafetyChecks.EtcdRemedy}, or --no-backup to go without a way back")
+            : new(SafetyChecks.BackupName, PreflightVerdict.Pass,
+                $"the run takes a pre-upgrade backup into {store} before touching any node{(safety.EtcdAnswer is { } up ? $"; {up.Evidence}" : string.Empty)}");
+    }
 
     private static string NewRunId(CliContext context) =>
         context.Time.GetUtcNow().ToString("yyyyMMdd'T'HHmmss", CultureInfo.InvariantCulture) + "-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3));

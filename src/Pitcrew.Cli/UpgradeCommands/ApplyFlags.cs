@@ -21,7 +21,7 @@ internal static class ApplyFlags
 
     public static readonly Option<string?> Window = new("--window")
     {
-        Description = "Start nodes only inside this window: DAYS HH:MM-HH:MM [TIME-ZONE], e.g. \"Sat 01:00-05:00 Europe/Seoul\"",
+        Description = "Start nodes only inside this window: DAYS HH:MM-HH:MM [TIME-ZONE], e.g. \"Sat 01:00-05:00 Asia/Seoul\"",
         HelpName = "WINDOW",
     };
 

@@ -6,6 +6,7 @@ using Pitcrew.Cli.BackupCommands;
 using Pitcrew.Cli.EtcdCommands;
 using Pitcrew.Doctor;
 using Pitcrew.Errors;
+using Pitcrew.Upgrade;
 using Pitcrew.Upgrade.Preflight;
 using Spectre.Console;
 
@@ -39,7 +40,8 @@ internal static class PreflightFlags
     /// --take-backup: takes a backup into the store unless one there is newer than the limit; progress and the outcome go
     /// to stderr, so the report on stdout stays what it is.
     /// </summary>
-    public static async Task TakeBackupIfNeededAsync(ParseResult parse, CliContext context, IBackupStore? store, TimeSpan maxAge, CancellationToken cancellationToken)
+    public static async Task TakeBackupIfNeededAsync(ParseResult parse, CliContext context, IBackupStore? store, TimeSpan maxAge, ClusterEtcdSource etcd,
+        CancellationToken cancellationToken)
     {
         if (store is null)
         {
@@ -54,28 +56,29 @@ internal static class PreflightFlags
             return;
         }
 
-        context.Err.WriteLine($"--take-backup: {(newest is null ? "no backup" : $"the newest backup, {newest.Name}, is {Ages.Format(now - newest.CreatedAt)} old")} in {store.Location}; taking one tagged {PreflightTag}");
-        var options = new BackupCreateOptions(EtcdConnectionFlags.Bind(parse, context.Environment), [PreflightTag], BackupCompression.Zstd, BackupStoreFlags.Key(parse), null);
+        var connection = etcd.Options ?? throw new PitcrewException($"--take-backup: {etcd.Problem}", ExitCodes.Usage);
+        context.Err.WriteLine($"--take-backup: {(newest is null ? "no backup" : $"the newest backup, {newest.Name}, is {Ages.Format(now - newest.CreatedAt)} old")} in {store.Location}; " +
+            $"taking one tagged {PreflightTag} from etcd at {etcd.Endpoints} ({etcd.Origin})");
+        var options = new BackupCreateOptions(connection, [PreflightTag], BackupCompression.Zstd, BackupStoreFlags.Key(parse), null);
         var result = await new TransferReporter(context).RunAsync(progress =>
             BackupJobs.CreateAsync(store, options, TimeSpan.FromMinutes(1), progress, context.Time, cancellationToken)).ConfigureAwait(false);
         context.Err.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"--take-backup: {result.Manifest.Name} created and verified (revision {result.Manifest.Snapshot.Revision}, {result.Manifest.Snapshot.Size / 1048576.0:0.0} MiB) in {result.Took.TotalSeconds:0.0} s"));
     }
 
-    /// <summary>The request; the store, when one is given, is opened into <paramref name="store"/> for the caller to dispose.</summary>
-    public static SafetyRequest Bind(ParseResult parse, CliContext context, out IBackupStore? store)
+    /// <summary>The request, reading the cluster's etcd as <paramref name="etcd"/> resolved it; the store, when one is given, is opened into <paramref name="store"/> for the caller to dispose.</summary>
+    public static SafetyRequest Bind(ParseResult parse, CliContext context, ClusterEtcdSource etcd, out IBackupStore? store)
     {
-        var etcdGiven = parse.GetValue(EtcdConnectionFlags.Endpoints) is not null || context.Environment("ETCDCTL_ENDPOINTS") is not null;
         var maxAge = parse.GetValue(MaxBackupAge) is { } age ? Duration(age, "--max-backup-age", "1h") : SafetyLimits.MaxBackupAge;
         var window = Window(parse.GetValue(WindowEnd), context.Time.GetUtcNow());
-        var etcd = etcdGiven ? EtcdConnectionFlags.Bind(parse, context.Environment) : null;
         store = (parse.GetValue(BackupStoreFlags.Store) ?? context.Environment("PITCREW_BACKUP_STORE")) is null ? null : BackupStoreFlags.Open(parse, context);
         var opened = store;
-        return new SafetyRequest(etcd, opened is null ? null : (opened.Location, async ct => [.. (await BackupCatalog.ListAsync(opened, ct).ConfigureAwait(false)).Select(e => e.Manifest)]), window)
+        return new SafetyRequest(etcd.Options, opened is null ? null : (opened.Location, async ct => [.. (await BackupCatalog.ListAsync(opened, ct).ConfigureAwait(false)).Select(e => e.Manifest)]), window)
         {
             EtcdQuotaBytes = parse.GetValue(EtcdQuota) is { } quota ? quota > 0 ? quota : throw new PitcrewException($"--etcd-quota-bytes {quota}: want a positive size", ExitCodes.Usage)
                 : Thresholds.EtcdDefaultQuota,
             MaxBackupAge = maxAge,
+            EtcdSource = etcd,
         };
     }
 

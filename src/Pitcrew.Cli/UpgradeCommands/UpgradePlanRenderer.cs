@@ -17,6 +17,11 @@ internal static class UpgradePlanRenderer
 
         yield return $"[upgrade/versions] Target version: {plan.Target}";
         yield return $"[upgrade/versions] Path: {string.Join(" -> ", new[] { plan.Current }.Concat(plan.Path))}";
+        foreach (var option in plan.Options)
+        {
+            yield return $"[upgrade/versions] Or {option.Description}: {string.Join(" -> ", new[] { plan.Current }.Concat(option.Path))} ({option.Flags})";
+        }
+
         yield return string.Empty;
         foreach (var line in TextTable.Format(["MINOR", "SUPPORT", "END OF LIFE", "DETAIL"],
             [.. plan.Support.Select(s => (IReadOnlyList<string>)[s.Minor, s.Status, s.EndOfLife?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) ?? "-", s.Detail])]))
@@ -24,7 +29,8 @@ internal static class UpgradePlanRenderer
             yield return line;
         }
 
-        if (plan.UpToDate)
+        // Only when that is the verdict too: a downgrade or a half-done control plane at the target is no reason to cheer.
+        if (plan.UpToDate && plan.CanProceed(force))
         {
             yield return string.Empty;
             yield return "Awesome, you're up-to-date! Enjoy!";
@@ -78,9 +84,40 @@ internal static class UpgradePlanRenderer
         yield return string.Empty;
         var mandatory = plan.Checks.Count(c => c.Severity == CheckSeverity.Mandatory);
         var skippable = plan.Checks.Count(c => c.Severity == CheckSeverity.Skippable);
-        yield return plan.CanProceed(force)
-            ? plan.UpToDate ? "Nothing to upgrade." : $"The upgrade to {plan.Target} may proceed{(skippable > 0 ? $" (--force overrides {skippable} skippable finding(s))" : string.Empty)}."
-            : $"Blocked: {mandatory} mandatory and {skippable} skippable finding(s){(mandatory == 0 ? "; --force overrides the skippable ones" : string.Empty)}.";
+        var warnings = plan.Checks.Count(c => c.Severity == CheckSeverity.Warning);
+        yield return Summary(plan, force, mandatory, skippable, warnings);
+    }
+
+    /// <summary>The one verdict: a downgrade is a block with its reason, never also "up to date".</summary>
+    private static string Summary(UpgradePlan plan, bool force, int mandatory, int skippable, int warnings)
+    {
+        if (plan.Downgrade)
+        {
+            return $"Blocked: {plan.Target} is older than the cluster's {plan.Current}; Pitcrew does not plan downgrades (restore a pre-upgrade backup instead).";
+        }
+
+        if (!plan.CanProceed(force))
+        {
+            return $"Blocked: {mandatory} mandatory and {skippable} skippable finding(s){(mandatory == 0 ? "; --force overrides the skippable ones" : string.Empty)}.";
+        }
+
+        if (plan.UpToDate)
+        {
+            return "Nothing to upgrade.";
+        }
+
+        var notes = new List<string>();
+        if (warnings > 0)
+        {
+            notes.Add($"{warnings} warning(s) to read");
+        }
+
+        if (skippable > 0)
+        {
+            notes.Add($"--force overrides {skippable} skippable finding(s)");
+        }
+
+        return $"The upgrade to {plan.Target} may proceed{(notes.Count > 0 ? $" ({string.Join("; ", notes)})" : string.Empty)}.";
     }
 
     /// <summary>
@@ -121,6 +158,7 @@ internal static class UpgradePlanRenderer
     private static string Verdict(CheckSeverity severity, bool force) => severity switch
     {
         CheckSeverity.Ok => "PASS",
+        CheckSeverity.Warning => "WARN",
         CheckSeverity.Skippable => force ? "FORCED" : "SKIPPABLE",
         _ => "FAIL",
     };

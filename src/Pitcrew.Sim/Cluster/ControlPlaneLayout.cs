@@ -32,26 +32,35 @@ internal static partial class ControlPlaneLayout
         };
     }
 
-    /// <summary>The mirror pods the kubelet of a control-plane node reports for its static pod manifests.</summary>
-    public static IEnumerable<JsonObject> StaticPods(JsonObject node, SimVersion version) => StaticPods(node, version, StaticComponents);
-
-    /// <summary>The mirror pods of some of a control-plane node's static pods.</summary>
-    public static IEnumerable<JsonObject> StaticPods(JsonObject node, SimVersion version, IEnumerable<string> components)
+    /// <summary>
+    /// The mirror pods of some of a control-plane node's static pods. etcd's carries, as kubeadm writes it, the client URL
+    /// it advertises (annotation and command line): the sim's real etcd, so clients find it the way they find a kubeadm
+    /// cluster's.
+    /// </summary>
+    public static IEnumerable<JsonObject> StaticPods(JsonObject node, SimVersion version, IEnumerable<string> components, string etcdClientUrl)
     {
         var nodeName = (string)ObjectMeta.Metadata(node)["name"]!;
         foreach (var component in components)
         {
+            var annotations = new JsonObject
+            {
+                ["kubernetes.io/config.mirror"] = $"{component}-{version.GitVersion}",
+                ["kubernetes.io/config.source"] = "file",
+            };
+            var container = new JsonObject { ["name"] = component, ["image"] = Image(component, version) };
+            if (component == "etcd")
+            {
+                annotations["kubeadm.kubernetes.io/etcd.advertise-client-urls"] = etcdClientUrl;
+                container["command"] = EtcdCommand(nodeName, etcdClientUrl);
+            }
+
             yield return new JsonObject
             {
                 ["metadata"] = new JsonObject
                 {
                     ["name"] = $"{component}-{nodeName}",
                     ["labels"] = new JsonObject { ["component"] = component, ["tier"] = "control-plane" },
-                    ["annotations"] = new JsonObject
-                    {
-                        ["kubernetes.io/config.mirror"] = $"{component}-{version.GitVersion}",
-                        ["kubernetes.io/config.source"] = "file",
-                    },
+                    ["annotations"] = annotations,
                     ["ownerReferences"] = new JsonArray(new JsonObject
                     {
                         ["apiVersion"] = "v1", ["kind"] = "Node", ["name"] = nodeName, ["uid"] = ObjectMeta.Metadata(node)["uid"]?.DeepClone(), ["controller"] = true,
@@ -62,11 +71,30 @@ internal static partial class ControlPlaneLayout
                     ["nodeName"] = nodeName,
                     ["hostNetwork"] = true,
                     ["priorityClassName"] = "system-node-critical",
-                    ["containers"] = new JsonArray(new JsonObject { ["name"] = component, ["image"] = Image(component, version) }),
+                    ["containers"] = new JsonArray(container),
                     ["tolerations"] = new JsonArray(new JsonObject { ["operator"] = "Exists", ["effect"] = "NoExecute" }),
                 },
             };
         }
+    }
+
+    /// <summary>etcd's command line as kubeadm writes it, with the sim's etcd URL (kubeadm's TLS flags only when that URL is https).</summary>
+    private static JsonArray EtcdCommand(string nodeName, string clientUrl)
+    {
+        var command = new JsonArray("etcd", $"--advertise-client-urls={clientUrl}", "--data-dir=/var/lib/etcd", $"--listen-client-urls={clientUrl}", $"--name={nodeName}");
+        if (clientUrl.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+        {
+            foreach (var flag in new[]
+            {
+                "--cert-file=/etc/kubernetes/pki/etcd/server.crt", "--client-cert-auth=true", "--key-file=/etc/kubernetes/pki/etcd/server.key",
+                "--trusted-ca-file=/etc/kubernetes/pki/etcd/ca.crt",
+            })
+            {
+                command.Add(flag);
+            }
+        }
+
+        return command;
     }
 
     /// <summary>kube-proxy (every node) and CoreDNS (two replicas, allowed on control planes), in kube-system.</summary>

@@ -10,6 +10,9 @@ internal sealed class AgentStore(RegistryStore store)
 {
     private const int Attempts = 20;
 
+    /// <summary>The etcd the cluster's objects live in, as its static pods advertise it.</summary>
+    public string EtcdEndpoint => store.Endpoint;
+
     public static readonly ApiResource ConfigMaps = ResourceCatalog.Find(string.Empty, "v1", "configmaps")!;
 
     public async Task<JsonObject?> GetAsync(ApiResource resource, string? ns, string name, CancellationToken cancellationToken)

@@ -41,7 +41,7 @@ internal static class StaticPods
         foreach (var component in components.Where(c => c != "etcd" || !etcdMoved))
         {
             await store.DeleteNowAsync(AgentStore.Pods, "kube-system", $"{component}-{call.Node}", cancellationToken).ConfigureAwait(false);
-            foreach (var pod in ControlPlaneLayout.StaticPods(node, version, [component]))
+            foreach (var pod in ControlPlaneLayout.StaticPods(node, version, [component], store.EtcdEndpoint))
             {
                 await store.CreateAsync(AgentStore.Pods, pod, "kube-system", call.Now, cancellationToken).ConfigureAwait(false);
             }

@@ -23,11 +23,15 @@ internal sealed class RegistryStore : IDisposable
     public RegistryStore(EtcdConnectionOptions options, IReadOnlyList<KeyTtl>? expiring = null, TimeProvider? time = null)
     {
         var endpoint = options.Endpoints[0];
+        Endpoint = endpoint;
         _channel = EtcdChannelFactory.Create(options, endpoint);
         _kv = new KV.KVClient(_channel);
         var leases = new Lease.LeaseClient(_channel);
         _expiring = [.. (expiring ?? []).Select(e => (e.Prefix, new LeaseManager(leases, e.Ttl, time ?? TimeProvider.System)))];
     }
+
+    /// <summary>The etcd client URL the store writes to: what the etcd mirror pods advertise.</summary>
+    public string Endpoint { get; }
 
     /// <summary>How many leases the store has granted for expiring keys.</summary>
     public int LeasesGranted => _expiring.Sum(e => e.Leases.Granted);

@@ -7,6 +7,8 @@ internal static class SkewChecker
 {
     public const string StaleReleaseDataRule = "release data current";
 
+    public const string SupportedRule = "supported minor";
+
     public static IReadOnlyList<SkewCheck> Check(ClusterVersions cluster, KubeVersion current, KubeVersion target, IReadOnlyList<KubeVersion> path, ReleaseTable releases, DateOnly today)
     {
         var checks = new List<SkewCheck>();
@@ -70,18 +72,14 @@ internal static class SkewChecker
             checks.Add(new($"kube-proxy never newer, at most {SkewPolicy.KubeProxyMinorsBehind} minors older", severity, "kube-proxy", $"{proxy.Text} against kube-apiserver {firstTarget.Text} after step 1"));
         }
 
+        // The workstation's kubectl plays no part in the upgrade (kubeadm and the node executors do the work): worth knowing, never a block.
         checks.Add(cluster.Kubectl is { } kubectl
-            ? new($"kubectl within {SkewPolicy.KubectlMinorSkew} minor", Math.Abs(target.MinorsAhead(kubectl)) <= SkewPolicy.KubectlMinorSkew ? CheckSeverity.Ok : CheckSeverity.Skippable,
-                "kubectl on this machine", $"{kubectl.Text} against {target.Text}", "install a kubectl within one minor of the target")
+            ? new($"kubectl within {SkewPolicy.KubectlMinorSkew} minor", Math.Abs(target.MinorsAhead(kubectl)) <= SkewPolicy.KubectlMinorSkew ? CheckSeverity.Ok : CheckSeverity.Warning,
+                "kubectl on this machine", $"{kubectl.Text} against {target.Text}; the upgrade does not use it", "install a kubectl within one minor of the target to work with the cluster afterwards")
             : new($"kubectl within {SkewPolicy.KubectlMinorSkew} minor", CheckSeverity.Ok, "kubectl on this machine", "not found on PATH; not checked"));
         checks.Add(new("kubeadm at the target's minor", CheckSeverity.Ok, "every node",
             "each step installs kubeadm at the step's version before kubeadm upgrade apply/node runs (runbook step upgrade-kubeadm)"));
-
-        var targetStatus = SupportWindow.Status(target.Major, target.Minor, releases, today);
-        if (targetStatus.Status == SupportWindow.EndOfLife)
-        {
-            checks.Add(new("target supported", CheckSeverity.Skippable, target.MinorText, $"reached end of life on {targetStatus.EndOfLife:yyyy-MM-dd}", "choose a supported minor, or --force"));
-        }
+        checks.AddRange(Support(path, target, releases, today));
 
         if (today.DayNumber - releases.AsOf.DayNumber > SkewPolicy.StaleReleaseDataDays)
         {
@@ -89,6 +87,26 @@ internal static class SkewChecker
         }
 
         return checks;
+    }
+
+    /// <summary>
+    /// An end-of-life minor on the path (a hop or the target) is a warning naming the nearest supported minor: leaving an
+    /// old version is what the upgrade is for, so it never blocks.
+    /// </summary>
+    private static IEnumerable<SkewCheck> Support(IReadOnlyList<KubeVersion> path, KubeVersion target, ReleaseTable releases, DateOnly today)
+    {
+        var nearest = SupportWindow.OldestSupported(releases, today);
+        foreach (var minor in path.DistinctBy(v => (v.Major, v.Minor)))
+        {
+            var status = SupportWindow.Status(minor.Major, minor.Minor, releases, today);
+            if (status.Status == SupportWindow.EndOfLife)
+            {
+                yield return new(SupportedRule, CheckSeverity.Warning, minor.MinorText, $"reached end of life on {status.EndOfLife:yyyy-MM-dd}: no more patches",
+                    nearest is null ? "no minor of the release table is supported any more; pass --releases FILE with current data"
+                    : nearest.Latest.MinorsAhead(target) <= 0 ? $"a hop on the way to {target.MinorText}, which is supported"
+                    : $"the nearest supported minor is {nearest.Minor}: carry on there (pitcrew upgrade plan --to {nearest.Minor})");
+            }
+        }
     }
 
     private static SkewCheck Kubelet(NodeVersion node, KubeVersion current, KubeVersion firstTarget)

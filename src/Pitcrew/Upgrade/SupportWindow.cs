@@ -33,4 +33,7 @@ internal static class SupportWindow
         return new SupportStatus(name, Supported, release.EndOfLife,
             $"patches until {release.EndOfLife:yyyy-MM-dd}{(newest ? $" (one of the {SkewPolicy.SupportedMinors} newest minors)" : string.Empty)}");
     }
+
+    /// <summary>The oldest minor of the table not yet past its end of life: the nearest one an end-of-life cluster can get patches on; null when the table has none.</summary>
+    public static MinorRelease? OldestSupported(ReleaseTable releases, DateOnly today) => releases.Minors.FirstOrDefault(m => today <= m.EndOfLife);
 }

@@ -6,8 +6,9 @@ namespace Pitcrew.Upgrade;
 
 /// <summary>
 /// Plans a kubeadm upgrade from what the cluster runs: the target, the path one minor at a time at the latest patch of
-/// each (after the latest patch of the current minor, as the skew policy recommends), per-step component tables and
-/// commands, the skew checks and the support status. Pure: facts in, plan out.
+/// each (kubeadm goes from any patch of a minor to the next minor; the current minor's latest patch first only when
+/// asked), the other paths worth knowing, per-step component tables and commands, the skew checks and the support
+/// status. Pure: facts in, plan out.
 /// </summary>
 internal static class UpgradePlanner
 {
@@ -15,7 +16,7 @@ internal static class UpgradePlanner
     {
         var current = cluster.ApiServer;
         var target = ResolveTarget(request.To, releases, current);
-        var path = Path(current, target, releases);
+        var path = Path(current, target, releases, request.ViaLatestPatch);
         var steps = new List<UpgradeStep>();
         var from = current;
         foreach (var to in path)
@@ -27,7 +28,37 @@ internal static class UpgradePlanner
         var checks = SkewChecker.Check(cluster, current, target, path, releases, today);
         var minors = new[] { current }.Concat(path).Select(v => (v.Major, v.Minor)).Distinct();
         var support = minors.Select(m => SupportWindow.Status(m.Major, m.Minor, releases, today)).ToList();
-        return new UpgradePlan(current.Text, cluster.Configured?.Text, target.Text, [.. path.Select(v => v.Text)], steps, checks, support, runbook.Name, releases.AsOf);
+        return new UpgradePlan(current.Text, cluster.Configured?.Text, target.Text, [.. path.Select(v => v.Text)], steps, checks, support, runbook.Name, releases.AsOf,
+            Options(current, target, releases, request.ViaLatestPatch));
+    }
+
+    /// <summary>
+    /// What kubeadm upgrade plan shows beside the chosen path: the latest patch of the current minor alone, and the same
+    /// target through that patch first (or directly, when the patch step was asked for).
+    /// </summary>
+    public static IReadOnlyList<PathOption> Options(KubeVersion current, KubeVersion target, ReleaseTable releases, bool viaLatestPatch)
+    {
+        var options = new List<PathOption>();
+        if (target <= current || releases.Find(current)?.Latest is not { } latest || latest <= current)
+        {
+            return options;
+        }
+
+        if (!target.SameMinor(current))
+        {
+            options.Add(viaLatestPatch
+                ? new PathOption("directly to the next minor (kubeadm upgrades from any patch; every node drains once less)",
+                    [.. Path(current, target, releases, viaLatestPatch: false).Select(v => v.Text)], "without --via-latest-patch")
+                : new PathOption($"through the latest patch of {current.MinorText} first (every node drains once more)",
+                    [.. Path(current, target, releases, viaLatestPatch: true).Select(v => v.Text)], "--via-latest-patch"));
+        }
+
+        if (target != latest)
+        {
+            options.Add(new PathOption($"only the latest patch of {current.MinorText}", [latest.Text], $"--to {current.MinorText}"));
+        }
+
+        return options;
     }
 
     /// <summary>The target --to names: a full version, a minor's latest patch, or without --to the newest release.</summary>
@@ -53,8 +84,11 @@ internal static class UpgradePlanner
         return exact <= release.Latest ? exact : throw NotInTable(exact.Text, releases);
     }
 
-    /// <summary>Versions to go through, in order, ending at the target; empty when there is nothing to do or the target is older.</summary>
-    public static IReadOnlyList<KubeVersion> Path(KubeVersion current, KubeVersion target, ReleaseTable releases)
+    /// <summary>
+    /// Versions to go through, in order, ending at the target; empty when there is nothing to do or the target is older.
+    /// With <paramref name="viaLatestPatch"/> the latest patch of the current minor comes first.
+    /// </summary>
+    public static IReadOnlyList<KubeVersion> Path(KubeVersion current, KubeVersion target, ReleaseTable releases, bool viaLatestPatch)
     {
         if (target <= current)
         {
@@ -63,7 +97,7 @@ internal static class UpgradePlanner
 
         var path = new List<KubeVersion>();
         var currentLatest = releases.Find(current)?.Latest;
-        if (!target.SameMinor(current) && currentLatest is not null && currentLatest > current)
+        if (viaLatestPatch && !target.SameMinor(current) && currentLatest is not null && currentLatest > current)
         {
             path.Add(currentLatest);
         }

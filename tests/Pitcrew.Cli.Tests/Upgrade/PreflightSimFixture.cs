@@ -52,7 +52,7 @@ public sealed class PreflightSimFixture : IAsyncLifetime
 
         // The simulated kubelets open their ports shortly after the nodes exist: wait until preflight reads all four.
         var deadline = DateTime.UtcNow + Bound;
-        while (!(await PitcrewAsync("upgrade", "preflight", "--to", "v1.31", "--releases", Releases)).Stdout.Contains("4 kubelets", StringComparison.Ordinal))
+        while (!(await PitcrewAsync("upgrade", "preflight", "--to", "v1.31", "--releases", Releases, "-o", "json")).Stdout.Contains("4 kubelets", StringComparison.Ordinal))
         {
             if (DateTime.UtcNow > deadline)
             {

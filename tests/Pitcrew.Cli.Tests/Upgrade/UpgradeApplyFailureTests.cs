@@ -79,7 +79,9 @@ public sealed class UpgradeApplyFailureTests
         var again = await sim.ApplyAsync("--to", "v1.30", "--canary", "0");
         Assert.True(again.ExitCode == ExitCodes.Ok, again.Stderr + again.Stdout);
         Assert.Contains($"the unfinished upgrade {stopped.RunId} touched no node (its last step: backup failed); starting over", again.Stderr, StringComparison.Ordinal);
-        Assert.Matches(@"recent backup\s+PASS\s+the run takes a pre-upgrade backup into file://", again.Stdout + again.Stderr);
+        // No etcd flags: the backup comes from the etcd the sim's etcd pod advertises, and preflight said so before.
+        Assert.Matches(@"recent backup\s+PASS\s+the\s+run\s+takes\s+a\s+pre-upgrade\s+backup\s+into\s+file://", again.Stderr);
+        Assert.Contains($"start backup: etcd snapshot tagged pre-upgrade from etcd at {sim.Sim.EtcdEndpoint} (advertised by etcd-cp-1) into", again.Stderr, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(sim.StateDir, $"{UpgradeJournal.FileName}.{stopped.RunId}")), "the replaced journal is kept");
         var finished = await sim.JournalAsync();
         Assert.NotEqual(stopped.RunId, finished.RunId);

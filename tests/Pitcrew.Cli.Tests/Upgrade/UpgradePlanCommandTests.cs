@@ -46,7 +46,7 @@ public sealed class UpgradePlanCommandTests : IAsyncLifetime
         var server = await KubectlAsync("version", "-o", "json");
         using var version = JsonDocument.Parse(server.Stdout);
         Assert.Equal(version.RootElement.GetProperty("serverVersion").GetProperty("gitVersion").GetString(), plan.RootElement.GetProperty("current").GetString());
-        Assert.Equal(["v1.30.14", "v1.31.14"], plan.RootElement.GetProperty("path").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["v1.31.14"], plan.RootElement.GetProperty("path").EnumerateArray().Select(e => e.GetString()));
 
         var step = plan.RootElement.GetProperty("steps")[0];
         var kubelets = (await KubectlAsync("get", "nodes", "-o", "jsonpath={range .items[*]}{.metadata.name}={.status.nodeInfo.kubeletVersion} {end}")).Stdout
@@ -63,9 +63,18 @@ public sealed class UpgradePlanCommandTests : IAsyncLifetime
 
         var text = await PitcrewAsync("upgrade", "plan", "--to", "v1.31.14", "--releases", releases);
         Assert.Equal(ExitCodes.Ok, text.ExitCode);
-        Assert.Contains("[upgrade/versions] Path: v1.30.4 -> v1.30.14 -> v1.31.14", text.Stdout, StringComparison.Ordinal);
+        Assert.Contains("[upgrade/versions] Path: v1.30.4 -> v1.31.14", text.Stdout, StringComparison.Ordinal);
+        Assert.Contains("[upgrade/versions] Or through the latest patch of v1.30 first (every node drains once more): v1.30.4 -> v1.30.14 -> v1.31.14 (--via-latest-patch)",
+            text.Stdout, StringComparison.Ordinal);
+        Assert.Contains("[upgrade/versions] Or only the latest patch of v1.30: v1.30.4 -> v1.30.14 (--to v1.30)", text.Stdout, StringComparison.Ordinal);
         Assert.Contains("Components that must be upgraded manually after you have upgraded the control plane with 'kubeadm upgrade apply':", text.Stdout, StringComparison.Ordinal);
-        Assert.Matches(@"kube-apiserver\s+cp-2\s+v1\.30\.4\s+v1\.30\.14", text.Stdout);
+        Assert.Matches(@"kube-apiserver\s+cp-2\s+v1\.30\.4\s+v1\.31\.14", text.Stdout);
+        var via = await PitcrewAsync("upgrade", "plan", "--to", "v1.31", "--releases", releases, "--via-latest-patch", "-o", "json");
+        using (var viaPlan = JsonDocument.Parse(via.Stdout))
+        {
+            Assert.Equal(["v1.30.14", "v1.31.14"], viaPlan.RootElement.GetProperty("path").EnumerateArray().Select(e => e.GetString()));
+        }
+
         Assert.Contains("kubeadm-apply: kubeadm upgrade apply v1.31.14 -y", text.Stdout, StringComparison.Ordinal);
         Assert.Contains("The upgrade to v1.31.14 may proceed.", text.Stdout, StringComparison.Ordinal);
 
@@ -82,23 +91,35 @@ public sealed class UpgradePlanCommandTests : IAsyncLifetime
         Assert.Equal(ExitCodes.Blocked, half.ExitCode);
         Assert.Contains("[upgrade/versions] Cluster version: v1.31.14", half.Stdout, StringComparison.Ordinal);
         Assert.Matches(@"SKIPPABLE\s+control plane at one version\s+kube-apiserver on cp-2\s+runs v1\.30\.4", half.Stdout);
+        Assert.DoesNotContain("up-to-date", half.Stdout, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.Ok, (await PitcrewAsync("upgrade", "plan", "--to", "v1.31", "--releases", releases, "--force")).ExitCode);
     }
 
     [Fact]
-    public async Task Plan_WithTheBuiltInTable_FlagsAnEndOfLifeTargetAsSkippable()
+    public async Task Plan_WithTheBuiltInTableInDecember2026_WarnsOfEndOfLifeMinors_NamesTheNearestSupported_AndMayProceed()
     {
-        var plan = await PitcrewAsync("upgrade", "plan", "--to", "v1.30");
-        Assert.Equal(ExitCodes.Blocked, plan.ExitCode);
-        Assert.Matches(@"SKIPPABLE\s+target supported\s+v1\.30\s+reached end of life", plan.Stdout);
-
-        var forced = await PitcrewAsync("upgrade", "plan", "--to", "v1.30", "--force");
-        Assert.Equal(ExitCodes.Ok, forced.ExitCode);
-        Assert.Contains("FORCED", forced.Stdout, StringComparison.Ordinal);
+        // On 2026-12-07 every minor before v1.35 is past its end of life in the built-in table: leaving v1.30 is the point.
+        var plan = await PlanOnAsync(December2026, "upgrade", "plan", "--to", "v1.31");
+        Assert.True(plan.ExitCode == ExitCodes.Ok, plan.Stdout + plan.Stderr);
+        Assert.Matches(@"WARN\s+supported minor\s+v1\.31\s+reached end of life on 2025-11-11: no more patches; the nearest supported minor is v1\.35", plan.Stdout);
+        Assert.Contains("The upgrade to v1.31.14 may proceed (", plan.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("SKIPPABLE", plan.Stdout, StringComparison.Ordinal);
 
         var unknown = await PitcrewAsync("upgrade", "plan", "--to", "v1.99");
         Assert.Equal(ExitCodes.Usage, unknown.ExitCode);
         Assert.Contains("v1.99 is not in the release table", unknown.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Plan_ToAnOlderMinor_IsOneBlock_WithoutAnUpToDateLine()
+    {
+        var plan = await PlanOnAsync(December2026, "upgrade", "plan", "--to", "v1.29");
+        Assert.Equal(ExitCodes.Blocked, plan.ExitCode);
+        Assert.DoesNotContain("up-to-date", plan.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("Nothing to upgrade", plan.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"FAIL\s+no downgrade\s+v1\.29\.15", plan.Stdout);
+        Assert.EndsWith("Blocked: v1.29.15 is older than the cluster's v1.30.4; Pitcrew does not plan downgrades (restore a pre-upgrade backup instead).", plan.Stdout.TrimEnd(),
+            StringComparison.Ordinal);
     }
 
     [Fact]
@@ -119,13 +140,19 @@ public sealed class UpgradePlanCommandTests : IAsyncLifetime
         var go = await PitcrewAsync("upgrade", "preflight", "--to", "v1.31", "--releases", releases, "--endpoints", _sim.EtcdEndpoint, "--store", store);
         Assert.True(go.ExitCode == ExitCodes.Ok, go.Stdout + go.Stderr);
         Assert.Contains("GO: every check passed.", go.Stdout, StringComparison.Ordinal);
-        Assert.Matches(@"etcd healthy\s+PASS\s+2/2 members' pods Ready", go.Stdout);
+        Assert.Matches(@"etcd healthy\s+PASS\s+2/2 members' pods", go.Stdout);
         Assert.Matches(@"recent backup\s+PASS", go.Stdout);
-        Assert.Matches(@"certificates valid\s+PASS\s+\d+ read \(kube-apiserver, \d kubelets?\)", go.Stdout);
+        Assert.Matches(@"certificates valid\s+PASS\s+\d+ read", go.Stdout);
+        Assert.All(go.Stdout.Split('\n'), line => Assert.True(line.Length <= Pitcrew.Cli.UpgradeCommands.TextTable.PlainWidth, $"{line.Length} columns: {line}"));
 
-        var eol = await PitcrewAsync("upgrade", "preflight", "--to", "v1.31", "--store", store);
+        var eol = await PlanOnAsync(December2026, "upgrade", "preflight", "--to", "v1.31", "--store", store, "-o", "json");
         Assert.Equal(ExitCodes.Warnings, eol.ExitCode);
-        Assert.Matches(@"version rules\s+WARN\s+v1\.31: reached end of life", eol.Stdout);
+        using (var eolReport = JsonDocument.Parse(eol.Stdout))
+        {
+            var versions = eolReport.RootElement.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "version rules");
+            Assert.Equal("Warn", versions.GetProperty("verdict").GetString());
+            Assert.StartsWith("v1.31: reached end of life", versions.GetProperty("evidence").GetString(), StringComparison.Ordinal);
+        }
 
         using (var client = SimClient.Open(Path.Combine(_root, "sim")))
         {
@@ -165,8 +192,13 @@ public sealed class UpgradePlanCommandTests : IAsyncLifetime
         Directory.Delete(_root, recursive: true);
     }
 
+    private static readonly DateTimeOffset December2026 = new(2026, 12, 7, 1, 0, 0, TimeSpan.Zero);
+
     private Task<CliRun> PitcrewAsync(params string[] args) =>
         CliRun.InvokeAsync(new Dictionary<string, string> { ["KUBECONFIG"] = Kubeconfig }, args);
+
+    private Task<CliRun> PlanOnAsync(DateTimeOffset now, params string[] args) =>
+        CliRun.InvokeAsync(new Dictionary<string, string> { ["KUBECONFIG"] = Kubeconfig }, TimeSpan.FromSeconds(120), new DateClock(now), args);
 
     private async Task<CliRun> KubectlAsync(params string[] args)
     {

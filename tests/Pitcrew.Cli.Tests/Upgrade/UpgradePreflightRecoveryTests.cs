@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Grpc.Core;
+using Pitcrew.Cli.UpgradeCommands;
 using Pitcrew.Errors;
 using Pitcrew.Etcd;
 using Pitcrew.Testing;
@@ -43,10 +44,21 @@ public sealed class UpgradePreflightRecoveryTests(PreflightSimFixture sim) : ICl
         var backupRun = await CliRun.InvokeAsync("etcd", "backup", "create", "--store", store, "--endpoints", sim.EtcdEndpoint);
         Assert.True(backupRun.ExitCode == ExitCodes.Ok, backupRun.Stderr);
 
-        var fresh = await sim.PitcrewAsync(preflight);
-        Assert.Matches(@"recent backup\s+PASS\s+\S+ in file://\S+, created \d+s ago \(revision \d+, verified\), within --max-backup-age 1h", fresh.Stdout);
-        Assert.Matches(@"etcd healthy\s+PASS\s+1/1 members' pods Ready; quorum 1 holds while one control plane is upgraded at a time\s+1/1 members answer", fresh.Stdout);
-        Assert.Matches(@"certificates valid\s+WARN\s+valid past the window's end", fresh.Stdout);
+        var fresh = await sim.PitcrewAsync([.. preflight, "-o", "json"]);
+        using (var report = JsonDocument.Parse(fresh.Stdout))
+        {
+            var backup = Check(report, "recent backup");
+            Assert.Equal("Pass", backup.GetProperty("verdict").GetString());
+            Assert.Matches(@"^\S+ in file://\S+, created \d+s ago \(revision \d+, verified\), within --max-backup-age 1h\netcd at \S+ \(--endpoints\) answers$",
+                backup.GetProperty("evidence").GetString());
+            Assert.Matches(@"^1/1 members' pods Ready; quorum 1 holds while one control plane is upgraded at a time\n1/1 members answer", Check(report, "etcd healthy").GetProperty("evidence").GetString());
+            Assert.Equal("Warn", Check(report, "certificates valid").GetProperty("verdict").GetString());
+        }
+
+        // The same as text: the table wraps its long cells to a readable width rather than running 250 columns wide.
+        var text = await sim.PitcrewAsync(preflight);
+        Assert.All(text.Stdout.Split('\n'), line => Assert.True(line.Length <= TextTable.PlainWidth, $"{line.Length} columns: {line}"));
+        Assert.Matches(@"recent backup\s+PASS\s+\S+", text.Stdout);
 
         var stale = await sim.PitcrewAsync([.. preflight, "--max-backup-age", "1ms", "-o", "json"]);
         Assert.Equal(ExitCodes.Blocked, stale.ExitCode);
@@ -68,8 +80,13 @@ public sealed class UpgradePreflightRecoveryTests(PreflightSimFixture sim) : ICl
         }
 
         var end = DateTimeOffset.UtcNow.AddDays(25).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-        var until = await sim.PitcrewAsync([.. preflight, "--window-end", end]);
-        Assert.Matches($@"certificates valid\s+FAIL\s+expire before the window's end {end}: kubelet on old-1", until.Stdout);
+        var until = await sim.PitcrewAsync([.. preflight, "--window-end", end, "-o", "json"]);
+        using (var report = JsonDocument.Parse(until.Stdout))
+        {
+            var certificates = Check(report, "certificates valid");
+            Assert.Equal("Fail", certificates.GetProperty("verdict").GetString());
+            Assert.StartsWith($"expire before the window's end {end}: kubelet on old-1", certificates.GetProperty("evidence").GetString(), StringComparison.Ordinal);
+        }
     }
 
     [Fact]
@@ -103,17 +120,17 @@ public sealed class UpgradePreflightRecoveryTests(PreflightSimFixture sim) : ICl
     }
 
     [Fact]
-    public async Task Preflight_WithoutEtcdFlagsOrStore_WarnsAndSaysWhatWasNotChecked()
+    public async Task Preflight_WithoutEtcdFlags_FindsEtcdWhereItsPodAdvertisesIt_AndWithoutAStoreWarns()
     {
         var run = await sim.PitcrewAsync("upgrade", "preflight", "--to", "v1.31", "--releases", sim.Releases, "-o", "json");
         Assert.True(run.ExitCode is ExitCodes.Warnings, run.Stdout + run.Stderr);
         using var report = JsonDocument.Parse(run.Stdout);
         var backup = Check(report, "recent backup");
         Assert.Equal("Warn", backup.GetProperty("verdict").GetString());
-        Assert.Equal("no store given; upgrade apply takes a pre-upgrade backup", backup.GetProperty("evidence").GetString());
+        Assert.Equal($"no store given; upgrade apply takes a pre-upgrade backup\netcd at {sim.EtcdEndpoint} (advertised by etcd-cp-1) answers", backup.GetProperty("evidence").GetString());
         var etcd = Check(report, "etcd healthy");
         Assert.Equal("Pass", etcd.GetProperty("verdict").GetString());
-        Assert.EndsWith("alarms and DB size not checked (pass --endpoints, with --cacert, --cert and --key for a TLS etcd)", etcd.GetProperty("evidence").GetString(), StringComparison.Ordinal);
+        Assert.Matches(@"\n1/1 members answer, leader [0-9a-f]+, no alarms", etcd.GetProperty("evidence").GetString());
 
         var past = await sim.PitcrewAsync("upgrade", "preflight", "--to", "v1.31", "--releases", sim.Releases, "--window-end", "2020-01-01T00:00:00Z");
         Assert.Equal(ExitCodes.Usage, past.ExitCode);

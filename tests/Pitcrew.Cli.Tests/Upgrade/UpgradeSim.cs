@@ -68,12 +68,15 @@ internal sealed class UpgradeSim : IAsyncDisposable
         return upgrade;
     }
 
-    /// <summary>upgrade apply through the sim's node agent with this sim's store, etcd and state dir, plus the arguments.</summary>
+    /// <summary>
+    /// upgrade apply through the sim's node agent with this sim's store and state dir, plus the arguments; no etcd flags:
+    /// apply finds the sim's etcd as it finds a kubeadm cluster's, from the endpoint its etcd pods advertise.
+    /// </summary>
     public Task<CliRun> ApplyAsync(params string[] args) => CliRun.InvokeAsync(null, RunBound, [.. ApplyArgs(), .. args]);
 
     public string[] ApplyArgs(string? stateDir = null, string bake = "2s", string executor = "sim") =>
     [
-        "upgrade", "apply", "--kubeconfig", Kubeconfig, "--releases", Releases, "--executor", executor, "--store", Store, "--endpoints", Sim.EtcdEndpoint,
+        "upgrade", "apply", "--kubeconfig", Kubeconfig, "--releases", Releases, "--executor", executor, "--store", Store,
         "--state-dir", stateDir ?? StateDir, "--yes", "--bake", bake, "--gate-timeout", "90s", "--force",
     ];
 

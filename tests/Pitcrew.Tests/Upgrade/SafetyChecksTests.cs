@@ -96,6 +96,30 @@ public sealed class SafetyChecksTests
     }
 
     [Fact]
+    public void Backup_AFreshBackupPassesOnlyWhenTheClusterEtcdAnswers_ForApplyTakesItsBackupFromIt()
+    {
+        var store = new BackupStoreFacts(Store, [Manifest("newest", 5)], null);
+        var origin = new Pitcrew.Upgrade.ClusterEtcdSource(new EtcdConnectionOptions(["http://127.0.0.1:2379"]), "advertised by etcd-cp-1", null);
+        SafetyFacts Facts(EtcdMemberFacts? etcd, Pitcrew.Upgrade.ClusterEtcdSource source) =>
+            new(Now, etcd, store, TimeSpan.FromHours(1), new CertificateSurvey([], []), WindowEnd) { EtcdSource = source };
+
+        var up = Facts(new EtcdMemberFacts([Member(1 << 20)], Quota), origin);
+        var pass = SafetyChecks.Backup(up.Backups, Now, TimeSpan.FromHours(1), up.EtcdAnswer);
+        Assert.Equal(PreflightVerdict.Pass, pass.Verdict);
+        Assert.EndsWith("\netcd at http://127.0.0.1:2379 (advertised by etcd-cp-1) answers", pass.Evidence, StringComparison.Ordinal);
+
+        var down = Facts(new EtcdMemberFacts([EndpointStatus.Failed("http://127.0.0.1:2379", "connection refused")], Quota), origin);
+        var fail = SafetyChecks.Backup(down.Backups, Now, TimeSpan.FromHours(1), down.EtcdAnswer);
+        Assert.Equal(PreflightVerdict.Fail, fail.Verdict);
+        Assert.EndsWith("but etcd at http://127.0.0.1:2379 (advertised by etcd-cp-1) does not answer: connection refused: upgrade apply's pre-upgrade backup would fail",
+            fail.Evidence, StringComparison.Ordinal);
+        Assert.Equal(SafetyChecks.EtcdRemedy, fail.Action);
+
+        var unknown = Facts(null, new Pitcrew.Upgrade.ClusterEtcdSource(null, "kube-system etcd pods", "no etcd endpoints: none given"));
+        Assert.Equal(PreflightVerdict.Fail, SafetyChecks.Backup(unknown.Backups, Now, TimeSpan.FromHours(1), unknown.EtcdAnswer).Verdict);
+    }
+
+    [Fact]
     public void Backup_EmptyOrUnreadableStore_IsNoGo()
     {
         var empty = SafetyChecks.Backup(new BackupStoreFacts(Store, [], null), Now, TimeSpan.FromHours(1));

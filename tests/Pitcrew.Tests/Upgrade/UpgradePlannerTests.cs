@@ -19,8 +19,8 @@ public sealed class UpgradePlannerTests
           - { minor: v1.32, latest: v1.32.8, released: 2024-12-11, endOfLife: 2026-02-28, etcd: 3.5.16-0, coredns: v1.11.3 }
         """, "test-releases.yaml");
 
-    private static UpgradePlan Plan(ClusterVersions cluster, string? to) =>
-        UpgradePlanner.Plan(cluster, Releases, RunbookLoader.Builtin("apt"), new UpgradeRequest(to), Today);
+    private static UpgradePlan Plan(ClusterVersions cluster, string? to, bool viaLatestPatch = false) =>
+        UpgradePlanner.Plan(cluster, Releases, RunbookLoader.Builtin("apt"), new UpgradeRequest(to, viaLatestPatch), Today);
 
     [Theory]
     [InlineData("a minor: its latest patch", "v1.30", "v1.30.14")]
@@ -33,14 +33,32 @@ public sealed class UpgradePlannerTests
     }
 
     [Fact]
-    public void Path_GoesOneMinorAtATime_AtTheLatestPatchOfEach_AfterTheCurrentMinorsLatestPatch()
+    public void Path_GoesOneMinorAtATime_AtTheLatestPatchOfEach_StraightFromTheCurrentPatch()
     {
         var plan = Plan(Clusters.At("v1.28.3"), "v1.30.4");
 
-        Assert.Equal(["v1.28.15", "v1.29.15", "v1.30.4"], plan.Path);
-        Assert.Equal(["v1.28.3", "v1.28.15", "v1.29.15"], plan.Steps.Select(s => s.From));
+        Assert.Equal(["v1.29.15", "v1.30.4"], plan.Path);
+        Assert.Equal(["v1.28.3", "v1.29.15"], plan.Steps.Select(s => s.From));
         Assert.All(plan.Checks.Where(c => c.Rule == "kube-apiserver one minor per step"), c => Assert.Equal(CheckSeverity.Ok, c.Severity));
         Assert.False(plan.HasMandatory);
+    }
+
+    [Fact]
+    public void Path_ViaLatestPatch_GoesToTheCurrentMinorsLatestPatchFirst_AndThePlanShowsTheOtherPaths()
+    {
+        var via = Plan(Clusters.At("v1.30.4"), "v1.31", viaLatestPatch: true);
+        Assert.Equal(["v1.30.14", "v1.31.12"], via.Path);
+        Assert.Equal(["v1.30.4", "v1.30.14"], via.Steps.Select(s => s.From));
+        Assert.Contains(via.Options, o => o.Flags == "without --via-latest-patch" && o.Path.SequenceEqual(["v1.31.12"]));
+
+        // As kubeadm upgrade plan: the next minor directly, and beside it the latest patch of the current minor, either alone or first.
+        var direct = Plan(Clusters.At("v1.30.4"), "v1.31");
+        Assert.Equal(["v1.31.12"], direct.Path);
+        Assert.Equal([("--via-latest-patch", "v1.30.14 v1.31.12"), ("--to v1.30", "v1.30.14")], direct.Options.Select(o => (o.Flags, string.Join(' ', o.Path))));
+
+        // At the latest patch already there is nothing else to show; within a minor the patch is the path.
+        Assert.Empty(Plan(Clusters.At("v1.30.14"), "v1.31").Options);
+        Assert.Equal(["v1.30.14"], Plan(Clusters.At("v1.30.4"), "v1.30", viaLatestPatch: true).Path);
     }
 
     [Fact]
@@ -50,10 +68,10 @@ public sealed class UpgradePlannerTests
         var step = Assert.Single(plan.Steps, s => s.To == "v1.31.12");
 
         Assert.Equal(5, step.Kubelets.Count);
-        Assert.All(step.Kubelets, k => Assert.Equal(("kubelet", "v1.30.14", "v1.31.12"), (k.Component, k.Current, k.Target)));
+        Assert.All(step.Kubelets, k => Assert.Equal(("kubelet", "v1.30.4", "v1.31.12"), (k.Component, k.Current, k.Target)));
         Assert.Equal(3, step.ControlPlane.Count(c => c.Component == "kube-apiserver"));
         Assert.Equal(3, step.ControlPlane.Count(c => c.Component == "etcd"));
-        Assert.Contains(new ComponentChange("kube-proxy", null, "v1.30.14", "v1.31.12"), step.ControlPlane);
+        Assert.Contains(new ComponentChange("kube-proxy", null, "v1.30.4", "v1.31.12"), step.ControlPlane);
         Assert.Contains(new ComponentChange("CoreDNS", null, "v1.11.3", "v1.11.3"), step.ControlPlane);
         Assert.Equal(["first-control-plane", "control-plane", "worker"], step.Commands.Select(c => c.Role));
         Assert.Equal(["cp-2", "cp-3"], step.Commands[1].Nodes);
@@ -70,13 +88,13 @@ public sealed class UpgradePlannerTests
     }
 
     [Theory]
-    [InlineData("kubelet four minors behind the first target is skippable", "v1.26.5", "Skippable")]
-    [InlineData("kubelet three minors behind is fine", "v1.27.1", "Ok")]
+    [InlineData("kubelet four minors behind the first target is skippable", "v1.27.5", "Skippable")]
+    [InlineData("kubelet three minors behind is fine", "v1.28.1", "Ok")]
     [InlineData("kubelet newer than the API server is mandatory", "v1.31.0", "Mandatory")]
     public void KubeletSkew_IsCheckedAgainstTheFirstStep(string description, string kubelet, string severity)
     {
         var expected = Enum.Parse<CheckSeverity>(severity);
-        // Cluster v1.30.4 -> first step v1.30.14.
+        // Cluster v1.30.4 -> first step v1.31.12.
         var plan = Plan(Clusters.At("v1.30.4").WithKubelet("w-2", kubelet), "v1.31");
         var check = plan.Checks.Single(c => c.Subject == "kubelet on w-2");
 
@@ -117,11 +135,12 @@ public sealed class UpgradePlannerTests
     }
 
     [Fact]
-    public void Kubectl_MoreThanOneMinorFromTheTarget_IsSkippable()
+    public void Kubectl_MoreThanOneMinorFromTheTarget_IsAWarningThatNeverBlocks()
     {
         var plan = Plan(Clusters.At("v1.30.4") with { Kubectl = KubeVersion.Parse("v1.28.2") }, "v1.31");
         var check = plan.Checks.Single(c => c.Subject == "kubectl on this machine");
-        Assert.Equal(CheckSeverity.Skippable, check.Severity);
+        Assert.Equal(CheckSeverity.Warning, check.Severity);
+        Assert.True(plan.CanProceed(force: false));
     }
 
     [Fact]
@@ -131,8 +150,23 @@ public sealed class UpgradePlannerTests
         Assert.Equal([SupportWindow.EndOfLife, SupportWindow.EndOfLife, SupportWindow.Maintenance], plan.Support.Select(s => s.Status));
         Assert.Equal(["v1.29", "v1.30", "v1.31"], plan.Support.Select(s => s.Minor));
         Assert.Equal(SupportWindow.Supported, Plan(Clusters.At("v1.31.2"), "v1.32").Support[^1].Status);
-        var eol = Plan(Clusters.At("v1.28.3"), "v1.29");
-        Assert.Contains(eol.Checks, c => c.Rule == "target supported" && c.Severity == CheckSeverity.Skippable);
+    }
+
+    [Fact]
+    public void EndOfLifeTargetAndHops_AreWarningsNamingTheNearestSupportedMinor_AndTheUpgradeMayProceed()
+    {
+        // On 2025-09-01 v1.28 to v1.30 are past their end of life, v1.31 is in maintenance: the oldest one still patched.
+        var plan = Plan(Clusters.At("v1.28.3"), "v1.30");
+        var warnings = plan.Checks.Where(c => c.Rule == SkewChecker.SupportedRule).ToList();
+        Assert.Equal(["v1.29", "v1.30"], warnings.Select(c => c.Subject));
+        Assert.All(warnings, c => Assert.Equal(CheckSeverity.Warning, c.Severity));
+        Assert.All(warnings, c => Assert.Contains("the nearest supported minor is v1.31", c.Hint, StringComparison.Ordinal));
+        Assert.True(plan.CanProceed(force: false));
+
+        // A hop on the way to a supported target says so.
+        var through = Plan(Clusters.At("v1.29.3"), "v1.31");
+        Assert.Equal("a hop on the way to v1.31, which is supported", through.Checks.Single(c => c.Subject == "v1.30").Hint);
+        Assert.True(through.CanProceed(force: false));
     }
 
     [Theory]
@@ -147,11 +181,13 @@ public sealed class UpgradePlannerTests
     }
 
     [Fact]
-    public void Downgrade_IsMandatory()
+    public void Downgrade_IsMandatory_AndNotUpToDate()
     {
         var plan = Plan(Clusters.At("v1.31.2"), "v1.30.4");
         Assert.Contains(plan.Checks, c => c.Rule == "no downgrade" && c.Severity == CheckSeverity.Mandatory);
         Assert.False(plan.CanProceed(force: true));
+        Assert.True(plan.Downgrade);
+        Assert.False(plan.UpToDate);
     }
 
     [Fact]

@@ -6,7 +6,7 @@ namespace Pitcrew.Upgrade.Apply;
 
 /// <summary>
 /// When work may start: days of the week, a local start and end time (an end before the start crosses midnight) and
-/// a time zone, e.g. "Sat 01:00-05:00 Europe/Seoul", "Mon-Fri 22:00-02:00 UTC", "daily 00:00-06:00". A node already
+/// a time zone, e.g. "Sat 01:00-05:00 Asia/Seoul", "Mon-Fri 22:00-02:00 UTC", "daily 00:00-06:00". A node already
 /// under way finishes; no new node starts once the window has closed.
 /// </summary>
 internal sealed partial record MaintenanceWindow(IReadOnlySet<DayOfWeek> Days, TimeOnly From, TimeOnly To, TimeZoneInfo Zone, string Text)
@@ -18,7 +18,7 @@ internal sealed partial record MaintenanceWindow(IReadOnlySet<DayOfWeek> Days, T
         var match = Shape().Match(text.Trim());
         if (!match.Success)
         {
-            throw Bad(text, "want DAYS HH:MM-HH:MM [TIME-ZONE], e.g. \"Sat 01:00-05:00 Europe/Seoul\" or \"Mon-Fri 22:00-02:00 UTC\"");
+            throw Bad(text, "want DAYS HH:MM-HH:MM [TIME-ZONE], e.g. \"Sat 01:00-05:00 Asia/Seoul\" or \"Mon-Fri 22:00-02:00 UTC\"");
         }
 
         var days = ParseDays(text, match.Groups["days"].Value);
@@ -37,7 +37,9 @@ internal sealed partial record MaintenanceWindow(IReadOnlySet<DayOfWeek> Days, T
         }
         catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
         {
-            throw Bad(text, $"unknown time zone \"{zoneName}\" (use an IANA name such as Europe/Seoul or UTC)");
+            throw Bad(text, TimeZoneInfo.GetSystemTimeZones().Count <= 1
+                ? $"unknown time zone \"{zoneName}\": this machine has no time zone database (install tzdata, or set TZDIR to one); UTC works without it"
+                : $"unknown time zone \"{zoneName}\" (use an IANA name such as Asia/Seoul, Europe/Berlin or UTC)");
         }
 
         return new MaintenanceWindow(days, from, to, zone, text.Trim());

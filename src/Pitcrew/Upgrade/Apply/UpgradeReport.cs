@@ -7,7 +7,11 @@ using System.Text.Json.Serialization;
 namespace Pitcrew.Upgrade.Apply;
 
 /// <summary>A node at the end of the run, with its timeline from the journal.</summary>
-public sealed record NodeReport(string Name, string Role, string? Kubelet, bool Ready, bool Cordoned, IReadOnlyList<JournalEntry> Timeline);
+public sealed record NodeReport(string Name, string Role, string? Kubelet, bool Ready, bool Cordoned, IReadOnlyList<JournalEntry> Timeline)
+{
+    /// <summary>The runbook steps done on the node, over every hop and run; the "part done" marks the runner journals after the gates are not steps.</summary>
+    public int StepsDone => Timeline.Count(e => e.State == StepState.Done && !UpgradeRunner.IsPartDoneId(e.Step));
+}
 
 /// <summary>The failure, if any: node, step, command, why, its output, and the way back.</summary>
 public sealed record FailureReport(string Node, string Step, string Command, string Reason, string Output, IReadOnlyList<string> WayBack);
@@ -50,7 +54,7 @@ public sealed record UpgradeReport(
         foreach (var node in Nodes)
         {
             text.Append(CultureInfo.InvariantCulture,
-                $"| {node.Name} | {node.Role} | {node.Kubelet ?? "?"} | {(node.Ready ? "yes" : "no")} | {(node.Cordoned ? "yes" : "no")} | {node.Timeline.Count(e => e.State == StepState.Done)} done | {Seconds(node):0.0}s |\n");
+                $"| {node.Name} | {node.Role} | {node.Kubelet ?? "?"} | {(node.Ready ? "yes" : "no")} | {(node.Cordoned ? "yes" : "no")} | {node.StepsDone} done | {Seconds(node):0.0}s |\n");
         }
 
         text.Append("\n## Timeline\n\n| Time | Node | Step | State | Seconds | Detail |\n|---|---|---|---|---|---|\n");

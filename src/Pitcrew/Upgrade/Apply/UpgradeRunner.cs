@@ -141,6 +141,9 @@ internal sealed class UpgradeRunner(
     public static string PartDoneId(UpgradeStage stage, string node) =>
         stage.Part == StagePart.Components ? $"{stage.Target}/{node}/control-plane-done" : NodeDoneId(stage.Target, node);
 
+    /// <summary>Whether a journal id is one of the marks <see cref="PartDoneId"/> makes rather than a runbook step.</summary>
+    public static bool IsPartDoneId(string id) => id.EndsWith("/done", StringComparison.Ordinal) || id.EndsWith("/control-plane-done", StringComparison.Ordinal);
+
     public static string StepId(KubeVersion target, string node, string step) => $"{target}/{node}/{step}";
 
     public static string BakeId(KubeVersion target) => $"{target}/bake";

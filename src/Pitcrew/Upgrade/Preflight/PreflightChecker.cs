@@ -21,7 +21,7 @@ internal static class PreflightChecker
         List<PreflightCheck> checks = [NodesReady(health), NoPressure(health), ControlPlane(health), SafetyChecks.Etcd(health, safety?.Etcd)];
         if (safety is not null)
         {
-            checks.Add(SafetyChecks.Backup(safety.Backups, safety.Now, safety.MaxBackupAge));
+            checks.Add(SafetyChecks.Backup(safety.Backups, safety.Now, safety.MaxBackupAge, safety.EtcdAnswer));
         }
 
         checks.AddRange([Versions(plan, force), Drainable(drain), Pending(health), Apis(plan, health, removed)]);
@@ -89,6 +89,13 @@ internal static class PreflightChecker
         {
             return new("version rules", force ? PreflightVerdict.Pass : PreflightVerdict.Warn,
                 (force ? "forced: " : string.Empty) + List(skippable.Select(c => $"{c.Subject}: {c.Reason}")), force ? null : "see pitcrew upgrade plan; --force accepts these");
+        }
+
+        var warnings = plan.Checks.Where(c => c.Severity == CheckSeverity.Warning).ToList();
+        if (warnings.Count > 0)
+        {
+            return new("version rules", PreflightVerdict.Warn, List(warnings.Select(c => $"{c.Subject}: {c.Reason}")),
+                List(warnings.Select(c => c.Hint).OfType<string>().Distinct(StringComparer.Ordinal)));
         }
 
         return new("version rules", PreflightVerdict.Pass, $"path {string.Join(" -> ", new[] { plan.Current }.Concat(plan.Path))} keeps the skew policy");

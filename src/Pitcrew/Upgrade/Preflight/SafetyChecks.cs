@@ -45,6 +45,26 @@ internal static class SafetyChecks
         return new PreflightCheck(EtcdName, verdict, $"{podEvidence}\n{members}", podCheck.Action ?? (findings.Count > 0 ? findings[0].Remedy : null));
     }
 
+    /// <summary>
+    /// The backup line, passing only when the cluster's etcd answers (when it was judged): apply's pre-upgrade backup and
+    /// --take-backup are taken from it, so a fresh backup in the store is not enough.
+    /// </summary>
+    public static PreflightCheck Backup(BackupStoreFacts? store, DateTimeOffset now, TimeSpan maxAge, (bool Answers, string Evidence)? etcd)
+    {
+        var check = Backup(store, now, maxAge);
+        return etcd switch
+        {
+            null => check,
+            { Answers: true } answer => check with { Evidence = $"{check.Evidence}\n{answer.Evidence}" },
+            var answer when check.Verdict == PreflightVerdict.Fail => check with { Evidence = $"{check.Evidence}\n{answer.Value.Evidence}" },
+            var answer => new(BackupName, PreflightVerdict.Fail, $"{check.Evidence}\nbut {answer.Value.Evidence}: upgrade apply's pre-upgrade backup would fail",
+                EtcdRemedy),
+        };
+    }
+
+    /// <summary>What to do when the cluster's etcd cannot be reached for a backup.</summary>
+    public const string EtcdRemedy = "give etcd's --endpoints (and --cacert, --cert, --key for a TLS etcd) as pitcrew etcd takes them";
+
     /// <summary>A backup newer than --max-backup-age in --store; without a store a warning, since upgrade apply takes its own.</summary>
     public static PreflightCheck Backup(BackupStoreFacts? store, DateTimeOffset now, TimeSpan maxAge)
     {

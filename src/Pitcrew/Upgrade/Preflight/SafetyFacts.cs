@@ -24,7 +24,23 @@ internal sealed record SafetyFacts(
     BackupStoreFacts? Backups,
     TimeSpan MaxBackupAge,
     CertificateSurvey Certificates,
-    DateTimeOffset WindowEnd);
+    DateTimeOffset WindowEnd)
+{
+    /// <summary>Where the etcd that was read came from, or why none is known; null when the caller resolved none (not judged).</summary>
+    public ClusterEtcdSource? EtcdSource { get; init; }
+
+    /// <summary>
+    /// Whether the cluster's etcd answers, for the lines that need it (a backup is taken from it): null when not judged,
+    /// else whether it answered and the evidence.
+    /// </summary>
+    public (bool Answers, string Evidence)? EtcdAnswer => EtcdSource switch
+    {
+        null => null,
+        { Options: null } source => (false, source.Problem ?? "etcd's endpoints are not known"),
+        var source when Etcd?.Members.Any(m => m.Reachable) == true => (true, $"etcd at {source.Endpoints} ({source.Origin}) answers"),
+        var source => (false, $"etcd at {source.Endpoints} ({source.Origin}) does not answer: {Etcd?.Members.FirstOrDefault(m => !m.Reachable)?.Failure ?? "no member status read"}"),
+    };
+}
 
 /// <summary>The defaults of the preflight checks that guard recovery.</summary>
 internal static class SafetyLimits

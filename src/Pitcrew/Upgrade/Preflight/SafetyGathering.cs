@@ -24,6 +24,9 @@ internal sealed record SafetyRequest(
     public TimeSpan MaxBackupAge { get; init; } = SafetyLimits.MaxBackupAge;
 
     public TimeSpan ProbeTimeout { get; init; } = TlsProbe.DefaultTimeout;
+
+    /// <summary>Where <see cref="Etcd"/> came from (--endpoints, or the pods that advertise it); with no etcd, why none is known.</summary>
+    public ClusterEtcdSource? EtcdSource { get; init; }
 }
 
 /// <summary>
@@ -75,7 +78,10 @@ internal static class SafetyGathering
             await backupsTask.ConfigureAwait(false),
             request.MaxBackupAge,
             new CertificateSurvey(seen, unread),
-            request.Window.EndFrom(now));
+            request.Window.EndFrom(now))
+        {
+            EtcdSource = request.EtcdSource,
+        };
     }
 
     private static async Task<BackupStoreFacts?> BackupsAsync(string url, Func<CancellationToken, Task<IReadOnlyList<BackupManifest>>> list, CancellationToken cancellationToken)
