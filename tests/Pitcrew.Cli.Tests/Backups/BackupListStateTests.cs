@@ -37,6 +37,39 @@ public sealed class BackupListStateTests(BackupCliServers servers) : IClassFixtu
         Assert.Equal(JsonValueKind.Null, checks[1].GetProperty("size").ValueKind);
     }
 
+    [Fact]
+    public async Task List_ByAUserWhoMayNotReadTheObject_SaysUnreadableRatherThanMissing()
+    {
+        // Tests run as root, which reads any file: the unprivileged account scripts/setup.sh adds runs the real binary.
+        const string User = TestAccounts.NoSudo;
+        Assert.True(TestAccounts.Exists(User), TestAccounts.Missing(User));
+        var ct = TestContext.Current.CancellationToken;
+        var parent = Directory.CreateTempSubdirectory("pitcrew-cli-unreadable-").FullName;
+        try
+        {
+            const UnixFileMode Traverse = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+            File.SetUnixFileMode(parent, Traverse);
+            var store = Path.Combine(parent, "store");
+            await CreateAsync(store, 1);
+            File.SetUnixFileMode(store, Traverse);
+            var manifest = Assert.Single(Directory.EnumerateFiles(store, "*.manifest.json"));
+            File.SetUnixFileMode(manifest, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+            var (exitCode, stdout, stderr) = await ChildProcess.RunAsync(
+                "runuser", ["-u", User, "--", Path.Combine(AppContext.BaseDirectory, "pitcrew"), "etcd", "backup", "list", "--store", store],
+                TimeSpan.FromSeconds(60), ct);
+
+            Assert.True(exitCode == ExitCodes.Ok, stderr);
+            Assert.Contains("object unreadable (permission denied)", stdout, StringComparison.Ordinal);
+            Assert.DoesNotContain("object missing", stdout, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(parent, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("file")]
     [InlineData("s3")]

@@ -43,6 +43,17 @@ public sealed class BackupStoreLocationTests(BackupCliServers servers) : IClassF
     }
 
     [Fact]
+    public async Task List_OfAnS3BucketThatDoesNotExist_ExitsNotFoundAndSaysSo()
+    {
+        var run = await CliRun.InvokeAsync(BackupCliServers.Environment,
+            "etcd", "backup", "list", "--store", "s3://no-such-bucket/etcd", "--s3-endpoint", servers.S3.Endpoint);
+
+        Assert.Equal(ExitCodes.FileNotFound, run.ExitCode);
+        Assert.Contains("the bucket does not exist", run.Stderr, StringComparison.Ordinal);
+        Assert.Empty(run.Stdout);
+    }
+
+    [Fact]
     public async Task List_OfAStoreThatIsAFile_ExitsNotFoundAndSaysItIsAFile()
     {
         var file = Path.Combine(servers.Root, "plain-" + Guid.NewGuid().ToString("N"));
