@@ -31,7 +31,7 @@ internal static class BackupFetchCommands
             """);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            using var store = BackupStoreFlags.Open(parse, context);
+            using var store = BackupStoreFlags.OpenExisting(parse, context);
             var key = BackupStoreFlags.Key(parse);
             var workDir = parse.GetValue(BackupCreateCommand.WorkDir);
             var temp = Path.Combine(workDir ?? Path.GetTempPath(), $"pitcrew-verify-{Environment.ProcessId}-{Guid.NewGuid():N}.db");
@@ -84,7 +84,7 @@ internal static class BackupFetchCommands
             """);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            using var store = BackupStoreFlags.Open(parse, context);
+            using var store = BackupStoreFlags.OpenExisting(parse, context);
             var key = BackupStoreFlags.Key(parse);
             var result = await BackupReader.FetchAsync(store, parse.GetValue(name)!, key, parse.GetValue(file)!, context.Time, cancellationToken)
                 .ConfigureAwait(false);

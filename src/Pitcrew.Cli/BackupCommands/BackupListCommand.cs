@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Pitcrew.Backups;
+using Pitcrew.Backups.Retention;
 using Pitcrew.Cli.Output;
 using Pitcrew.Errors;
 
@@ -14,8 +15,9 @@ internal static class BackupListCommand
             "List the backups in a store, oldest first, with the retention rule that keeps each",
             """
             A backup is listed once its manifest exists; objects of interrupted runs never are. The KEPT BY column runs
-            the retention policy prune would apply (the --keep-* flags, or the default 7 daily, 4 weekly, 12 monthly,
-            pre-upgrade forever) without deleting anything.
+            the retention policy prune would apply without deleting anything: the --keep-* flags, else the policy the
+            last prune or run stored in the store, else the default 7 daily, 4 weekly, 12 monthly (pre-upgrade forever
+            always). The first line names the policy and where it came from. A store that does not exist exits 10.
             """,
             """
             pitcrew etcd backup list --store file:///var/backups/etcd
@@ -24,10 +26,12 @@ internal static class BackupListCommand
         RetentionFlags.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            using var store = BackupStoreFlags.Open(parse, context);
+            using var store = BackupStoreFlags.OpenExisting(parse, context);
             var entries = await BackupCatalog.ListAsync(store, cancellationToken).ConfigureAwait(false);
-            var decisions = BackupPruner.Plan(entries, RetentionFlags.Bind(parse), [], now: null).ToDictionary(d => d.Name, StringComparer.Ordinal);
-            var listing = new BackupListing(store.Location, [.. entries.Select(e => BackupListItem.From(e, decisions[e.Manifest.Name]))]);
+            var policy = await RetentionPolicyStore.ResolveAsync(store, RetentionFlags.Request(parse), cancellationToken).ConfigureAwait(false);
+            var decisions = BackupPruner.Plan(entries, policy.Policy, [], now: null).ToDictionary(d => d.Name, StringComparer.Ordinal);
+            var listing = new BackupListing(
+                store.Location, policy.Policy.ToString(), policy.Source, policy.From, [.. entries.Select(e => BackupListItem.From(e, decisions[e.Manifest.Name]))]);
             if (!StructuredOutput.TryWrite(context, parse.GetValue(GlobalOptions.Output), listing))
             {
                 BackupRenderer.List(context.Out, listing);
@@ -39,8 +43,8 @@ internal static class BackupListCommand
     }
 }
 
-/// <summary>The -o json shape of list: the store and its backups, oldest first.</summary>
-internal sealed record BackupListing(string Store, IReadOnlyList<BackupListItem> Backups);
+/// <summary>The -o json shape of list: the store, the retention policy applied and where it came from, and the backups, oldest first.</summary>
+internal sealed record BackupListing(string Store, string Policy, RetentionPolicySource PolicySource, string PolicyFrom, IReadOnlyList<BackupListItem> Backups);
 
 /// <summary>One listed backup: what the manifest says, whether its object is there, and what retention would do.</summary>
 internal sealed record BackupListItem(
@@ -53,6 +57,7 @@ internal sealed record BackupListItem(
     string? Encryption,
     IReadOnlyList<string> Tags,
     bool ObjectPresent,
+    BackupObjectCheck ObjectCheck,
     bool Keep,
     IReadOnlyList<string> KeptBy)
 {
@@ -60,6 +65,6 @@ internal sealed record BackupListItem(
     {
         var m = entry.Manifest;
         return new BackupListItem(m.Name, m.CreatedAt, m.Snapshot.Revision, m.Snapshot.Size, m.Stored.Size, m.Stored.Compression,
-            m.Stored.Encryption?.KeyFingerprint, m.Tags, entry.ObjectPresent, decision.Keep, decision.Reasons);
+            m.Stored.Encryption?.KeyFingerprint, m.Tags, entry.ObjectPresent, entry.ObjectCheck, decision.Keep, decision.Reasons);
     }
 }

@@ -23,8 +23,9 @@ internal static class BackupPruneCommand
             """
             restic's forget semantics: for the last N hours/days/ISO weeks/months/years that have backups, keep the
             newest of each; calendar in UTC unless --time-zone. pre-upgrade backups are kept unless named; the newest
-            verified backup is never deleted. Without --keep-* flags: 7 daily, 4 weekly, 12 monthly. The manifest goes
-            first, then the object, under the store's lock.
+            verified backup is never deleted. The policy applied is stored in the store (pitcrew-retention.json) for list,
+            later prunes and backup run; without --keep-* flags the stored policy applies, else 7 daily, 4 weekly, 12
+            monthly. The manifest goes first, then the object, under the store's lock.
             """,
             """
             pitcrew etcd backup prune --store file:///var/backups/etcd --dry-run
@@ -34,9 +35,9 @@ internal static class BackupPruneCommand
         RetentionFlags.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            using var store = BackupStoreFlags.Open(parse, context);
+            using var store = BackupStoreFlags.OpenExisting(parse, context);
             var result = await BackupJobs.PruneAsync(
-                store, RetentionFlags.Bind(parse), parse.GetValue(forget) ?? [], parse.GetValue(dryRun), parse.GetValue(now),
+                store, RetentionFlags.Request(parse), parse.GetValue(forget) ?? [], parse.GetValue(dryRun), parse.GetValue(now),
                 parse.GetValue(BackupCreateCommand.LockWait) ?? TimeSpan.FromMinutes(1), context.Time, cancellationToken).ConfigureAwait(false);
             if (!StructuredOutput.TryWrite(context, parse.GetValue(GlobalOptions.Output), result))
             {

@@ -35,6 +35,8 @@ internal static class BackupRenderer
             return;
         }
 
+        console.WriteLine($"policy: {listing.Policy} (from {listing.PolicyFrom})");
+
         var table = new Table().Border(TableBorder.None).HideHeaders();
         table.AddColumns("NAME", "CREATED", "REVISION", "SIZE", "TAGS", "KEPT BY");
         table.AddRow("NAME", "CREATED", "REVISION", "SIZE", "TAGS", "KEPT BY");
@@ -45,7 +47,7 @@ internal static class BackupRenderer
                 Markup.Escape(b.Name),
                 b.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture),
                 N(b.Revision),
-                HumanBytes.Si(b.StoredSize) + (b.ObjectPresent ? string.Empty : " (object missing)"),
+                HumanBytes.Si(b.StoredSize) + (b.ObjectPresent ? string.Empty : $" ({b.ObjectCheck.Describe()})"),
                 Markup.Escape(b.Tags.Count > 0 ? string.Join(",", b.Tags) : "-"),
                 Markup.Escape(keptBy));
         }
@@ -67,7 +69,7 @@ internal static class BackupRenderer
 
     public static void Pruned(IAnsiConsole console, PruneResult result)
     {
-        console.WriteLine($"policy: {result.Policy}");
+        console.WriteLine($"policy: {result.Policy} (from {result.PolicyFrom})");
         foreach (var d in result.Decisions)
         {
             var tags = d.Tags.Count > 0 ? $" [{string.Join(",", d.Tags)}]" : string.Empty;

@@ -33,6 +33,8 @@ internal static class BackupRunCommand
             scheduler running is skipped. SIGTERM abandons a run in progress cleanly (no manifest, upload aborted,
             lock released) and exits 0. A failed run is logged on stderr and counted in pitcrew_backup_failures_total;
             the scheduler goes on. It exits non-zero only when it cannot start (bad flags 2, store unreachable 5).
+            Each run prunes with the --keep-* flags (and stores them in the store), else with the policy stored there,
+            else the default. The metrics start from the store's newest complete backup, not from 0.
             """,
             """
             pitcrew etcd backup run --store s3://backups/etcd --schedule "0 * * * *" --compress --encrypt-key-file /etc/pitcrew/backup.key \
@@ -42,20 +44,26 @@ internal static class BackupRunCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var create = BackupCreateCommand.Bind(parse, context);
-            var policy = RetentionFlags.Bind(parse);
-            var options = new BackupScheduleOptions(parse.GetValue(schedule)!, policy.TimeZone, create, policy);
+            var retention = RetentionFlags.Request(parse);
+            var zone = retention.Policy?.TimeZone ?? retention.TimeZone ?? TimeZoneInfo.Utc;
+            var options = new BackupScheduleOptions(parse.GetValue(schedule)!, zone, create, retention);
             BackupScheduler.ParseSchedule(options.Schedule);
             using var store = BackupStoreFlags.Open(parse, context);
             var metrics = new BackupMetrics();
-            using var server = parse.GetValue(metricsAddr) is { } address ? MetricsServer.Start(Endpoint(address), metrics) : null;
+            var address = parse.GetValue(metricsAddr) is { } text ? Endpoint(text) : null;
+            void Log(string line) => context.Err.WriteLine($"{context.Time.GetUtcNow():yyyy-MM-ddTHH:mm:ssZ} {line}");
+            var scheduler = new BackupScheduler(store, options, metrics, context.Time, Log);
+
+            // Seeded before the first scrape, so the last-success alert does not fire on every restart.
+            await scheduler.SeedMetricsAsync(cancellationToken).ConfigureAwait(false);
+            using var server = address is not null ? MetricsServer.Start(address, metrics) : null;
             if (server is not null)
             {
                 context.Err.WriteLine($"serving metrics on http://{server.Address}/metrics");
             }
 
-            void Log(string line) => context.Err.WriteLine($"{context.Time.GetUtcNow():yyyy-MM-ddTHH:mm:ssZ} {line}");
-            Log($"scheduling backups to {store.Location} at \"{options.Schedule}\" ({policy.TimeZone.Id})");
-            await new BackupScheduler(store, options, metrics, context.Time, Log).RunAsync(cancellationToken).ConfigureAwait(false);
+            Log($"scheduling backups to {store.Location} at \"{options.Schedule}\" ({zone.Id})");
+            await scheduler.RunAsync(cancellationToken).ConfigureAwait(false);
             Log("stopped");
             return ExitCodes.Ok;
         });

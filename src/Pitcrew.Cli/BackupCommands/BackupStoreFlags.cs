@@ -10,7 +10,7 @@ internal static class BackupStoreFlags
 {
     public static readonly Option<string> Store = new("--store")
     {
-        Description = "Where backups live: file:///absolute/path or s3://bucket[/prefix] [PITCREW_BACKUP_STORE]",
+        Description = "Where backups live: a directory (/var/backups/etcd, ./backups, file:///var/backups/etcd) or s3://bucket[/prefix] [PITCREW_BACKUP_STORE]",
         HelpName = "URL",
         Recursive = true,
     };
@@ -32,7 +32,13 @@ internal static class BackupStoreFlags
     /// <summary>Seconds between S3 retries start here and double; tests shorten it.</summary>
     public const string RetryDelayVariable = "PITCREW_S3_RETRY_DELAY_MS";
 
-    public static IBackupStore Open(ParseResult parse, CliContext context)
+    /// <summary>Opens the store to write to (create, run): a file store's directory is made when missing.</summary>
+    public static IBackupStore Open(ParseResult parse, CliContext context) => BackupStores.Open(Options(parse, context), context.Time);
+
+    /// <summary>Opens the store to read from (list, get, verify, prune): a missing store is an error (exit 10).</summary>
+    public static IBackupStore OpenExisting(ParseResult parse, CliContext context) => BackupStores.OpenExisting(Options(parse, context), context.Time);
+
+    private static StoreOptions Options(ParseResult parse, CliContext context)
     {
         var url = BackupStoreUrl.Parse(parse.GetValue(Store) ?? context.Environment("PITCREW_BACKUP_STORE"));
         var endpoint = parse.GetValue(S3Endpoint) ?? context.Environment("AWS_ENDPOINT_URL_S3") ?? context.Environment("AWS_ENDPOINT_URL");
@@ -42,7 +48,7 @@ internal static class BackupStoreFlags
         }
 
         var delay = int.TryParse(context.Environment(RetryDelayVariable), out var ms) ? TimeSpan.FromMilliseconds(ms) : (TimeSpan?)null;
-        return BackupStores.Open(new StoreOptions(url, endpoint, context.Environment, FirstRetryDelay: delay), context.Time);
+        return new StoreOptions(url, endpoint, context.Environment, FirstRetryDelay: delay);
     }
 
     public static BackupKey? Key(ParseResult parse) => parse.GetValue(KeyFile) is { } path ? BackupKey.Load(path) : null;

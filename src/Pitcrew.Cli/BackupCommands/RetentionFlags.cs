@@ -52,6 +52,12 @@ internal static class RetentionFlags
         }
     }
 
+    /// <summary>What the flags ask of a store: a whole policy when any --keep-* flag is given, else at most a calendar zone.</summary>
+    public static RetentionRequest Request(ParseResult parse) =>
+        KeepOptions.Any(o => parse.GetResult(o) is { Implicit: false })
+            ? RetentionRequest.Of(Bind(parse))
+            : new RetentionRequest(null, parse.GetResult(TimeZone) is { Implicit: false } ? parse.GetValue(TimeZone) : null);
+
     /// <summary>The policy the flags describe; the seed's default (7 daily, 4 weekly, 12 monthly) when no --keep-* flag is given.</summary>
     public static RetentionPolicy Bind(ParseResult parse)
     {

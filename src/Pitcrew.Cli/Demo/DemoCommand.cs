@@ -82,7 +82,7 @@ internal static class DemoCommand
 
         Step(context, $"pitcrew etcd snapshot verify {snapshotPath}");
         var verified = await SnapshotReader.VerifyAsync(snapshotPath, skipHashCheck: false, cancellationToken).ConfigureAwait(false);
-        SnapshotRenderer.Verified(context.Out, new SnapshotVerdict(snapshotPath, true, verified.Revision, verified.TotalSize, verified.PagesInUse, verified.Trailer.Sha256));
+        SnapshotRenderer.Verified(context.Out, SnapshotVerdict.Of(snapshotPath, verified));
 
         Step(context, $"pitcrew etcd endpoint status / health --endpoints={sim.EtcdEndpoint}");
         EndpointRenderer.Status(context.Out, await EtcdEndpoints.StatusAsync(connection, false, cancellationToken).ConfigureAwait(false));

@@ -8,6 +8,8 @@ namespace Pitcrew.Cli.EtcdCommands;
 /// <summary>Table renderings of snapshot results.</summary>
 internal static class SnapshotRenderer
 {
+    private const string SkipHashCheck = "--skip-hash-check";
+
     public static void Saved(IAnsiConsole console, SnapshotSaveResult result)
     {
         console.WriteLine($"Snapshot saved at {result.Path}");
@@ -72,14 +74,19 @@ internal static class SnapshotRenderer
     public static void Verified(IAnsiConsole console, SnapshotVerdict verdict) =>
         console.WriteLine(
             $"{verdict.Path}: OK (revision {verdict.Revision}, {HumanBytes.Si(verdict.TotalSize)}, {N(verdict.PagesInUse)} pages checked, "
-            + (verdict.Sha256 is null ? "hash check skipped)" : $"sha256 {verdict.Sha256} matches)"));
+            + verdict.Sha256Check switch
+            {
+                TrailerState.Matched => $"sha256 {verdict.Sha256} matches)",
+                TrailerState.Absent => $"sha256 not checked: no trailer ({SkipHashCheck}))",
+                _ => $"sha256 not checked ({SkipHashCheck}))",
+            });
 
-    private static string Trailer(TrailerCheck trailer) => trailer switch
+    private static string Trailer(TrailerCheck trailer) => trailer.State switch
     {
-        { Present: false } => "absent (a raw db file, or cut off)",
-        { Checked: true, Matches: true } => $"present, matches ({trailer.Sha256})",
-        { Checked: true, Matches: false } => $"present, DOES NOT MATCH ({trailer.Sha256})",
-        _ => $"present, not checked ({trailer.Sha256})",
+        TrailerState.Absent => "absent (a raw db file, or cut off)",
+        TrailerState.Matched => $"present, matches ({trailer.Sha256})",
+        TrailerState.Mismatched => $"present, DOES NOT MATCH ({trailer.Sha256})",
+        _ => $"present, not checked ({SkipHashCheck}); trailer {trailer.Sha256}",
     };
 
     private static Grid Details()

@@ -65,7 +65,7 @@ internal static class SnapshotStatusCommand
         {
             var path = parse.GetValue(file)!;
             var status = await SnapshotReader.VerifyAsync(path, parse.GetValue(skipHash), cancellationToken).ConfigureAwait(false);
-            var verdict = new SnapshotVerdict(path, true, status.Revision, status.TotalSize, status.PagesInUse, status.Trailer.Sha256);
+            var verdict = SnapshotVerdict.Of(path, status);
             if (!StructuredOutput.TryWrite(context, parse.GetValue(GlobalOptions.Output), verdict))
             {
                 SnapshotRenderer.Verified(context.Out, verdict);
@@ -86,4 +86,10 @@ internal static class SnapshotStatusCommand
 }
 
 /// <summary>The outcome of snapshot verify.</summary>
-internal sealed record SnapshotVerdict(string Path, bool Sound, long Revision, long TotalSize, long PagesInUse, string? Sha256);
+/// <param name="Sha256">The trailer as lowercase hex, when present (matched or not, see <paramref name="Sha256Check"/>).</param>
+/// <param name="Sha256Check">Whether the trailer was recomputed and matched, skipped, or absent.</param>
+internal sealed record SnapshotVerdict(string Path, bool Sound, long Revision, long TotalSize, long PagesInUse, string? Sha256, TrailerState Sha256Check)
+{
+    public static SnapshotVerdict Of(string path, SnapshotStatus status) =>
+        new(path, true, status.Revision, status.TotalSize, status.PagesInUse, status.Trailer.Sha256, status.Trailer.State);
+}

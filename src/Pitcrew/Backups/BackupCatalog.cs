@@ -3,8 +3,12 @@ using Pitcrew.Errors;
 
 namespace Pitcrew.Backups;
 
-/// <summary>A backup as listed: its manifest and whether its stored object is present with the recorded size.</summary>
-public sealed record BackupEntry(BackupManifest Manifest, bool ObjectPresent);
+/// <summary>A backup as listed: its manifest and what the store holds of its object.</summary>
+public sealed record BackupEntry(BackupManifest Manifest, BackupObjectCheck ObjectCheck)
+{
+    /// <summary>The object is there with the size the manifest records, and readable.</summary>
+    public bool ObjectPresent => ObjectCheck.State == BackupObjectState.Present;
+}
 
 /// <summary>Reads what a store holds: backups are the manifests; other Pitcrew objects without one are leftovers.</summary>
 internal static class BackupCatalog
@@ -24,8 +28,8 @@ internal static class BackupCatalog
                     continue;
                 }
 
-                var present = byName.TryGetValue(manifest.Stored.Key, out var data) && data.Size == manifest.Stored.Size;
-                entries.Add(new BackupEntry(manifest, present));
+                var check = await CheckObjectAsync(store, manifest, byName.GetValueOrDefault(manifest.Stored.Key), cancellationToken).ConfigureAwait(false);
+                entries.Add(new BackupEntry(manifest, check));
             }
         }
 
@@ -70,6 +74,24 @@ internal static class BackupCatalog
         }
 
         return leftovers.Count + await store.AbortStaleUploadsAsync(held.StoreTime, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<BackupObjectCheck> CheckObjectAsync(
+        IBackupStore store, BackupManifest manifest, StoredObject? listed, CancellationToken cancellationToken)
+    {
+        var expected = manifest.Stored.Size;
+        if (listed is null)
+        {
+            return new BackupObjectCheck(BackupObjectState.Missing, null, expected);
+        }
+
+        if (listed.Size != expected)
+        {
+            return new BackupObjectCheck(BackupObjectState.WrongSize, listed.Size, expected);
+        }
+
+        var readable = await store.CanReadAsync(listed.Name, cancellationToken).ConfigureAwait(false);
+        return new BackupObjectCheck(readable ? BackupObjectState.Present : BackupObjectState.Unreadable, listed.Size, expected);
     }
 
     private static async Task<BackupManifest?> TryReadManifestAsync(IBackupStore store, string name, CancellationToken cancellationToken)

@@ -20,12 +20,28 @@ internal static class BackupJobs
         }, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Prunes with the policy the request resolves to (command line, else the store's, else the default) and stores it unless a dry run.</summary>
     public static Task<PruneResult> PruneAsync(
-        IBackupStore store, RetentionPolicy policy, IReadOnlyCollection<string> forget, bool dryRun, DateTimeOffset? now, TimeSpan lockWait, TimeProvider time,
+        IBackupStore store, RetentionRequest retention, IReadOnlyCollection<string> forget, bool dryRun, DateTimeOffset? now, TimeSpan lockWait, TimeProvider time,
         CancellationToken cancellationToken) =>
         dryRun
-            ? BackupPruner.PruneAsync(store, policy, forget, dryRun, now, cancellationToken)
-            : LockedAsync(store, lockWait, time, (_, ct) => BackupPruner.PruneAsync(store, policy, forget, dryRun, now, ct), cancellationToken);
+            ? PruneWithPolicyAsync(store, retention, forget, dryRun: true, now, "backup prune", time, cancellationToken)
+            : LockedAsync(store, lockWait, time, (_, ct) => PruneWithPolicyAsync(store, retention, forget, dryRun: false, now, "backup prune", time, ct), cancellationToken);
+
+    /// <summary>Resolves the policy, prunes, and stores the policy it applied; the caller holds the lock unless this is a dry run.</summary>
+    public static async Task<PruneResult> PruneWithPolicyAsync(
+        IBackupStore store, RetentionRequest retention, IReadOnlyCollection<string> forget, bool dryRun, DateTimeOffset? now, string savedBy, TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        var applied = await RetentionPolicyStore.ResolveAsync(store, retention, cancellationToken).ConfigureAwait(false);
+        var result = await BackupPruner.PruneAsync(store, applied, forget, dryRun, now, cancellationToken).ConfigureAwait(false);
+        if (!dryRun)
+        {
+            await RetentionPolicyStore.SaveAsync(store, applied, savedBy, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        }
+
+        return result;
+    }
 
     /// <summary>Runs <paramref name="work"/> holding the lock, renewed in the background; a lost lock cancels the work.</summary>
     public static async Task<T> LockedAsync<T>(

@@ -4,10 +4,11 @@ using Pitcrew.Errors;
 
 namespace Pitcrew.Backups;
 
-/// <summary>Manifest and lock JSON: camelCase, indented, compile-time metadata.</summary>
+/// <summary>Manifest, lock and stored retention policy JSON: camelCase, indented, compile-time metadata.</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
 [JsonSerializable(typeof(BackupManifest))]
 [JsonSerializable(typeof(LockRecord))]
+[JsonSerializable(typeof(Retention.StoredRetentionPolicy))]
 internal sealed partial class BackupJson : JsonSerializerContext
 {
     public static byte[] Serialize(BackupManifest manifest) => JsonSerializer.SerializeToUtf8Bytes(manifest, Default.BackupManifest);

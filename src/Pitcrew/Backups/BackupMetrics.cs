@@ -27,6 +27,18 @@ internal sealed class BackupMetrics
         }
     }
 
+    /// <summary>Starts from the store's newest complete backup, so a restart does not read as "never succeeded"; counters stay 0.</summary>
+    public void Seed(DateTimeOffset completedAt, TimeSpan took, long storedBytes, int kept)
+    {
+        lock (_gate)
+        {
+            _lastSuccess = completedAt.ToUnixTimeMilliseconds() / 1000.0;
+            _lastDuration = took.TotalSeconds;
+            _lastSize = storedBytes;
+            _kept = kept;
+        }
+    }
+
     public void Failed()
     {
         lock (_gate)

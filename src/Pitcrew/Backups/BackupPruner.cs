@@ -8,7 +8,11 @@ namespace Pitcrew.Backups;
 public sealed record PruneDecision(string Name, DateTimeOffset CreatedAt, IReadOnlyList<string> Tags, bool Keep, IReadOnlyList<string> Reasons);
 
 /// <summary>What a prune decided and did; with --dry-run nothing was deleted.</summary>
-public sealed record PruneResult(IReadOnlyList<PruneDecision> Decisions, int Deleted, bool DryRun, string Policy)
+/// <param name="Policy">The applied policy in one line.</param>
+/// <param name="PolicySource">Whether it came from the command line, the store or the default.</param>
+/// <param name="PolicyFrom">That origin in words, naming the stored object when it came from the store.</param>
+public sealed record PruneResult(
+    IReadOnlyList<PruneDecision> Decisions, int Deleted, bool DryRun, string Policy, RetentionPolicySource PolicySource, string PolicyFrom)
 {
     public int Kept => Decisions.Count(d => d.Keep);
 }
@@ -42,8 +46,9 @@ internal static class BackupPruner
     }
 
     public static async Task<PruneResult> PruneAsync(
-        IBackupStore store, RetentionPolicy policy, IReadOnlyCollection<string> forget, bool dryRun, DateTimeOffset? now, CancellationToken cancellationToken)
+        IBackupStore store, AppliedRetentionPolicy applied, IReadOnlyCollection<string> forget, bool dryRun, DateTimeOffset? now, CancellationToken cancellationToken)
     {
+        var policy = applied.Policy;
         var decisions = await PlanAsync(store, policy, forget, now, cancellationToken).ConfigureAwait(false);
         var deleted = 0;
         if (!dryRun)
@@ -60,6 +65,6 @@ internal static class BackupPruner
             }
         }
 
-        return new PruneResult(decisions, deleted, dryRun, RetentionPolicyText.Describe(policy));
+        return new PruneResult(decisions, deleted, dryRun, RetentionPolicyText.Describe(policy), applied.Source, applied.From);
     }
 }

@@ -7,7 +7,8 @@ using Pitcrew.Errors;
 namespace Pitcrew.Backups;
 
 /// <summary>What `backup run` does on each tick: create with these options, verify with the key, prune with the policy.</summary>
-internal sealed record BackupScheduleOptions(string Schedule, TimeZoneInfo TimeZone, BackupCreateOptions Create, RetentionPolicy Policy)
+/// <param name="Retention">The command line's policy; without one each run applies the store's policy (else the default).</param>
+internal sealed record BackupScheduleOptions(string Schedule, TimeZoneInfo TimeZone, BackupCreateOptions Create, RetentionRequest Retention)
 {
     public BackupKey? Key => Create.Key;
 }
@@ -32,12 +33,33 @@ internal sealed class BackupScheduler(IBackupStore store, BackupScheduleOptions 
         }
     }
 
+    private IReadOnlyList<BackupEntry>? _seeded;
+
+    /// <summary>Reads the store and sets the metrics from its newest complete backup; call before serving them.</summary>
+    public async Task SeedMetricsAsync(CancellationToken cancellationToken)
+    {
+        var entries = await BackupCatalog.ListAsync(store, cancellationToken).ConfigureAwait(false);
+        metrics.Kept(entries.Count);
+        if (entries.LastOrDefault(e => e.Manifest.Verified && e.ObjectPresent) is { } newest)
+        {
+            var m = newest.Manifest;
+            metrics.Seed(m.CompletedAt, m.CompletedAt - m.CreatedAt, m.Stored.Size, entries.Count);
+            log($"newest complete backup {m.Name} (completed {m.CompletedAt.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}) seeds the metrics");
+        }
+
+        _seeded = entries;
+    }
+
     /// <summary>Runs until cancelled; a cancellation during a run abandons it cleanly (upload aborted, lock released).</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var cron = ParseSchedule(options.Schedule);
-        var entries = await BackupCatalog.ListAsync(store, cancellationToken).ConfigureAwait(false);
-        metrics.Kept(entries.Count);
+        if (_seeded is null)
+        {
+            await SeedMetricsAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var entries = _seeded!;
         var now = time.GetUtcNow();
         var period = Period(cron, now);
         if (entries.Count == 0 || now - entries[^1].Manifest.CreatedAt > period)
@@ -89,7 +111,7 @@ internal sealed class BackupScheduler(IBackupStore store, BackupScheduleOptions 
                     File.Delete(verify);
                 }
 
-                var prune = await BackupPruner.PruneAsync(store, options.Policy, [], dryRun: false, now: null, ct).ConfigureAwait(false);
+                var prune = await BackupJobs.PruneWithPolicyAsync(store, options.Retention, [], dryRun: false, now: null, "backup run", time, ct).ConfigureAwait(false);
                 return (manifest, prune);
             }, cancellationToken).ConfigureAwait(false);
             var took = time.GetElapsedTime(started);

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Pitcrew.Snapshots;
 
 /// <summary>What a snapshot file holds: etcdctl's four figures and what an operator needs beyond them.</summary>
@@ -38,4 +40,34 @@ public sealed record SnapshotStatus(
 /// <param name="Checked">The digest was recomputed.</param>
 /// <param name="Matches">The recomputed digest equals the trailer.</param>
 /// <param name="Sha256">The trailer as lowercase hex, when present.</param>
-public sealed record TrailerCheck(bool Present, bool Checked, bool Matches, string? Sha256);
+public sealed record TrailerCheck(bool Present, bool Checked, bool Matches, string? Sha256)
+{
+    /// <summary>One verdict for the trailer, so a skipped check never reads as a match.</summary>
+    public TrailerState State => (Present, Checked, Matches) switch
+    {
+        (false, _, _) => TrailerState.Absent,
+        (true, false, _) => TrailerState.NotChecked,
+        (true, true, true) => TrailerState.Matched,
+        (true, true, false) => TrailerState.Mismatched,
+    };
+}
+
+/// <summary>What is known about a snapshot's SHA-256 trailer.</summary>
+public enum TrailerState
+{
+    /// <summary>The recomputed digest equals the trailer.</summary>
+    [JsonStringEnumMemberName("matched")]
+    Matched,
+
+    /// <summary>The recomputed digest differs from the trailer: the file is damaged.</summary>
+    [JsonStringEnumMemberName("mismatched")]
+    Mismatched,
+
+    /// <summary>A trailer is present but was not recomputed (--skip-hash-check).</summary>
+    [JsonStringEnumMemberName("not-checked")]
+    NotChecked,
+
+    /// <summary>The file has no trailer (a raw member/snap/db copy, or cut off).</summary>
+    [JsonStringEnumMemberName("absent")]
+    Absent,
+}

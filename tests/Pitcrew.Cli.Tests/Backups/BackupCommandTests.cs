@@ -136,7 +136,8 @@ public sealed class BackupCommandTests(BackupCliServers servers) : IClassFixture
         var prune = await RunAsync("etcd", "backup", "prune", "--store", store, "--keep-last", "1");
         Assert.Contains("deleted 2, kept 1", prune.Stdout, StringComparison.Ordinal);
         var files = Directory.EnumerateFiles(new Uri(store).LocalPath).Select(Path.GetFileName).ToList();
-        Assert.Equal(2, files.Count);
+        Assert.Equal(2, files.Count(f => f!.StartsWith("etcd-", StringComparison.Ordinal)));
+        Assert.Contains("pitcrew-retention.json", files);
     }
 
     private Task<CliRun> RunAsync(params string[] args) =>

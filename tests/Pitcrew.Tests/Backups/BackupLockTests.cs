@@ -94,6 +94,8 @@ public sealed class BackupLockTests : IDisposable
 
         public Task<StoredObject?> StatAsync(string name, CancellationToken cancellationToken) => inner.StatAsync(name, cancellationToken);
 
+        public Task<bool> CanReadAsync(string name, CancellationToken cancellationToken) => inner.CanReadAsync(name, cancellationToken);
+
         public Task<IReadOnlyList<StoredObject>> ListAsync(CancellationToken cancellationToken) => inner.ListAsync(cancellationToken);
 
         public Task<bool> TryCreateAsync(string name, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) => inner.TryCreateAsync(name, content, cancellationToken);

@@ -1,4 +1,5 @@
 using Pitcrew.Backups;
+using Pitcrew.Backups.Retention;
 using Pitcrew.Backups.Stores;
 using Pitcrew.Errors;
 using Pitcrew.Testing;
@@ -76,18 +77,18 @@ public sealed class BackupRoundTripTests(BackupServers servers) : IClassFixture<
         var third = await BackupJobs.CreateAsync(store, plain, TimeSpan.FromSeconds(10), null, TimeProvider.System, ct);
         var policy = Pitcrew.Backups.Retention.RetentionPolicy.SeedDefault with { KeepDaily = 0, KeepWeekly = 0, KeepMonthly = 0, KeepLast = 1 };
 
-        var dry = await BackupJobs.PruneAsync(store, policy, [], dryRun: true, now: null, TimeSpan.FromSeconds(10), TimeProvider.System, ct);
+        var dry = await BackupJobs.PruneAsync(store, RetentionRequest.Of(policy), [], dryRun: true, now: null, TimeSpan.FromSeconds(10), TimeProvider.System, ct);
         Assert.Equal(0, dry.Deleted);
         Assert.Equal(3, (await BackupCatalog.ListAsync(store, ct)).Count);
 
-        var pruned = await BackupJobs.PruneAsync(store, policy, [], dryRun: false, now: null, TimeSpan.FromSeconds(10), TimeProvider.System, ct);
+        var pruned = await BackupJobs.PruneAsync(store, RetentionRequest.Of(policy), [], dryRun: false, now: null, TimeSpan.FromSeconds(10), TimeProvider.System, ct);
         Assert.Equal(1, pruned.Deleted);
         Assert.All(pruned.Decisions, d => Assert.NotEmpty(d.Reasons));
         var left = (await BackupCatalog.ListAsync(store, ct)).Select(e => e.Manifest.Name).ToList();
         Assert.Equal([first.Manifest.Name, third.Manifest.Name], left);
         Assert.Null(await store.StatAsync(second.Manifest.Stored.Key, ct));
 
-        var again = await BackupJobs.PruneAsync(store, policy, [], dryRun: false, now: null, TimeSpan.FromSeconds(10), TimeProvider.System, ct);
+        var again = await BackupJobs.PruneAsync(store, RetentionRequest.Of(policy), [], dryRun: false, now: null, TimeSpan.FromSeconds(10), TimeProvider.System, ct);
         Assert.Equal(0, again.Deleted);
     }
 

@@ -35,7 +35,7 @@ public sealed class BackupSchedulerTests(BackupServers servers) : IClassFixture<
         }
 
         var create = new BackupCreateOptions(servers.Etcd.Connection(), [], BackupCompression.Zstd, null, servers.Root, Checkpoint);
-        var options = new BackupScheduleOptions("* * * * * *", TimeZoneInfo.Utc, create, new RetentionPolicy { KeepLast = 2 });
+        var options = new BackupScheduleOptions("* * * * * *", TimeZoneInfo.Utc, create, RetentionRequest.Of(new RetentionPolicy { KeepLast = 2 }));
         var logs = new List<string>();
         var metrics = new[] { new BackupMetrics(), new BackupMetrics() };
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);

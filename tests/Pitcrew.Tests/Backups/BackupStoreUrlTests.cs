@@ -17,9 +17,23 @@ public sealed class BackupStoreUrlTests
     }
 
     [Theory]
+    [InlineData("/var/backups/etcd", "/var/backups/etcd")]
+    [InlineData("/var/backups/etcd/", "/var/backups/etcd")]
+    [InlineData("store", "/srv/work/store")]
+    [InlineData("./store/../backups", "/srv/work/backups")]
+    [InlineData("file://store", "/srv/work/store")]
+    [InlineData("file://relative/path", "/srv/work/relative/path")]
+    [InlineData("file:///abs/path", "/abs/path")]
+    public void Parse_OfAPlainOrFilePath_GivesAFileStoreResolvedFromTheWorkingDirectory(string text, string path)
+    {
+        var url = BackupStoreUrl.Parse(text, "/srv/work");
+        Assert.Equal(("file", path), (url.Scheme, url.Path));
+        Assert.Equal("file://" + path, url.ToString());
+    }
+
+    [Theory]
     [InlineData(null, "--store is required")]
-    [InlineData("file://relative/path", "absolute path")]
-    [InlineData("/var/backups", "unknown scheme")]
+    [InlineData("file://", "no directory given")]
     [InlineData("s3://Bad_Bucket/x", "not a valid bucket name")]
     [InlineData("gs://bucket", "unknown scheme")]
     public void Parse_OfABadUrl_IsAUsageErrorSayingWhy(string? text, string why)

@@ -2,29 +2,32 @@ using Pitcrew.Errors;
 
 namespace Pitcrew.Backups.Stores;
 
-/// <summary>A parsed --store URL: file:///absolute/path or s3://bucket[/prefix].</summary>
+/// <summary>A parsed --store: a directory (a plain path, file:///absolute or file://relative) or s3://bucket[/prefix].</summary>
 internal sealed record BackupStoreUrl(string Scheme, string Path, string? Bucket, string Prefix)
 {
-    public const string Usage = "want file:///absolute/path or s3://bucket[/prefix]";
+    public const string Usage = "want a directory (/var/backups/etcd, ./backups, file:///var/backups/etcd) or s3://bucket[/prefix]";
 
     public bool IsS3 => Scheme == "s3";
 
-    public static BackupStoreUrl Parse(string? text)
+    /// <summary>Parses the flag; a relative directory is taken from <paramref name="baseDirectory"/> (the working directory when null).</summary>
+    public static BackupStoreUrl Parse(string? text, string? baseDirectory = null)
     {
         if (string.IsNullOrWhiteSpace(text))
         {
             throw new PitcrewException($"--store is required: {Usage}", ExitCodes.Usage);
         }
 
-        if (text.StartsWith("file://", StringComparison.Ordinal))
+        if (text.StartsWith("file://", StringComparison.Ordinal) || !text.Contains("://", StringComparison.Ordinal))
         {
-            var path = Uri.UnescapeDataString(text["file://".Length..]);
-            if (!path.StartsWith('/'))
+            // file://store names ./store, as a user means it, rather than a host "store" as RFC 8089 would.
+            var path = text.StartsWith("file://", StringComparison.Ordinal) ? Uri.UnescapeDataString(text["file://".Length..]) : text;
+            if (path.Length == 0)
             {
-                throw new PitcrewException($"--store \"{text}\": a file store needs an absolute path ({Usage})", ExitCodes.Usage);
+                throw new PitcrewException($"--store \"{text}\": no directory given ({Usage})", ExitCodes.Usage);
             }
 
-            return new BackupStoreUrl("file", System.IO.Path.GetFullPath(path), null, string.Empty);
+            var full = System.IO.Path.GetFullPath(path, baseDirectory ?? Environment.CurrentDirectory);
+            return new BackupStoreUrl("file", System.IO.Path.TrimEndingDirectorySeparator(full), null, string.Empty);
         }
 
         if (text.StartsWith("s3://", StringComparison.Ordinal))

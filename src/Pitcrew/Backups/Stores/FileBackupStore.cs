@@ -63,6 +63,19 @@ internal sealed class FileBackupStore : IBackupStore
         return Task.FromResult(info.Exists ? ToObject(info) : null);
     }
 
+    public Task<bool> CanReadAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var probe = new FileStream(PathOf(name), FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+            return Task.FromResult(true);
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            return Task.FromResult(false);
+        }
+    }
+
     public Task<IReadOnlyList<StoredObject>> ListAsync(CancellationToken cancellationToken)
     {
         if (!Directory.Exists(_directory))

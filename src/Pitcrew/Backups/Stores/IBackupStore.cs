@@ -21,6 +21,9 @@ internal interface IBackupStore : IDisposable
     /// <summary>The object's size and time, or null when absent.</summary>
     Task<StoredObject?> StatAsync(string name, CancellationToken cancellationToken);
 
+    /// <summary>Whether this user may read a listed object (a file store checks permissions; a listed S3 object is taken as readable).</summary>
+    Task<bool> CanReadAsync(string name, CancellationToken cancellationToken);
+
     /// <summary>Every object in the store, incomplete uploads included where the store keeps them apart.</summary>
     Task<IReadOnlyList<StoredObject>> ListAsync(CancellationToken cancellationToken);
 

@@ -112,6 +112,9 @@ internal sealed class S3BackupStore : IBackupStore
         }
     }
 
+    /// <remarks>A GET per listed backup would cost a request each; the listing's credentials read the bucket in practice.</remarks>
+    public Task<bool> CanReadAsync(string name, CancellationToken cancellationToken) => Task.FromResult(true);
+
     public async Task<IReadOnlyList<StoredObject>> ListAsync(CancellationToken cancellationToken)
     {
         var objects = new List<StoredObject>();
