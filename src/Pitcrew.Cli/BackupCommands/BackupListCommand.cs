@@ -30,8 +30,10 @@ internal static class BackupListCommand
             var entries = await BackupCatalog.ListAsync(store, cancellationToken).ConfigureAwait(false);
             var policy = await RetentionPolicyStore.ResolveAsync(store, RetentionFlags.Request(parse), cancellationToken).ConfigureAwait(false);
             var decisions = BackupPruner.Plan(entries, policy.Policy, [], now: null).ToDictionary(d => d.Name, StringComparer.Ordinal);
+            // An S3 prefix has no existence of its own: a mistyped one holds nothing at all, which the listing says.
+            var empty = entries.Count == 0 && (await store.ListAsync(cancellationToken).ConfigureAwait(false)).Count == 0;
             var listing = new BackupListing(
-                store.Location, policy.Policy.ToString(), policy.Source, policy.From, [.. entries.Select(e => BackupListItem.From(e, decisions[e.Manifest.Name]))]);
+                store.Location, empty, policy.Policy.ToString(), policy.Source, policy.From, [.. entries.Select(e => BackupListItem.From(e, decisions[e.Manifest.Name]))]);
             if (!StructuredOutput.TryWrite(context, parse.GetValue(GlobalOptions.Output), listing))
             {
                 BackupRenderer.List(context.Out, listing);
@@ -44,7 +46,8 @@ internal static class BackupListCommand
 }
 
 /// <summary>The -o json shape of list: the store, the retention policy applied and where it came from, and the backups, oldest first.</summary>
-internal sealed record BackupListing(string Store, string Policy, RetentionPolicySource PolicySource, string PolicyFrom, IReadOnlyList<BackupListItem> Backups);
+/// <param name="StoreEmpty">The store holds no object at all (no backup, lock, leftover or stored policy).</param>
+internal sealed record BackupListing(string Store, bool StoreEmpty, string Policy, RetentionPolicySource PolicySource, string PolicyFrom, IReadOnlyList<BackupListItem> Backups);
 
 /// <summary>One listed backup: what the manifest says, whether its object is there, and what retention would do.</summary>
 internal sealed record BackupListItem(

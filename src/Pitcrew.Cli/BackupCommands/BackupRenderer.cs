@@ -31,7 +31,9 @@ internal static class BackupRenderer
     {
         if (listing.Backups.Count == 0)
         {
-            console.WriteLine($"No backups in {listing.Store}.");
+            console.WriteLine(listing.StoreEmpty
+                ? $"No backups in {listing.Store}: it holds no objects at all (a new store, or a mistyped --store?)."
+                : $"No backups in {listing.Store}.");
             return;
         }
 

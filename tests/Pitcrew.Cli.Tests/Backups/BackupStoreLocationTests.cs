@@ -54,6 +54,16 @@ public sealed class BackupStoreLocationTests(BackupCliServers servers) : IClassF
     }
 
     [Fact]
+    public async Task List_OfAnS3PrefixThatHoldsNothing_SaysSoAndHintsAtAMistypedStore()
+    {
+        var run = await CliRun.InvokeAsync(BackupCliServers.Environment,
+            "etcd", "backup", "list", "--store", S3Fixture.NewStore(), "--s3-endpoint", servers.S3.Endpoint);
+
+        Assert.Equal(ExitCodes.Ok, run.ExitCode);
+        Assert.Contains("it holds no objects at all (a new store, or a mistyped --store?)", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task List_OfAStoreThatIsAFile_ExitsNotFoundAndSaysItIsAFile()
     {
         var file = Path.Combine(servers.Root, "plain-" + Guid.NewGuid().ToString("N"));
