@@ -22,13 +22,14 @@ internal static class BackupListCommand
             pitcrew etcd backup list --store s3://backups/etcd --keep-hourly 24 --keep-daily 7 -o json
             """);
         RetentionFlags.AddTo(command);
+        command.Outputs(OutputFlag.Structured);
         command.SetAction(async (parse, cancellationToken) =>
         {
             using var store = BackupStoreFlags.Open(parse, context);
             var entries = await BackupCatalog.ListAsync(store, cancellationToken).ConfigureAwait(false);
             var decisions = BackupPruner.Plan(entries, RetentionFlags.Bind(parse), [], now: null).ToDictionary(d => d.Name, StringComparer.Ordinal);
             var listing = new BackupListing(store.Location, [.. entries.Select(e => BackupListItem.From(e, decisions[e.Manifest.Name]))]);
-            if (!StructuredOutput.TryWrite(context, parse.GetValue(GlobalOptions.Output), listing))
+            if (!StructuredOutput.TryWrite(context, OutputFlag.Get(parse), listing))
             {
                 BackupRenderer.List(context.Out, listing);
             }

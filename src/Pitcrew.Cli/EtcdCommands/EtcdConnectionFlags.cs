@@ -29,6 +29,15 @@ internal static class EtcdConnectionFlags
         Arity = ArgumentArity.ZeroOrOne,
     };
 
+    /// <summary>Adds the flags to a command that talks to etcd (and, recursively, to its subcommands).</summary>
+    public static void AddTo(Command command)
+    {
+        foreach (var option in All)
+        {
+            command.Add(option);
+        }
+    }
+
     public static IEnumerable<Option> All =>
         [Endpoints, CaCert, Cert, Key, User, Password, DialTimeout, CommandTimeout, InsecureSkipTlsVerify, InsecureTransport];
 
