@@ -55,7 +55,7 @@ internal static class CliApp
     {
         var root = Build(context);
         var parse = root.Parse(args);
-        var verbose = parse.GetValue(GlobalOptions.Verbose);
+        var verbose = parse.GetResult(GlobalOptions.Verbose) is { } given && !given.Errors.Any() && parse.GetValue(GlobalOptions.Verbose);
         if (parse.Errors.Count > 0 && parse.Action is System.CommandLine.Invocation.ParseErrorAction)
         {
             foreach (var error in parse.Errors)

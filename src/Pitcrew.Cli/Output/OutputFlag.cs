@@ -24,7 +24,6 @@ internal static class OutputFlag
         var option = new Option<OutputFormat>("--output", "-o", "-w", "--write-out")
         {
             Description = $"Output format: {Names(formats, " or ")}",
-            DefaultValueFactory = _ => OutputFormat.Table,
             CustomParser = r => Parse(r, formats),
             HelpName = string.Join('|', formats.Select(Name)),
             Hidden = formats.Count == 1,
