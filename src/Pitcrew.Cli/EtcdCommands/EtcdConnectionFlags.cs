@@ -13,7 +13,7 @@ internal static class EtcdConnectionFlags
     public static readonly Option<string?> Key = Text("--key", "Client key for TLS [ETCDCTL_KEY]");
     public static readonly Option<string?> User = Text("--user", "username[:password] for authentication [ETCDCTL_USER]");
     public static readonly Option<string?> Password = Text("--password", "Password for --user [ETCDCTL_PASSWORD]");
-    public static readonly Option<string?> DialTimeout = Text("--dial-timeout", "Timeout to connect, e.g. 2s (default 2s) [ETCDCTL_DIAL_TIMEOUT]");
+    public static readonly Option<string?> DialTimeout = Text("--dial-timeout", "Timeout to connect and get a first answer, e.g. 2s (default 2s) [ETCDCTL_DIAL_TIMEOUT]");
     public static readonly Option<string?> CommandTimeout = Text("--command-timeout", "Timeout per request, e.g. 5s (default 5s; none for snapshot save) [ETCDCTL_COMMAND_TIMEOUT]");
     public static readonly Option<bool?> InsecureSkipTlsVerify = new("--insecure-skip-tls-verify")
     {

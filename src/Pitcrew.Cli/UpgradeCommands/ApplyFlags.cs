@@ -71,7 +71,7 @@ internal static class ApplyFlags
 
     private static Option<TimeSpan> Duration(string name, string description, TimeSpan fallback) => new(name)
     {
-        Description = $"{description} (default {GoDuration.Format(fallback)})",
+        Description = description,
         HelpName = "DURATION",
         DefaultValueFactory = _ => fallback,
         CustomParser = ParseDuration,
