@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using Spectre.Console;
 using Pitcrew.Cli.Demo;
 using Pitcrew.Cli.EtcdCommands;
+using Pitcrew.Cli.Output;
 using Pitcrew.Errors;
 
 namespace Pitcrew.Cli;
@@ -13,8 +14,10 @@ internal static class CliApp
     public static RootCommand Build(CliContext context)
     {
         var root = new RootCommand("""
-            pitcrew maintains Kubernetes clusters the way careful SREs do by hand: etcd snapshots that are
-            verified as they are taken, checked natively, and explained.
+            pitcrew maintains kubeadm Kubernetes clusters the way careful SREs do by hand, with the checks they
+            would make: etcd snapshots verified as they are taken, scheduled backups with retention, etcd and whole
+            cluster restores, node drains that respect disruption budgets, planned and journaled version upgrades,
+            a doctor that explains what is wrong, and a simulated cluster to try it all on.
 
             Find more information in README.md and docs/.
             """)
@@ -28,8 +31,8 @@ internal static class CliApp
             ClusterCommands.ClusterCommand.Create(context),
             VersionCommand.Create(context),
         };
-        root.Add(GlobalOptions.Output);
         root.Add(GlobalOptions.Verbose);
+        OutputFlag.DefaultToText(root);
         CommandHelp.Install(root);
         return root;
     }
@@ -52,13 +55,15 @@ internal static class CliApp
     {
         var root = Build(context);
         var parse = root.Parse(args);
-        var verbose = parse.GetValue(GlobalOptions.Verbose);
+        var verbose = parse.GetResult(GlobalOptions.Verbose) is { } given && !given.Errors.Any() && parse.GetValue(GlobalOptions.Verbose);
         if (parse.Errors.Count > 0 && parse.Action is System.CommandLine.Invocation.ParseErrorAction)
         {
             foreach (var error in parse.Errors)
             {
                 context.Err.WriteLine("error: " + error.Message);
             }
+
+            ErrorOutput.Write(context, OutputFlag.Get(parse), string.Join("; ", parse.Errors.Select(e => e.Message)), ExitCodes.Usage);
 
             context.Err.WriteLine($"See '{CommandPath(parse)} --help' for usage.");
             return ExitCodes.Usage;
@@ -83,21 +88,37 @@ internal static class CliApp
             context.Err.WriteLine("cancelled");
             return ExitCodes.Cancelled;
         }
-        catch (ServerErrorException e)
-        {
-            // Worded as kubectl prints it: "Error from server (NotFound): ...", no prefix.
-            Fail(context, e.Message, e, verbose);
-            return e.ExitCode;
-        }
-        catch (PitcrewException e)
-        {
-            Fail(context, "error: " + e.Message, e, verbose);
-            return e.ExitCode;
-        }
         catch (Exception e)
         {
-            Fail(context, $"error: {e.Message}{(verbose ? string.Empty : " (run with -v for details)")}", e, verbose);
-            return ExitCodes.Failed;
+            var failure = Failure(e, verbose);
+            context.Err.WriteLine(failure.Line);
+            if (verbose)
+            {
+                context.Err.WriteLine(e.ToString());
+            }
+
+            ErrorOutput.Write(context, OutputFlag.Get(parse), failure.Message, failure.ExitCode);
+            return failure.ExitCode;
+        }
+    }
+
+    /// <summary>The one line on stderr, the message for a JSON error and the exit code of a failure.</summary>
+    private static (string Line, string Message, int ExitCode) Failure(Exception e, bool verbose)
+    {
+        switch (e)
+        {
+            case ServerErrorException server:
+                // Worded as kubectl prints it: "Error from server (NotFound): ...", no prefix.
+                return (server.Message, server.Message, server.ExitCode);
+            case PitcrewException pitcrew:
+                return ("error: " + pitcrew.Message, pitcrew.Message, pitcrew.ExitCode);
+            default:
+                if (TransportErrors.Translate(e) is { } transport)
+                {
+                    return ("error: " + transport.Message, transport.Message, transport.ExitCode);
+                }
+
+                return ($"error: {e.Message}{(verbose ? string.Empty : " (run with -v for details)")}", e.Message, ExitCodes.Failed);
         }
     }
 
@@ -110,15 +131,6 @@ internal static class CliApp
         }
 
         return string.Join(' ', names);
-    }
-
-    private static void Fail(CliContext context, string line, Exception e, bool verbose)
-    {
-        context.Err.WriteLine(line);
-        if (verbose)
-        {
-            context.Err.WriteLine(e.ToString());
-        }
     }
 
     /// <summary>Lets System.CommandLine write parse errors and help through the stderr console.</summary>

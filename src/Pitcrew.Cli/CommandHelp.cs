@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using System.Runtime.CompilerServices;
+using System.Text.RegularExpressions;
 
 namespace Pitcrew.Cli;
 
@@ -9,7 +10,7 @@ namespace Pitcrew.Cli;
 /// kubectl-style help: a one-line summary where commands are listed, the full description and examples
 /// on the command's own --help.
 /// </summary>
-internal static class CommandHelp
+internal static partial class CommandHelp
 {
     private static readonly ConditionalWeakTable<Command, Details> Registry = [];
 
@@ -31,6 +32,29 @@ internal static class CommandHelp
 
     private sealed record Details(string Summary, string Text, string Examples);
 
+    /// <summary>Writes System.CommandLine's help with durations as Go prints them: [default: 5m0s], not [default: 00:05:00].</summary>
+    private static void WriteHelp(HelpAction inner, ParseResult parseResult)
+    {
+        var configuration = parseResult.InvocationConfiguration;
+        var output = configuration.Output;
+        using var text = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
+        configuration.Output = text;
+        try
+        {
+            inner.Invoke(parseResult);
+        }
+        finally
+        {
+            configuration.Output = output;
+        }
+
+        output.Write(TimeSpanDefault().Replace(text.ToString(), m =>
+            $"[default: {GoDuration.Format(TimeSpan.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture))}]"));
+    }
+
+    [GeneratedRegex(@"\[default: (-?(?:\d+\.)?\d{2}:\d{2}:\d{2}(?:\.\d+)?)\]")]
+    private static partial Regex TimeSpanDefault();
+
     private sealed class ExamplesHelpAction(HelpAction inner) : SynchronousCommandLineAction
     {
         public override int Invoke(ParseResult parseResult)
@@ -38,14 +62,15 @@ internal static class CommandHelp
             var command = parseResult.CommandResult.Command;
             if (!Registry.TryGetValue(command, out var details))
             {
-                return inner.Invoke(parseResult);
+                WriteHelp(inner, parseResult);
+                return 0;
             }
 
             // The long text stands in for the summary on the command's own page only.
             command.Description = $"{details.Summary}\n\n{details.Text}";
             try
             {
-                inner.Invoke(parseResult);
+                WriteHelp(inner, parseResult);
             }
             finally
             {

@@ -1,4 +1,3 @@
-using Pitcrew.Cli.EtcdCommands;
 using Pitcrew.Cli.Output;
 using Pitcrew.Cli.UpgradeCommands;
 
@@ -31,6 +30,30 @@ public sealed class FormattingTests
     [InlineData("five seconds")]
     [InlineData("5s junk")]
     public void GoDuration_RejectsOtherText(string text) => Assert.False(GoDuration.TryParse(text, out _));
+
+    [Theory]
+    [InlineData(0, "0s")]
+    [InlineData(0.25, "250µs")]
+    [InlineData(141.1244, "141ms")]
+    [InlineData(1_500, "1.5s")]
+    [InlineData(90_000, "1m30s")]
+    [InlineData(300_000, "5m0s")]
+    [InlineData(3_600_000, "1h0m0s")]
+    [InlineData(90_061_000, "25h1m1s")]
+    [InlineData(-2_000, "-2s")]
+    public void GoDuration_FormatsAsGoPrintsDurations(double milliseconds, string expected) =>
+        Assert.Equal(expected, GoDuration.Format(TimeSpan.FromMilliseconds(milliseconds)));
+
+    [Theory]
+    [InlineData("1d", 86_400_000)]
+    [InlineData("1w", 604_800_000)]
+    [InlineData("1h30m", 5_400_000)]
+    public void GoDuration_ReadsDaysAndWeeksOnlyWhereAsked(string text, double milliseconds)
+    {
+        Assert.True(GoDuration.TryParse(text, out var duration, daysAndWeeks: true));
+        Assert.Equal(milliseconds, duration.TotalMilliseconds);
+        Assert.Equal(!text.EndsWith('d') && !text.EndsWith('w'), GoDuration.TryParse(text, out _));
+    }
 
     [Fact]
     public void TextTable_GivesACellOfSeveralLinesATallRow_AndSizesColumnsByTheLongestLine()

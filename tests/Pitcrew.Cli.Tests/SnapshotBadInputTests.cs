@@ -68,7 +68,7 @@ public sealed class SnapshotBadInputTests : IDisposable
     {
         var run = await CliRun.InvokeAsync("etcd", "snapshot", "status", "x.db", "-o", "xml");
         Assert.Equal(ExitCodes.Usage, run.ExitCode);
-        Assert.Contains("unknown output format", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("output format \"xml\" is not supported by this command: use table, json or yaml", run.Stderr, StringComparison.Ordinal);
     }
 
     private string Write(string name, byte[] bytes)

@@ -57,6 +57,8 @@ internal static class BackupCreateCommand
               --endpoints=https://127.0.0.1:2379 --cacert=/etc/kubernetes/pki/etcd/ca.crt \
               --cert=/etc/kubernetes/pki/etcd/server.crt --key=/etc/kubernetes/pki/etcd/server.key
             """);
+        command.Outputs(OutputFlag.Structured);
+        EtcdConnectionFlags.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var options = Bind(parse, context);
@@ -64,7 +66,7 @@ internal static class BackupCreateCommand
             var reporter = new TransferReporter(context);
             var result = await reporter.RunAsync(progress => BackupJobs.CreateAsync(
                 store, options, parse.GetValue(LockWait) ?? TimeSpan.FromMinutes(1), progress, context.Time, cancellationToken)).ConfigureAwait(false);
-            if (!StructuredOutput.TryWrite(context, parse.GetValue(GlobalOptions.Output), result))
+            if (!StructuredOutput.TryWrite(context, OutputFlag.Get(parse), result))
             {
                 BackupRenderer.Created(context.Out, store.Location, result);
             }

@@ -29,13 +29,14 @@ internal static class BackupFetchCommands
             pitcrew etcd backup verify etcd-20261201T003000Z-1a2b --store s3://backups/etcd --encrypt-key-file /etc/pitcrew/backup.key
             pitcrew etcd backup verify latest --drill --store file:///var/backups/etcd
             """);
+        command.Outputs(OutputFlag.Structured);
         command.SetAction(async (parse, cancellationToken) =>
         {
             using var store = BackupStoreFlags.OpenExisting(parse, context);
             var key = BackupStoreFlags.Key(parse);
             var workDir = parse.GetValue(BackupCreateCommand.WorkDir);
             var temp = Path.Combine(workDir ?? Path.GetTempPath(), $"pitcrew-verify-{Environment.ProcessId}-{Guid.NewGuid():N}.db");
-            var format = parse.GetValue(GlobalOptions.Output);
+            var format = OutputFlag.Get(parse);
             try
             {
                 var result = await BackupReader.FetchAsync(store, parse.GetValue(name)!, key, temp, context.Time, cancellationToken).ConfigureAwait(false);
@@ -82,13 +83,14 @@ internal static class BackupFetchCommands
             pitcrew etcd backup get latest /var/tmp/restore.db --store file:///var/backups/etcd
             etcdutl snapshot restore /var/tmp/restore.db --data-dir /var/lib/etcd-restored
             """);
+        command.Outputs(OutputFlag.Structured);
         command.SetAction(async (parse, cancellationToken) =>
         {
             using var store = BackupStoreFlags.OpenExisting(parse, context);
             var key = BackupStoreFlags.Key(parse);
             var result = await BackupReader.FetchAsync(store, parse.GetValue(name)!, key, parse.GetValue(file)!, context.Time, cancellationToken)
                 .ConfigureAwait(false);
-            if (!StructuredOutput.TryWrite(context, parse.GetValue(GlobalOptions.Output), result))
+            if (!StructuredOutput.TryWrite(context, OutputFlag.Get(parse), result))
             {
                 BackupRenderer.Fetched(context.Out, store.Location, result);
             }

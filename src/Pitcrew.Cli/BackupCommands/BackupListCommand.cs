@@ -24,6 +24,7 @@ internal static class BackupListCommand
             pitcrew etcd backup list --store s3://backups/etcd --keep-hourly 24 --keep-daily 7 -o json
             """);
         RetentionFlags.AddTo(command);
+        command.Outputs(OutputFlag.Structured);
         command.SetAction(async (parse, cancellationToken) =>
         {
             using var store = BackupStoreFlags.OpenExisting(parse, context);
@@ -34,7 +35,7 @@ internal static class BackupListCommand
             var empty = entries.Count == 0 && (await store.ListAsync(cancellationToken).ConfigureAwait(false)).Count == 0;
             var listing = new BackupListing(
                 store.Location, empty, policy.Policy.ToString(), policy.Source, policy.From, [.. entries.Select(e => BackupListItem.From(e, decisions[e.Manifest.Name]))]);
-            if (!StructuredOutput.TryWrite(context, parse.GetValue(GlobalOptions.Output), listing))
+            if (!StructuredOutput.TryWrite(context, OutputFlag.Get(parse), listing))
             {
                 BackupRenderer.List(context.Out, listing);
             }

@@ -33,13 +33,14 @@ internal static class BackupPruneCommand
             pitcrew etcd backup prune --store s3://backups/etcd etcd-20261001T020000Z-77aa   # forget one pre-upgrade backup
             """);
         RetentionFlags.AddTo(command);
+        command.Outputs(OutputFlag.Structured);
         command.SetAction(async (parse, cancellationToken) =>
         {
             using var store = BackupStoreFlags.OpenExisting(parse, context);
             var result = await BackupJobs.PruneAsync(
                 store, RetentionFlags.Request(parse), parse.GetValue(forget) ?? [], parse.GetValue(dryRun), parse.GetValue(now),
                 parse.GetValue(BackupCreateCommand.LockWait) ?? TimeSpan.FromMinutes(1), context.Time, cancellationToken).ConfigureAwait(false);
-            if (!StructuredOutput.TryWrite(context, parse.GetValue(GlobalOptions.Output), result))
+            if (!StructuredOutput.TryWrite(context, OutputFlag.Get(parse), result))
             {
                 BackupRenderer.Pruned(context.Out, result);
             }

@@ -23,7 +23,7 @@ internal static class BackupRenderer
             Row(grid, "cleaned", $"{result.LeftoversRemoved} leftover object(s) of interrupted runs");
         }
 
-        Row(grid, "took", $"{result.Took.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)}s ({HumanBytes.Rate(result.SnapshotBytesPerSecond)})");
+        Row(grid, "took", $"{GoDuration.Format(result.Took)} ({HumanBytes.Rate(result.SnapshotBytesPerSecond)})");
         console.Write(grid);
     }
 
@@ -96,7 +96,7 @@ internal static class BackupRenderer
         var resources = s.RegistryKeys.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).Take(8)
             .Select(p => $"{p.Key} {N(p.Value)}").ToList();
         Row(grid, "objects", resources.Count > 0 ? string.Join(", ", resources) + (s.RegistryKeys.Count > 8 ? ", ..." : string.Empty) : "no /registry/ keys");
-        Row(grid, "took", $"{result.Took.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)}s");
+        Row(grid, "took", GoDuration.Format(result.Took));
         console.Write(grid);
     }
 

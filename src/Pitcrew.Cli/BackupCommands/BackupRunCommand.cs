@@ -41,6 +41,7 @@ internal static class BackupRunCommand
               --keep-hourly 24 --keep-daily 7 --keep-weekly 4 --keep-monthly 12 --metrics-addr 127.0.0.1:9477
             """);
         RetentionFlags.AddTo(command);
+        EtcdCommands.EtcdConnectionFlags.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var create = BackupCreateCommand.Bind(parse, context);

@@ -1,18 +1,16 @@
 using System.CommandLine.Parsing;
-using System.Globalization;
-using System.Text.RegularExpressions;
 using Pitcrew.Backups.Retention;
 
 namespace Pitcrew.Cli.BackupCommands;
 
 /// <summary>Parsers for the backup flags' durations, spans and times; a bad value is a usage error naming the flag.</summary>
-internal static partial class CliDurations
+internal static class CliDurations
 {
     /// <summary>A fixed period as Go writes it, plus d and w: 15m (minutes), 1h, 1d, 1w, 1h30m.</summary>
     public static TimeSpan Period(ArgumentResult result)
     {
         var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
-        if (TryParsePeriod(text, out var period) && period > TimeSpan.Zero)
+        if (GoDuration.TryParse(text, out var period, daysAndWeeks: true) && period > TimeSpan.Zero)
         {
             return period;
         }
@@ -47,40 +45,5 @@ internal static partial class CliDurations
         return default;
     }
 
-    public static bool TryParsePeriod(string text, out TimeSpan period)
-    {
-        period = TimeSpan.Zero;
-        var matches = Part().Matches(text);
-        if (matches.Count == 0 || matches.Sum(m => m.Length) != text.Length)
-        {
-            return false;
-        }
-
-        foreach (Match match in matches)
-        {
-            var value = double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
-            var unit = match.Groups[2].Value switch
-            {
-                "ms" => TimeSpan.FromMilliseconds(1),
-                "s" => TimeSpan.FromSeconds(1),
-                "m" => TimeSpan.FromMinutes(1),
-                "h" => TimeSpan.FromHours(1),
-                "d" => TimeSpan.FromDays(1),
-                _ => TimeSpan.FromDays(7),
-            };
-            if (value * unit.Ticks > TimeSpan.FromDays(36_600).Ticks)
-            {
-                return false;
-            }
-
-            period += unit * value;
-        }
-
-        return true;
-    }
-
     public static string Flag(ArgumentResult result) => result.Parent is OptionResult option ? option.Option.Name : "the argument";
-
-    [GeneratedRegex(@"([0-9]+(?:\.[0-9]+)?)(ms|s|m|h|d|w)")]
-    private static partial Regex Part();
 }

@@ -5,7 +5,7 @@ using Pitcrew.Backups.Retention;
 
 namespace Pitcrew.Cli.BackupCommands;
 
-/// <summary>restic's --keep-* flags and --time-zone, bound to one <see cref="RetentionPolicy"/>; no --keep-* flag means the seed's default.</summary>
+/// <summary>restic's --keep-* flags and --time-zone, bound to one <see cref="RetentionPolicy"/>; no --keep-* flag means the default policy.</summary>
 internal static class RetentionFlags
 {
     public static readonly Option<int> KeepLast = Count("--keep-last", "Keep the N newest backups");
@@ -58,7 +58,7 @@ internal static class RetentionFlags
             ? RetentionRequest.Of(Bind(parse))
             : new RetentionRequest(null, parse.GetResult(TimeZone) is { Implicit: false } ? parse.GetValue(TimeZone) : null);
 
-    /// <summary>The policy the flags describe; the seed's default (7 daily, 4 weekly, 12 monthly) when no --keep-* flag is given.</summary>
+    /// <summary>The policy the flags describe; the default (7 daily, 4 weekly, 12 monthly) when no --keep-* flag is given.</summary>
     public static RetentionPolicy Bind(ParseResult parse)
     {
         var zone = parse.GetValue(TimeZone) ?? TimeZoneInfo.Utc;

@@ -55,6 +55,7 @@ internal static class RetentionSimulateCommand
             pitcrew etcd backup retention simulate --every 6h --for 90d --until 2026-12-01T00:00:00Z --tag-at 2026-10-02T09:30:00Z=pre-upgrade -o json
             """);
         RetentionFlags.AddTo(command);
+        command.Outputs(OutputFlag.Structured);
         command.SetAction(parse =>
         {
             var policy = RetentionFlags.Bind(parse);
@@ -67,7 +68,7 @@ internal static class RetentionSimulateCommand
 
             var decisions = RetentionSimulator.Run(simulation, policy);
 
-            if (!StructuredOutput.TryWrite(context, parse.GetValue(GlobalOptions.Output), SimulatedBackups.From(decisions, policy.TimeZone)))
+            if (!StructuredOutput.TryWrite(context, OutputFlag.Get(parse), SimulatedBackups.From(decisions, policy.TimeZone)))
             {
                 RetentionRenderer.Simulation(context.RawOut, simulation, policy, decisions);
             }

@@ -13,7 +13,7 @@ using Spectre.Console;
 
 namespace Pitcrew.Cli.ClusterCommands;
 
-/// <summary>pitcrew cluster restore: the seed's restore runbook performed on every control-plane node, journaled.</summary>
+/// <summary>pitcrew cluster restore: the kubeadm restore runbook performed on every control-plane node, journaled.</summary>
 internal static class ClusterRestoreCommand
 {
     private static readonly Option<string?> Snapshot = new("--snapshot") { Description = "The snapshot to restore (a file here)", HelpName = "FILE" };
@@ -40,7 +40,7 @@ internal static class ClusterRestoreCommand
             Snapshot, FromBackup, ExecutorFlags.Executor, ExecutorFlags.Inventory, ExecutorFlags.KnownHosts, ExecutorFlags.SshAcceptNew, InitialCluster, token, bump, NodeSnapshot, DataDir, ManifestDir, StateDir, Yes, Resume, PlanOnly,
             NodeFlags.Kubeconfig, NodeFlags.Context, BackupStoreFlags.Store, BackupStoreFlags.S3Endpoint, BackupStoreFlags.KeyFile,
         }.Describe(
-            "Restore etcd on every control-plane node from one snapshot: the seed's runbook, planned, checked and journaled",
+            "Restore etcd on every control-plane node from one snapshot: the standard kubeadm restore runbook, planned, checked and journaled",
             """
             Finds the control-plane nodes and etcd members (etcd's member list and the cluster's nodes, or
             --initial-cluster), plans every member's restore (IDs, flags) and refuses unless the plan checks out.
@@ -61,6 +61,7 @@ internal static class ClusterRestoreCommand
             command.Add(option);
         }
 
+        command.Outputs(OutputFlag.Structured);
         command.SetAction((parse, cancellationToken) => RunAsync(context, parse, token, bump, cancellationToken));
         return command;
     }
@@ -108,7 +109,7 @@ internal static class ClusterRestoreCommand
         var runner = new ClusterRestoreRunner(executor, etcd, stateDir, context.Time, line => context.Err.WriteLine(line, Style.Plain));
         journal ??= new ClusterRestoreJournal(snapshot, stamp, [.. plan.Members.Select(m => $"{m.Node}|{m.Member}|{string.Join(',', m.PeerUrls)}")], [], false);
         var report = await runner.RunAsync(plan, snapshot, journal, cancellationToken).ConfigureAwait(false);
-        if (!StructuredOutput.TryWrite(context, parse.GetValue(GlobalOptions.Output), report))
+        if (!StructuredOutput.TryWrite(context, OutputFlag.Get(parse), report))
         {
             PrintReport(context, report);
         }

@@ -41,6 +41,9 @@ internal static class DoctorCommand
 
     private static readonly Option<string?> S3Endpoint = new("--s3-endpoint") { Description = "URL of an S3-compatible service for --store", HelpName = "URL", Recursive = true };
     private static readonly Option<string?> MaxBackupAge = new("--max-backup-age") { Description = "The newest backup may be this old, e.g. 1h or 25h (default 25h)", Recursive = true };
+    private static readonly IReadOnlyList<OutputFormat> Formats =
+        [OutputFormat.Table, OutputFormat.Json, OutputFormat.Yaml, OutputFormat.Markdown, OutputFormat.Html, OutputFormat.Sarif];
+
     private static readonly Argument<string> NodeName = new("NAME") { Description = "The node to diagnose" };
 
     public static Command Create(CliContext context)
@@ -67,6 +70,7 @@ internal static class DoctorCommand
             doctor.Add(option);
         }
 
+        doctor.Outputs(Formats);
         doctor.SetAction((parse, ct) => RunAsync(context, parse, DoctorScope.Cluster, ct));
         doctor.Add(Scope(context, "cluster", "Everything below", DoctorScope.Cluster));
         doctor.Add(Scope(context, "nodes", "Node conditions, lease, cordon, taints, usage, version skew, kubelet reachability", DoctorScope.Nodes));
@@ -81,7 +85,7 @@ internal static class DoctorCommand
 
     private static Command Scope(CliContext context, string name, string summary, DoctorScope scope)
     {
-        var command = new Command(name, summary);
+        var command = new Command(name, summary).Outputs(Formats);
         command.SetAction((parse, ct) => RunAsync(context, parse, scope, ct));
         return command;
     }
@@ -108,7 +112,7 @@ internal static class DoctorCommand
             report = report with { Baseline = Doctor.Baseline.Compare(previous.file, previous.Item2, report.Findings) };
         }
 
-        Write(context, parse.GetValue(GlobalOptions.Output), report);
+        Write(context, OutputFlag.Get(parse), report);
         return DoctorExitCodes.For(report.Worst, parse.GetValue(FailOn));
     }
 

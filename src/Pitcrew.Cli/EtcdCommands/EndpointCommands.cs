@@ -34,11 +34,13 @@ internal static class EndpointCommands
             pitcrew etcd endpoint status --endpoints=http://10.0.0.1:2379,http://10.0.0.2:2379
             pitcrew etcd endpoint status --cluster -o json
             """);
+        command.Outputs(OutputFlag.Structured);
+        EtcdConnectionFlags.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var options = EtcdConnectionFlags.Bind(parse, context.Environment);
             var statuses = await EtcdEndpoints.StatusAsync(options, parse.GetValue(Cluster), cancellationToken).ConfigureAwait(false);
-            if (!StructuredOutput.TryWrite(context, parse.GetValue(GlobalOptions.Output), statuses))
+            if (!StructuredOutput.TryWrite(context, OutputFlag.Get(parse), statuses))
             {
                 EndpointRenderer.Status(context.Out, statuses);
             }
@@ -66,11 +68,13 @@ internal static class EndpointCommands
             """
             pitcrew etcd endpoint health --cluster
             """);
+        command.Outputs(OutputFlag.Structured);
+        EtcdConnectionFlags.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var options = EtcdConnectionFlags.Bind(parse, context.Environment);
             var health = await EtcdEndpoints.HealthAsync(options, parse.GetValue(Cluster), context.Time, cancellationToken).ConfigureAwait(false);
-            if (!StructuredOutput.TryWrite(context, parse.GetValue(GlobalOptions.Output), health))
+            if (!StructuredOutput.TryWrite(context, OutputFlag.Get(parse), health))
             {
                 EndpointRenderer.Health(context.Out, health);
             }

@@ -48,7 +48,7 @@ internal static class EndpointRenderer
             table.AddRow(
                 Markup.Escape(h.Endpoint),
                 Bool(h.Healthy),
-                h.Took.TotalMilliseconds.ToString("0.000", CultureInfo.InvariantCulture) + "ms",
+                GoDuration.Format(h.Took),
                 Markup.Escape(h.Error ?? string.Empty));
         }
 

@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace Pitcrew.Cli.EtcdCommands;
 
-/// <summary>pitcrew etcd: snapshots and endpoints, with etcdctl's connection flags.</summary>
+/// <summary>pitcrew etcd: snapshots, endpoints and backups; the commands that talk to etcd take etcdctl's connection flags.</summary>
 internal static class EtcdCommand
 {
     public static Command Create(CliContext context)
@@ -22,11 +22,6 @@ internal static class EtcdCommand
             BackupCommands.BackupCommand.Create(context),
             RestorePlanCommand.Group(context),
         };
-        foreach (var option in EtcdConnectionFlags.All)
-        {
-            etcd.Add(option);
-        }
-
         return etcd;
     }
 }

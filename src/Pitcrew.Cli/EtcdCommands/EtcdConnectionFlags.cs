@@ -13,7 +13,7 @@ internal static class EtcdConnectionFlags
     public static readonly Option<string?> Key = Text("--key", "Client key for TLS [ETCDCTL_KEY]");
     public static readonly Option<string?> User = Text("--user", "username[:password] for authentication [ETCDCTL_USER]");
     public static readonly Option<string?> Password = Text("--password", "Password for --user [ETCDCTL_PASSWORD]");
-    public static readonly Option<string?> DialTimeout = Text("--dial-timeout", "Timeout to connect, e.g. 2s (default 2s) [ETCDCTL_DIAL_TIMEOUT]");
+    public static readonly Option<string?> DialTimeout = Text("--dial-timeout", "Timeout to connect and get a first answer, e.g. 2s (default 2s) [ETCDCTL_DIAL_TIMEOUT]");
     public static readonly Option<string?> CommandTimeout = Text("--command-timeout", "Timeout per request, e.g. 5s (default 5s; none for snapshot save) [ETCDCTL_COMMAND_TIMEOUT]");
     public static readonly Option<bool?> InsecureSkipTlsVerify = new("--insecure-skip-tls-verify")
     {
@@ -28,6 +28,15 @@ internal static class EtcdConnectionFlags
         Recursive = true,
         Arity = ArgumentArity.ZeroOrOne,
     };
+
+    /// <summary>Adds the flags to a command that talks to etcd (and, recursively, to its subcommands).</summary>
+    public static void AddTo(Command command)
+    {
+        foreach (var option in All)
+        {
+            command.Add(option);
+        }
+    }
 
     public static IEnumerable<Option> All =>
         [Endpoints, CaCert, Cert, Key, User, Password, DialTimeout, CommandTimeout, InsecureSkipTlsVerify, InsecureTransport];

@@ -14,7 +14,7 @@ internal static class RestoreFlags
 
     public static Option<string> Token() => new("--initial-cluster-token")
     {
-        Description = "The cluster token; the same on every member (it seeds the member IDs)",
+        Description = "The cluster token; the same on every member (the member IDs derive from it)",
         DefaultValueFactory = _ => RestoreOptions.DefaultToken,
     };
 

@@ -38,11 +38,12 @@ internal static class RestorePlanCommand
               --initial-cluster cp1=https://10.0.0.1:2380,cp2=https://10.0.0.2:2380,cp3=https://10.0.0.3:2380 \
               --data-dir /var/lib/etcd-restored
             """);
+        command.Outputs(OutputFlag.Structured);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var report = await RestorePlanning.PlanAsync(parse.GetValue(file)!, parse.GetValue(cluster)!, parse.GetValue(token)!,
                 parse.GetValue(dataDir), parse.GetValue(bump), parse.GetValue(skipHash), cancellationToken).ConfigureAwait(false);
-            if (!StructuredOutput.TryWrite(context, parse.GetValue(GlobalOptions.Output), report))
+            if (!StructuredOutput.TryWrite(context, OutputFlag.Get(parse), report))
             {
                 RestoreRenderer.Plan(context.Out, context.RawOut, report);
             }

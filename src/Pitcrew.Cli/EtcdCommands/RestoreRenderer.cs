@@ -75,7 +75,7 @@ internal static class RestoreRenderer
         }
 
         console.Write(table);
-        console.WriteLine($"member {report.MemberId}, cluster {report.ClusterId}; took {report.Took.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)}s; scratch dir removed");
+        console.WriteLine($"member {report.MemberId}, cluster {report.ClusterId}; took {GoDuration.Format(report.Took)}; scratch dir removed");
     }
 
     internal static Grid Grid()

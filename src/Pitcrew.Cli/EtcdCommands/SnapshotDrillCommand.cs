@@ -28,11 +28,12 @@ internal static class SnapshotDrillCommand
             pitcrew etcd snapshot drill /backup/etcd.db
             pitcrew etcd snapshot drill /backup/etcd.db -o json --scratch-dir /var/tmp
             """);
+        command.Outputs(OutputFlag.Structured);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var report = await SnapshotDrill.RunAsync(parse.GetValue(file)!, parse.GetValue(scratch), parse.GetValue(skipHash), context.Time, cancellationToken)
                 .ConfigureAwait(false);
-            if (!StructuredOutput.TryWrite(context, parse.GetValue(GlobalOptions.Output), report))
+            if (!StructuredOutput.TryWrite(context, OutputFlag.Get(parse), report))
             {
                 RestoreRenderer.Drill(context.Out, report);
             }

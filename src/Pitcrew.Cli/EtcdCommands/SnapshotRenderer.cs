@@ -23,7 +23,7 @@ internal static class SnapshotRenderer
         Row(grid, "size", $"{result.Bytes.ToString("N0", CultureInfo.InvariantCulture)} bytes ({HumanBytes.Si(result.Bytes)})");
         Row(grid, "revision", $"{result.Revision} (compacted at {result.CompactRevision})");
         Row(grid, "sha256", $"{result.Sha256} (trailer verified)");
-        Row(grid, "took", $"{result.Took.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)}s ({HumanBytes.Rate(result.BytesPerSecond)})");
+        Row(grid, "took", $"{GoDuration.Format(result.Took)} ({HumanBytes.Rate(result.BytesPerSecond)})");
         console.Write(grid);
     }
 

@@ -42,6 +42,7 @@ internal static class SnapshotRestoreCommand
               --initial-cluster-token etcd-restore-1 --initial-advertise-peer-urls https://10.0.0.1:2380
             pitcrew etcd snapshot restore /var/lib/etcd/member/snap/db --skip-hash-check --bump-revision 0
             """);
+        command.Outputs(OutputFlag.Structured);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var options = new RestoreOptions(
@@ -56,7 +57,7 @@ internal static class SnapshotRestoreCommand
                 parse.GetValue(bump),
                 parse.GetValue(markCompacted));
             var result = await SnapshotRestorer.RestoreAsync(options, cancellationToken).ConfigureAwait(false);
-            if (!StructuredOutput.TryWrite(context, parse.GetValue(GlobalOptions.Output), result))
+            if (!StructuredOutput.TryWrite(context, OutputFlag.Get(parse), result))
             {
                 RestoreRenderer.Restored(context.Out, result);
             }

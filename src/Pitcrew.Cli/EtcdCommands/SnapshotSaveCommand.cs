@@ -22,7 +22,7 @@ internal static class SnapshotSaveCommand
             fsynced and renamed into place; on any failure nothing is left behind and an existing FILE is untouched.
             """,
             """
-            # The seed runbook's command, with pitcrew etcd in place of etcdctl
+            # The usual kubeadm backup command, with pitcrew etcd in place of etcdctl
             pitcrew etcd snapshot save /backup/etcd-$(date +%Y%m%d).db \
               --endpoints=https://127.0.0.1:2379 --cacert=/etc/kubernetes/pki/etcd/ca.crt \
               --cert=/etc/kubernetes/pki/etcd/server.crt --key=/etc/kubernetes/pki/etcd/server.key
@@ -30,10 +30,12 @@ internal static class SnapshotSaveCommand
             # Several members: pitcrew picks a healthy follower
             pitcrew etcd snapshot save snap.db --endpoints=https://10.0.0.1:2379,https://10.0.0.2:2379,https://10.0.0.3:2379 ...
             """);
+        command.Outputs(OutputFlag.Structured);
+        EtcdConnectionFlags.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var options = new SnapshotSaveOptions(parse.GetValue(file)!, EtcdConnectionFlags.Bind(parse, context.Environment));
-            var format = parse.GetValue(GlobalOptions.Output);
+            var format = OutputFlag.Get(parse);
             var reporter = new TransferReporter(context);
             var result = await reporter.RunAsync(
                 progress => SnapshotSaver.SaveAsync(options, progress, context.Time, cancellationToken)).ConfigureAwait(false);

@@ -30,6 +30,7 @@ internal static class SnapshotStatusCommand
             pitcrew etcd snapshot status /backup/etcd.db
             pitcrew etcd snapshot status /backup/etcd.db -o json
             """);
+        command.Outputs(OutputFlag.Structured);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var status = await SnapshotReader.ReadAsync(parse.GetValue(file)!, checkTrailer: !parse.GetValue(skipHash), cancellationToken).ConfigureAwait(false);
@@ -61,12 +62,13 @@ internal static class SnapshotStatusCommand
             pitcrew etcd snapshot verify /backup/etcd.db && echo restorable
             pitcrew etcd snapshot verify /var/lib/etcd/member/snap/db --skip-hash-check
             """);
+        command.Outputs(OutputFlag.Structured);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var path = parse.GetValue(file)!;
             var status = await SnapshotReader.VerifyAsync(path, parse.GetValue(skipHash), cancellationToken).ConfigureAwait(false);
             var verdict = SnapshotVerdict.Of(path, status);
-            if (!StructuredOutput.TryWrite(context, parse.GetValue(GlobalOptions.Output), verdict))
+            if (!StructuredOutput.TryWrite(context, OutputFlag.Get(parse), verdict))
             {
                 SnapshotRenderer.Verified(context.Out, verdict);
             }
@@ -78,7 +80,7 @@ internal static class SnapshotStatusCommand
 
     private static void Render(CliContext context, ParseResult parse, SnapshotStatus status)
     {
-        if (!StructuredOutput.TryWrite(context, parse.GetValue(GlobalOptions.Output), status))
+        if (!StructuredOutput.TryWrite(context, OutputFlag.Get(parse), status))
         {
             SnapshotRenderer.Status(context.Out, status);
         }

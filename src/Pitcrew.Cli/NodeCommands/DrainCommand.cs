@@ -39,16 +39,17 @@ internal static class DrainCommand
             pitcrew node drain worker-1 --ignore-daemonsets --dry-run=client
             """);
         NodeFlags.AddTo(command);
+        command.Outputs(OutputFlag.Structured);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var options = Bind(parse);
             var api = NodeFlags.Connect(parse, context);
             var nodes = await NodeFlags.ResolveAsync(parse, api, options.ChunkSize, cancellationToken).ConfigureAwait(false);
-            var json = parse.GetValue(GlobalOptions.Output) != OutputFormat.Table;
+            var json = OutputFlag.Get(parse) != OutputFormat.Table;
             var stderr = context.Err.Profile.Out.Writer;
             var reporter = new LineReporter(json ? stderr : context.RawOut, stderr, live: context.ErrIsTerminal);
             var result = await new DrainRunner(api, context.Time, reporter).RunAsync(nodes, options, cancellationToken).ConfigureAwait(false);
-            StructuredOutput.TryWrite(context, parse.GetValue(GlobalOptions.Output), result);
+            StructuredOutput.TryWrite(context, OutputFlag.Get(parse), result);
             if (!result.Succeeded)
             {
                 return ExitCodes.Failed;
@@ -81,13 +82,14 @@ internal static class DrainCommand
             pitcrew node drain-plan -l topology.kubernetes.io/zone=eu-1a --ignore-daemonsets --delete-emptydir-data -o json
             """);
         NodeFlags.AddTo(command);
+        command.Outputs(OutputFlag.Structured);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var options = Bind(parse);
             var api = NodeFlags.Connect(parse, context);
             var nodes = await NodeFlags.ResolveAsync(parse, api, options.ChunkSize, cancellationToken).ConfigureAwait(false);
             var forecast = await ForecastAsync(api, nodes, options, context, cancellationToken).ConfigureAwait(false);
-            if (!StructuredOutput.TryWrite(context, parse.GetValue(GlobalOptions.Output), forecast))
+            if (!StructuredOutput.TryWrite(context, OutputFlag.Get(parse), forecast))
             {
                 DrainPlanRenderer.Render(context.RawOut, forecast);
             }
@@ -124,7 +126,7 @@ internal static class DrainCommand
             return TimeSpan.Zero;
         }
 
-        if (EtcdCommands.GoDuration.TryParse(text, out var duration))
+        if (GoDuration.TryParse(text, out var duration))
         {
             return duration;
         }

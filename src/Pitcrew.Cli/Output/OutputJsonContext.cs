@@ -9,7 +9,8 @@ namespace Pitcrew.Cli.Output;
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     WriteIndented = true,
-    UseStringEnumConverter = true)]
+    UseStringEnumConverter = true,
+    Converters = [typeof(GoDurationJsonConverter)])]
 [JsonSerializable(typeof(SnapshotStatus))]
 [JsonSerializable(typeof(SnapshotSaveResult))]
 [JsonSerializable(typeof(SnapshotVerdict))]
@@ -20,6 +21,7 @@ namespace Pitcrew.Cli.Output;
 [JsonSerializable(typeof(IReadOnlyList<EndpointStatus>))]
 [JsonSerializable(typeof(IReadOnlyList<EndpointHealth>))]
 [JsonSerializable(typeof(VersionInfo))]
+[JsonSerializable(typeof(ErrorReport))]
 [JsonSerializable(typeof(Pitcrew.Nodes.DrainResult))]
 [JsonSerializable(typeof(Pitcrew.Nodes.DrainForecastResult))]
 [JsonSerializable(typeof(Pitcrew.Cli.BackupCommands.SimulatedBackups))]

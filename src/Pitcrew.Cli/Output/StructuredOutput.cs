@@ -12,6 +12,9 @@ internal static class StructuredOutput
     private static readonly JsonSerializerOptions JsonOptions = new(OutputJsonContext.Default.Options)
     {
         TypeInfoResolver = JsonTypeInfoResolver.Combine(OutputJsonContext.Default, new DefaultJsonTypeInfoResolver()),
+
+        // As kubectl and etcdctl write JSON: 'quotes' and <brackets> as they are, not as \u0027 escapes.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     private static readonly ISerializer Yaml = new SerializerBuilder()

@@ -106,7 +106,7 @@ internal static class SimCommand
         {
             dir, node, fault,
         }.Describe(
-            "Inject a failure from the seed's table into a simulated node",
+            "Inject a failure into a simulated node: a stopped kubelet, node pressure, a network partition, a failing command",
             """
             kubelet-stop (or network-partition): the node's kubelet stops renewing its Lease, and after the grace period the node
             lifecycle controller marks it NotReady (Unknown) and taints it unreachable; kubelet-start undoes kubelet-stop.
@@ -175,7 +175,7 @@ internal static class SimCommand
             return TimeSpan.Zero;
         }
 
-        if (BackupCommands.CliDurations.TryParsePeriod(text, out var period) && period < TimeSpan.FromHours(1))
+        if (GoDuration.TryParse(text, out var period) && period < TimeSpan.FromHours(1))
         {
             return period;
         }

@@ -61,6 +61,7 @@ internal static class ApplyCommand
             command.Add(option);
         }
 
+        command.Outputs(OutputFlag.Structured);
         command.SetAction((parse, cancellationToken) => RunAsync(context, parse, cancellationToken));
         return command;
     }
@@ -365,7 +366,7 @@ internal static class ApplyCommand
             [.. facts.Nodes.OrderBy(n => roles.TryGetValue(n.Name, out var r) && r != "worker" ? 0 : 1).ThenBy(n => n.Name, StringComparer.Ordinal).Select(n => new NodeReport(
                 n.Name, roles.GetValueOrDefault(n.Name) ?? "worker", n.Kubelet?.Text, n.Ready, n.Unschedulable, [.. journal.Entries.Where(e => e.Node == n.Name)]))]);
         var written = report.WriteTo(Path.GetFullPath(parse.GetValue(ApplyFlags.ReportDir) ?? stateDir));
-        if (!StructuredOutput.TryWrite(context, parse.GetValue(GlobalOptions.Output), report))
+        if (!StructuredOutput.TryWrite(context, OutputFlag.Get(parse), report))
         {
             foreach (var line in ApplySummary.Lines(report, outcome.End, outcome.NextWindow))
             {

@@ -71,7 +71,7 @@ internal static class ApplyFlags
 
     private static Option<TimeSpan> Duration(string name, string description, TimeSpan fallback) => new(name)
     {
-        Description = $"{description} (default {CliText(fallback)})",
+        Description = description,
         HelpName = "DURATION",
         DefaultValueFactory = _ => fallback,
         CustomParser = ParseDuration,
@@ -85,7 +85,7 @@ internal static class ApplyFlags
             return TimeSpan.Zero;
         }
 
-        if (CliDurations.TryParsePeriod(text, out var period))
+        if (GoDuration.TryParse(text, out var period, daysAndWeeks: true))
         {
             return period;
         }
@@ -93,6 +93,4 @@ internal static class ApplyFlags
         result.AddError($"invalid duration \"{text}\" for {CliDurations.Flag(result)}: use e.g. 30s, 5m or 1h");
         return TimeSpan.Zero;
     }
-
-    private static string CliText(TimeSpan span) => span.TotalMinutes >= 1 ? $"{span.TotalMinutes:0}m" : $"{span.TotalSeconds:0}s";
 }

@@ -46,6 +46,7 @@ internal static class PlanCommand
             pitcrew upgrade plan --to v1.31 --via-latest-patch
             pitcrew upgrade plan --to v1.30.4 --runbook dnf -o json
             """);
+        command.Outputs(OutputFlag.Structured);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var releases = parse.GetValue(Releases) is { } file ? ReleaseTable.Load(file) : ReleaseTable.Default;
@@ -57,7 +58,7 @@ internal static class PlanCommand
             var today = DateOnly.FromDateTime(context.Time.GetUtcNow().UtcDateTime);
             var plan = UpgradePlanner.Plan(cluster, releases, runbook, Request(parse), today);
             var force = parse.GetValue(Force);
-            if (!StructuredOutput.TryWrite(context, parse.GetValue(GlobalOptions.Output), plan))
+            if (!StructuredOutput.TryWrite(context, OutputFlag.Get(parse), plan))
             {
                 foreach (var line in UpgradePlanRenderer.Lines(plan, force, parse.GetValue(GlobalOptions.Verbose)))
                 {

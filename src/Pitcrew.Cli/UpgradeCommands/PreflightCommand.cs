@@ -41,6 +41,7 @@ internal static class PreflightCommand
             command.Add(option);
         }
 
+        command.Outputs(OutputFlag.Structured);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var releases = parse.GetValue(PlanCommand.Releases) is { } file ? ReleaseTable.Load(file) : ReleaseTable.Default;
@@ -64,7 +65,7 @@ internal static class PreflightCommand
             var drain = await DrainReadiness.ForecastAsync(new KubeNodeApi(connection.Client), context.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             var safety = await SafetyGathering.ReadAsync(new KubeDoctorApi(connection.Client), request, context.Time, cancellationToken).ConfigureAwait(false);
             var report = PreflightChecker.Check(plan, health, drain, RemovedApis.Default, parse.GetValue(PlanCommand.Force), safety);
-            if (!StructuredOutput.TryWrite(context, parse.GetValue(GlobalOptions.Output), report))
+            if (!StructuredOutput.TryWrite(context, OutputFlag.Get(parse), report))
             {
                 foreach (var line in Lines(report, TextTable.WidthFor(context.Out)))
                 {

@@ -63,7 +63,7 @@ internal static class PreflightFlags
         var result = await new TransferReporter(context).RunAsync(progress =>
             BackupJobs.CreateAsync(store, options, TimeSpan.FromMinutes(1), progress, context.Time, cancellationToken)).ConfigureAwait(false);
         context.Err.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"--take-backup: {result.Manifest.Name} created and verified (revision {result.Manifest.Snapshot.Revision}, {result.Manifest.Snapshot.Size / 1048576.0:0.0} MiB) in {result.Took.TotalSeconds:0.0} s"));
+            $"--take-backup: {result.Manifest.Name} created and verified (revision {result.Manifest.Snapshot.Revision}, {result.Manifest.Snapshot.Size / 1048576.0:0.0} MiB) in {GoDuration.Format(result.Took)}"));
     }
 
     /// <summary>The request, reading the cluster's etcd as <paramref name="etcd"/> resolved it; the store, when one is given, is opened into <paramref name="store"/> for the caller to dispose.</summary>

@@ -11,6 +11,7 @@ internal sealed class EtcdEndpointClient : IDisposable
     private readonly EtcdConnectionOptions _options;
     private readonly GrpcChannel _channel;
     private string? _token;
+    private bool _answered;
 
     public EtcdEndpointClient(EtcdConnectionOptions options, string endpoint)
     {
@@ -25,7 +26,7 @@ internal sealed class EtcdEndpointClient : IDisposable
     {
         var maintenance = new Maintenance.MaintenanceClient(_channel);
         var headers = await HeadersAsync(cancellationToken).ConfigureAwait(false);
-        var status = await maintenance.StatusAsync(new StatusRequest(), headers, Deadline(), cancellationToken).ConfigureAwait(false);
+        var status = await CallAsync(d => maintenance.StatusAsync(new StatusRequest(), headers, d, cancellationToken)).ConfigureAwait(false);
         IReadOnlyList<string> alarms;
         try
         {
@@ -65,7 +66,7 @@ internal sealed class EtcdEndpointClient : IDisposable
             var kv = new KV.KVClient(_channel);
             try
             {
-                await kv.RangeAsync(new RangeRequest { Key = ByteString.CopyFromUtf8("health") }, headers, Deadline(), cancellationToken).ConfigureAwait(false);
+                await CallAsync(d => kv.RangeAsync(new RangeRequest { Key = ByteString.CopyFromUtf8("health") }, headers, d, cancellationToken)).ConfigureAwait(false);
             }
             catch (RpcException e) when (e.StatusCode == StatusCode.PermissionDenied)
             {
@@ -88,7 +89,7 @@ internal sealed class EtcdEndpointClient : IDisposable
     {
         var cluster = new Etcdserverpb.Cluster.ClusterClient(_channel);
         var headers = await HeadersAsync(cancellationToken).ConfigureAwait(false);
-        var response = await cluster.MemberListAsync(new MemberListRequest(), headers, Deadline(), cancellationToken).ConfigureAwait(false);
+        var response = await CallAsync(d => cluster.MemberListAsync(new MemberListRequest(), headers, d, cancellationToken)).ConfigureAwait(false);
         return [.. response.Members];
     }
 
@@ -96,7 +97,7 @@ internal sealed class EtcdEndpointClient : IDisposable
     {
         var kv = new KV.KVClient(_channel);
         var headers = await HeadersAsync(cancellationToken).ConfigureAwait(false);
-        await kv.PutAsync(new PutRequest { Key = ByteString.CopyFromUtf8(key), Value = ByteString.CopyFrom(value.Span) }, headers, Deadline(), cancellationToken)
+        await CallAsync(d => kv.PutAsync(new PutRequest { Key = ByteString.CopyFromUtf8(key), Value = ByteString.CopyFrom(value.Span) }, headers, d, cancellationToken))
             .ConfigureAwait(false);
     }
 
@@ -104,7 +105,7 @@ internal sealed class EtcdEndpointClient : IDisposable
     {
         var kv = new KV.KVClient(_channel);
         var headers = await HeadersAsync(cancellationToken).ConfigureAwait(false);
-        await kv.DeleteRangeAsync(new DeleteRangeRequest { Key = ByteString.CopyFromUtf8(key) }, headers, Deadline(), cancellationToken).ConfigureAwait(false);
+        await CallAsync(d => kv.DeleteRangeAsync(new DeleteRangeRequest { Key = ByteString.CopyFromUtf8(key) }, headers, d, cancellationToken)).ConfigureAwait(false);
     }
 
     /// <summary>Maintenance.HashKV at a revision (0: the current one): the hash, the compacted revision and the header's revision.</summary>
@@ -112,7 +113,7 @@ internal sealed class EtcdEndpointClient : IDisposable
     {
         var maintenance = new Maintenance.MaintenanceClient(_channel);
         var headers = await HeadersAsync(cancellationToken).ConfigureAwait(false);
-        var response = await maintenance.HashKVAsync(new HashKVRequest { Revision = revision }, headers, Deadline(), cancellationToken).ConfigureAwait(false);
+        var response = await CallAsync(d => maintenance.HashKVAsync(new HashKVRequest { Revision = revision }, headers, d, cancellationToken)).ConfigureAwait(false);
         return (response.Hash, response.CompactRevision, response.Header.Revision);
     }
 
@@ -126,10 +127,11 @@ internal sealed class EtcdEndpointClient : IDisposable
         var from = ByteString.CopyFrom(0);
         while (true)
         {
-            var response = await kv.RangeAsync(new RangeRequest
+            var request = new RangeRequest
             {
                 Key = from, RangeEnd = ByteString.CopyFrom(0), Revision = revision, KeysOnly = true, Serializable = true, Limit = pageSize,
-            }, headers, Deadline(), cancellationToken).ConfigureAwait(false);
+            };
+            var response = await CallAsync(d => kv.RangeAsync(request, headers, d, cancellationToken)).ConfigureAwait(false);
             keys.AddRange(response.Kvs.Select(k => k.Key.ToByteArray()));
             if (!response.More || response.Kvs.Count == 0)
             {
@@ -154,13 +156,46 @@ internal sealed class EtcdEndpointClient : IDisposable
     private async Task<IReadOnlyList<string>> AlarmsAsync(Metadata? headers, CancellationToken cancellationToken)
     {
         var maintenance = new Maintenance.MaintenanceClient(_channel);
-        var response = await maintenance.AlarmAsync(new AlarmRequest { Action = AlarmRequest.Types.AlarmAction.Get }, headers, Deadline(), cancellationToken)
+        var response = await CallAsync(d => maintenance.AlarmAsync(new AlarmRequest { Action = AlarmRequest.Types.AlarmAction.Get }, headers, d, cancellationToken))
             .ConfigureAwait(false);
         return [.. response.Alarms.Select(a => $"memberID:{a.MemberID:x} alarm:{a.Alarm.ToString().ToUpperInvariant()}")];
     }
 
     private DateTime? Deadline() =>
         _options.CommandTimeout is { } timeout ? DateTime.UtcNow + timeout : null;
+
+    /// <summary>
+    /// One unary call. Until the endpoint has answered once, the call is also bounded by the dial timeout: the socket
+    /// handler's connect timeout covers TCP and TLS only, and a port that accepts but never speaks HTTP/2 would
+    /// otherwise hold the call until the keepalive ping gives up, 40 s later.
+    /// </summary>
+    private async Task<T> CallAsync<T>(Func<DateTime?, AsyncUnaryCall<T>> call)
+    {
+        var deadline = Deadline();
+        var dialing = !_answered;
+        var dial = _options.DialTimeout ?? EtcdConnectionOptions.DefaultDialTimeout;
+        var dialDeadline = DateTime.UtcNow + dial;
+        var dialBound = dialing && (deadline is null || dialDeadline < deadline);
+        try
+        {
+            var response = await call(dialBound ? dialDeadline : deadline).ConfigureAwait(false);
+            _answered = true;
+            return response;
+        }
+        catch (RpcException e) when (dialBound && e.StatusCode == StatusCode.DeadlineExceeded)
+        {
+            throw new Errors.PitcrewException(
+                $"{Endpoint}: no answer within the dial timeout ({GoDuration.Format(dial)}): is etcd listening there? (--dial-timeout)",
+                Errors.ExitCodes.Unavailable, e);
+        }
+        catch (RpcException e) when (e.StatusCode != StatusCode.Unavailable && e.StatusCode != StatusCode.DeadlineExceeded && e.StatusCode != StatusCode.Cancelled
+            && e.Status.DebugException is null)
+        {
+            // The server answered, with an error: the connection is up.
+            _answered = true;
+            throw;
+        }
+    }
 
     private async Task<Metadata?> HeadersAsync(CancellationToken cancellationToken)
     {
@@ -173,7 +208,7 @@ internal sealed class EtcdEndpointClient : IDisposable
         {
             var (name, password) = SplitUser(_options.User, _options.Password);
             var auth = new Auth.AuthClient(_channel);
-            var response = await auth.AuthenticateAsync(new AuthenticateRequest { Name = name, Password = password }, null, Deadline(), cancellationToken)
+            var response = await CallAsync(d => auth.AuthenticateAsync(new AuthenticateRequest { Name = name, Password = password }, null, d, cancellationToken))
                 .ConfigureAwait(false);
             _token = response.Token;
         }

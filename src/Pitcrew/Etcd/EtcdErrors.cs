@@ -6,14 +6,14 @@ using Pitcrew.Errors;
 namespace Pitcrew.Etcd;
 
 /// <summary>Turns gRPC and transport failures into one-line messages that name the endpoint and the next step.</summary>
-internal static class EtcdErrors
+internal static partial class EtcdErrors
 {
     public static PitcrewException Translate(string endpoint, Exception e) => e switch
     {
         PitcrewException p => p,
         RpcException rpc => FromRpc(endpoint, rpc),
         OperationCanceledException => new PitcrewException($"{endpoint}: request timed out", ExitCodes.Unavailable, e),
-        _ => new PitcrewException($"{endpoint}: {e.Message}", ExitCodes.Failed, e),
+        _ => TransportErrors.Translate(e, endpoint) ?? new PitcrewException($"{endpoint}: {e.Message}", ExitCodes.Failed, e),
     };
 
     /// <summary>A short reason for tables: the message without the endpoint prefix.</summary>
@@ -26,12 +26,13 @@ internal static class EtcdErrors
 
     private static PitcrewException FromRpc(string endpoint, RpcException rpc)
     {
-        var inner = Innermost(rpc);
+        var inner = Plain(rpc);
         if (Find<AuthenticationException>(rpc) is { } tls)
         {
-            return new PitcrewException(
-                $"{endpoint}: TLS handshake failed ({Innermost(tls).Message}); check --cacert, --cert and --key",
-                ExitCodes.TlsOrAuth, rpc);
+            var reason = TransportErrors.TlsReason(tls);
+            return reason == TransportErrors.NotTls
+                ? new PitcrewException($"{endpoint}: TLS handshake failed: {reason}; use http:// or drop the TLS flags", ExitCodes.TlsOrAuth, rpc)
+                : new PitcrewException($"{endpoint}: TLS handshake failed ({reason}); check --cacert, --cert and --key", ExitCodes.TlsOrAuth, rpc);
         }
 
         if (Find<SocketException>(rpc) is { SocketErrorCode: SocketError.ConnectionReset }
@@ -62,17 +63,18 @@ internal static class EtcdErrors
             StatusCode.Unavailable when rpc.Status.Detail.Contains("HTTP/2 handshake", StringComparison.Ordinal)
                 || rpc.Status.Detail.Contains("SSL", StringComparison.Ordinal) =>
                 new PitcrewException(
-                    $"{endpoint}: TLS handshake failed ({rpc.Status.Detail}); the server may require a client certificate (--cert, --key) or https",
+                    $"{endpoint}: TLS handshake failed ({inner}); the server may require a client certificate (--cert, --key) or https",
                     ExitCodes.TlsOrAuth, rpc),
             StatusCode.Internal when rpc.Status.Detail.Contains("SSL", StringComparison.Ordinal) =>
-                new PitcrewException($"{endpoint}: TLS failed ({inner.Message}); check --cacert, --cert and --key", ExitCodes.TlsOrAuth, rpc),
+                new PitcrewException($"{endpoint}: TLS failed ({inner}); check --cacert, --cert and --key", ExitCodes.TlsOrAuth, rpc),
             _ when IsAuthFailure(rpc) =>
-                new PitcrewException($"{endpoint}: {rpc.Status.Detail} (check --user/--password; snapshots need the root role)", ExitCodes.TlsOrAuth, rpc),
+                new PitcrewException($"{endpoint}: {inner} (check --user/--password; snapshots need the root role)", ExitCodes.TlsOrAuth, rpc),
             StatusCode.DeadlineExceeded or StatusCode.Cancelled =>
                 new PitcrewException($"{endpoint}: request timed out", ExitCodes.Unavailable, rpc),
             StatusCode.Unavailable =>
-                new PitcrewException($"{endpoint}: unavailable ({inner.Message})", ExitCodes.Unavailable, rpc),
-            _ => new PitcrewException($"{endpoint}: {rpc.Status.Detail}", ExitCodes.Failed, rpc),
+                new PitcrewException($"{endpoint}: unavailable ({inner})", ExitCodes.Unavailable, rpc),
+            _ when TransportErrors.Translate(rpc, endpoint) is { } transport => transport,
+            _ => new PitcrewException($"{endpoint}: {inner}", ExitCodes.Failed, rpc),
         };
     }
 
@@ -85,26 +87,15 @@ internal static class EtcdErrors
         || rpc.Status.Detail.Contains("user name is empty", StringComparison.OrdinalIgnoreCase);
 
     private static T? Find<T>(Exception e)
-        where T : Exception
-    {
-        for (Exception? current = e; current is not null; current = current.InnerException)
-        {
-            if (current is T match)
-            {
-                return match;
-            }
-        }
+        where T : Exception => TransportErrors.Find<T>(e);
 
-        return null;
+    /// <summary>The server's detail, or for a client-side failure the innermost message: no .NET type names ("HttpRequestException: ...").</summary>
+    private static string Plain(RpcException rpc)
+    {
+        var text = rpc.Status.DebugException is { } debug ? TransportErrors.Innermost(debug).Message : rpc.Status.Detail;
+        return TypeName().Replace(text, string.Empty).Replace("Error starting gRPC call. ", string.Empty, StringComparison.Ordinal).TrimEnd('.');
     }
 
-    private static Exception Innermost(Exception e)
-    {
-        while (e.InnerException is not null)
-        {
-            e = e.InnerException;
-        }
-
-        return e;
-    }
+    [System.Text.RegularExpressions.GeneratedRegex(@"\b(?:[A-Za-z_][A-Za-z0-9_]*\.)*[A-Za-z_][A-Za-z0-9_]*Exception: ")]
+    private static partial System.Text.RegularExpressions.Regex TypeName();
 }

@@ -223,7 +223,7 @@ internal sealed class NodeDrain(INodeApi api, TimeProvider time, IDrainReporter 
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return $"error when waiting for pod \"{pod.Name}\" in namespace \"{pod.Namespace}\" to terminate: global timeout reached: {GoDuration(options.Timeout)}";
+            return $"error when waiting for pod \"{pod.Name}\" in namespace \"{pod.Namespace}\" to terminate: global timeout reached: {Pitcrew.GoDuration.Format(options.Timeout)}";
         }
 
         _evicted.Enqueue(pod.Key);
@@ -355,20 +355,8 @@ internal sealed class NodeDrain(INodeApi api, TimeProvider time, IDrainReporter 
     }
 
     private string TimeoutError(PodFacts pod) =>
-        $"error when evicting pods/\"{pod.Name}\" -n \"{pod.Namespace}\": global timeout reached: {GoDuration(options.Timeout)}";
+        $"error when evicting pods/\"{pod.Name}\" -n \"{pod.Namespace}\": global timeout reached: {Pitcrew.GoDuration.Format(options.Timeout)}";
 
     /// <summary>kubectl's aggregate: one error as it is, several in brackets.</summary>
     private static string Aggregate(IReadOnlyList<string> errors) => errors.Count == 1 ? errors[0] : "[" + string.Join(", ", errors) + "]";
-
-    /// <summary>A duration as Go prints it (12s, 1m30s, 1h0m0s), as kubectl's messages show --timeout.</summary>
-    public static string GoDuration(TimeSpan span)
-    {
-        if (span < TimeSpan.FromMinutes(1))
-        {
-            return $"{span.TotalSeconds:0.###}s";
-        }
-
-        var text = span.TotalHours >= 1 ? $"{(int)span.TotalHours}h{span.Minutes}m" : $"{span.Minutes}m";
-        return text + $"{span.Seconds + (span.Milliseconds / 1000.0):0.###}s";
-    }
 }
