@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Grpc.Core;
 using Pitcrew.Cli.UpgradeCommands;
 using Pitcrew.Errors;
@@ -188,7 +189,8 @@ public sealed class UpgradePreflightRecoveryTests(PreflightSimFixture sim) : ICl
         {
             var check = Check(report, "recent backup");
             Assert.Equal("Pass", check.GetProperty("verdict").GetString());
-            Assert.Matches($@" in {store}, created \d+s ago \(revision \d+, verified\), within --max-backup-age 10m$", check.GetProperty("evidence").GetString());
+            Assert.Matches($@" in {store}, created \d+s ago \(revision \d+, verified\), within --max-backup-age 10m\netcd at {Regex.Escape(sim.EtcdEndpoint)} \(advertised by etcd-cp-1\) answers$",
+                check.GetProperty("evidence").GetString());
         }
 
         var unreachable = await CliRun.InvokeAsync(environment, "upgrade", "preflight", "--to", "v1.31", "--releases", sim.Releases, "--store", store,

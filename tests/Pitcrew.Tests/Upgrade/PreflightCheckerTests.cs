@@ -109,6 +109,28 @@ public sealed class PreflightCheckerTests
         Assert.Equal(PreflightVerdict.Warn, report.Verdict);
     }
 
+    [Fact]
+    public void VersionRules_AnEndOfLifeMinorIsAWarning_ThatForceDoesNotHide()
+    {
+        var table = ReleaseTable.Parse("""
+            asOf: 2025-08-30
+            minors:
+              - { minor: v1.30, latest: v1.30.14, released: 2024-04-17, endOfLife: 2025-06-28, etcd: 3.5.15-0, coredns: v1.11.3 }
+              - { minor: v1.31, latest: v1.31.12, released: 2024-08-13, endOfLife: 2025-10-28, etcd: 3.5.15-0, coredns: v1.11.3 }
+            """, "eol.yaml");
+        var eol = UpgradePlanner.Plan(Clusters.At("v1.30.4"), table, RunbookLoader.Builtin("apt"), new UpgradeRequest("v1.30"), new DateOnly(2025, 9, 1));
+        var warned = Find(PreflightChecker.Check(eol, Healthy(), Drainable, RemovedApis.Default, force: false), "version rules");
+        Assert.Equal((PreflightVerdict.Warn, "v1.30: reached end of life on 2025-06-28: no more patches"), (warned.Verdict, warned.Evidence));
+        Assert.Contains("the nearest supported minor is v1.31", warned.Action, StringComparison.Ordinal);
+
+        // A kubelet four minors behind is skippable: --force accepts it, the end of life is still said.
+        var old = UpgradePlanner.Plan(Clusters.At("v1.30.4").WithKubelet("w-1", "v1.26.1"), table, RunbookLoader.Builtin("apt"), new UpgradeRequest("v1.30"), new DateOnly(2025, 9, 1));
+        var forced = Find(PreflightChecker.Check(old, Healthy(), Drainable, RemovedApis.Default, force: true), "version rules");
+        Assert.Equal(PreflightVerdict.Warn, forced.Verdict);
+        Assert.StartsWith("forced: kubelet on w-1: v1.26.1 would be 4 minors behind", forced.Evidence, StringComparison.Ordinal);
+        Assert.EndsWith("\nv1.30: reached end of life on 2025-06-28: no more patches", forced.Evidence, StringComparison.Ordinal);
+    }
+
     private static PreflightReport Check(ClusterHealth health, string to, string current = "v1.30.4") =>
         PreflightChecker.Check(Plan(to, current), health, Drainable, RemovedApis.Default, force: false);
 

@@ -85,17 +85,24 @@ internal static class PreflightChecker
             return new("version rules", PreflightVerdict.Fail, List(mandatory.Select(c => $"{c.Subject}: {c.Reason}")), mandatory[0].Hint ?? "see pitcrew upgrade plan");
         }
 
-        if (skippable.Count > 0)
+        var warnings = plan.Checks.Where(c => c.Severity == CheckSeverity.Warning).ToList();
+        if (skippable.Count > 0 && !force)
         {
-            return new("version rules", force ? PreflightVerdict.Pass : PreflightVerdict.Warn,
-                (force ? "forced: " : string.Empty) + List(skippable.Select(c => $"{c.Subject}: {c.Reason}")), force ? null : "see pitcrew upgrade plan; --force accepts these");
+            return new("version rules", PreflightVerdict.Warn, List(skippable.Concat(warnings).Select(c => $"{c.Subject}: {c.Reason}")),
+                "see pitcrew upgrade plan; --force accepts the skippable ones");
         }
 
-        var warnings = plan.Checks.Where(c => c.Severity == CheckSeverity.Warning).ToList();
+        // Warnings (an end-of-life minor on the path, the local kubectl) never block, and --force does not hide them.
         if (warnings.Count > 0)
         {
-            return new("version rules", PreflightVerdict.Warn, List(warnings.Select(c => $"{c.Subject}: {c.Reason}")),
+            return new("version rules", PreflightVerdict.Warn,
+                (skippable.Count > 0 ? $"forced: {List(skippable.Select(c => $"{c.Subject}: {c.Reason}"))}\n" : string.Empty) + List(warnings.Select(c => $"{c.Subject}: {c.Reason}")),
                 List(warnings.Select(c => c.Hint).OfType<string>().Distinct(StringComparer.Ordinal)));
+        }
+
+        if (skippable.Count > 0)
+        {
+            return new("version rules", PreflightVerdict.Pass, "forced: " + List(skippable.Select(c => $"{c.Subject}: {c.Reason}")));
         }
 
         return new("version rules", PreflightVerdict.Pass, $"path {string.Join(" -> ", new[] { plan.Current }.Concat(plan.Path))} keeps the skew policy");
