@@ -52,6 +52,8 @@ internal static class BackupFetchCommands
                 }
 
                 var report = await SnapshotDrill.RunAsync(temp, workDir, skipHashCheck: false, context.Time, cancellationToken).ConfigureAwait(false);
+                // The drill ran on a temporary copy, removed below: name the backup and its store, not that file.
+                report = report with { Snapshot = $"backup {result.Manifest.Name} in {store.Location}" };
                 if (!StructuredOutput.TryWrite(context, format, new BackupDrillResult(result, report)))
                 {
                     BackupRenderer.Verified(context.Out, store.Location, result);

@@ -62,6 +62,18 @@ internal static class TableReport
             console.MarkupLine($"[grey]note:[/] {Markup.Escape(note)}");
         }
 
+        if (report.ServingCertificates is { Count: > 0 } serving)
+        {
+            console.WriteLine();
+            var live = new Table().Border(TableBorder.None).AddColumns("SERVING CERTIFICATE", "OF", "SEEN AT", "EXPIRES", "RESIDUAL TIME", "ISSUER");
+            foreach (var r in serving)
+            {
+                live.AddRow(r.Component, Markup.Escape(r.Object), Markup.Escape(r.Endpoint), Stamp(r.Expires), r.ResidualTime, Markup.Escape(r.Issuer));
+            }
+
+            console.Write(live);
+        }
+
         if (report.Certificates is { Count: > 0 } rows)
         {
             console.WriteLine();
@@ -108,7 +120,9 @@ internal static class TableReport
         return f => added.Contains(f.Key) ? "new" : "unchanged";
     }
 
-    private static string Expires(CertificateRow row) => row.Expires.UtcDateTime.ToString("MMM dd, yyyy HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture);
+    private static string Expires(CertificateRow row) => Stamp(row.Expires);
+
+    private static string Stamp(DateTimeOffset expires) => expires.UtcDateTime.ToString("MMM dd, yyyy HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture);
 
     private static string Color(Severity severity) => severity switch
     {

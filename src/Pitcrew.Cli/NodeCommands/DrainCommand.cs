@@ -27,8 +27,8 @@ internal static class DrainCommand
             "Drain nodes in preparation for maintenance, as kubectl drain does, naming what blocks it",
             """
             Cordons every selected node first, then evicts (or with --disable-eviction deletes) their pods with kubectl's
-            filters, flags, lines and exit status. On top: a refused eviction names its PodDisruptionBudget, the counts and
-            the workload, once per change; retries wake when the budget allows again (by watch) and honour Retry-After;
+            filters, flags, lines and exit status. On top: a held eviction names its PodDisruptionBudget, why it blocks, the
+            counts and the workload, once per change; retries wake when the budget allows again (by watch) and honour Retry-After;
             deletion is awaited by watch; --max-concurrent-nodes/--max-per-zone drain several nodes at once; -o json
             prints the whole result. --dry-run=client prints kubectl's lines and the predicted blockers (exit 3 when a
             budget or capacity would stop the drain). A failed node stays cordoned and its pending pods are listed.

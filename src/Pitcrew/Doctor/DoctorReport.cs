@@ -15,8 +15,11 @@ internal sealed record DoctorReport(
     /// <summary>Bumped only when a field changes meaning or goes away; new fields keep the version.</summary>
     public const int CurrentSchemaVersion = 1;
 
-    /// <summary>kubeadm's certificate table, when the certs scope read a pki directory.</summary>
-    public IReadOnlyList<CertificateRow>? Certificates { get; init; }
+    /// <summary>kubeadm's certificate table from a pki directory; empty when none was read (or outside the certs scope).</summary>
+    public IReadOnlyList<CertificateRow> Certificates { get; init; } = [];
+
+    /// <summary>The live serving certificates the certs scope read in TLS handshakes, soonest to expire first; empty otherwise.</summary>
+    public IReadOnlyList<ServingCertificateRow> ServingCertificates { get; init; } = [];
 
     /// <summary>The comparison with --baseline, when one was given.</summary>
     public BaselineDiff? Baseline { get; init; }

@@ -90,20 +90,24 @@ internal sealed class DoctorRunner(IDoctorApi api, TimeProvider time, Action<str
 
         if (options.Checks(DoctorScope.Certs))
         {
-            var seen = new List<SeenCertificate>();
-            if (DoctorGathering.ApiServer(await apiCertTask.ConfigureAwait(false)) is { } apiCert)
+            var etcdCertificates = await DoctorGathering.EtcdCertificatesAsync(etcd, options.Etcd, options.ProbeConcurrency, options.EffectiveProbeTimeout, cancellationToken)
+                .ConfigureAwait(false);
+            var survey = CertificateSurvey.From(await apiCertTask.ConfigureAwait(false), probes, etcdCertificates);
+            if (survey.Unread.Count > 0)
             {
-                seen.Add(apiCert);
+                Note($"no certificate read from {string.Join("; ", survey.Unread)}");
             }
 
-            seen.AddRange(DoctorGathering.Kubelets(probes));
-            seen.AddRange(await DoctorGathering.EtcdCertificatesAsync(etcd, options.Etcd, options.ProbeConcurrency, options.EffectiveProbeTimeout, cancellationToken).ConfigureAwait(false));
+            var seen = new List<SeenCertificate>(survey.Seen);
             var kubeadm = KubeadmTable(options, now, seen);
             Add(CertificateChecks.Check(seen, now));
-            return Report(options, facts.ServerVersion, now, kubeadm);
+            return Report(options, facts.ServerVersion, now, kubeadm) with
+            {
+                ServingCertificates = [.. survey.Seen.Select(c => ServingCertificateRow.Of(c, now)).OrderBy(r => r.Expires)],
+            };
         }
 
-        return Report(options, facts.ServerVersion, now, null);
+        return Report(options, facts.ServerVersion, now, []);
     }
 
     private async Task<T> Timed<T>(string what, Task<T> gather, Func<T, int> count)
@@ -119,23 +123,21 @@ internal sealed class DoctorRunner(IDoctorApi api, TimeProvider time, Action<str
         return result;
     }
 
-    private DoctorReport Report(DoctorOptions options, string? server, DateTimeOffset now, IReadOnlyList<CertificateRow>? certificates)
+    private DoctorReport Report(DoctorOptions options, string? server, DateTimeOffset now, IReadOnlyList<CertificateRow> certificates)
     {
         var scope = options.Scope == DoctorScope.Node ? $"node {options.NodeName}" : options.Scope.ToString().ToLowerInvariant();
         return new DoctorReport(DoctorReport.CurrentSchemaVersion, scope, now, server, DoctorReport.Order(_findings), [.. _notes]) { Certificates = certificates };
     }
 
-    private IReadOnlyList<CertificateRow>? KubeadmTable(DoctorOptions options, DateTimeOffset now, List<SeenCertificate> seen)
+    private IReadOnlyList<CertificateRow> KubeadmTable(DoctorOptions options, DateTimeOffset now, List<SeenCertificate> seen)
     {
         var directory = options.PkiDirectory ?? KubeadmCertificates.DefaultPkiDirectory;
         if (!Directory.Exists(directory))
         {
-            if (options.PkiDirectory is not null)
-            {
-                Note($"kubeadm certificates not checked: {directory} does not exist");
-            }
-
-            return null;
+            Note(options.PkiDirectory is not null
+                ? $"kubeadm certificates not checked: {directory} does not exist"
+                : $"kubeadm certificates not checked: no {directory} on this host; run on a control-plane node or pass --pki-dir");
+            return [];
         }
 
         var (rows, files) = KubeadmCertificates.Read(directory, now);

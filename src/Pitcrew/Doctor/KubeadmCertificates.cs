@@ -71,9 +71,14 @@ internal static partial class KubeadmCertificates
     private static CertificateRow Row(string name, X509Certificate2 cert, string? authority, bool external, bool isAuthority, DateTimeOffset now)
     {
         var expires = new DateTimeOffset(cert.NotAfter.ToUniversalTime(), TimeSpan.Zero);
+        return new CertificateRow(name, expires, Residual(expires, now), authority, external, isAuthority);
+    }
+
+    /// <summary>The time left as kubeadm's RESIDUAL TIME column shows it: years, else days/hours, or &lt;invalid&gt; once expired.</summary>
+    public static string Residual(DateTimeOffset expires, DateTimeOffset now)
+    {
         var left = expires - now;
-        var residual = left <= TimeSpan.Zero ? "<invalid>" : left.TotalDays >= 365 ? $"{(int)(left.TotalDays / 365)}y" : Ages.Format(left);
-        return new CertificateRow(name, expires, residual, authority, external, isAuthority);
+        return left <= TimeSpan.Zero ? "<invalid>" : left.TotalDays >= 365 ? $"{(int)(left.TotalDays / 365)}y" : Ages.Format(left);
     }
 
     /// <summary>A PEM certificate file, or the client certificate embedded in a kubeconfig; null when absent.</summary>

@@ -53,6 +53,44 @@ public sealed class DoctorHealthyTests : IAsyncLifetime
         Assert.Empty(report.RootElement.GetProperty("findings").EnumerateArray());
     }
 
+    [Fact]
+    public async Task Doctor_CertsWithoutPkiDir_ListsTheLiveServingCertificatesItRead()
+    {
+        var environment = new Dictionary<string, string> { ["KUBECONFIG"] = _sim!.KubeconfigPath };
+        CliRun json;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        do
+        {
+            // The simulated kubelets open their ports shortly after their nodes exist; until then the note names them.
+            await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
+            json = await CliRun.InvokeAsync(environment, "doctor", "certs", "-o", "json");
+        }
+        while (json.Stdout.Contains("no certificate read from", StringComparison.Ordinal) && DateTime.UtcNow < deadline);
+
+        var table = await CliRun.InvokeAsync(environment, "doctor", "certs");
+
+        Assert.True(json.ExitCode == 0, json.Stderr + json.Stdout);
+        using var report = JsonDocument.Parse(json.Stdout);
+        Assert.Equal(JsonValueKind.Array, report.RootElement.GetProperty("certificates").ValueKind);
+        var serving = report.RootElement.GetProperty("servingCertificates").EnumerateArray().ToList();
+        Assert.Single(serving, c => c.GetProperty("component").GetString() == "kube-apiserver");
+        Assert.Equal(3, serving.Count(c => c.GetProperty("component").GetString() == "kubelet"));
+        Assert.All(serving, c => Assert.True(c.GetProperty("expires").GetDateTimeOffset() > DateTimeOffset.UtcNow));
+        Assert.Contains(report.RootElement.GetProperty("notes").EnumerateArray(), n => n.GetString()!.StartsWith("kubeadm certificates not checked", StringComparison.Ordinal));
+        Assert.Contains("SERVING CERTIFICATE", table.Stdout, StringComparison.Ordinal);
+        Assert.Contains("kube-apiserver", table.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Doctor_OtherScopes_WriteEmptyListsNeverNull()
+    {
+        var run = await CliRun.InvokeAsync(new Dictionary<string, string> { ["KUBECONFIG"] = _sim!.KubeconfigPath }, "doctor", "nodes", "-o", "json");
+        Assert.DoesNotContain("null", run.Stdout.Split('\n').Where(l => l.Contains("\"certificates\"", StringComparison.Ordinal) || l.Contains("\"servingCertificates\"", StringComparison.Ordinal)));
+        using var report = JsonDocument.Parse(run.Stdout);
+        Assert.Equal(JsonValueKind.Array, report.RootElement.GetProperty("certificates").ValueKind);
+        Assert.Equal(JsonValueKind.Array, report.RootElement.GetProperty("servingCertificates").ValueKind);
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_sim is not null)

@@ -102,7 +102,7 @@ public sealed class PreflightCheckerTests
     public void WithSafetyFacts_TheBackupLineFollowsEtcd_AndCertificatesComeLast()
     {
         var now = new DateTimeOffset(2025, 9, 1, 12, 0, 0, TimeSpan.Zero);
-        var safety = new SafetyFacts(now, null, null, SafetyLimits.MaxBackupAge, new CertificateSurvey([], []), now + SafetyLimits.Window);
+        var safety = new SafetyFacts(now, null, null, SafetyLimits.MaxBackupAge, new Pitcrew.Doctor.CertificateSurvey([], []), now + SafetyLimits.Window);
         var report = PreflightChecker.Check(Plan("v1.31"), Healthy(), Drainable, RemovedApis.Default, force: false, safety);
         Assert.Equal(["nodes Ready", "no pressure", "control plane healthy", "etcd healthy", "recent backup", "version rules", "every node drainable", "no pending pods",
             "removed APIs not in use", "certificates valid"], report.Checks.Select(c => c.Name));

@@ -10,9 +10,6 @@ internal sealed record EtcdMemberFacts(IReadOnlyList<EndpointStatus> Members, lo
 /// <summary>The backups listed in --store, or why the store could not be listed.</summary>
 internal sealed record BackupStoreFacts(string Store, IReadOnlyList<BackupManifest>? Backups, string? Error);
 
-/// <summary>The serving certificates read from TLS handshakes, and the endpoints that showed none (refused, timed out).</summary>
-internal sealed record CertificateSurvey(IReadOnlyList<SeenCertificate> Seen, IReadOnlyList<string> Unread);
-
 /// <summary>
 /// What preflight reads beyond the cluster's objects, for the checks that keep an upgrade recoverable: etcd's members
 /// (null without etcd flags), the backup store (null without --store), the certificates, and the times they are judged at.

@@ -56,20 +56,8 @@ internal static class SafetyGathering
         var members = await etcdTask.ConfigureAwait(false);
         var etcdCertificates = await DoctorGathering.EtcdCertificatesAsync(members, request.Etcd, DoctorOptions.DefaultProbeConcurrency, request.ProbeTimeout, cancellationToken)
             .ConfigureAwait(false);
-        var seen = new List<SeenCertificate>();
-        if (DoctorGathering.ApiServer(apiProbe) is { } apiCertificate)
-        {
-            seen.Add(apiCertificate);
-        }
-        else if (apiProbe is not null)
-        {
-            unread.Add($"kube-apiserver {apiProbe.Endpoint} ({apiProbe.Error ?? apiProbe.Outcome.ToString().ToLowerInvariant()})");
-        }
-
-        seen.AddRange(DoctorGathering.Kubelets(kubelets));
-        unread.AddRange(kubelets.Where(p => p.Certificate is null).OrderBy(p => p.Target, StringComparer.Ordinal)
-            .Select(p => $"kubelet on {p.Target} {p.Endpoint} ({p.Outcome.ToString().ToLowerInvariant()})"));
-        seen.AddRange(etcdCertificates);
+        var survey = CertificateSurvey.From(apiProbe, kubelets, etcdCertificates);
+        var certificates = unread.Count == 0 ? survey : survey with { Unread = [.. unread, .. survey.Unread] };
 
         var now = time.GetUtcNow();
         return new SafetyFacts(
@@ -77,7 +65,7 @@ internal static class SafetyGathering
             request.Etcd is null ? null : new EtcdMemberFacts(members, request.EtcdQuotaBytes),
             await backupsTask.ConfigureAwait(false),
             request.MaxBackupAge,
-            new CertificateSurvey(seen, unread),
+            certificates,
             request.Window.EndFrom(now))
         {
             EtcdSource = request.EtcdSource,
