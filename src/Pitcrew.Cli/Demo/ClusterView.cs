@@ -16,8 +16,15 @@ internal sealed class ClusterView(SimClient client, TimeProvider time)
         await UntilAsync(async () =>
         {
             var pods = Items(await client.GetAsync("/api/v1/pods", cancellationToken).ConfigureAwait(false));
-            return pods.Count > 0 && pods.All(p => (string?)p["status"]?["phase"] == "Running");
-        }, "the demo pods to run", cancellationToken).ConfigureAwait(false);
+            if (pods.Count == 0 || !pods.All(p => (string?)p["status"]?["phase"] == "Running" && Condition(p, "Ready") == "True"))
+            {
+                return false;
+            }
+
+            // The budgets shown next must have counted those pods: their status is behind the pods on a busy machine.
+            var budgets = Items(await client.GetAsync("/apis/policy/v1/poddisruptionbudgets", cancellationToken).ConfigureAwait(false));
+            return budgets.All(Settled);
+        }, "the demo pods to run and be counted by their budgets", cancellationToken).ConfigureAwait(false);
     }
 
     public Task WaitForNodeAsync(string node, string readyStatus, CancellationToken cancellationToken) =>
@@ -74,8 +81,19 @@ internal sealed class ClusterView(SimClient client, TimeProvider time)
         }
     }
 
-    private static string Ready(JsonObject node) =>
-        (node["status"]?["conditions"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(c => (string?)c["type"] == "Ready")?["status"]?.GetValue<string>() ?? "Unknown";
+    private static string Ready(JsonObject node) => Condition(node, "Ready") ?? "Unknown";
+
+    private static string? Condition(JsonObject obj, string type) =>
+        (obj["status"]?["conditions"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(c => (string?)c["type"] == type)?["status"]?.GetValue<string>();
+
+    /// <summary>Whether a budget's status has observed its current spec and counts every pod it expects as healthy.</summary>
+    private static bool Settled(JsonObject pdb)
+    {
+        var generation = (long?)pdb["metadata"]?["generation"] ?? 0;
+        var observed = (long?)pdb["status"]?["observedGeneration"];
+        var expected = (int?)pdb["status"]?["expectedPods"];
+        return observed >= generation && expected is not null && (int?)pdb["status"]?["currentHealthy"] == expected;
+    }
 
     private static List<JsonObject> Items(JsonObject list) => [.. (list["items"] as JsonArray)?.OfType<JsonObject>() ?? []];
 
