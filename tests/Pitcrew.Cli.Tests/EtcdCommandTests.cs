@@ -119,6 +119,29 @@ public sealed class EtcdCommandTests : IDisposable
         Assert.False(rows.Single(r => r.GetProperty("endpoint").GetString() == stopped).GetProperty("healthy").GetBoolean());
     }
 
+    [Fact]
+    public async Task EndpointStatusAndHealth_WriteOutSimple_PrintEtcdctlsLines()
+    {
+        await using var etcd = await Start(new EtcdFixtureOptions(Members: 3));
+        var token = TestContext.Current.CancellationToken;
+
+        var ours = await CliRun.InvokeAsync("etcd", "endpoint", "status", "--endpoints", etcd.Endpoints, "-w", "simple");
+        var theirs = await etcd.RunEtcdctlAsync(["endpoint", "status", "-w", "simple"], cancellationToken: token);
+        Assert.True(ours.ExitCode == ExitCodes.Ok, ours.Stderr);
+        Assert.Equal(0, theirs.ExitCode);
+        // Same fields in the same order; raft indexes move between the two runs, so compare all but those.
+        static string[][] Fields(string text) =>
+            [.. text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(", ")).Select(f => f.Take(6).ToArray()).OrderBy(f => f[0], StringComparer.Ordinal)];
+        Assert.Equal(Fields(theirs.Stdout), Fields(ours.Stdout));
+        Assert.All(ours.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => Assert.Equal(10, l.Split(", ").Length));
+
+        var health = await CliRun.InvokeAsync("etcd", "endpoint", "health", "--endpoints", etcd.Endpoints, "-w", "simple");
+        Assert.True(health.ExitCode == ExitCodes.Ok, health.Stderr);
+        var lines = health.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, lines.Length);
+        Assert.All(lines, l => Assert.Matches(@"^http://127\.0\.0\.1:[0-9]+ is healthy: successfully committed proposal: took = [0-9.]+(µs|ms|s)$", l));
+    }
+
     private static Task<EtcdFixture> Start(EtcdFixtureOptions options) =>
         EtcdFixture.StartAsync(options, TestContext.Current.CancellationToken).WaitAsync(Bound, TestContext.Current.CancellationToken);
 

@@ -34,13 +34,18 @@ internal static class EndpointCommands
             pitcrew etcd endpoint status --endpoints=http://10.0.0.1:2379,http://10.0.0.2:2379
             pitcrew etcd endpoint status --cluster -o json
             """);
-        command.Outputs(OutputFlag.Structured);
+        command.Outputs(OutputFlag.Etcdctl);
         EtcdConnectionFlags.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var options = EtcdConnectionFlags.Bind(parse, context.Environment);
             var statuses = await EtcdEndpoints.StatusAsync(options, parse.GetValue(Cluster), cancellationToken).ConfigureAwait(false);
-            if (!StructuredOutput.TryWrite(context, OutputFlag.Get(parse), statuses))
+            var format = OutputFlag.Get(parse);
+            if (format == OutputFormat.Simple)
+            {
+                EndpointRenderer.StatusLines(context.RawOut, statuses);
+            }
+            else if (!StructuredOutput.TryWrite(context, format, statuses))
             {
                 EndpointRenderer.Status(context.Out, statuses);
             }
@@ -68,13 +73,18 @@ internal static class EndpointCommands
             """
             pitcrew etcd endpoint health --cluster
             """);
-        command.Outputs(OutputFlag.Structured);
+        command.Outputs(OutputFlag.Etcdctl);
         EtcdConnectionFlags.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var options = EtcdConnectionFlags.Bind(parse, context.Environment);
             var health = await EtcdEndpoints.HealthAsync(options, parse.GetValue(Cluster), context.Time, cancellationToken).ConfigureAwait(false);
-            if (!StructuredOutput.TryWrite(context, OutputFlag.Get(parse), health))
+            var format = OutputFlag.Get(parse);
+            if (format == OutputFormat.Simple)
+            {
+                EndpointRenderer.HealthLines(context.RawOut, health);
+            }
+            else if (!StructuredOutput.TryWrite(context, format, health))
             {
                 EndpointRenderer.Health(context.Out, health);
             }

@@ -55,6 +55,28 @@ internal static class EndpointRenderer
         console.Write(table);
     }
 
+    /// <summary>etcdctl's simple status: endpoint, ID, version, DB size, leader, learner, term, index, applied index, errors.</summary>
+    public static void StatusLines(TextWriter output, IReadOnlyList<EndpointStatus> statuses)
+    {
+        foreach (var s in statuses.Where(s => s.Reachable))
+        {
+            output.WriteLine(string.Join(", ",
+                s.Endpoint, s.MemberId.ToString("x", CultureInfo.InvariantCulture), s.Version, HumanBytes.Si(s.DbSize), Bool(s.IsLeader), Bool(s.IsLearner),
+                N(s.RaftTerm), N(s.RaftIndex), N(s.RaftAppliedIndex), string.Join(", ", s.Errors.Concat(s.Alarms))));
+        }
+    }
+
+    /// <summary>etcdctl's simple health: one sentence per endpoint.</summary>
+    public static void HealthLines(TextWriter output, IReadOnlyList<EndpointHealth> health)
+    {
+        foreach (var h in health)
+        {
+            output.WriteLine(h.Healthy
+                ? $"{h.Endpoint} is healthy: successfully committed proposal: took = {GoDuration.Format(h.Took)}"
+                : $"{h.Endpoint} is unhealthy: failed to commit proposal: {h.Error}");
+        }
+    }
+
     private static string Bool(bool value) => value ? "true" : "false";
 
     private static string N(ulong value) => value.ToString(CultureInfo.InvariantCulture);

@@ -13,6 +13,9 @@ internal static class OutputFlag
     /// <summary>What most commands render: their table or text, and the result record as JSON or YAML.</summary>
     public static readonly IReadOnlyList<OutputFormat> Structured = [OutputFormat.Table, OutputFormat.Json, OutputFormat.Yaml];
 
+    /// <summary>What the etcd endpoint commands render: etcdctl's simple lines besides the table and the record.</summary>
+    public static readonly IReadOnlyList<OutputFormat> Etcdctl = [OutputFormat.Table, OutputFormat.Simple, OutputFormat.Json, OutputFormat.Yaml];
+
     private static readonly IReadOnlyList<OutputFormat> TextOnly = [OutputFormat.Table];
 
     private static readonly ConditionalWeakTable<Command, Declaration> Declared = [];
@@ -73,6 +76,7 @@ internal static class OutputFlag
             "table" => OutputFormat.Table,
             "json" => OutputFormat.Json,
             "yaml" => OutputFormat.Yaml,
+            "simple" => OutputFormat.Simple,
             "markdown" or "md" => OutputFormat.Markdown,
             "html" => OutputFormat.Html,
             "sarif" => OutputFormat.Sarif,

@@ -7,6 +7,9 @@ internal enum OutputFormat
     Json,
     Yaml,
 
+    /// <summary>etcd endpoint commands only: etcdctl's default, one comma-separated line per endpoint.</summary>
+    Simple,
+
     /// <summary>pitcrew doctor only: a Markdown report.</summary>
     Markdown,
 
