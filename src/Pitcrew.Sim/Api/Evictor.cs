@@ -28,12 +28,32 @@ internal sealed class Evictor(RegistryStore store, Deleter deleter, TimeProvider
         var options = DeleteOptions.FromJson(body?["deleteOptions"] as JsonObject);
         options = options with { DryRun = options.DryRun || DryRunQuery.IsDryRun(context.Request) };
         var ns = path.Namespace!;
-        var stored = await store.GetAsync(Pods.KeyFor(ns, path.Name!), ct).ConfigureAwait(false) ?? throw ApiStatus.NotFound(Pods, path.Name!);
-        var pod = JsonNode.Parse(stored.Value)!.AsObject();
+        return await EvictAsync(ns, path.Name!, await ReadPodAsync(ns, path.Name!, ct).ConfigureAwait(false), options, ct).ConfigureAwait(false);
+    }
 
-        if (CanIgnoreBudget(pod))
+    /// <summary>
+    /// Evicts the pod as of this read of it. A pod that goes without spending its budget (pending, or unready while the
+    /// budget is healthy) is deleted only while it is still as read, as kube-apiserver pins the deletion to its
+    /// resourceVersion: in between it may have become Ready and been counted healthy, and another eviction may have spent
+    /// the disruption that count allowed, so deleting it too would take the budget below its minimum.
+    /// </summary>
+    internal async Task<ApiResult> EvictAsync(string ns, string name, StoredObject stored, DeleteOptions options, CancellationToken ct)
+    {
+        // A caller's own resourceVersion precondition is kept as it is, and a conflict with it is the caller's answer.
+        var callerPinned = options.PreconditionResourceVersion is not null;
+        var pod = JsonNode.Parse(stored.Value)!.AsObject();
+        for (var attempt = 1; CanIgnoreBudget(pod); attempt++)
         {
-            return await DeleteAsync(ns, path.Name!, options, ct).ConfigureAwait(false);
+            try
+            {
+                return await DeleteAsync(ns, name, Pinned(options, pod, stored), ct).ConfigureAwait(false);
+            }
+            catch (ApiStatus e) when (e.Code == 409 && !callerPinned && attempt < Attempts)
+            {
+                // Changed since read (started, perhaps Ready now): decide again on what it is now.
+                stored = await ReadPodAsync(ns, name, ct).ConfigureAwait(false);
+                pod = JsonNode.Parse(stored.Value)!.AsObject();
+            }
         }
 
         var labels = ObjectMeta.Metadata(pod)["labels"] as JsonObject;
@@ -45,13 +65,37 @@ internal sealed class Evictor(RegistryStore store, Deleter deleter, TimeProvider
             return new ApiResult(500, Failure(500, "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support."));
         }
 
-        if (budgets.Count == 1 && !AllowedWithoutBudget(pod, budgets[0]))
+        if (budgets.Count == 1 && AllowedWithoutBudget(pod, budgets[0]))
         {
-            await CheckAndDecrementAsync(budgets[0].Key, path.Name!, options.DryRun, ct).ConfigureAwait(false);
+            try
+            {
+                return await DeleteAsync(ns, name, Pinned(options, pod, stored), ct).ConfigureAwait(false);
+            }
+            catch (ApiStatus e) when (e.Code == 409 && !callerPinned)
+            {
+                throw Violation($"The disruption budget {ObjectMeta.Name(JsonNode.Parse(budgets[0].Value)!.AsObject())} is still being processed by the server.", ProcessingRetrySeconds);
+            }
         }
 
-        return await DeleteAsync(ns, path.Name!, options, ct).ConfigureAwait(false);
+        if (budgets.Count == 1)
+        {
+            await CheckAndDecrementAsync(budgets[0].Key, name, options.DryRun, ct).ConfigureAwait(false);
+        }
+
+        return await DeleteAsync(ns, name, options, ct).ConfigureAwait(false);
     }
+
+    private async Task<StoredObject> ReadPodAsync(string ns, string name, CancellationToken ct) =>
+        await store.GetAsync(Pods.KeyFor(ns, name), ct).ConfigureAwait(false) ?? throw ApiStatus.NotFound(Pods, name);
+
+    /// <summary>
+    /// The options pinned to the pod as read, unless it has finished or is already terminating (nothing left to race) or
+    /// the caller gave a resourceVersion of its own.
+    /// </summary>
+    private static DeleteOptions Pinned(DeleteOptions options, JsonObject pod, StoredObject stored) =>
+        options.PreconditionResourceVersion is not null || (string?)pod["status"]?["phase"] is "Succeeded" or "Failed" || ObjectMeta.Metadata(pod)["deletionTimestamp"] is not null
+            ? options
+            : options with { PreconditionResourceVersion = stored.ModRevision.ToString(CultureInfo.InvariantCulture) };
 
     /// <summary>Finished, still pending or already terminating pods are not protected by a budget.</summary>
     private static bool CanIgnoreBudget(JsonObject pod) =>
