@@ -24,7 +24,7 @@ internal static class CliApp
         {
             EtcdCommand.Create(context),
             SimCommands.SimCommand.Create(context),
-            NodeCommands.NodeCommand.Create(context),
+            NodeCommands.NodeGroupCommand.Create(context),
             UpgradeCommands.UpgradeCommand.Create(context),
             DemoCommand.Create(context),
             DoctorCommands.DoctorCommand.Create(context),

@@ -48,7 +48,7 @@ internal static class CordonCommands
     {
         var api = NodeFlags.Connect(parse, context);
         var nodes = await NodeFlags.ResolveAsync(parse, api, DrainOptions.DefaultChunkSize, cancellationToken).ConfigureAwait(false);
-        var reporter = new LineReporter(context.RawOut, context.Err.Profile.Out.Writer);
+        var reporter = new KubectlLineReporter(context.RawOut, context.Err.Profile.Out.Writer);
         var cordoner = new Cordoner(api, context.Time, reporter);
         foreach (var node in nodes)
         {

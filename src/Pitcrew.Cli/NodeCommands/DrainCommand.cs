@@ -47,7 +47,7 @@ internal static class DrainCommand
             var nodes = await NodeFlags.ResolveAsync(parse, api, options.ChunkSize, cancellationToken).ConfigureAwait(false);
             var json = OutputFlag.Get(parse) != OutputFormat.Table;
             var stderr = context.Err.Profile.Out.Writer;
-            var reporter = new LineReporter(json ? stderr : context.RawOut, stderr, live: context.ErrIsTerminal);
+            var reporter = new KubectlLineReporter(json ? stderr : context.RawOut, stderr, live: context.ErrIsTerminal);
             var result = await new DrainRunner(api, context.Time, reporter).RunAsync(nodes, options, cancellationToken).ConfigureAwait(false);
             StructuredOutput.TryWrite(context, OutputFlag.Get(parse), result);
             if (!result.Succeeded)

@@ -78,7 +78,7 @@ internal static class NodeFlags
 /// Writes kubectl's lines straight to the process's streams (never wrapped), one whole line at a time; on a terminal
 /// (<paramref name="live"/>) also a progress line per node, at most once a second each.
 /// </summary>
-internal sealed class LineReporter(TextWriter stdout, TextWriter stderr, bool live = false) : IDrainReporter
+internal sealed class KubectlLineReporter(TextWriter stdout, TextWriter stderr, bool live = false) : IDrainReporter
 {
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
     private readonly Lock _gate = new();

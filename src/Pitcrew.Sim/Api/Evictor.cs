@@ -37,7 +37,7 @@ internal sealed class Evictor(RegistryStore store, Deleter deleter, TimeProvider
     /// resourceVersion: in between it may have become Ready and been counted healthy, and another eviction may have spent
     /// the disruption that count allowed, so deleting it too would take the budget below its minimum.
     /// </summary>
-    internal async Task<ApiResult> EvictAsync(string ns, string name, StoredObject stored, DeleteOptions options, CancellationToken ct)
+    internal async Task<ApiResult> EvictAsync(string ns, string name, RegistryEntry stored, DeleteOptions options, CancellationToken ct)
     {
         // A caller's own resourceVersion precondition is kept as it is, and a conflict with it is the caller's answer.
         var callerPinned = options.PreconditionResourceVersion is not null;
@@ -85,14 +85,14 @@ internal sealed class Evictor(RegistryStore store, Deleter deleter, TimeProvider
         return await DeleteAsync(ns, name, options, ct).ConfigureAwait(false);
     }
 
-    private async Task<StoredObject> ReadPodAsync(string ns, string name, CancellationToken ct) =>
+    private async Task<RegistryEntry> ReadPodAsync(string ns, string name, CancellationToken ct) =>
         await store.GetAsync(Pods.KeyFor(ns, name), ct).ConfigureAwait(false) ?? throw ApiStatus.NotFound(Pods, name);
 
     /// <summary>
     /// The options pinned to the pod as read, unless it has finished or is already terminating (nothing left to race) or
     /// the caller gave a resourceVersion of its own.
     /// </summary>
-    private static DeleteOptions Pinned(DeleteOptions options, JsonObject pod, StoredObject stored) =>
+    private static DeleteOptions Pinned(DeleteOptions options, JsonObject pod, RegistryEntry stored) =>
         options.PreconditionResourceVersion is not null || (string?)pod["status"]?["phase"] is "Succeeded" or "Failed" || ObjectMeta.Metadata(pod)["deletionTimestamp"] is not null
             ? options
             : options with { PreconditionResourceVersion = stored.ModRevision.ToString(CultureInfo.InvariantCulture) };
@@ -103,7 +103,7 @@ internal sealed class Evictor(RegistryStore store, Deleter deleter, TimeProvider
         || ObjectMeta.Metadata(pod)["deletionTimestamp"] is not null;
 
     /// <summary>An unready pod may go when the budget's policy says so or the budget is healthy anyway.</summary>
-    private static bool AllowedWithoutBudget(JsonObject pod, StoredObject budget)
+    private static bool AllowedWithoutBudget(JsonObject pod, RegistryEntry budget)
     {
         var ready = (pod["status"]?["conditions"] as JsonArray)?.OfType<JsonObject>()
             .Any(c => (string?)c["type"] == "Ready" && (string?)c["status"] == "True") ?? false;

@@ -21,7 +21,7 @@ internal sealed class ListCache(RegistryStore store)
     private static readonly TimeSpan SnapshotLifetime = TimeSpan.FromMinutes(1);
 
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, ImmutableSortedDictionary<string, StoredObject>> _byResource = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ImmutableSortedDictionary<string, RegistryEntry>> _byResource = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Prefix, long Revision), Snapshot> _snapshots = new();
     private long _revision;
     private TaskCompletionSource _advanced = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -42,7 +42,7 @@ internal sealed class ListCache(RegistryStore store)
                 _snapshots.Clear();
                 var page = await store.ListAsync(Root, null, LoadChunk, 0, cancellationToken).ConfigureAwait(false);
                 var revision = page.Revision;
-                var loaded = new Dictionary<string, ImmutableSortedDictionary<string, StoredObject>.Builder>(StringComparer.Ordinal);
+                var loaded = new Dictionary<string, ImmutableSortedDictionary<string, RegistryEntry>.Builder>(StringComparer.Ordinal);
                 while (true)
                 {
                     foreach (var item in page.Items)
@@ -51,7 +51,7 @@ internal sealed class ListCache(RegistryStore store)
                         {
                             if (!loaded.TryGetValue(group, out var builder))
                             {
-                                loaded[group] = builder = ImmutableSortedDictionary.CreateBuilder<string, StoredObject>(StringComparer.Ordinal);
+                                loaded[group] = builder = ImmutableSortedDictionary.CreateBuilder<string, RegistryEntry>(StringComparer.Ordinal);
                             }
 
                             builder[item.Key] = item;
@@ -115,7 +115,7 @@ internal sealed class ListCache(RegistryStore store)
         while (true)
         {
             Task advanced;
-            ImmutableSortedDictionary<string, StoredObject>? objects = null;
+            ImmutableSortedDictionary<string, RegistryEntry>? objects = null;
             long revision;
             lock (_gate)
             {
@@ -123,7 +123,7 @@ internal sealed class ListCache(RegistryStore store)
                 advanced = _advanced.Task;
                 if (revision >= atLeast && Group(prefix) is { } group)
                 {
-                    objects = _byResource.GetValueOrDefault(group) ?? ImmutableSortedDictionary.Create<string, StoredObject>(StringComparer.Ordinal);
+                    objects = _byResource.GetValueOrDefault(group) ?? ImmutableSortedDictionary.Create<string, RegistryEntry>(StringComparer.Ordinal);
                 }
             }
 
@@ -144,7 +144,7 @@ internal sealed class ListCache(RegistryStore store)
     }
 
     /// <summary>The objects under the prefix at the revision, in key order; older snapshots are dropped.</summary>
-    private Snapshot Taken(string prefix, long revision, ImmutableSortedDictionary<string, StoredObject> objects)
+    private Snapshot Taken(string prefix, long revision, ImmutableSortedDictionary<string, RegistryEntry> objects)
     {
         var now = Environment.TickCount64;
         foreach (var (key, old) in _snapshots)
@@ -179,8 +179,8 @@ internal sealed class ListCache(RegistryStore store)
                 return;
             }
 
-            var objects = _byResource.GetValueOrDefault(group) ?? ImmutableSortedDictionary.Create<string, StoredObject>(StringComparer.Ordinal);
-            _byResource[group] = change.Deleted ? objects.Remove(change.Key) : objects.SetItem(change.Key, new StoredObject(change.Key, change.Value, change.ModRevision));
+            var objects = _byResource.GetValueOrDefault(group) ?? ImmutableSortedDictionary.Create<string, RegistryEntry>(StringComparer.Ordinal);
+            _byResource[group] = change.Deleted ? objects.Remove(change.Key) : objects.SetItem(change.Key, new RegistryEntry(change.Key, change.Value, change.ModRevision));
         }
     }
 
@@ -207,7 +207,7 @@ internal sealed class ListCache(RegistryStore store)
     }
 
     /// <summary>The objects under one prefix at one revision, in key order.</summary>
-    private sealed class Snapshot(StoredObject[] items, long revision, long taken)
+    private sealed class Snapshot(RegistryEntry[] items, long revision, long taken)
     {
         public long Taken => taken;
 
@@ -216,7 +216,7 @@ internal sealed class ListCache(RegistryStore store)
             var from = startKey is null ? 0 : LowerBound(startKey);
             var take = limit == 0 ? items.Length - from : (int)Math.Min(limit, items.Length - from);
             var rest = items.Length - from - take;
-            return new StoredPage(new ArraySegment<StoredObject>(items, from, take), revision, rest > 0 && limit > 0, rest);
+            return new StoredPage(new ArraySegment<RegistryEntry>(items, from, take), revision, rest > 0 && limit > 0, rest);
         }
 
         /// <summary>The index of the first key at or after the given one (ordinal order, as etcd's byte order for these keys).</summary>

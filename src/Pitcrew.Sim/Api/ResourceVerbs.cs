@@ -419,7 +419,7 @@ internal sealed class ResourceVerbs
         return ApiResult.Ok(StoredViews.ToServed(path.Resource, deleted));
     }
 
-    private static JsonObject Read(StoredObject stored)
+    private static JsonObject Read(RegistryEntry stored)
     {
         var obj = JsonNode.Parse(stored.Value)?.AsObject() ?? throw new JsonException($"{stored.Key} holds no JSON object");
         ObjectMeta.SetResourceVersion(obj, stored.ModRevision);

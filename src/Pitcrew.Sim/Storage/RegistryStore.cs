@@ -7,10 +7,10 @@ using Pitcrew.Etcd;
 namespace Pitcrew.Sim.Storage;
 
 /// <summary>An object as stored: its JSON and the etcd revision that last changed it (its resourceVersion).</summary>
-internal sealed record StoredObject(string Key, byte[] Value, long ModRevision);
+internal sealed record RegistryEntry(string Key, byte[] Value, long ModRevision);
 
 /// <summary>A page of a prefix listing read at one revision.</summary>
-internal sealed record StoredPage(IReadOnlyList<StoredObject> Items, long Revision, bool More, long Remaining);
+internal sealed record StoredPage(IReadOnlyList<RegistryEntry> Items, long Revision, bool More, long Remaining);
 
 /// <summary>Objects in etcd as kube-apiserver keeps them: one key per object, optimistic concurrency by mod revision.</summary>
 internal sealed class RegistryStore : IDisposable
@@ -36,10 +36,10 @@ internal sealed class RegistryStore : IDisposable
     /// <summary>How many leases the store has granted for expiring keys.</summary>
     public int LeasesGranted => _expiring.Sum(e => e.Leases.Granted);
 
-    public async Task<StoredObject?> GetAsync(string key, CancellationToken cancellationToken)
+    public async Task<RegistryEntry?> GetAsync(string key, CancellationToken cancellationToken)
     {
         var response = await _kv.RangeAsync(new RangeRequest { Key = ByteString.CopyFromUtf8(key) }, cancellationToken: cancellationToken);
-        return response.Kvs.Count == 0 ? null : new StoredObject(key, response.Kvs[0].Value.ToByteArray(), response.Kvs[0].ModRevision);
+        return response.Kvs.Count == 0 ? null : new RegistryEntry(key, response.Kvs[0].Value.ToByteArray(), response.Kvs[0].ModRevision);
     }
 
     /// <summary>Lists keys under the prefix from startKey (inclusive) at the revision (0 = latest), at most limit (0 = all).</summary>
@@ -53,7 +53,7 @@ internal sealed class RegistryStore : IDisposable
             Revision = revision,
         };
         var response = await _kv.RangeAsync(request, cancellationToken: cancellationToken);
-        var items = response.Kvs.Select(kv => new StoredObject(kv.Key.ToStringUtf8(), kv.Value.ToByteArray(), kv.ModRevision)).ToList();
+        var items = response.Kvs.Select(kv => new RegistryEntry(kv.Key.ToStringUtf8(), kv.Value.ToByteArray(), kv.ModRevision)).ToList();
         return new StoredPage(items, response.Header.Revision, response.More, response.Count - items.Count);
     }
 

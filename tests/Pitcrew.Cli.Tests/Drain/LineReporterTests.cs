@@ -9,7 +9,7 @@ public sealed class LineReporterTests
     public void Progress_OnATerminal_ShowsEachNodeAtMostOncePerSecondAndAlwaysTheEnd()
     {
         var stderr = new StringWriter();
-        IDrainReporter reporter = new LineReporter(new StringWriter(), stderr, live: true);
+        IDrainReporter reporter = new KubectlLineReporter(new StringWriter(), stderr, live: true);
         reporter.Progress(new DrainProgress("w-1", 1, 3, "2 waiting on PodDisruptionBudgets", TimeSpan.FromSeconds(1)));
         reporter.Progress(new DrainProgress("w-1", 2, 3, null, TimeSpan.FromSeconds(1.5)));
         reporter.Progress(new DrainProgress("w-1", 3, 3, null, TimeSpan.FromSeconds(1.6)));
@@ -22,7 +22,7 @@ public sealed class LineReporterTests
     public void Progress_WhenNotATerminal_PrintsNothing()
     {
         var stderr = new StringWriter();
-        IDrainReporter reporter = new LineReporter(new StringWriter(), stderr);
+        IDrainReporter reporter = new KubectlLineReporter(new StringWriter(), stderr);
         reporter.Progress(new DrainProgress("w-1", 3, 3, null, TimeSpan.FromSeconds(2)));
         Assert.Empty(stderr.ToString());
     }

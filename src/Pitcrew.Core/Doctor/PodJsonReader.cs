@@ -93,7 +93,7 @@ internal static class PodJsonReader
             else if (reader.ValueTextEquals("containers"u8))
             {
                 reader.Read();
-                var sum = new Requests(0, 0, Init: false);
+                var sum = new ContainerAsks(0, 0, Init: false);
                 JsonFields.Objects(ref reader, ref sum, ContainerRequests);
                 pod.MilliCpu = sum.MilliCpu;
                 pod.Memory = sum.Memory;
@@ -102,7 +102,7 @@ internal static class PodJsonReader
             {
                 // Init containers run one at a time: the pod needs the larger of their largest request and the sum of the others.
                 reader.Read();
-                var largest = new Requests(0, 0, Init: true);
+                var largest = new ContainerAsks(0, 0, Init: true);
                 JsonFields.Objects(ref reader, ref largest, ContainerRequests);
                 pod.Init = largest;
             }
@@ -183,7 +183,7 @@ internal static class PodJsonReader
         state.List.Add(new TolerationFacts(key, op, value, effect));
     }
 
-    private static void ContainerRequests(ref Utf8JsonReader reader, ref Requests requests)
+    private static void ContainerRequests(ref Utf8JsonReader reader, ref ContainerAsks requests)
     {
         long cpu = 0, memory = 0;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -490,7 +490,7 @@ internal static class PodJsonReader
         return null;
     }
 
-    private record struct Requests(long MilliCpu, long Memory, bool Init);
+    private record struct ContainerAsks(long MilliCpu, long Memory, bool Init);
 
     private record struct StateFacts(string? WaitingReason, string? WaitingMessage, string? TerminatedReason, int? ExitCode, DateTimeOffset? Finished);
 
@@ -506,7 +506,7 @@ internal static class PodJsonReader
         public List<TolerationFacts>? Tolerations;
         public long MilliCpu;
         public long Memory;
-        public Requests? Init;
+        public ContainerAsks? Init;
         public List<IReadOnlyList<NodeRequirement>>? Terms;
         public string? Phase;
         public string? Reason;

@@ -295,7 +295,7 @@ internal sealed class UpgradeRunner(
         var current = await nodes.GetNodeAsync(node, cancellationToken).ConfigureAwait(false);
         if (current.Unschedulable)
         {
-            await new Cordoner(nodes, time, new LineReporter(node, progress)).CordonAsync(current, cordon: false, DryRun.None, onlyOurs: false, cancellationToken).ConfigureAwait(false);
+            await new Cordoner(nodes, time, new NodeLineReporter(node, progress)).CordonAsync(current, cordon: false, DryRun.None, onlyOurs: false, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -325,7 +325,7 @@ internal sealed class UpgradeRunner(
                         (result.SudoHint() is { } hint ? "; " + hint : string.Empty), result.Tail(20));
             case StepAction.Drain:
                 var facts = await nodes.GetNodeAsync(node, cancellationToken).ConfigureAwait(false);
-                var reporter = new LineReporter(node, progress);
+                var reporter = new NodeLineReporter(node, progress);
                 var drained = await new DrainRunner(nodes, time, reporter).RunAsync([facts], options.Drain, cancellationToken).ConfigureAwait(false);
                 // What held the drain (the budgets it named as it retried), then its errors.
                 return drained.Succeeded
@@ -419,7 +419,7 @@ internal sealed class UpgradeRunner(
         try
         {
             var current = await nodes.GetNodeAsync(node, cancellationToken).ConfigureAwait(false);
-            await new Cordoner(nodes, time, new LineReporter(node, progress)).CordonAsync(current, cordon: true, DryRun.None, onlyOurs: false, cancellationToken).ConfigureAwait(false);
+            await new Cordoner(nodes, time, new NodeLineReporter(node, progress)).CordonAsync(current, cordon: true, DryRun.None, onlyOurs: false, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is PitcrewException or HttpRequestException)
         {
@@ -449,7 +449,7 @@ internal sealed class UpgradeRunner(
     }
 
     /// <summary>The drain engine's kubectl lines, prefixed with the node, as upgrade output; its stderr lines kept for a failure report.</summary>
-    private sealed class LineReporter(string node, IUpgradeProgress progress) : IDrainReporter
+    private sealed class NodeLineReporter(string node, IUpgradeProgress progress) : IDrainReporter
     {
         private readonly List<string> _errors = [];
 

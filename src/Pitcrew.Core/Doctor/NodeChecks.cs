@@ -225,7 +225,7 @@ internal static class NodeChecks
 
     private static Finding? Skew(DoctorNode node, string? serverVersion)
     {
-        if (KubeVersion.Minor(node.KubeletVersion) is not { } kubelet || KubeVersion.Minor(serverVersion) is not { } server)
+        if (KubeMinor.Of(node.KubeletVersion) is not { } kubelet || KubeMinor.Of(serverVersion) is not { } server)
         {
             return null;
         }

@@ -3,7 +3,7 @@ using System.CommandLine;
 namespace Pitcrew.Cli.NodeCommands;
 
 /// <summary>pitcrew node: cordon, uncordon, drain, drain-plan.</summary>
-internal static class NodeCommand
+internal static class NodeGroupCommand
 {
     public static Command Create(CliContext context) => new("node", "Cordon, uncordon and drain nodes with kubectl's semantics, and plan drains before they run")
     {
