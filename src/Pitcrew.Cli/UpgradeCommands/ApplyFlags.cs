@@ -1,17 +1,24 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using Pitcrew.Cli.BackupCommands;
+using Pitcrew.Cli.ClusterCommands;
+using Pitcrew.Upgrade.Apply;
+using Pitcrew.Upgrade.Runbooks;
 
 namespace Pitcrew.Cli.UpgradeCommands;
 
 /// <summary>The flags of pitcrew upgrade apply beyond those it shares with plan, backups and the node executors.</summary>
 internal static class ApplyFlags
 {
-    public static readonly Option<int> BatchSize = new("--batch-size") { Description = "Workers upgraded at once after the canaries", DefaultValueFactory = _ => 1 };
+    public static readonly Option<int> BatchSize = new("--batch-size") { Description = "Workers upgraded at once after the canaries", DefaultValueFactory = _ => ApplyRequest.DefaultBatchSize };
 
-    public static readonly Option<int> Canary = new("--canary") { Description = "Workers upgraded first, one at a time, then baked (nodes labelled pitcrew.dev/canary go first)", DefaultValueFactory = _ => 1 };
+    public static readonly Option<int> Canary = new("--canary")
+    {
+        Description = "Workers upgraded first, one at a time, then baked (nodes labelled pitcrew.dev/canary go first)",
+        DefaultValueFactory = _ => ApplyRequest.DefaultCanary,
+    };
 
-    public static readonly Option<TimeSpan> Bake = Duration("--bake", "How long to watch the canaries before the other workers (0 for none)", TimeSpan.FromMinutes(5));
+    public static readonly Option<TimeSpan> Bake = Duration("--bake", "How long to watch the canaries before the other workers (0 for none)", ApplyRequest.DefaultBake);
 
     public static readonly Option<int> MaxPerZone = new("--max-unavailable-per-zone")
     {
@@ -48,9 +55,9 @@ internal static class ApplyFlags
 
     public static readonly Option<string?> ReportDir = new("--report-dir") { Description = "Where the JSON, Markdown and HTML reports go (default: the state dir)", HelpName = "DIR" };
 
-    public static readonly Option<TimeSpan> GateTimeout = Duration("--gate-timeout", "How long a node may take to pass its health gates", TimeSpan.FromMinutes(5));
+    public static readonly Option<TimeSpan> GateTimeout = Duration("--gate-timeout", "How long a node may take to pass its health gates", ApplyOptions.DefaultGateTimeout);
 
-    public static readonly Option<TimeSpan> DrainTimeout = Duration("--drain-timeout", "How long one node's drain may take (0 for no limit)", TimeSpan.FromMinutes(10));
+    public static readonly Option<TimeSpan> DrainTimeout = Duration("--drain-timeout", "How long one node's drain may take (0 for no limit)", ApplyRequest.DefaultDrainTimeout);
 
     public static readonly Option<bool> RevisitBlocked = new("--revisit-blocked")
     {
@@ -68,6 +75,38 @@ internal static class ApplyFlags
 
     public static IEnumerable<Option> All =>
         [BatchSize, Canary, Bake, MaxPerZone, Window, Yes, Resume, Redo, NoBackup, TakeOverLock, StateDir, ReportDir, GateTimeout, DrainTimeout, RevisitBlocked, RunbookFor, PlanOnly];
+
+    /// <summary>The request the flags make: parsed (window, runbooks, groups) in the order their errors are reported.</summary>
+    public static ApplyRequest Bind(ParseResult parse, CliContext context)
+    {
+        var stateDir = Path.GetFullPath(parse.GetValue(StateDir) ?? ExecutorFlags.DefaultStateDir(context));
+        var window = parse.GetValue(Window) is { } windowText ? MaintenanceWindow.Parse(windowText) : null;
+        var runbook = RunbookLoader.Resolve(parse.GetValue(PlanCommand.RunbookOption)!);
+        List<RunbookGroup> groups = [.. (parse.GetValue(RunbookFor) ?? []).Select(RunbookGroup.Parse)];
+        return new ApplyRequest(PlanCommand.Request(parse), runbook, stateDir)
+        {
+            ReleasesFile = parse.GetValue(PlanCommand.Releases),
+            Force = parse.GetValue(PlanCommand.Force),
+            RunbookGroups = groups,
+            Window = window,
+            BatchSize = parse.GetValue(BatchSize),
+            Canary = parse.GetValue(Canary),
+            Bake = parse.GetValue(Bake),
+            MaxPerZone = parse.GetValue(MaxPerZone),
+            Yes = parse.GetValue(Yes),
+            Resume = parse.GetValue(Resume),
+            Redo = new HashSet<string>(parse.GetValue(Redo) ?? [], StringComparer.Ordinal),
+            NoBackup = parse.GetValue(NoBackup),
+            TakeOverLock = parse.GetValue(TakeOverLock),
+            ReportDir = parse.GetValue(ReportDir),
+            GateTimeout = parse.GetValue(GateTimeout),
+            DrainTimeout = parse.GetValue(DrainTimeout),
+            RevisitBlocked = parse.GetValue(RevisitBlocked),
+            PlanOnly = parse.GetValue(PlanOnly),
+            Store = parse.GetValue(BackupStoreFlags.Store) ?? context.Environment("PITCREW_BACKUP_STORE"),
+            Executor = parse.GetValue(ExecutorFlags.Executor)!,
+        };
+    }
 
     private static Option<TimeSpan> Duration(string name, string description, TimeSpan fallback) => new(name)
     {

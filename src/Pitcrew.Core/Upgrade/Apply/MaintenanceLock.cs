@@ -96,29 +96,13 @@ internal sealed class MaintenanceLock : IAsyncDisposable
                 }
                 else
                 {
-                    var current = LockHolder.Parse(existing.Spec?.HolderIdentity);
-                    var renewed = existing.Spec?.RenewTime is { } r ? new DateTimeOffset(DateTime.SpecifyKind(r, DateTimeKind.Utc)) : DateTimeOffset.MinValue;
-                    var duration = TimeSpan.FromSeconds(existing.Spec?.LeaseDurationSeconds ?? (int)ttl.TotalSeconds);
-                    var expired = string.IsNullOrEmpty(existing.Spec?.HolderIdentity) || renewed + duration < now;
-                    var dead = current?.DeadHere() == true;
-                    var what = existing.Metadata.Annotations?.TryGetValue(DescriptionAnnotation, out var d) == true ? d : "an operation";
-                    var since = now - renewed;
-                    if (!expired && !dead)
+                    var decision = LockDecision.Decide(Facts(existing), holder, takeOver, ttl, now);
+                    if (decision.Action == LockAction.Refuse)
                     {
-                        throw new PitcrewException(
-                            $"the cluster is locked by {existing.Spec?.HolderIdentity} ({what}), renewed {Seconds(since)} ago: another upgrade or restore is running; " +
-                            $"wait for it (kubectl -n {Namespace} get lease {LeaseName})", ExitCodes.Blocked);
+                        throw new PitcrewException(decision.Message, decision.ExitCode);
                     }
 
-                    var ours = current is not null && current.RunId == holder.RunId;
-                    if (!ours && !takeOver)
-                    {
-                        throw new PitcrewException(
-                            $"the cluster lock is held by {existing.Spec?.HolderIdentity} ({what}), which looks dead ({(dead ? "its process is gone" : $"not renewed for {Seconds(since)}")}); " +
-                            "make sure it is not running, then add --take-over-lock", ExitCodes.Blocked);
-                    }
-
-                    log($"taking over the stale lock of {existing.Spec?.HolderIdentity} ({what})");
+                    log(decision.Message);
                     lease.Metadata.ResourceVersion = existing.Metadata.ResourceVersion;
                     await client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, LeaseName, Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
                 }
@@ -160,7 +144,7 @@ internal sealed class MaintenanceLock : IAsyncDisposable
         }
         catch (Exception e) when (e is HttpOperationException or HttpRequestException)
         {
-            _log($"could not release the lock ({e.Message}); it expires by itself in {Seconds(_ttl)}");
+            _log($"could not release the lock ({e.Message}); it expires by itself in {LockDecision.Seconds(_ttl)}");
         }
 
         _lost.Dispose();
@@ -210,6 +194,14 @@ internal sealed class MaintenanceLock : IAsyncDisposable
         }
     }
 
+    /// <summary>The lease as the decision reads it; whether its holder's process is gone is asked of this host.</summary>
+    private static LeaseFacts Facts(V1Lease lease) => new(
+        lease.Spec?.HolderIdentity,
+        lease.Spec?.RenewTime is { } renewed ? new DateTimeOffset(DateTime.SpecifyKind(renewed, DateTimeKind.Utc)) : null,
+        lease.Spec?.LeaseDurationSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
+        lease.Metadata.Annotations?.TryGetValue(DescriptionAnnotation, out var what) == true ? what : null,
+        LockHolder.Parse(lease.Spec?.HolderIdentity)?.DeadHere() == true);
+
     private static V1Lease Lease(LockHolder holder, string description, TimeSpan ttl, DateTimeOffset now, V1Lease? existing) => new()
     {
         ApiVersion = "coordination.k8s.io/v1",
@@ -230,6 +222,4 @@ internal sealed class MaintenanceLock : IAsyncDisposable
             LeaseTransitions = (existing?.Spec?.LeaseTransitions ?? -1) + 1,
         },
     };
-
-    private static string Seconds(TimeSpan span) => span == TimeSpan.MaxValue || span.TotalDays > 3650 ? "never" : string.Create(CultureInfo.InvariantCulture, $"{span.TotalSeconds:0}s");
 }

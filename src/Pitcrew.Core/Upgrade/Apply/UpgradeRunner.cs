@@ -7,59 +7,6 @@ using Pitcrew.Upgrade.Runbooks;
 namespace Pitcrew.Upgrade.Apply;
 
 /// <summary>
-/// How apply performs the stages: the runbook (and the node groups that use another), the bake after the canaries, the
-/// window, gate and drain limits, the steps to run again.
-/// </summary>
-internal sealed record ApplyOptions(
-    Runbook Runbook,
-    TimeSpan Bake,
-    MaintenanceWindow? Window,
-    TimeSpan GateTimeout,
-    DrainOptions Drain,
-    IReadOnlySet<string> Redo)
-{
-    public static readonly TimeSpan DefaultGateTimeout = TimeSpan.FromMinutes(5);
-
-    /// <summary>How often gates and the bake look at the cluster.</summary>
-    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
-
-    /// <summary>Nodes whose group has its own runbook (--runbook-for), by name; the others use <see cref="Runbook"/>.</summary>
-    public IReadOnlyDictionary<string, Runbook> NodeRunbooks { get; init; } = new Dictionary<string, Runbook>(StringComparer.Ordinal);
-
-    public Runbook RunbookOf(string node) => NodeRunbooks.GetValueOrDefault(node) ?? Runbook;
-
-    /// <summary>
-    /// --revisit-blocked: a batch worker whose drain does not finish is put back into service and tried again, one at a
-    /// time, after the other workers of its minor; only a second failed drain stops the run.
-    /// </summary>
-    public bool RevisitBlocked { get; init; }
-}
-
-/// <summary>Where the upgrade tells what it does: step changes, node output, other lines. Called from several tasks at once.</summary>
-internal interface IUpgradeProgress
-{
-    void Step(string node, string step, StepState state, string detail);
-
-    void Output(string node, string line);
-
-    void Line(string text);
-}
-
-/// <summary>How a run ended.</summary>
-internal enum ApplyEnd
-{
-    Finished,
-    Failed,
-    WindowClosed,
-}
-
-/// <summary>The failed step: where, what ran, what it printed.</summary>
-internal sealed record StepFailure(string Node, string Step, string Command, string Reason, string Output);
-
-/// <summary>What the run did: how it ended, the failure if any, and the journal (the timeline).</summary>
-internal sealed record ApplyOutcome(ApplyEnd End, StepFailure? Failure, UpgradeJournal Journal, DateTimeOffset? NextWindow);
-
-/// <summary>
 /// Performs the stages of an upgrade through a node executor and the API: per node the runbook's steps (commands on
 /// the node; drain, uncordon and wait-ready through the drain engine), then the health gates; the canaries then a
 /// bake; workers of a batch at once. Every step is journaled as started, done or failed before and after it runs; a
@@ -75,14 +22,14 @@ internal sealed class UpgradeRunner(
     IUpgradeProgress progress,
     Func<UpgradeJournal, CancellationToken, Task> save) : IDisposable
 {
-    private readonly SemaphoreSlim _journalGate = new(1, 1);
     private readonly List<(KubeVersion Target, string Node)> _deferred = [];
     private readonly HashSet<string> _revisiting = new(StringComparer.Ordinal);
-    private UpgradeJournal _journal = null!;
+    private RunJournal _run = null!;
 
     public async Task<ApplyOutcome> RunAsync(IReadOnlyList<UpgradeStage> stages, UpgradeJournal journal, ApplyOptions options, CancellationToken cancellationToken)
     {
-        _journal = journal;
+        _run?.Dispose();
+        _run = new RunJournal(journal, time, progress, save);
         var baseline = await gates.ReadGateFactsAsync(cancellationToken).ConfigureAwait(false);
         if (baseline.CrashLooping.Count > 0)
         {
@@ -101,7 +48,7 @@ internal sealed class UpgradeRunner(
             {
                 var next = window.NextOpening(time.GetUtcNow());
                 progress.Line($"the maintenance window \"{window}\" is closed; stopping before {stage.Describe()}; next opening {next:yyyy-MM-dd HH:mm} UTC");
-                return new ApplyOutcome(ApplyEnd.WindowClosed, null, _journal, next);
+                return new ApplyOutcome(ApplyEnd.WindowClosed, null, _run.Current, next);
             }
 
             var failure = await RunStageAsync(stage, baseline, options, cancellationToken).ConfigureAwait(false);
@@ -113,7 +60,7 @@ internal sealed class UpgradeRunner(
 
             if (failure is not null)
             {
-                return new ApplyOutcome(ApplyEnd.Failed, failure, _journal, null);
+                return new ApplyOutcome(ApplyEnd.Failed, failure, _run.Current, null);
             }
 
             var lastCanary = stage.Kind == StageKind.Canary && (index + 1 == stages.Count || stages[index + 1].Kind != StageKind.Canary);
@@ -123,17 +70,16 @@ internal sealed class UpgradeRunner(
                     baseline, options, cancellationToken).ConfigureAwait(false);
                 if (failure is not null)
                 {
-                    return new ApplyOutcome(ApplyEnd.Failed, failure, _journal, null);
+                    return new ApplyOutcome(ApplyEnd.Failed, failure, _run.Current, null);
                 }
             }
         }
 
-        _journal = _journal with { Finished = true };
-        await save(_journal, cancellationToken).ConfigureAwait(false);
-        return new ApplyOutcome(ApplyEnd.Finished, null, _journal, null);
+        await _run.FinishAsync(cancellationToken).ConfigureAwait(false);
+        return new ApplyOutcome(ApplyEnd.Finished, null, _run.Current, null);
     }
 
-    public void Dispose() => _journalGate.Dispose();
+    public void Dispose() => _run?.Dispose();
 
     public static string NodeDoneId(KubeVersion target, string node) => $"{target}/{node}/done";
 
@@ -151,7 +97,7 @@ internal sealed class UpgradeRunner(
     private bool StageDone(UpgradeStage stage) => stage.Nodes.All(n => PartDone(stage, n));
 
     /// <summary>Whether the journal has the part done on the node (a node done whole has its components done too).</summary>
-    private bool PartDone(UpgradeStage stage, string node) => _journal.IsDone(PartDoneId(stage, node)) || _journal.IsDone(NodeDoneId(stage.Target, node));
+    private bool PartDone(UpgradeStage stage, string node) => _run.Current.IsDone(PartDoneId(stage, node)) || _run.Current.IsDone(NodeDoneId(stage.Target, node));
 
     /// <summary>Runs every node of the stage at once; returns the first failure after all have ended.</summary>
     private async Task<StepFailure?> RunStageAsync(UpgradeStage stage, GateFacts baseline, ApplyOptions options, CancellationToken cancellationToken)
@@ -180,9 +126,9 @@ internal sealed class UpgradeRunner(
         var steps = UpgradeScheduler.StepsOf(RunbookRenderer.Render(runbook, stage.Role, stage.Target, node), allDeclared, stage.Part);
         var declared = UpgradeScheduler.StepsOf(allDeclared, allDeclared, stage.Part);
         var started = time.GetTimestamp();
-        if (!steps.Any(s => _journal.StateOf(StepId(stage.Target, node, s.Name)) is not null) && await AlreadyUpgradedAsync(stage, node, baseline, cancellationToken).ConfigureAwait(false))
+        if (!steps.Any(s => _run.Current.StateOf(StepId(stage.Target, node, s.Name)) is not null) && await AlreadyUpgradedAsync(stage, node, baseline, cancellationToken).ConfigureAwait(false))
         {
-            await RecordAsync(doneId, node, StepState.Done, 0, "already at the target before this run", cancellationToken).ConfigureAwait(false);
+            await _run.RecordAsync(doneId, node, StepState.Done, 0, "already at the target before this run", cancellationToken).ConfigureAwait(false);
             return null;
         }
 
@@ -190,7 +136,7 @@ internal sealed class UpgradeRunner(
         {
             var step = steps[i];
             var id = StepId(stage.Target, node, step.Name);
-            var state = _journal.StateOf(id);
+            var state = _run.Current.StateOf(id);
             if (state == StepState.Done)
             {
                 progress.Step(node, step.Name, StepState.Done, "done before");
@@ -201,7 +147,7 @@ internal sealed class UpgradeRunner(
             {
                 var why = $"step {id} began in an earlier run and was never confirmed done; its runbook does not mark it repeatable, so it is not run again blindly. " +
                     $"Check node/{node} ({step.Display}), then resume with --redo {step.Name} to run it again";
-                await RecordAsync(id, node, StepState.Failed, 0, why, cancellationToken).ConfigureAwait(false);
+                await _run.RecordAsync(id, node, StepState.Failed, 0, why, cancellationToken).ConfigureAwait(false);
                 return await FailAsync(node, step, why, string.Empty, cancellationToken).ConfigureAwait(false);
             }
 
@@ -212,7 +158,7 @@ internal sealed class UpgradeRunner(
                     : $"      [{node}] {step.Name} was left {(state == StepState.Started ? "unconfirmed" : "failed")} by an earlier run; running it again");
             }
 
-            await RecordAsync(id, node, StepState.Started, null, step.Display, cancellationToken).ConfigureAwait(false);
+            await _run.RecordAsync(id, node, StepState.Started, null, step.Display, cancellationToken).ConfigureAwait(false);
             var stepStarted = time.GetTimestamp();
             var (ok, reason, output) = await PerformAsync(node, step, stage.Target, baseline, options, cancellationToken).ConfigureAwait(false);
             var seconds = time.GetElapsedTime(stepStarted).TotalSeconds;
@@ -220,7 +166,7 @@ internal sealed class UpgradeRunner(
             {
                 var defer = step.Action == StepAction.Drain && stage.Kind == StageKind.Batch && options.RevisitBlocked && !_revisiting.Contains(node);
                 var note = defer ? $"; deferred: back in service until it is revisited after the other workers of {stage.Target}" : string.Empty;
-                await RecordAsync(id, node, StepState.Failed, seconds, reason + note + (output.Length > 0 ? "\n" + output : string.Empty), cancellationToken).ConfigureAwait(false);
+                await _run.RecordAsync(id, node, StepState.Failed, seconds, reason + note + (output.Length > 0 ? "\n" + output : string.Empty), cancellationToken).ConfigureAwait(false);
                 if (!defer)
                 {
                     return await FailAsync(node, step, reason, output, cancellationToken).ConfigureAwait(false);
@@ -236,14 +182,14 @@ internal sealed class UpgradeRunner(
                 return null;
             }
 
-            await RecordAsync(id, node, StepState.Done, seconds, null, cancellationToken).ConfigureAwait(false);
+            await _run.RecordAsync(id, node, StepState.Done, seconds, null, cancellationToken).ConfigureAwait(false);
         }
 
         var gate = await WaitGatesAsync(node, stage, baseline, options, cancellationToken).ConfigureAwait(false);
         if (gate is not null)
         {
             var id = StepId(stage.Target, node, "health-gates");
-            await RecordAsync(id, node, StepState.Failed, null, gate, cancellationToken).ConfigureAwait(false);
+            await _run.RecordAsync(id, node, StepState.Failed, null, gate, cancellationToken).ConfigureAwait(false);
             return await FailAsync(node, new RenderedStep("health-gates", null, StepAction.WaitReady), gate, string.Empty, cancellationToken).ConfigureAwait(false);
         }
 
@@ -253,7 +199,7 @@ internal sealed class UpgradeRunner(
             await UncordonAsync(node, cancellationToken).ConfigureAwait(false);
         }
 
-        await RecordAsync(doneId, node, StepState.Done, time.GetElapsedTime(started).TotalSeconds, null, cancellationToken).ConfigureAwait(false);
+        await _run.RecordAsync(doneId, node, StepState.Done, time.GetElapsedTime(started).TotalSeconds, null, cancellationToken).ConfigureAwait(false);
         return null;
     }
 
@@ -286,7 +232,7 @@ internal sealed class UpgradeRunner(
     /// <summary>Uncordons the node unless it was cordoned before the upgrade began (then it stays as the operator left it).</summary>
     private async Task UncordonAsync(string node, CancellationToken cancellationToken)
     {
-        if (_journal.CordonedBefore?.Contains(node, StringComparer.Ordinal) == true)
+        if (_run.Current.CordonedBefore?.Contains(node, StringComparer.Ordinal) == true)
         {
             progress.Output(node, $"node/{node} left cordoned: it was cordoned before the upgrade began");
             return;
@@ -382,13 +328,13 @@ internal sealed class UpgradeRunner(
     private async Task<StepFailure?> BakeAsync(KubeVersion target, IReadOnlyList<string> canaries, GateFacts baseline, ApplyOptions options, CancellationToken cancellationToken)
     {
         var id = BakeId(target);
-        if (_journal.IsDone(id))
+        if (_run.Current.IsDone(id))
         {
             return null;
         }
 
         progress.Line(string.Create(CultureInfo.InvariantCulture, $"bake  {target}: watching {string.Join(", ", canaries)} for {options.Bake.TotalSeconds:0}s"));
-        await RecordAsync(id, null, StepState.Started, null, $"canaries {string.Join(", ", canaries)}", cancellationToken).ConfigureAwait(false);
+        await _run.RecordAsync(id, null, StepState.Started, null, $"canaries {string.Join(", ", canaries)}", cancellationToken).ConfigureAwait(false);
         var started = time.GetTimestamp();
         while (time.GetElapsedTime(started) < options.Bake)
         {
@@ -398,7 +344,7 @@ internal sealed class UpgradeRunner(
             if (problems.Count > 0)
             {
                 var reason = $"the canaries did not bake: {string.Join("; ", problems.Take(5))}";
-                await RecordAsync(id, null, StepState.Failed, time.GetElapsedTime(started).TotalSeconds, reason, cancellationToken).ConfigureAwait(false);
+                await _run.RecordAsync(id, null, StepState.Failed, time.GetElapsedTime(started).TotalSeconds, reason, cancellationToken).ConfigureAwait(false);
                 return new StepFailure(canaries[0], "bake", "(pitcrew) bake", reason, string.Empty);
             }
 
@@ -409,7 +355,7 @@ internal sealed class UpgradeRunner(
             }
         }
 
-        await RecordAsync(id, null, StepState.Done, time.GetElapsedTime(started).TotalSeconds, null, cancellationToken).ConfigureAwait(false);
+        await _run.RecordAsync(id, null, StepState.Done, time.GetElapsedTime(started).TotalSeconds, null, cancellationToken).ConfigureAwait(false);
         return null;
     }
 
@@ -427,60 +373,5 @@ internal sealed class UpgradeRunner(
         }
 
         return new StepFailure(node, step.Name, step.Display, reason, output);
-    }
-
-    private async Task RecordAsync(string step, string? node, StepState state, double? seconds, string? detail, CancellationToken cancellationToken)
-    {
-        await _journalGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            _journal = _journal.With(new JournalEntry(step, node, state, time.GetUtcNow(), seconds, detail));
-            await save(_journal, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _journalGate.Release();
-        }
-
-        var name = node is null ? step
-            : step.EndsWith("/done", StringComparison.Ordinal) ? "upgraded"
-            : step.EndsWith("/control-plane-done", StringComparison.Ordinal) ? "control plane upgraded" : step[(step.LastIndexOf('/') + 1)..];
-        progress.Step(node ?? string.Empty, name, state, state == StepState.Done && seconds is { } s ? string.Create(CultureInfo.InvariantCulture, $"{s:0.0}s") : detail ?? string.Empty);
-    }
-
-    /// <summary>The drain engine's kubectl lines, prefixed with the node, as upgrade output; its stderr lines kept for a failure report.</summary>
-    private sealed class NodeLineReporter(string node, IUpgradeProgress progress) : IDrainReporter
-    {
-        private readonly List<string> _errors = [];
-
-        public void Out(string line) => progress.Output(node, line);
-
-        public void Err(string line)
-        {
-            lock (_errors)
-            {
-                _errors.Add(line);
-            }
-
-            // What holds a drain (a budget refusing an eviction, said once per change) shows without -v: a drain that
-            // waits minutes says why while it waits.
-            if (line.EndsWith("; will retry", StringComparison.Ordinal))
-            {
-                progress.Line($"      [{node}] {line}");
-            }
-            else
-            {
-                progress.Output(node, line);
-            }
-        }
-
-        /// <summary>The distinct stderr lines (the budgets that blocked evictions, refusals), oldest first.</summary>
-        public IReadOnlyList<string> Blocked()
-        {
-            lock (_errors)
-            {
-                return [.. _errors.Distinct(StringComparer.Ordinal)];
-            }
-        }
     }
 }
