@@ -1,4 +1,3 @@
-using System.Globalization;
 using Pitcrew.Errors;
 using Pitcrew.Executors;
 using Pitcrew.Nodes;
@@ -24,6 +23,7 @@ internal sealed class UpgradeRunner(
 {
     private readonly List<(KubeVersion Target, string Node)> _deferred = [];
     private readonly HashSet<string> _revisiting = new(StringComparer.Ordinal);
+    private readonly GateWatch _gates = new(gates, time, progress);
     private RunJournal _run = null!;
 
     public async Task<ApplyOutcome> RunAsync(IReadOnlyList<UpgradeStage> stages, UpgradeJournal journal, ApplyOptions options, CancellationToken cancellationToken)
@@ -66,7 +66,7 @@ internal sealed class UpgradeRunner(
             var lastCanary = stage.Kind == StageKind.Canary && (index + 1 == stages.Count || stages[index + 1].Kind != StageKind.Canary);
             if (lastCanary && options.Bake > TimeSpan.Zero)
             {
-                failure = await BakeAsync(stage.Target, [.. stages.Where(s => s.Target == stage.Target && s.Kind == StageKind.Canary).SelectMany(s => s.Nodes)],
+                failure = await _gates.BakeAsync(_run, stage.Target, [.. stages.Where(s => s.Target == stage.Target && s.Kind == StageKind.Canary).SelectMany(s => s.Nodes)],
                     baseline, options, cancellationToken).ConfigureAwait(false);
                 if (failure is not null)
                 {
@@ -185,7 +185,7 @@ internal sealed class UpgradeRunner(
             await _run.RecordAsync(id, node, StepState.Done, seconds, null, cancellationToken).ConfigureAwait(false);
         }
 
-        var gate = await WaitGatesAsync(node, stage, baseline, options, cancellationToken).ConfigureAwait(false);
+        var gate = await _gates.NodeAsync(node, stage, baseline, options, cancellationToken).ConfigureAwait(false);
         if (gate is not null)
         {
             var id = StepId(stage.Target, node, "health-gates");
@@ -255,7 +255,7 @@ internal sealed class UpgradeRunner(
         }
 
         var node0 = facts.Nodes.FirstOrDefault(n => n.Name == node);
-        return node0 is { Unschedulable: false } && Judge(facts, node, stage).Count == 0 && baseline.Nodes.Any(n => n.Name == node);
+        return node0 is { Unschedulable: false } && GateWatch.Judge(facts, node, stage).Count == 0 && baseline.Nodes.Any(n => n.Name == node);
     }
 
     private async Task<(bool Ok, string Reason, string Output)> PerformAsync(
@@ -281,82 +281,9 @@ internal sealed class UpgradeRunner(
                 await UncordonAsync(node, cancellationToken).ConfigureAwait(false);
                 return (true, string.Empty, string.Empty);
             default:
-                var waited = await WaitAsync(options, facts => HealthGates.Node(facts, node, NodeRole.Worker, target), cancellationToken).ConfigureAwait(false);
+                var waited = await _gates.WaitAsync(options, facts => HealthGates.Node(facts, node, NodeRole.Worker, target), cancellationToken).ConfigureAwait(false);
                 return waited is null ? (true, string.Empty, string.Empty) : (false, waited, string.Empty);
         }
-    }
-
-    private Task<string?> WaitGatesAsync(string node, UpgradeStage stage, GateFacts baseline, ApplyOptions options, CancellationToken cancellationToken)
-    {
-        progress.Step(node, "health-gates", StepState.Started, stage.Part == StagePart.Components
-            ? "static pods at the target, workloads, budgets, crash loops, skew"
-            : "Ready at the target, static pods, workloads, budgets, crash loops, skew");
-        return WaitAsync(options, facts => [.. Judge(facts, node, stage), .. HealthGates.Cluster(facts, baseline)], cancellationToken);
-    }
-
-    /// <summary>The node's own gates for the part: static pods only after the components, the whole node otherwise.</summary>
-    private static IReadOnlyList<GateProblem> Judge(GateFacts facts, string node, UpgradeStage stage) =>
-        stage.Part == StagePart.Components ? HealthGates.StaticPods(facts, node, stage.Target) : HealthGates.Node(facts, node, stage.Role, stage.Target);
-
-    /// <summary>Polls the gates until none fails (null), a fatal one fails, or the gate timeout passes (the reason).</summary>
-    private async Task<string?> WaitAsync(ApplyOptions options, Func<GateFacts, IReadOnlyList<GateProblem>> judge, CancellationToken cancellationToken)
-    {
-        var started = time.GetTimestamp();
-        while (true)
-        {
-            var problems = judge(await gates.ReadGateFactsAsync(cancellationToken).ConfigureAwait(false));
-            if (problems.Count == 0)
-            {
-                return null;
-            }
-
-            if (problems.FirstOrDefault(p => p.Fatal) is { } fatal)
-            {
-                return $"health gate failed: {fatal}";
-            }
-
-            if (time.GetElapsedTime(started) >= options.GateTimeout)
-            {
-                return string.Create(CultureInfo.InvariantCulture, $"health gates not passed after {options.GateTimeout.TotalSeconds:0}s: {string.Join("; ", problems.Take(5))}");
-            }
-
-            await Task.Delay(options.PollInterval, time, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>Watches the canaries for the bake time: they stay Ready and nothing new crash-loops.</summary>
-    private async Task<StepFailure?> BakeAsync(KubeVersion target, IReadOnlyList<string> canaries, GateFacts baseline, ApplyOptions options, CancellationToken cancellationToken)
-    {
-        var id = BakeId(target);
-        if (_run.Current.IsDone(id))
-        {
-            return null;
-        }
-
-        progress.Line(string.Create(CultureInfo.InvariantCulture, $"bake  {target}: watching {string.Join(", ", canaries)} for {options.Bake.TotalSeconds:0}s"));
-        await _run.RecordAsync(id, null, StepState.Started, null, $"canaries {string.Join(", ", canaries)}", cancellationToken).ConfigureAwait(false);
-        var started = time.GetTimestamp();
-        while (time.GetElapsedTime(started) < options.Bake)
-        {
-            var facts = await gates.ReadGateFactsAsync(cancellationToken).ConfigureAwait(false);
-            var problems = canaries.SelectMany(c => HealthGates.Node(facts, c, NodeRole.Worker, target))
-                .Concat(HealthGates.Cluster(facts, baseline).Where(p => p.Fatal)).ToList();
-            if (problems.Count > 0)
-            {
-                var reason = $"the canaries did not bake: {string.Join("; ", problems.Take(5))}";
-                await _run.RecordAsync(id, null, StepState.Failed, time.GetElapsedTime(started).TotalSeconds, reason, cancellationToken).ConfigureAwait(false);
-                return new StepFailure(canaries[0], "bake", "(pitcrew) bake", reason, string.Empty);
-            }
-
-            var left = options.Bake - time.GetElapsedTime(started);
-            if (left > TimeSpan.Zero)
-            {
-                await Task.Delay(left < options.PollInterval ? left : options.PollInterval, time, cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        await _run.RecordAsync(id, null, StepState.Done, time.GetElapsedTime(started).TotalSeconds, null, cancellationToken).ConfigureAwait(false);
-        return null;
     }
 
     /// <summary>Leaves the failed node cordoned (no new pods on a half-upgraded node) and describes the failure.</summary>
