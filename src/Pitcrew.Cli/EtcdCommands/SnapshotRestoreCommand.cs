@@ -21,7 +21,7 @@ internal static class SnapshotRestoreCommand
             Description = "This member's peer URLs; must equal its entry in --initial-cluster",
             DefaultValueFactory = _ => RestoreOptions.DefaultPeerUrl,
         };
-        var skipHash = new Option<bool>("--skip-hash-check") { Description = "Accept a file without etcd's SHA-256 trailer (a raw member/snap/db copy)" };
+        var skipHash = RestoreFlags.SkipHashCheck();
         var bump = RestoreFlags.BumpRevision();
         var markCompacted = RestoreFlags.MarkCompacted();
         var command = new Command("restore")
