@@ -5,25 +5,12 @@ namespace Pitcrew.Cli.BackupCommands;
 /// <summary>pitcrew etcd backup: the backup lifecycle (retention today; create, list, prune, verify, get, run join it).</summary>
 internal static class BackupCommand
 {
-    public static Command Create(CliContext context)
-    {
-        var retention = new Command("retention", "Try a retention policy on a synthetic history before trusting it")
-        {
-            RetentionSimulateCommand.Create(context),
-        };
-        var backup = new Command("backup", "Scheduled, verified, tiered etcd backups in a file or S3 store")
-        {
-            retention,
-            BackupCreateCommand.Create(context),
-            BackupListCommand.Create(context),
-            BackupFetchCommands.Verify(context),
-            BackupFetchCommands.Get(context),
-            BackupPruneCommand.Create(context),
-            BackupRunCommand.Create(context),
-        };
-        backup.Add(BackupStoreFlags.Store);
-        backup.Add(BackupStoreFlags.S3Endpoint);
-        backup.Add(BackupStoreFlags.KeyFile);
-        return backup;
-    }
+    public static Command Create(CliContext context) => CliFlag.Group("backup", "Scheduled, verified, tiered etcd backups in a file or S3 store",
+        CliFlag.Group("retention", "Try a retention policy on a synthetic history before trusting it", RetentionSimulateCommand.Create(context)),
+        BackupCreateCommand.Create(context),
+        BackupListCommand.Create(context),
+        BackupFetchCommands.Verify(context),
+        BackupFetchCommands.Get(context),
+        BackupPruneCommand.Create(context),
+        BackupRunCommand.Create(context)).AddAll(BackupStoreFlags.All);
 }

@@ -10,33 +10,17 @@ namespace Pitcrew.Cli.BackupCommands;
 /// <summary>pitcrew etcd backup create.</summary>
 internal static class BackupCreateCommand
 {
-    public static readonly Option<string[]> Tag = new("--tag")
-    {
-        Description = "Tag the backup (repeatable): pre-upgrade (kept until named in prune), manual, ...",
-        Arity = ArgumentArity.OneOrMore,
-        HelpName = "TAG",
-    };
+    public static readonly Option<string[]> Tag = CliFlag.Of<string[]>("--tag", "Tag the backup (repeatable): pre-upgrade (kept until named in prune), manual, ...", "TAG")
+        .Takes(ArgumentArity.OneOrMore);
 
-    public static readonly Option<string?> Compress = new("--compress")
-    {
-        Description = "Compress the stored object: zstd (default when the flag has no value) or gzip",
-        Arity = ArgumentArity.ZeroOrOne,
-        HelpName = "zstd|gzip",
-    };
+    public static readonly Option<string?> Compress = CliFlag.Of<string?>("--compress", "Compress the stored object: zstd (default when the flag has no value) or gzip", "zstd|gzip")
+        .Takes(ArgumentArity.ZeroOrOne);
 
-    public static readonly Option<string?> WorkDir = new("--work-dir")
-    {
-        Description = "Directory for the plain snapshot while it is verified and uploaded (default: the system temp dir)",
-        HelpName = "DIR",
-        Recursive = true,
-    };
+    public static readonly Option<string?> WorkDir = CliFlag.Of<string?>("--work-dir",
+        "Directory for the plain snapshot while it is verified and uploaded (default: the system temp dir)", "DIR").Inherited();
 
-    public static readonly Option<TimeSpan?> LockWait = new("--lock-wait")
-    {
-        Description = "How long to wait for another run holding the store's lock, e.g. 30s (default 1m)",
-        HelpName = "DURATION",
-        CustomParser = r => CliDurations.Period(r),
-    };
+    public static readonly Option<TimeSpan?> LockWait = CliFlag.Of<TimeSpan?>("--lock-wait", "How long to wait for another run holding the store's lock, e.g. 30s (default 1m)", "DURATION")
+        .Parsed(r => CliDurations.Period(r));
 
     /// <summary>Crash tests set this to snapshot, upload or manifest: the process stops there until killed.</summary>
     public const string PauseVariable = "PITCREW_BACKUP_PAUSE_AT";

@@ -11,11 +11,8 @@ internal static class BackupFetchCommands
 {
     public static Command Verify(CliContext context)
     {
-        var name = new Argument<string>("NAME") { Description = "A backup name from list, or latest" };
-        var drill = new Option<bool>("--drill")
-        {
-            Description = "Also restore the backup into a scratch dir and start a temporary real etcd on it (etcd snapshot drill)",
-        };
+        var name = CliFlag.Argument("NAME", "A backup name from list, or latest");
+        var drill = CliFlag.Of<bool>("--drill", "Also restore the backup into a scratch dir and start a temporary real etcd on it (etcd snapshot drill)");
         var command = new Command("verify") { name, BackupCreateCommand.WorkDir, drill }.Describe(
             "Fetch a backup and check everything: stored hash, decryption, decompression, snapshot structure",
             """

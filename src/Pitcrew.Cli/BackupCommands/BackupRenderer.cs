@@ -1,6 +1,7 @@
 using System.Globalization;
 using Pitcrew.Backups;
 using Pitcrew.Cli.Output;
+using static Pitcrew.Cli.Output.DetailGrid;
 using Spectre.Console;
 
 namespace Pitcrew.Cli.BackupCommands;
@@ -12,7 +13,7 @@ internal static class BackupRenderer
     {
         var m = result.Manifest;
         console.WriteLine($"Backup {m.Name} stored in {store}");
-        var grid = Details();
+        var grid = DetailGrid.New();
         Row(grid, "from", $"{m.Etcd.Endpoint} (etcd {m.Etcd.Version}, cluster {m.Etcd.ClusterId}, member {m.Etcd.MemberId})");
         Row(grid, "revision", $"{N(m.Snapshot.Revision)} (compacted at {N(m.Snapshot.CompactRevision)}), {N(m.Snapshot.TotalKeys)} keys");
         Row(grid, "snapshot", $"{N(m.Snapshot.Size)} bytes ({HumanBytes.Si(m.Snapshot.Size)}), sha256 {m.Snapshot.Sha256}, trailer and structure verified");
@@ -88,7 +89,7 @@ internal static class BackupRenderer
     {
         var m = result.Manifest;
         var s = result.Status;
-        var grid = Details();
+        var grid = DetailGrid.New();
         Row(grid, "created", $"{m.CreatedAt.UtcDateTime.ToString("u", CultureInfo.InvariantCulture)} from {m.Etcd.Endpoint} (etcd {m.Etcd.Version})");
         Row(grid, "checks", $"stored sha256 matches, {Transform(m.Stored)}, snapshot sha256 and trailer match, {N(s.PagesInUse)} pages walked");
         Row(grid, "revision", $"{N(s.Revision)} (compacted at {N(s.CompactRevision)}), {N(s.TotalKey)} keys, {HumanBytes.Si(s.TotalSize)}");
@@ -103,16 +104,4 @@ internal static class BackupRenderer
     private static string Transform(BackupObjectInfo stored) =>
         (stored.Compression == "none" ? "uncompressed" : stored.Compression)
         + (stored.Encryption is { } e ? $", encrypted ({e.Algorithm}, key {e.KeyFingerprint})" : ", not encrypted");
-
-    private static Grid Details()
-    {
-        var grid = new Grid();
-        grid.AddColumn(new GridColumn().NoWrap().PadRight(2));
-        grid.AddColumn();
-        return grid;
-    }
-
-    private static void Row(Grid grid, string name, string value) => grid.AddRow(Markup.Escape(name), Markup.Escape(value));
-
-    private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 }

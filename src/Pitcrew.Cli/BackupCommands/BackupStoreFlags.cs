@@ -8,26 +8,17 @@ namespace Pitcrew.Cli.BackupCommands;
 /// <summary>The flags every backup command takes to reach its store, and the key for encrypted backups.</summary>
 internal static class BackupStoreFlags
 {
-    public static readonly Option<string> Store = new("--store")
-    {
-        Description = "Where backups live: a directory (/var/backups/etcd, ./backups, file:///var/backups/etcd) or s3://bucket[/prefix] [PITCREW_BACKUP_STORE]",
-        HelpName = "URL",
-        Recursive = true,
-    };
+    public static readonly Option<string> Store = CliFlag.Of<string>("--store",
+        "Where backups live: a directory (/var/backups/etcd, ./backups, file:///var/backups/etcd) or s3://bucket[/prefix] [PITCREW_BACKUP_STORE]", "URL").Inherited();
 
-    public static readonly Option<string?> S3Endpoint = new("--s3-endpoint")
-    {
-        Description = "URL of an S3-compatible service (MinIO, Ceph, ...); path-style addressing [AWS_ENDPOINT_URL_S3]",
-        HelpName = "URL",
-        Recursive = true,
-    };
+    public static readonly Option<string?> S3Endpoint = CliFlag.Of<string?>("--s3-endpoint",
+        "URL of an S3-compatible service (MinIO, Ceph, ...); path-style addressing [AWS_ENDPOINT_URL_S3]", "URL").Inherited();
 
-    public static readonly Option<string?> KeyFile = new("--encrypt-key-file")
-    {
-        Description = "AES-256 key: a file of 32 raw bytes or 64 hex characters (openssl rand -hex 32 > key); never printed",
-        HelpName = "FILE",
-        Recursive = true,
-    };
+    public static readonly Option<string?> KeyFile = CliFlag.Of<string?>("--encrypt-key-file",
+        "AES-256 key: a file of 32 raw bytes or 64 hex characters (openssl rand -hex 32 > key); never printed", "FILE").Inherited();
+
+    /// <summary>The store flags, for the commands outside etcd backup that reach a store.</summary>
+    public static IReadOnlyList<Option> All { get; } = [Store, S3Endpoint, KeyFile];
 
     /// <summary>Seconds between S3 retries start here and double; tests shorten it.</summary>
     public const string RetryDelayVariable = "PITCREW_S3_RETRY_DELAY_MS";

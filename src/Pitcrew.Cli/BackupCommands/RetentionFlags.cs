@@ -21,19 +21,11 @@ internal static class RetentionFlags
     public static readonly Option<RetentionSpan?> KeepWithinMonthly = Span("--keep-within-monthly", "Keep the newest backup of each month within this span of the newest backup");
     public static readonly Option<RetentionSpan?> KeepWithinYearly = Span("--keep-within-yearly", "Keep the newest backup of each year within this span of the newest backup");
 
-    public static readonly Option<string[]> KeepTag = new("--keep-tag")
-    {
-        Description = "Keep every backup with this tag (repeatable; a,b means both tags). pre-upgrade is always kept",
-        Arity = ArgumentArity.OneOrMore,
-        HelpName = "TAG[,TAG]",
-    };
+    public static readonly Option<string[]> KeepTag = CliFlag.Of<string[]>("--keep-tag",
+        "Keep every backup with this tag (repeatable; a,b means both tags). pre-upgrade is always kept", "TAG[,TAG]").Takes(ArgumentArity.OneOrMore);
 
-    public static readonly Option<TimeZoneInfo?> TimeZone = new("--time-zone")
-    {
-        Description = "IANA time zone in which hours, days, weeks, months and years begin, e.g. Asia/Seoul (default UTC)",
-        HelpName = "ZONE",
-        CustomParser = ParseZone,
-    };
+    public static readonly Option<TimeZoneInfo?> TimeZone = CliFlag.Of<TimeZoneInfo?>("--time-zone",
+        "IANA time zone in which hours, days, weeks, months and years begin, e.g. Asia/Seoul (default UTC)", "ZONE").Parsed(ParseZone);
 
     private static readonly Option[] KeepOptions =
     [
@@ -44,13 +36,7 @@ internal static class RetentionFlags
     /// <summary>Every retention flag, for commands that take a policy (prune, run, retention simulate).</summary>
     public static IReadOnlyList<Option> All { get; } = [.. KeepOptions, TimeZone];
 
-    public static void AddTo(Command command)
-    {
-        foreach (var option in All)
-        {
-            command.Add(option);
-        }
-    }
+    public static void AddTo(Command command) => command.AddAll(All);
 
     /// <summary>What the flags ask of a store: a whole policy when any --keep-* flag is given, else at most a calendar zone.</summary>
     public static RetentionRequest Request(ParseResult parse) =>
@@ -86,19 +72,9 @@ internal static class RetentionFlags
         };
     }
 
-    private static Option<int> Count(string name, string description) => new(name)
-    {
-        Description = description + " (-1: all)",
-        HelpName = "N",
-        CustomParser = ParseCount,
-    };
+    private static Option<int> Count(string name, string description) => CliFlag.Of<int>(name, description + " (-1: all)", "N").Parsed(ParseCount);
 
-    private static Option<RetentionSpan?> Span(string name, string description) => new(name)
-    {
-        Description = description,
-        HelpName = "SPAN",
-        CustomParser = r => CliDurations.Span(r),
-    };
+    private static Option<RetentionSpan?> Span(string name, string description) => CliFlag.Of<RetentionSpan?>(name, description, "SPAN").Parsed(r => CliDurations.Span(r));
 
     private static int ParseCount(ArgumentResult result)
     {

@@ -8,36 +8,19 @@ namespace Pitcrew.Cli.BackupCommands;
 /// <summary>pitcrew etcd backup retention simulate: the retention policy over a synthetic history.</summary>
 internal static class RetentionSimulateCommand
 {
-    private static readonly Option<TimeSpan> Every = new("--every")
-    {
-        Description = "One backup every period: 15m (minutes), 1h, 1d, 1w",
-        HelpName = "PERIOD",
-        Required = true,
-        CustomParser = CliDurations.Period,
-    };
+    private static readonly Option<TimeSpan> Every = CliFlag.Of<TimeSpan>("--every", "One backup every period: 15m (minutes), 1h, 1d, 1w", "PERIOD")
+        .Parsed(CliDurations.Period).Mandatory();
 
-    private static readonly Option<RetentionSpan> For = new("--for")
-    {
-        Description = "How far back the history goes: 400d, 2y, 6m (months)",
-        HelpName = "SPAN",
-        Required = true,
-        CustomParser = CliDurations.Span,
-    };
+    private static readonly Option<RetentionSpan> For = CliFlag.Of<RetentionSpan>("--for", "How far back the history goes: 400d, 2y, 6m (months)", "SPAN")
+        .Parsed(CliDurations.Span).Mandatory();
 
-    private static readonly Option<DateTimeOffset?> Until = new("--until")
-    {
-        Description = "The newest backup's time, RFC 3339 (default: now)",
-        HelpName = "TIME",
-        CustomParser = r => CliDurations.Time(r),
-    };
+    private static readonly Option<DateTimeOffset?> Until = CliFlag.Of<DateTimeOffset?>("--until", "The newest backup's time, RFC 3339 (default: now)", "TIME")
+        .Parsed(r => CliDurations.Time(r));
 
-    private static readonly Option<TaggedTime[]> TagAt = new("--tag-at")
-    {
-        Description = "One more backup at TIME carrying TAG (repeatable), e.g. 2026-11-20T03:00:00Z=pre-upgrade",
-        HelpName = "TIME=TAG",
-        Arity = ArgumentArity.OneOrMore,
-        CustomParser = r => [.. r.Tokens.Select(t => TaggedTime.TryParse(t.Value, out var tagged) ? tagged! : Invalid(r, t.Value))],
-    };
+    private static readonly Option<TaggedTime[]> TagAt = CliFlag.Of<TaggedTime[]>("--tag-at",
+            "One more backup at TIME carrying TAG (repeatable), e.g. 2026-11-20T03:00:00Z=pre-upgrade", "TIME=TAG")
+        .Takes(ArgumentArity.OneOrMore)
+        .Parsed(r => [.. r.Tokens.Select(t => TaggedTime.TryParse(t.Value, out var tagged) ? tagged! : Invalid(r, t.Value))]);
 
     public static Command Create(CliContext context)
     {

@@ -1,14 +1,10 @@
 using System.CommandLine;
-using k8s;
-using Pitcrew.Backups;
 using Pitcrew.Cli.BackupCommands;
 using Pitcrew.Cli.EtcdCommands;
 using Pitcrew.Cli.NodeCommands;
 using Pitcrew.Cli.Output;
 using Pitcrew.Cluster;
-using Pitcrew.Errors;
 using Pitcrew.Restore;
-using Pitcrew.Upgrade.Apply;
 using Spectre.Console;
 
 namespace Pitcrew.Cli.ClusterCommands;
@@ -68,159 +64,27 @@ internal static class ClusterRestoreCommand
 
     private static async Task<int> RunAsync(CliContext context, ParseResult parse, Option<string> token, Option<long?> bump, CancellationToken cancellationToken)
     {
-        var stateDir = parse.GetValue(StateDir) ?? ExecutorFlags.DefaultStateDir(context);
-        var etcd = EtcdConnectionFlags.Bind(parse, context.Environment);
-        var journal = parse.GetValue(Resume) ? await ClusterRestoreJournal.LoadAsync(stateDir, cancellationToken).ConfigureAwait(false) : null;
-        if (parse.GetValue(Resume) && journal is null)
+        var request = new ClusterRestoreRequest(parse.GetValue(Snapshot), parse.GetValue(FromBackup), parse.GetValue(InitialCluster), parse.GetValue(NodeSnapshot),
+            parse.GetValue(token)!, parse.GetValue(bump), parse.GetValue(DataDir)!, parse.GetValue(ManifestDir)!,
+            parse.GetValue(StateDir) ?? ExecutorFlags.DefaultStateDir(context), parse.GetValue(Yes), parse.GetValue(Resume), parse.GetValue(PlanOnly),
+            EtcdConnectionFlags.Bind(parse, context.Environment),
+            ClusterRestoreRequest.UsesCluster(parse.GetValue(ExecutorFlags.Executor)!, parse.GetValue(NodeFlags.Kubeconfig))
+                ? new KubeAccessOptions(parse.GetValue(NodeFlags.Kubeconfig), parse.GetValue(NodeFlags.Context))
+                : null);
+        var services = new ClusterRestoreServices(context.Time, context.Environment, () => BackupStoreFlags.Open(parse, context), () => BackupStoreFlags.Key(parse),
+            kube => ExecutorFlags.Create(context, parse, kube), plan => PrintPlan(context, plan), () => Confirm(context), line => context.Err.WriteLine(line, Style.Plain));
+        var outcome = await ClusterRestore.RunAsync(request, services, cancellationToken).ConfigureAwait(false);
+        if (outcome.Note is { } note)
         {
-            throw new PitcrewException($"--resume: no journal in {stateDir}", ExitCodes.Usage);
+            context.Err.WriteLine(note);
         }
 
-        if (!parse.GetValue(Resume) && !parse.GetValue(PlanOnly) && await ClusterRestoreJournal.LoadAsync(stateDir, cancellationToken).ConfigureAwait(false) is { Finished: false } unfinished)
-        {
-            throw new PitcrewException($"{Path.Combine(stateDir, ClusterRestoreJournal.FileName)}: an unfinished restore of {unfinished.Snapshot} ({unfinished.Done.Count} steps done); add --resume, or move the journal aside to start over",
-                ExitCodes.Blocked);
-        }
-
-        var snapshot = await SnapshotAsync(context, parse, stateDir, journal, cancellationToken).ConfigureAwait(false);
-        var kube = parse.GetValue(ExecutorFlags.Executor) == "ssh" || parse.GetValue(ExecutorFlags.Executor) == "sim" || parse.GetValue(NodeFlags.Kubeconfig) is not null
-            ? KubeAccess.Configuration(new KubeAccessOptions(parse.GetValue(NodeFlags.Kubeconfig), parse.GetValue(NodeFlags.Context)), context.Environment)
-            : null;
-        var members = await MembersAsync(parse, etcd, kube, journal, cancellationToken).ConfigureAwait(false);
-        var facts = await FactsAsync(snapshot, cancellationToken).ConfigureAwait(false);
-        var stamp = journal?.Stamp ?? ClusterRestoreProcedure.StampOf(context.Time.GetUtcNow());
-        var plan = ClusterRestoreProcedure.Plan(new ClusterRestoreInputs(snapshot, parse.GetValue(NodeSnapshot) ?? snapshot, facts, members.Hosted,
-            parse.GetValue(token)!, parse.GetValue(bump), parse.GetValue(DataDir)!, parse.GetValue(ManifestDir)!, stamp));
-        plan = plan with { Problems = [.. members.Problems, .. plan.Problems] };
-        PrintPlan(context, plan);
-        if (!plan.Ok || parse.GetValue(PlanOnly))
-        {
-            return plan.Ok ? ExitCodes.Ok : ExitCodes.Blocked;
-        }
-
-        if (!parse.GetValue(Yes) && !Confirm(context))
-        {
-            context.Err.WriteLine("not confirmed; nothing was touched (pass --yes to skip the question)");
-            return ExitCodes.Blocked;
-        }
-
-        await using var clusterLock = await LockAsync(context, kube, stamp, snapshot, cancellationToken).ConfigureAwait(false);
-        await using var executor = ExecutorFlags.Create(context, parse, kube);
-        var runner = new ClusterRestoreRunner(executor, etcd, stateDir, context.Time, line => context.Err.WriteLine(line, Style.Plain));
-        journal ??= new ClusterRestoreJournal(snapshot, stamp, [.. plan.Members.Select(m => $"{m.Node}|{m.Member}|{string.Join(',', m.PeerUrls)}")], [], false);
-        var report = await runner.RunAsync(plan, snapshot, journal, cancellationToken).ConfigureAwait(false);
-        if (!StructuredOutput.TryWrite(context, OutputFlag.Get(parse), report))
+        if (outcome.Report is { } report && !StructuredOutput.TryWrite(context, OutputFlag.Get(parse), report))
         {
             PrintReport(context, report);
         }
 
-        return report.Ok ? ExitCodes.Ok : ExitCodes.Failed;
-    }
-
-    /// <summary>
-    /// Takes the cluster lock (the Lease upgrade apply takes) so a restore never runs beside an upgrade or another restore;
-    /// when the API server is down (etcd stopped mid-restore) there is nothing to lock against and the restore goes on.
-    /// </summary>
-    private static async Task<MaintenanceLock?> LockAsync(CliContext context, KubernetesClientConfiguration? kube, string stamp, string snapshot, CancellationToken cancellationToken)
-    {
-        if (kube is null)
-        {
-            return null;
-        }
-
-        try
-        {
-            return await MaintenanceLock.AcquireAsync(KubeAccess.Connect(kube), LockHolder.Here("restore", stamp), $"restore of etcd from {Path.GetFileName(snapshot)}",
-                TimeSpan.FromMinutes(5), takeOver: false, context.Time, line => context.Err.WriteLine(line, Style.Plain), cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is HttpRequestException or k8s.Autorest.HttpOperationException { Response.StatusCode: >= System.Net.HttpStatusCode.InternalServerError })
-        {
-            context.Err.WriteLine($"cluster lock not taken: the API server does not answer ({e.Message}); going on", Style.Plain);
-            return null;
-        }
-    }
-
-    /// <summary>The snapshot file here: --snapshot, or --from-backup fetched (verified) into the state dir.</summary>
-    private static async Task<string> SnapshotAsync(CliContext context, ParseResult parse, string stateDir, ClusterRestoreJournal? journal, CancellationToken cancellationToken)
-    {
-        var file = parse.GetValue(Snapshot);
-        var backup = parse.GetValue(FromBackup);
-        if ((file is null) == (backup is null))
-        {
-            throw new PitcrewException("pass exactly one of --snapshot FILE and --from-backup NAME", ExitCodes.Usage);
-        }
-
-        if (file is not null)
-        {
-            var full = Path.GetFullPath(file);
-            return journal is not null && journal.Snapshot != full
-                ? throw new PitcrewException($"--resume: the journal restores {journal.Snapshot}, not {full}", ExitCodes.Usage)
-                : full;
-        }
-
-        if (journal is not null)
-        {
-            return journal.Snapshot;
-        }
-
-        Directory.CreateDirectory(stateDir);
-        using var store = BackupStoreFlags.Open(parse, context);
-        var target = Path.Combine(Path.GetFullPath(stateDir), $"restore-{ClusterRestoreProcedure.StampOf(context.Time.GetUtcNow())}.db");
-        var fetched = await BackupReader.FetchAsync(store, backup!, BackupStoreFlags.Key(parse), target, context.Time, cancellationToken).ConfigureAwait(false);
-        context.Err.WriteLine($"fetched and verified backup {fetched.Manifest.Name} from {store.Location} into {target}", Style.Plain);
-        return target;
-    }
-
-    private static async Task<SnapshotFacts> FactsAsync(string snapshot, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var status = await Snapshots.SnapshotReader.VerifyAsync(snapshot, false, cancellationToken).ConfigureAwait(false);
-            return new SnapshotFacts(status.Revision, status.RegistryKeys.Count > 0, null);
-        }
-        catch (Snapshots.SnapshotFormatException e)
-        {
-            return new SnapshotFacts(0, false, e.Message);
-        }
-    }
-
-    private static async Task<(IReadOnlyList<HostedMember> Hosted, IReadOnlyList<RestoreProblem> Problems)> MembersAsync(
-        ParseResult parse, Etcd.EtcdConnectionOptions etcd, KubernetesClientConfiguration? kube, ClusterRestoreJournal? journal, CancellationToken cancellationToken)
-    {
-        if (parse.GetValue(InitialCluster) is { } initial)
-        {
-            return (ClusterRestoreDiscovery.FromInitialCluster(initial), []);
-        }
-
-        IReadOnlyList<(string Name, IReadOnlyList<string> PeerUrls)> members;
-        try
-        {
-            members = await ClusterRestoreDiscovery.MembersAsync(etcd, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is Grpc.Core.RpcException or PitcrewException)
-        {
-            if (journal is not null && journal.Members.Count > 0)
-            {
-                // etcd is down mid-restore: the journal remembers who hosts what.
-                return ([.. journal.Members.Select(m => m.Split('|')).Select(p => new HostedMember(p[0], p[1], p[2].Split(',')))], []);
-            }
-
-            var hint = journal is null ? "pass --initial-cluster NODE=PEER-URL,..." : "etcd is down mid-restore: pass the same --initial-cluster as the journal's members "
-                + string.Join(',', journal.Members);
-            return ([], [new RestoreProblem("members", $"cannot list etcd's members at {string.Join(',', etcd.Endpoints)}: {e.Message}", hint)]);
-        }
-
-        var nodes = new List<string>();
-        if (kube is not null)
-        {
-            using var client = KubeAccess.Connect(kube);
-            var list = await client.CoreV1.ListNodeAsync(labelSelector: "node-role.kubernetes.io/control-plane", cancellationToken: cancellationToken).ConfigureAwait(false);
-            nodes.AddRange(list.Items.Select(n => n.Metadata.Name).Order(StringComparer.Ordinal));
-        }
-
-        return nodes.Count == 0
-            ? ([.. members.Select(m => new HostedMember(m.Name, m.Name, m.PeerUrls))], [])
-            : ClusterRestoreDiscovery.Pair(members, nodes);
+        return outcome.ExitCode;
     }
 
     private static bool Confirm(CliContext context)

@@ -9,20 +9,15 @@ namespace Pitcrew.Cli.ClusterCommands;
 /// <summary>The flags that choose how Pitcrew reaches nodes (--executor, --inventory, --known-hosts) and the executor they make.</summary>
 internal static class ExecutorFlags
 {
-    public static readonly Option<string> Executor = new("--executor")
-    {
-        Description = "How to reach the nodes: ssh, local (this machine is the node) or sim (a Pitcrew sim's node agent)",
-        DefaultValueFactory = _ => "ssh",
-    };
+    public static readonly Option<string> Executor = CliFlag.Of<string>("--executor",
+        "How to reach the nodes: ssh, local (this machine is the node) or sim (a Pitcrew sim's node agent)").Default("ssh");
 
-    public static readonly Option<string?> Inventory = new("--inventory") { Description = "SSH inventory (hosts, users, keys, sudo per node)", HelpName = "FILE" };
+    public static readonly Option<string?> Inventory = CliFlag.Of<string?>("--inventory", "SSH inventory (hosts, users, keys, sudo per node)", "FILE");
 
-    public static readonly Option<string?> KnownHosts = new("--known-hosts") { Description = "known_hosts for --executor ssh (default ~/.ssh/known_hosts)", HelpName = "FILE" };
+    public static readonly Option<string?> KnownHosts = CliFlag.Of<string?>("--known-hosts", "known_hosts for --executor ssh (default ~/.ssh/known_hosts)", "FILE");
 
-    public static readonly Option<bool> SshAcceptNew = new("--ssh-accept-new")
-    {
-        Description = "Trust and record a node's host key the first time it is seen (as StrictHostKeyChecking=accept-new); a changed key is always refused",
-    };
+    public static readonly Option<bool> SshAcceptNew = CliFlag.Of<bool>("--ssh-accept-new",
+        "Trust and record a node's host key the first time it is seen (as StrictHostKeyChecking=accept-new); a changed key is always refused");
 
     /// <summary>Where journals and fetched files go: $XDG_STATE_HOME/pitcrew or ~/.local/state/pitcrew.</summary>
     public static string DefaultStateDir(CliContext context) =>

@@ -119,26 +119,22 @@ internal static class DoctorCommand
     /// <summary>Renders the report in the chosen format on stdout.</summary>
     private static void Write(CliContext context, OutputFormat format, DoctorReport report)
     {
-        switch (format)
+        var text = format switch
         {
-            case OutputFormat.Json:
-                context.RawOut.WriteLine(StructuredOutput.Json(report));
-                break;
-            case OutputFormat.Yaml:
-                context.RawOut.Write(StructuredOutput.ToYaml(report));
-                break;
-            case OutputFormat.Markdown:
-                context.RawOut.Write(MarkdownReport.Render(report));
-                break;
-            case OutputFormat.Html:
-                context.RawOut.Write(HtmlReport.Render(report));
-                break;
-            case OutputFormat.Sarif:
-                context.RawOut.WriteLine(SarifReport.Render(report));
-                break;
-            default:
-                TableReport.Render(context.Out, report);
-                break;
+            OutputFormat.Json => StructuredOutput.Json(report) + context.RawOut.NewLine,
+            OutputFormat.Yaml => StructuredOutput.ToYaml(report),
+            OutputFormat.Markdown => MarkdownReport.Render(report),
+            OutputFormat.Html => HtmlReport.Render(report),
+            OutputFormat.Sarif => SarifReport.Render(report) + context.RawOut.NewLine,
+            _ => null,
+        };
+        if (text is null)
+        {
+            TableReport.Render(context.Out, report);
+        }
+        else
+        {
+            context.RawOut.Write(text);
         }
     }
 

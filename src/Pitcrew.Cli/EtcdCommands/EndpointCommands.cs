@@ -9,16 +9,9 @@ namespace Pitcrew.Cli.EtcdCommands;
 /// <summary>pitcrew etcd endpoint status | health.</summary>
 internal static class EndpointCommands
 {
-    private static readonly Option<bool> Cluster = new("--cluster")
-    {
-        Description = "Use every member's client URLs from the member list, not just --endpoints",
-    };
+    private static readonly Option<bool> Cluster = CliFlag.Of<bool>("--cluster", "Use every member's client URLs from the member list, not just --endpoints");
 
-    public static Command Create(CliContext context) => new("endpoint", "Status and health of etcd endpoints")
-    {
-        Status(context),
-        Health(context),
-    };
+    public static Command Create(CliContext context) => CliFlag.Group("endpoint", "Status and health of etcd endpoints", Status(context), Health(context));
 
     private static Command Status(CliContext context)
     {

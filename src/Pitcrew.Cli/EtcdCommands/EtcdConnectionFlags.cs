@@ -15,28 +15,14 @@ internal static class EtcdConnectionFlags
     public static readonly Option<string?> Password = Text("--password", "Password for --user [ETCDCTL_PASSWORD]");
     public static readonly Option<string?> DialTimeout = Text("--dial-timeout", "Timeout to connect and get a first answer, e.g. 2s (default 2s) [ETCDCTL_DIAL_TIMEOUT]");
     public static readonly Option<string?> CommandTimeout = Text("--command-timeout", "Timeout per request, e.g. 5s (default 5s; none for snapshot save) [ETCDCTL_COMMAND_TIMEOUT]");
-    public static readonly Option<bool?> InsecureSkipTlsVerify = new("--insecure-skip-tls-verify")
-    {
-        Description = "Accept any server certificate (testing only) [ETCDCTL_INSECURE_SKIP_TLS_VERIFY]",
-        Recursive = true,
-        Arity = ArgumentArity.ZeroOrOne,
-    };
+    public static readonly Option<bool?> InsecureSkipTlsVerify = CliFlag.Of<bool?>("--insecure-skip-tls-verify",
+        "Accept any server certificate (testing only) [ETCDCTL_INSECURE_SKIP_TLS_VERIFY]").Inherited().Takes(ArgumentArity.ZeroOrOne);
 
-    public static readonly Option<bool> InsecureTransport = new("--insecure-transport")
-    {
-        Description = "Accepted for etcdctl compatibility: bare endpoints use http unless TLS flags are given",
-        Recursive = true,
-        Arity = ArgumentArity.ZeroOrOne,
-    };
+    public static readonly Option<bool> InsecureTransport = CliFlag.Of<bool>("--insecure-transport",
+        "Accepted for etcdctl compatibility: bare endpoints use http unless TLS flags are given").Inherited().Takes(ArgumentArity.ZeroOrOne);
 
     /// <summary>Adds the flags to a command that talks to etcd (and, recursively, to its subcommands).</summary>
-    public static void AddTo(Command command)
-    {
-        foreach (var option in All)
-        {
-            command.Add(option);
-        }
-    }
+    public static void AddTo(Command command) => command.AddAll(All);
 
     public static IEnumerable<Option> All =>
         [Endpoints, CaCert, Cert, Key, User, Password, DialTimeout, CommandTimeout, InsecureSkipTlsVerify, InsecureTransport];
@@ -79,9 +65,5 @@ internal static class EtcdConnectionFlags
             : throw new PitcrewException($"{flag} \"{text}\": want a duration such as 5s, 500ms or 1m", ExitCodes.Usage);
     }
 
-    private static Option<string?> Text(string name, string description) => new(name)
-    {
-        Description = description,
-        Recursive = true,
-    };
+    private static Option<string?> Text(string name, string description) => CliFlag.Of<string?>(name, description).Inherited();
 }

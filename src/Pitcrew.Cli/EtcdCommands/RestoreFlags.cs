@@ -3,7 +3,7 @@ using Pitcrew.Restore;
 
 namespace Pitcrew.Cli.EtcdCommands;
 
-/// <summary>etcdutl's restore membership flags, shared by snapshot restore and restore plan.</summary>
+/// <summary>etcdutl's restore membership flags, shared by snapshot restore and restore plan, and --skip-hash-check.</summary>
 internal static class RestoreFlags
 {
     public static Option<string> InitialCluster() => new("--initial-cluster")
@@ -23,6 +23,10 @@ internal static class RestoreFlags
         Description = "Add N to the snapshot's revision and mark it compacted, so watchers relist; "
             + $"default {RestorePlanner.KubernetesBump:N0} when the snapshot holds /registry/ keys, else 0; 0 turns it off",
     };
+
+    /// <summary>--skip-hash-check, worded for what the command skips.</summary>
+    public static Option<bool> SkipHashCheck(string description = "Accept a file without etcd's SHA-256 trailer (a raw member/snap/db copy)") =>
+        CliFlag.Of<bool>("--skip-hash-check", description);
 
     public static Option<bool> MarkCompacted() => new("--mark-compacted")
     {

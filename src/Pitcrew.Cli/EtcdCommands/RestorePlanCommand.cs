@@ -21,7 +21,7 @@ internal static class RestorePlanCommand
         var token = RestoreFlags.Token();
         var dataDir = new Option<string?>("--data-dir") { Description = "The data dir each node restores into (default /var/lib/etcd, kubeadm's; it must not exist yet)" };
         var bump = RestoreFlags.BumpRevision();
-        var skipHash = new Option<bool>("--skip-hash-check") { Description = "Accept a file without etcd's SHA-256 trailer (a raw member/snap/db copy)" };
+        var skipHash = RestoreFlags.SkipHashCheck();
         var command = new Command("plan")
         {
             file, cluster, token, dataDir, bump, skipHash,

@@ -1,6 +1,7 @@
-using System.Globalization;
+using Pitcrew.Cli.Output;
 using Pitcrew.Restore;
 using Spectre.Console;
+using static Pitcrew.Cli.Output.DetailGrid;
 
 namespace Pitcrew.Cli.EtcdCommands;
 
@@ -10,7 +11,7 @@ internal static class RestoreRenderer
     public static void Restored(IAnsiConsole console, RestoreResult result)
     {
         console.WriteLine($"Restored member {result.Name} into {result.DataDir}");
-        var grid = Grid();
+        var grid = DetailGrid.New();
         Row(grid, "member ID", result.MemberId);
         Row(grid, "cluster ID", result.ClusterId);
         Row(grid, "members", string.Join(", ", result.Members.Select(m => $"{m.Name}={string.Join(",", m.PeerUrls)} ({m.IdHex})")));
@@ -31,7 +32,7 @@ internal static class RestoreRenderer
         console.WriteLine(report.Ok
             ? $"Restore plan for {report.Snapshot}: all checks passed"
             : $"Restore plan for {report.Snapshot}: {report.Problems.Count} check(s) failed; fix them before restoring");
-        var grid = Grid();
+        var grid = DetailGrid.New();
         Row(grid, "cluster ID", report.ClusterId);
         Row(grid, "token", report.Token);
         Row(grid, "revision", report.BumpRevision > 0
@@ -77,16 +78,4 @@ internal static class RestoreRenderer
         console.Write(table);
         console.WriteLine($"member {report.MemberId}, cluster {report.ClusterId}; took {GoDuration.Format(report.Took)}; scratch dir removed");
     }
-
-    internal static Grid Grid()
-    {
-        var grid = new Grid();
-        grid.AddColumn(new GridColumn().NoWrap().PadRight(2));
-        grid.AddColumn();
-        return grid;
-    }
-
-    internal static void Row(Grid grid, string label, string value) => grid.AddRow(Markup.Escape(label), Markup.Escape(value));
-
-    internal static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 }

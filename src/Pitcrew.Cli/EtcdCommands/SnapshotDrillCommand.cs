@@ -10,9 +10,9 @@ internal static class SnapshotDrillCommand
 {
     public static Command Create(CliContext context)
     {
-        var file = new Argument<string>("FILE") { Description = "The snapshot file to drill" };
-        var scratch = new Option<string?>("--scratch-dir") { Description = "Where to restore temporarily (default: the system temp dir); removed afterwards" };
-        var skipHash = new Option<bool>("--skip-hash-check") { Description = "Accept a file without etcd's SHA-256 trailer (a raw member/snap/db copy)" };
+        var file = CliFlag.Argument("FILE", "The snapshot file to drill");
+        var scratch = CliFlag.Of<string?>("--scratch-dir", "Where to restore temporarily (default: the system temp dir); removed afterwards");
+        var skipHash = RestoreFlags.SkipHashCheck();
         var command = new Command("drill")
         {
             file, scratch, skipHash,

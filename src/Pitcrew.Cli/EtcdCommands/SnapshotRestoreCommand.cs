@@ -10,7 +10,7 @@ internal static class SnapshotRestoreCommand
 {
     public static Command Create(CliContext context)
     {
-        var file = new Argument<string>("FILE") { Description = "The snapshot file (or a raw member/snap/db copy with --skip-hash-check)" };
+        var file = CliFlag.Argument("FILE", "The snapshot file (or a raw member/snap/db copy with --skip-hash-check)");
         var dataDir = new Option<string?>("--data-dir") { Description = "The new member's data dir; absent or empty (default NAME.etcd)" };
         var walDir = new Option<string?>("--wal-dir") { Description = "A separate WAL dir, which must not exist (default DATA-DIR/member/wal)" };
         var name = new Option<string>("--name") { Description = "This member's name in --initial-cluster", DefaultValueFactory = _ => RestoreOptions.DefaultName };
@@ -21,7 +21,7 @@ internal static class SnapshotRestoreCommand
             Description = "This member's peer URLs; must equal its entry in --initial-cluster",
             DefaultValueFactory = _ => RestoreOptions.DefaultPeerUrl,
         };
-        var skipHash = new Option<bool>("--skip-hash-check") { Description = "Accept a file without etcd's SHA-256 trailer (a raw member/snap/db copy)" };
+        var skipHash = RestoreFlags.SkipHashCheck();
         var bump = RestoreFlags.BumpRevision();
         var markCompacted = RestoreFlags.MarkCompacted();
         var command = new Command("restore")

@@ -10,7 +10,7 @@ internal static class SnapshotSaveCommand
 {
     public static Command Create(CliContext context)
     {
-        var file = new Argument<string>("FILE") { Description = "Where to write the snapshot (written as FILE.part, then renamed)" };
+        var file = CliFlag.Argument("FILE", "Where to write the snapshot (written as FILE.part, then renamed)");
         var command = new Command("save")
         {
             file,

@@ -8,18 +8,12 @@ namespace Pitcrew.Cli.EtcdCommands;
 /// <summary>pitcrew etcd snapshot status FILE and pitcrew etcd snapshot verify FILE.</summary>
 internal static class SnapshotStatusCommand
 {
-    public static Command Status(CliContext context)
-    {
-        var file = new Argument<string>("FILE") { Description = "The snapshot file" };
-        var skipHash = new Option<bool>("--skip-hash-check")
+    public static Command Status(CliContext context) =>
+        OnFile("status", "Do not recompute the SHA-256 trailer (etcdctl's work only; faster on large files)", async (parse, path, skipHash, cancellationToken) =>
         {
-            Description = "Do not recompute the SHA-256 trailer (etcdctl's work only; faster on large files)",
-        };
-        var command = new Command("status")
-        {
-            file,
-            skipHash,
-        }.Describe(
+            var status = await SnapshotReader.ReadAsync(path, checkTrailer: !skipHash, cancellationToken).ConfigureAwait(false);
+            Render(context, parse, status);
+        }).Describe(
             "Show a snapshot's HASH, REVISION, TOTAL KEYS and TOTAL SIZE, as etcdctl computes them",
             """
             Reads the file natively (no etcd tools needed). Beyond etcdctl: whether the SHA-256 trailer is present
@@ -30,28 +24,17 @@ internal static class SnapshotStatusCommand
             pitcrew etcd snapshot status /backup/etcd.db
             pitcrew etcd snapshot status /backup/etcd.db -o json
             """);
-        command.Outputs(OutputFlag.Structured);
-        command.SetAction(async (parse, cancellationToken) =>
-        {
-            var status = await SnapshotReader.ReadAsync(parse.GetValue(file)!, checkTrailer: !parse.GetValue(skipHash), cancellationToken).ConfigureAwait(false);
-            Render(context, parse, status);
-            return ExitCodes.Ok;
-        });
-        return command;
-    }
 
-    public static Command Verify(CliContext context)
-    {
-        var file = new Argument<string>("FILE") { Description = "The snapshot file" };
-        var skipHash = new Option<bool>("--skip-hash-check")
+    public static Command Verify(CliContext context) =>
+        OnFile("verify", "Check structure only (for a raw member/snap/db copy, which has no trailer)", async (parse, path, skipHash, cancellationToken) =>
         {
-            Description = "Check structure only (for a raw member/snap/db copy, which has no trailer)",
-        };
-        var command = new Command("verify")
-        {
-            file,
-            skipHash,
-        }.Describe(
+            var status = await SnapshotReader.VerifyAsync(path, skipHash, cancellationToken).ConfigureAwait(false);
+            var verdict = SnapshotVerdict.Of(path, status);
+            if (!StructuredOutput.TryWrite(context, OutputFlag.Get(parse), verdict))
+            {
+                SnapshotRenderer.Verified(context.Out, verdict);
+            }
+        }).Describe(
             "Check that a snapshot is sound: trailer hash and the whole database structure",
             """
             Checks the SHA-256 trailer and walks every page: in bounds, reached once, of a valid type, elements
@@ -62,17 +45,17 @@ internal static class SnapshotStatusCommand
             pitcrew etcd snapshot verify /backup/etcd.db && echo restorable
             pitcrew etcd snapshot verify /var/lib/etcd/member/snap/db --skip-hash-check
             """);
+
+    /// <summary>A command on one snapshot FILE with --skip-hash-check (worded per command); the action gets the path and the flag.</summary>
+    private static Command OnFile(string name, string skipHashDescription, Func<ParseResult, string, bool, CancellationToken, Task> run)
+    {
+        var file = CliFlag.Argument("FILE", "The snapshot file");
+        var skipHash = RestoreFlags.SkipHashCheck(skipHashDescription);
+        var command = new Command(name) { file, skipHash };
         command.Outputs(OutputFlag.Structured);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var path = parse.GetValue(file)!;
-            var status = await SnapshotReader.VerifyAsync(path, parse.GetValue(skipHash), cancellationToken).ConfigureAwait(false);
-            var verdict = SnapshotVerdict.Of(path, status);
-            if (!StructuredOutput.TryWrite(context, OutputFlag.Get(parse), verdict))
-            {
-                SnapshotRenderer.Verified(context.Out, verdict);
-            }
-
+            await run(parse, parse.GetValue(file)!, parse.GetValue(skipHash), cancellationToken).ConfigureAwait(false);
             return ExitCodes.Ok;
         });
         return command;

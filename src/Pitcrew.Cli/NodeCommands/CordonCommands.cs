@@ -7,10 +7,8 @@ namespace Pitcrew.Cli.NodeCommands;
 /// <summary>pitcrew node cordon | uncordon.</summary>
 internal static class CordonCommands
 {
-    private static readonly Option<bool> OnlyOurs = new("--only-ours")
-    {
-        Description = "Uncordon only nodes that pitcrew cordoned (annotation pitcrew.dev/cordoned-at); leave nodes cordoned by others",
-    };
+    private static readonly Option<bool> OnlyOurs = CliFlag.Of<bool>("--only-ours",
+        "Uncordon only nodes that pitcrew cordoned (annotation pitcrew.dev/cordoned-at); leave nodes cordoned by others");
 
     public static Command Cordon(CliContext context)
     {

@@ -38,13 +38,9 @@ internal static class DrainCommand
             pitcrew node drain -l node-role.kubernetes.io/worker= --ignore-daemonsets --max-concurrent-nodes 3 --max-per-zone 1
             pitcrew node drain worker-1 --ignore-daemonsets --dry-run=client
             """);
-        NodeFlags.AddTo(command);
-        command.Outputs(OutputFlag.Structured);
-        command.SetAction(async (parse, cancellationToken) =>
+        return Selecting(command, context, async (target, cancellationToken) =>
         {
-            var options = Bind(parse);
-            var api = NodeFlags.Connect(parse, context);
-            var nodes = await NodeFlags.ResolveAsync(parse, api, options.ChunkSize, cancellationToken).ConfigureAwait(false);
+            var (parse, options, api, nodes) = target;
             var json = OutputFlag.Get(parse) != OutputFormat.Table;
             var stderr = context.Err.Profile.Out.Writer;
             var reporter = new KubectlLineReporter(json ? stderr : context.RawOut, stderr, live: context.ErrIsTerminal);
@@ -64,7 +60,6 @@ internal static class DrainCommand
 
             return ExitCodes.Ok;
         });
-        return command;
     }
 
     public static Command CreatePlan(CliContext context)
@@ -81,6 +76,21 @@ internal static class DrainCommand
             pitcrew node drain-plan worker-1 worker-2 --ignore-daemonsets
             pitcrew node drain-plan -l topology.kubernetes.io/zone=eu-1a --ignore-daemonsets --delete-emptydir-data -o json
             """);
+        return Selecting(command, context, async (target, cancellationToken) =>
+        {
+            var forecast = await ForecastAsync(target.Api, target.Nodes, target.Options, context, cancellationToken).ConfigureAwait(false);
+            if (!StructuredOutput.TryWrite(context, OutputFlag.Get(target.Parse), forecast))
+            {
+                DrainPlanRenderer.Render(context.RawOut, forecast);
+            }
+
+            return forecast.CanProceed ? ExitCodes.Ok : ExitCodes.Blocked;
+        });
+    }
+
+    /// <summary>Adds the node selection flags and -o, and an action that runs on the bound options and the selected nodes.</summary>
+    private static Command Selecting(Command command, CliContext context, Func<DrainTarget, CancellationToken, Task<int>> run)
+    {
         NodeFlags.AddTo(command);
         command.Outputs(OutputFlag.Structured);
         command.SetAction(async (parse, cancellationToken) =>
@@ -88,16 +98,13 @@ internal static class DrainCommand
             var options = Bind(parse);
             var api = NodeFlags.Connect(parse, context);
             var nodes = await NodeFlags.ResolveAsync(parse, api, options.ChunkSize, cancellationToken).ConfigureAwait(false);
-            var forecast = await ForecastAsync(api, nodes, options, context, cancellationToken).ConfigureAwait(false);
-            if (!StructuredOutput.TryWrite(context, OutputFlag.Get(parse), forecast))
-            {
-                DrainPlanRenderer.Render(context.RawOut, forecast);
-            }
-
-            return forecast.CanProceed ? ExitCodes.Ok : ExitCodes.Blocked;
+            return await run(new DrainTarget(parse, options, api, nodes), cancellationToken).ConfigureAwait(false);
         });
         return command;
     }
+
+    /// <summary>What both drain commands act on: the parsed flags, the options they mean, the API and the selected nodes.</summary>
+    private sealed record DrainTarget(ParseResult Parse, DrainOptions Options, INodeApi Api, IReadOnlyList<NodeFacts> Nodes);
 
     private static async Task<DrainForecastResult> ForecastAsync(INodeApi api, IReadOnlyList<NodeFacts> nodes, DrainOptions options, CliContext context, CancellationToken cancellationToken)
     {

@@ -1,3 +1,6 @@
+using k8s;
+using Pitcrew.Cluster;
+using Pitcrew.Errors;
 using Pitcrew.Etcd;
 
 namespace Pitcrew.Restore;
@@ -46,6 +49,49 @@ public static class ClusterRestoreDiscovery
         }
 
         return (hosted, problems);
+    }
+
+    /// <summary>
+    /// Who hosts which member: --initial-cluster, else etcd's member list paired with the control-plane nodes (each
+    /// member on the node of its name when there is no cluster); with etcd down mid-restore, the journal's members.
+    /// </summary>
+    public static async Task<(IReadOnlyList<HostedMember> Hosted, IReadOnlyList<RestoreProblem> Problems)> HostedAsync(
+        string? initialCluster, EtcdConnectionOptions etcd, KubernetesClientConfiguration? kube, ClusterRestoreJournal? journal, CancellationToken cancellationToken)
+    {
+        if (initialCluster is not null)
+        {
+            return (FromInitialCluster(initialCluster), []);
+        }
+
+        IReadOnlyList<(string Name, IReadOnlyList<string> PeerUrls)> members;
+        try
+        {
+            members = await MembersAsync(etcd, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is Grpc.Core.RpcException or PitcrewException)
+        {
+            if (journal is not null && journal.Members.Count > 0)
+            {
+                // etcd is down mid-restore: the journal remembers who hosts what.
+                return (journal.HostedMembers(), []);
+            }
+
+            var hint = journal is null ? "pass --initial-cluster NODE=PEER-URL,..." : "etcd is down mid-restore: pass the same --initial-cluster as the journal's members "
+                + string.Join(',', journal.Members);
+            return ([], [new RestoreProblem("members", $"cannot list etcd's members at {string.Join(',', etcd.Endpoints)}: {e.Message}", hint)]);
+        }
+
+        var nodes = new List<string>();
+        if (kube is not null)
+        {
+            using var client = KubeAccess.Connect(kube);
+            var list = await client.CoreV1.ListNodeAsync(labelSelector: "node-role.kubernetes.io/control-plane", cancellationToken: cancellationToken).ConfigureAwait(false);
+            nodes.AddRange(list.Items.Select(n => n.Metadata.Name).Order(StringComparer.Ordinal));
+        }
+
+        return nodes.Count == 0
+            ? ([.. members.Select(m => new HostedMember(m.Name, m.Name, m.PeerUrls))], [])
+            : Pair(members, nodes);
     }
 
     /// <summary>etcd's member list as (name, peer URLs).</summary>

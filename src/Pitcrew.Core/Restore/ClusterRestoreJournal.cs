@@ -17,6 +17,13 @@ public sealed record ClusterRestoreJournal(string Snapshot, string Stamp, IReadO
 
     public ClusterRestoreJournal With(string stepId) => this with { Done = [.. Done, stepId] };
 
+    /// <summary>A new run's journal: nothing done yet, the members kept as NODE|MEMBER|PEER-URL,... so a resume finds them with etcd down.</summary>
+    public static ClusterRestoreJournal Start(string snapshot, string stamp, IEnumerable<HostedMember> members) =>
+        new(snapshot, stamp, [.. members.Select(m => $"{m.Node}|{m.Member}|{string.Join(',', m.PeerUrls)}")], [], false);
+
+    /// <summary>The members as <see cref="Start"/> kept them.</summary>
+    public IReadOnlyList<HostedMember> HostedMembers() => [.. Members.Select(m => m.Split('|')).Select(p => new HostedMember(p[0], p[1], p[2].Split(',')))];
+
     /// <summary>The journal in the state dir, or null when there is none.</summary>
     public static async Task<ClusterRestoreJournal?> LoadAsync(string stateDir, CancellationToken cancellationToken)
     {
