@@ -59,6 +59,7 @@ internal sealed class JsonTable<TState> : IEnumerable<string>
             return;
         }
 
+        var depth = reader.CurrentDepth;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var index = Find(ref reader);
@@ -77,7 +78,7 @@ internal sealed class JsonTable<TState> : IEnumerable<string>
             }
         }
 
-        if (reader.TokenType != JsonTokenType.EndObject)
+        if (reader.TokenType != JsonTokenType.EndObject || reader.CurrentDepth != depth)
         {
             throw new JsonException($"the JSON ends inside an object (after byte {reader.BytesConsumed})");
         }
@@ -95,6 +96,7 @@ internal sealed class JsonTable<TState> : IEnumerable<string>
             return;
         }
 
+        var depth = reader.CurrentDepth;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
             if (reader.TokenType != JsonTokenType.StartObject)
@@ -108,7 +110,7 @@ internal sealed class JsonTable<TState> : IEnumerable<string>
             done(ref outer, ref item);
         }
 
-        if (reader.TokenType != JsonTokenType.EndArray)
+        if (reader.TokenType != JsonTokenType.EndArray || reader.CurrentDepth != depth)
         {
             throw new JsonException($"the JSON ends inside an array (after byte {reader.BytesConsumed})");
         }
