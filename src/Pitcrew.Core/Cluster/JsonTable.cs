@@ -49,6 +49,13 @@ internal sealed class JsonTable<TState> : IEnumerable<string>
         child.Add(path[(dot + 1)..], read);
     }
 
+    /// <summary>Adds a path, as <see cref="Add"/> does, and gives the table back.</summary>
+    public JsonTable<TState> With(string path, FieldReader<TState> read)
+    {
+        Add(path, read);
+        return this;
+    }
+
     /// <summary>Reads an object (the reader on its StartObject, or on null or another value, which is skipped), leaving the reader on its last token.</summary>
     /// <exception cref="JsonException">The object ends before its closing brace.</exception>
     public void Read(ref Utf8JsonReader reader, ref TState state)

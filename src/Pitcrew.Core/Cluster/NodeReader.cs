@@ -9,30 +9,14 @@ namespace Pitcrew.Cluster;
 /// </summary>
 internal static class NodeReader
 {
-    /// <summary>A taint, a condition and an address share one item state: each table fills only its own fields.</summary>
-    private static readonly JsonTable<Item> Taint = new()
-    {
-        { "key", static (ref Utf8JsonReader r, ref Item s) => s.First = JsonFields.String(ref r, s.Pool) },
-        { "value", static (ref Utf8JsonReader r, ref Item s) => s.Second = JsonFields.String(ref r, s.Pool) },
-        { "effect", static (ref Utf8JsonReader r, ref Item s) => s.Third = JsonFields.String(ref r, s.Pool) },
-        { "timeAdded", static (ref Utf8JsonReader r, ref Item s) => s.FirstTime = JsonFields.Time(ref r) },
-    };
+    private static readonly JsonTable<FieldSlots> Taint = FieldSlots.Strings("key", "value", "effect")
+        .With("timeAdded", static (ref Utf8JsonReader r, ref FieldSlots s) => s.FirstTime = JsonFields.Time(ref r));
 
-    private static readonly JsonTable<Item> Condition = new()
-    {
-        { "type", static (ref Utf8JsonReader r, ref Item s) => s.First = JsonFields.String(ref r, s.Pool) },
-        { "status", static (ref Utf8JsonReader r, ref Item s) => s.Second = JsonFields.String(ref r, s.Pool) },
-        { "reason", static (ref Utf8JsonReader r, ref Item s) => s.Third = JsonFields.String(ref r, s.Pool) },
-        { "message", static (ref Utf8JsonReader r, ref Item s) => s.Fourth = JsonFields.String(ref r, s.Pool) },
-        { "lastHeartbeatTime", static (ref Utf8JsonReader r, ref Item s) => s.FirstTime = JsonFields.Time(ref r) },
-        { "lastTransitionTime", static (ref Utf8JsonReader r, ref Item s) => s.SecondTime = JsonFields.Time(ref r) },
-    };
+    private static readonly JsonTable<FieldSlots> Condition = FieldSlots.Strings("type", "status", "reason", "message")
+        .With("lastHeartbeatTime", static (ref Utf8JsonReader r, ref FieldSlots s) => s.FirstTime = JsonFields.Time(ref r))
+        .With("lastTransitionTime", static (ref Utf8JsonReader r, ref FieldSlots s) => s.SecondTime = JsonFields.Time(ref r));
 
-    private static readonly JsonTable<Item> Address = new()
-    {
-        { "type", static (ref Utf8JsonReader r, ref Item s) => s.First = JsonFields.String(ref r) },
-        { "address", static (ref Utf8JsonReader r, ref Item s) => s.Second = JsonFields.String(ref r) },
-    };
+    private static readonly JsonTable<FieldSlots> Address = FieldSlots.Strings("type", "address");
 
     private static readonly JsonTable<NodeState> Node = new()
     {
@@ -41,9 +25,9 @@ internal static class NodeReader
         { "metadata.annotations", static (ref Utf8JsonReader r, ref NodeState s) => s.Annotations = JsonFields.Map(ref r, s.Pool) },
         { "metadata.creationTimestamp", static (ref Utf8JsonReader r, ref NodeState s) => s.Created = JsonFields.Time(ref r) },
         { "spec.unschedulable", static (ref Utf8JsonReader r, ref NodeState s) => s.Unschedulable = JsonFields.Bool(ref r) },
-        { "spec.taints", static (ref Utf8JsonReader r, ref NodeState s) => Taint.Each(ref r, ref s, new Item { Pool = s.Pool }, AddTaint) },
-        { "status.conditions", static (ref Utf8JsonReader r, ref NodeState s) => Condition.Each(ref r, ref s, new Item { Pool = s.Pool }, AddCondition) },
-        { "status.addresses", static (ref Utf8JsonReader r, ref NodeState s) => Address.Each(ref r, ref s, new Item { Pool = s.Pool }, AddAddress) },
+        { "spec.taints", static (ref Utf8JsonReader r, ref NodeState s) => Taint.Each(ref r, ref s, new FieldSlots { Pool = s.Pool }, AddTaint) },
+        { "status.conditions", static (ref Utf8JsonReader r, ref NodeState s) => Condition.Each(ref r, ref s, new FieldSlots { Pool = s.Pool }, AddCondition) },
+        { "status.addresses", static (ref Utf8JsonReader r, ref NodeState s) => Address.Each(ref r, ref s, new FieldSlots { Pool = s.Pool }, AddAddress) },
         { "status.daemonEndpoints.kubeletEndpoint.Port", static (ref Utf8JsonReader r, ref NodeState s) => s.KubeletPort = JsonFields.Int(ref r) },
         { "status.nodeInfo.kubeletVersion", static (ref Utf8JsonReader r, ref NodeState s) => s.KubeletVersion = JsonFields.String(ref r, s.Pool) },
         { "status.allocatable.cpu", static (ref Utf8JsonReader r, ref NodeState s) => s.Allocatable = s.Allocatable with { CpuMillis = JsonFields.MilliCpu(ref r) } },
@@ -69,12 +53,12 @@ internal static class NodeReader
         };
     }
 
-    private static void AddTaint(ref NodeState node, ref Item t) => (node.Taints ??= []).Add(new TaintFacts(t.First ?? string.Empty, t.Second, t.Third ?? string.Empty, t.FirstTime));
+    private static void AddTaint(ref NodeState node, ref FieldSlots t) => (node.Taints ??= []).Add(new TaintFacts(t.First ?? string.Empty, t.Second, t.Third ?? string.Empty, t.FirstTime));
 
-    private static void AddCondition(ref NodeState node, ref Item c) =>
+    private static void AddCondition(ref NodeState node, ref FieldSlots c) =>
         (node.Conditions ??= []).Add(new ConditionFacts(c.First ?? string.Empty, c.Second ?? string.Empty, c.Third, c.Fourth, c.FirstTime, c.SecondTime));
 
-    private static void AddAddress(ref NodeState node, ref Item a)
+    private static void AddAddress(ref NodeState node, ref FieldSlots a)
     {
         if (!node.AddressFound && a.First == "InternalIP")
         {
@@ -97,16 +81,5 @@ internal static class NodeReader
         public int? KubeletPort;
         public string? KubeletVersion;
         public Capacity Allocatable;
-    }
-
-    private struct Item
-    {
-        public StringPool Pool;
-        public string? First;
-        public string? Second;
-        public string? Third;
-        public string? Fourth;
-        public DateTimeOffset? FirstTime;
-        public DateTimeOffset? SecondTime;
     }
 }

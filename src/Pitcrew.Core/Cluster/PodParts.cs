@@ -5,29 +5,12 @@ namespace Pitcrew.Cluster;
 /// <summary>The tables of the arrays inside a pod (owners, tolerations, volumes, containers, affinity terms, conditions, container statuses), for <see cref="PodReader"/>.</summary>
 internal static class PodParts
 {
-    public static readonly JsonTable<Item> Owner = new()
-    {
-        { "apiVersion", static (ref Utf8JsonReader r, ref Item s) => s.First = JsonFields.String(ref r, s.Pool) },
-        { "kind", static (ref Utf8JsonReader r, ref Item s) => s.Second = JsonFields.String(ref r, s.Pool) },
-        { "name", static (ref Utf8JsonReader r, ref Item s) => s.Third = JsonFields.String(ref r, s.Pool) },
-        { "controller", static (ref Utf8JsonReader r, ref Item s) => s.Flag = JsonFields.Bool(ref r) },
-    };
+    public static readonly JsonTable<FieldSlots> Owner = FieldSlots.Strings("apiVersion", "kind", "name")
+        .With("controller", static (ref Utf8JsonReader r, ref FieldSlots s) => s.Flag = JsonFields.Bool(ref r));
 
-    public static readonly JsonTable<Item> Toleration = new()
-    {
-        { "key", static (ref Utf8JsonReader r, ref Item s) => s.First = JsonFields.String(ref r, s.Pool) },
-        { "operator", static (ref Utf8JsonReader r, ref Item s) => s.Second = JsonFields.String(ref r, s.Pool) },
-        { "value", static (ref Utf8JsonReader r, ref Item s) => s.Third = JsonFields.String(ref r, s.Pool) },
-        { "effect", static (ref Utf8JsonReader r, ref Item s) => s.Fourth = JsonFields.String(ref r, s.Pool) },
-    };
+    public static readonly JsonTable<FieldSlots> Toleration = FieldSlots.Strings("key", "operator", "value", "effect");
 
-    public static readonly JsonTable<Item> Condition = new()
-    {
-        { "type", static (ref Utf8JsonReader r, ref Item s) => s.First = JsonFields.String(ref r, s.Pool) },
-        { "status", static (ref Utf8JsonReader r, ref Item s) => s.Second = JsonFields.String(ref r, s.Pool) },
-        { "reason", static (ref Utf8JsonReader r, ref Item s) => s.Third = JsonFields.String(ref r, s.Pool) },
-        { "message", static (ref Utf8JsonReader r, ref Item s) => s.Fourth = JsonFields.String(ref r) },
-    };
+    public static readonly JsonTable<FieldSlots> Condition = FieldSlots.Strings("type", "status", "reason", "message");
 
     /// <summary>A volume: whether it is an emptyDir.</summary>
     public static readonly JsonTable<bool> Volume = new()
@@ -48,18 +31,14 @@ internal static class PodParts
         { "resources.requests.memory", static (ref Utf8JsonReader r, ref Capacity s) => s = s with { MemoryBytes = JsonFields.Bytes(ref r) } },
     };
 
-    public static readonly JsonTable<Item> Requirement = new()
-    {
-        { "key", static (ref Utf8JsonReader r, ref Item s) => s.First = JsonFields.String(ref r, s.Pool) },
-        { "operator", static (ref Utf8JsonReader r, ref Item s) => s.Second = JsonFields.String(ref r, s.Pool) },
-        { "values", static (ref Utf8JsonReader r, ref Item s) => s.Values = JsonFields.Strings(ref r, s.Pool) },
-    };
+    public static readonly JsonTable<FieldSlots> Requirement = FieldSlots.Strings("key", "operator")
+        .With("values", static (ref Utf8JsonReader r, ref FieldSlots s) => s.Values = JsonFields.Strings(ref r, s.Pool));
 
     /// <summary>A nodeSelectorTerm: its matchExpressions and matchFields.</summary>
     public static readonly JsonTable<TermState> Term = new()
     {
-        { "matchExpressions", static (ref Utf8JsonReader r, ref TermState s) => Requirement.Each(ref r, ref s, new Item { Pool = s.Pool }, AddRequirement) },
-        { "matchFields", static (ref Utf8JsonReader r, ref TermState s) => Requirement.Each(ref r, ref s, new Item { Pool = s.Pool, Flag = true }, AddRequirement) },
+        { "matchExpressions", static (ref Utf8JsonReader r, ref TermState s) => Requirement.Each(ref r, ref s, new FieldSlots { Pool = s.Pool }, AddRequirement) },
+        { "matchFields", static (ref Utf8JsonReader r, ref TermState s) => Requirement.Each(ref r, ref s, new FieldSlots { Pool = s.Pool, Flag = true }, AddRequirement) },
     };
 
     public static readonly JsonTable<StatusState> Status = new()
@@ -76,7 +55,7 @@ internal static class PodParts
     };
 
     /// <summary>The first owner with controller: true.</summary>
-    public static void AddOwner(ref PodState pod, ref Item owner)
+    public static void AddOwner(ref PodState pod, ref FieldSlots owner)
     {
         if (pod.Controller is null && owner.Flag)
         {
@@ -84,7 +63,7 @@ internal static class PodParts
         }
     }
 
-    public static void AddToleration(ref PodState pod, ref Item t) => (pod.Tolerations ??= []).Add(new TolerationFacts(t.First, t.Second, t.Third, t.Fourth));
+    public static void AddToleration(ref PodState pod, ref FieldSlots t) => (pod.Tolerations ??= []).Add(new TolerationFacts(t.First, t.Second, t.Third, t.Fourth));
 
     public static void AddVolume(ref PodState pod, ref bool emptyDir) => pod.HasEmptyDir |= emptyDir;
 
@@ -95,7 +74,7 @@ internal static class PodParts
         pod.InitRequests = new Capacity(Math.Max(pod.InitRequests.CpuMillis, requests.CpuMillis), Math.Max(pod.InitRequests.MemoryBytes, requests.MemoryBytes), 0);
 
     /// <summary>Ready when any Ready condition is True; the first PodScheduled=False condition gives the scheduler's reason.</summary>
-    public static void AddCondition(ref PodState pod, ref Item c)
+    public static void AddCondition(ref PodState pod, ref FieldSlots c)
     {
         pod.Ready |= c is { First: "Ready", Second: "True" };
         if (!pod.Scheduled && c is { First: "PodScheduled", Second: "False" })
@@ -115,20 +94,8 @@ internal static class PodParts
         (pod.Containers ??= []).Add(new ContainerFacts(s.Name ?? string.Empty, s.Restarts, s.WaitingReason, s.WaitingMessage, s.TerminatedReason, s.ExitCode,
             s.LastReason, s.LastExitCode, s.LastFinished));
 
-    private static void AddRequirement(ref TermState term, ref Item r) =>
+    private static void AddRequirement(ref TermState term, ref FieldSlots r) =>
         (term.Requirements ??= []).Add(new NodeRequirement(r.First ?? string.Empty, r.Second ?? string.Empty, r.Values ?? [], r.Flag));
-
-    /// <summary>The fields of one small array item (an owner, a toleration, a condition, a requirement), in the order its table names them.</summary>
-    internal struct Item
-    {
-        public StringPool Pool;
-        public string? First;
-        public string? Second;
-        public string? Third;
-        public string? Fourth;
-        public bool Flag;
-        public IReadOnlyList<string>? Values;
-    }
 
     internal struct TermState
     {

@@ -18,11 +18,11 @@ internal static class PodReader
         { "metadata.deletionTimestamp", static (ref Utf8JsonReader r, ref PodState s) => s.Deleting = JsonFields.Time(ref r) },
         { "metadata.labels", static (ref Utf8JsonReader r, ref PodState s) => s.Labels = JsonFields.Map(ref r, s.Pool) },
         { "metadata.annotations", static (ref Utf8JsonReader r, ref PodState s) => s.IsMirror = JsonFields.HasKey(ref r, "kubernetes.io/config.mirror"u8) },
-        { "metadata.ownerReferences", static (ref Utf8JsonReader r, ref PodState s) => PodParts.Owner.Each(ref r, ref s, new PodParts.Item { Pool = s.Pool }, PodParts.AddOwner) },
+        { "metadata.ownerReferences", static (ref Utf8JsonReader r, ref PodState s) => PodParts.Owner.Each(ref r, ref s, new FieldSlots { Pool = s.Pool }, PodParts.AddOwner) },
         { "spec.nodeName", static (ref Utf8JsonReader r, ref PodState s) => s.NodeName = JsonFields.String(ref r, s.Pool) },
         { "spec.priority", static (ref Utf8JsonReader r, ref PodState s) => s.Priority = JsonFields.Int(ref r) ?? 0 },
         { "spec.nodeSelector", static (ref Utf8JsonReader r, ref PodState s) => s.NodeSelector = JsonFields.Map(ref r, s.Pool) },
-        { "spec.tolerations", static (ref Utf8JsonReader r, ref PodState s) => PodParts.Toleration.Each(ref r, ref s, new PodParts.Item { Pool = s.Pool }, PodParts.AddToleration) },
+        { "spec.tolerations", static (ref Utf8JsonReader r, ref PodState s) => PodParts.Toleration.Each(ref r, ref s, new FieldSlots { Pool = s.Pool }, PodParts.AddToleration) },
         { "spec.volumes", static (ref Utf8JsonReader r, ref PodState s) => PodParts.Volume.Each(ref r, ref s, default, PodParts.AddVolume) },
         { "spec.containers", static (ref Utf8JsonReader r, ref PodState s) => PodParts.Requests.Each(ref r, ref s, default, PodParts.AddContainer) },
         { "spec.initContainers", static (ref Utf8JsonReader r, ref PodState s) => PodParts.Requests.Each(ref r, ref s, default, PodParts.AddInitContainer) },
@@ -37,7 +37,7 @@ internal static class PodReader
         { "status.phase", static (ref Utf8JsonReader r, ref PodState s) => s.Phase = JsonFields.String(ref r, s.Pool) },
         { "status.reason", static (ref Utf8JsonReader r, ref PodState s) => s.Reason = JsonFields.String(ref r, s.Pool) },
         { "status.message", static (ref Utf8JsonReader r, ref PodState s) => s.Message = JsonFields.String(ref r) },
-        { "status.conditions", static (ref Utf8JsonReader r, ref PodState s) => PodParts.Condition.Each(ref r, ref s, new PodParts.Item { Pool = s.Pool }, PodParts.AddCondition) },
+        { "status.conditions", static (ref Utf8JsonReader r, ref PodState s) => PodParts.Condition.Each(ref r, ref s, new FieldSlots { Pool = s.Pool }, PodParts.AddCondition) },
         { "status.containerStatuses", static (ref Utf8JsonReader r, ref PodState s) => PodParts.Status.Each(ref r, ref s, new PodParts.StatusState { Pool = s.Pool }, PodParts.AddStatus) },
     };
 
