@@ -188,12 +188,12 @@ internal static class DoctorCommand
 
         public (string Host, int Port)? ServerEndpoint => null;
 
-        public Task<IReadOnlyList<DoctorNode>> ListNodesAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<DoctorNode>>([]);
+        public Task<IReadOnlyList<NodeFacts>> ListNodesAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<NodeFacts>>([]);
 
         public Task<IReadOnlyDictionary<string, DateTimeOffset?>> ListNodeLeasesAsync(CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyDictionary<string, DateTimeOffset?>>(new Dictionary<string, DateTimeOffset?>());
 
-        public Task<IReadOnlyList<DoctorPod>> ListPodsAsync(string? ns, CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<DoctorPod>>([]);
+        public Task<IReadOnlyList<PodFacts>> ListPodsAsync(string? ns, CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<PodFacts>>([]);
 
         public Task<IReadOnlyList<EventFacts>> ListWarningEventsAsync(string? ns, CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<EventFacts>>([]);
 

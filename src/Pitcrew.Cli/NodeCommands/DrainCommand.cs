@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Pitcrew.Cli.Output;
+using Pitcrew.Cluster;
 using Pitcrew.Errors;
 using Pitcrew.Nodes;
 

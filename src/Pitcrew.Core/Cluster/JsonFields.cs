@@ -9,39 +9,6 @@ namespace Pitcrew.Cluster;
 /// </summary>
 internal static class JsonFields
 {
-    /// <summary>True on a StartObject; anything else (null) is skipped and gives false.</summary>
-    public static bool Enter(ref Utf8JsonReader reader)
-    {
-        if (reader.TokenType == JsonTokenType.StartObject)
-        {
-            return true;
-        }
-
-        reader.Skip();
-        return false;
-    }
-
-    /// <summary>
-    /// Reads a Kubernetes object (the reader on its StartObject) through its metadata, spec and status readers, each
-    /// called on its section's StartObject; every other field, and a null section, is skipped.
-    /// </summary>
-    public static void Sections<TState>(ref Utf8JsonReader reader, ref TState state, ObjectReader<TState> metadata, ObjectReader<TState> spec, ObjectReader<TState> status)
-    {
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            var section = reader.ValueTextEquals("metadata"u8) ? metadata : reader.ValueTextEquals("spec"u8) ? spec : reader.ValueTextEquals("status"u8) ? status : null;
-            reader.Read();
-            if (section is not null && Enter(ref reader))
-            {
-                section(ref reader, ref state);
-            }
-            else if (section is null)
-            {
-                reader.Skip();
-            }
-        }
-    }
-
     /// <summary>A string value (null for JSON null; other kinds are skipped as null).</summary>
     public static string? String(ref Utf8JsonReader reader, StringPool? pool = null)
     {
@@ -64,13 +31,41 @@ internal static class JsonFields
     public static DateTimeOffset? Time(ref Utf8JsonReader reader) =>
         reader.TokenType == JsonTokenType.String && reader.TryGetDateTimeOffset(out var time) ? time : SkipAs<DateTimeOffset?>(ref reader, null);
 
+    /// <summary>A CPU quantity in millicores, rounded up (0 for null or anything not a string).</summary>
+    public static long MilliCpu(ref Utf8JsonReader reader) =>
+        reader.TokenType == JsonTokenType.String ? Quantities.MilliCpu(ref reader) : SkipAs(ref reader, 0L);
+
+    /// <summary>A quantity in whole units (bytes, pods), rounded up (0 for null or anything not a string).</summary>
+    public static long Bytes(ref Utf8JsonReader reader) =>
+        reader.TokenType == JsonTokenType.String ? Quantities.Bytes(ref reader) : SkipAs(ref reader, 0L);
+
+    /// <summary>Whether an object (annotations) has the key; its values are skipped.</summary>
+    public static bool HasKey(ref Utf8JsonReader reader, ReadOnlySpan<byte> key)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return false;
+        }
+
+        var found = false;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            found |= reader.ValueTextEquals(key);
+            reader.Read();
+            reader.Skip();
+        }
+
+        return found;
+    }
+
     /// <summary>A map of strings (labels, nodeSelector); null or empty gives the shared empty map.</summary>
     public static IReadOnlyDictionary<string, string> Map(ref Utf8JsonReader reader, StringPool pool)
     {
         if (reader.TokenType != JsonTokenType.StartObject)
         {
             reader.Skip();
-            return Empty;
+            return NodeFacts.EmptyMap;
         }
 
         Dictionary<string, string>? map = null;
@@ -84,29 +79,7 @@ internal static class JsonFields
             }
         }
 
-        return map ?? Empty;
-    }
-
-    /// <summary>Calls <paramref name="item"/> for each object of an array (null and non-objects are skipped).</summary>
-    public static void Objects<TState>(ref Utf8JsonReader reader, ref TState state, ObjectReader<TState> item)
-    {
-        if (reader.TokenType != JsonTokenType.StartArray)
-        {
-            reader.Skip();
-            return;
-        }
-
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-        {
-            if (reader.TokenType == JsonTokenType.StartObject)
-            {
-                item(ref reader, ref state);
-            }
-            else
-            {
-                reader.Skip();
-            }
-        }
+        return map ?? NodeFacts.EmptyMap;
     }
 
     /// <summary>The strings of an array.</summary>
@@ -136,11 +109,7 @@ internal static class JsonFields
         return value;
     }
 
-    private static readonly IReadOnlyDictionary<string, string> Empty = new Dictionary<string, string>();
 }
-
-/// <summary>Reads one object of an array into a state the caller owns.</summary>
-internal delegate void ObjectReader<TState>(ref Utf8JsonReader reader, ref TState state);
 
 /// <summary>One copy of each distinct short string read from one list, looked up without allocating; not thread-safe (a list is read page after page).</summary>
 internal sealed class StringPool

@@ -5,8 +5,6 @@ namespace Pitcrew.Doctor;
 /// <summary>Reads the facts the checks need out of the official client's models, keeping nothing else (memory at 150,000 pods).</summary>
 internal static class DoctorFactsMapper
 {
-    public static readonly IReadOnlyDictionary<string, string> EmptyMap = new Dictionary<string, string>();
-
     public static EventFacts Event(Corev1Event e) => new(
         e.InvolvedObject?.NamespaceProperty ?? e.Metadata.NamespaceProperty,
         e.InvolvedObject?.Kind ?? "Unknown",
@@ -24,7 +22,4 @@ internal static class DoctorFactsMapper
     public static long MilliCpu(ResourceQuantity? quantity) => quantity is null ? 0 : (long)Math.Ceiling(quantity.ToDecimal() * 1000);
 
     public static long Bytes(ResourceQuantity? quantity) => quantity is null ? 0 : (long)Math.Ceiling(quantity.ToDecimal());
-
-    private static IReadOnlyDictionary<string, string> Copy(IDictionary<string, string>? source) =>
-        source is null || source.Count == 0 ? EmptyMap : new Dictionary<string, string>(source, StringComparer.Ordinal);
 }

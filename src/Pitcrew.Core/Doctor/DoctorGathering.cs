@@ -1,3 +1,4 @@
+using Pitcrew.Cluster;
 using Pitcrew.Etcd;
 
 namespace Pitcrew.Doctor;
@@ -31,7 +32,7 @@ internal static class DoctorGathering
         .Select(p => new SeenCertificate(CertificateSource.Kubelet, new ObjectRef("Node", null, p.Target), $"TLS handshake {p.Endpoint}", p.Certificate!));
 
     /// <summary>Probes each node's kubelet port (10250 unless the node says otherwise) at its InternalIP.</summary>
-    public static Task<IReadOnlyList<ProbeResult>> ProbeKubeletsAsync(IEnumerable<DoctorNode> nodes, int concurrency, TimeSpan timeout, CancellationToken cancellationToken) =>
+    public static Task<IReadOnlyList<ProbeResult>> ProbeKubeletsAsync(IEnumerable<NodeFacts> nodes, int concurrency, TimeSpan timeout, CancellationToken cancellationToken) =>
         TlsProbe.ProbeAllAsync(nodes.Where(n => n.InternalIp is not null).Select(n => (n.Name, n.InternalIp!, n.KubeletPort)), concurrency, timeout, cancellationToken);
 
     /// <summary>The serving certificates of the etcd members that speak TLS (https endpoints, or bare ones when TLS material is given).</summary>

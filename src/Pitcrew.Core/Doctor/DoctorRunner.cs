@@ -1,3 +1,4 @@
+using Pitcrew.Cluster;
 using Pitcrew.Etcd;
 
 namespace Pitcrew.Doctor;
@@ -17,11 +18,11 @@ internal sealed class DoctorRunner(IDoctorApi api, TimeProvider time, Action<str
     {
         var needsCluster = options.Scope != DoctorScope.Etcd;
         var needsPods = options.Checks(DoctorScope.Nodes, DoctorScope.Node, DoctorScope.Pods);
-        var nodesTask = needsCluster ? Timed("nodes", Guard("nodes", () => api.ListNodesAsync(cancellationToken), [], cancellationToken), n => n.Count) : Task.FromResult<IReadOnlyList<DoctorNode>>([]);
+        var nodesTask = needsCluster ? Timed("nodes", Guard("nodes", () => api.ListNodesAsync(cancellationToken), [], cancellationToken), n => n.Count) : Task.FromResult<IReadOnlyList<NodeFacts>>([]);
         var leasesTask = options.Checks(DoctorScope.Nodes, DoctorScope.Node)
             ? Timed("node leases", Guard("node leases", () => api.ListNodeLeasesAsync(cancellationToken), new Dictionary<string, DateTimeOffset?>(), cancellationToken), l => l.Count)
             : Task.FromResult<IReadOnlyDictionary<string, DateTimeOffset?>>(new Dictionary<string, DateTimeOffset?>());
-        var podsTask = needsPods ? Timed("pods", PodsAsync(options.Namespace, cancellationToken), p => p.Count) : Task.FromResult<IReadOnlyList<DoctorPod>>([]);
+        var podsTask = needsPods ? Timed("pods", PodsAsync(options.Namespace, cancellationToken), p => p.Count) : Task.FromResult<IReadOnlyList<PodFacts>>([]);
         var eventsTask = options.Checks(DoctorScope.Pods, DoctorScope.Node)
             ? Timed("warning events", Guard("warning events", () => Bounded(ct => api.ListWarningEventsAsync(options.Namespace, ct), cancellationToken), [], cancellationToken), e => e.Count)
             : Task.FromResult<IReadOnlyList<EventFacts>>([]);
@@ -145,7 +146,7 @@ internal sealed class DoctorRunner(IDoctorApi api, TimeProvider time, Action<str
         return rows;
     }
 
-    private async Task<IReadOnlyList<DoctorPod>> PodsAsync(string? ns, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<PodFacts>> PodsAsync(string? ns, CancellationToken cancellationToken)
     {
         try
         {

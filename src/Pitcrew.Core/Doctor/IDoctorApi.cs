@@ -1,3 +1,5 @@
+using Pitcrew.Cluster;
+
 namespace Pitcrew.Doctor;
 
 /// <summary>
@@ -6,13 +8,13 @@ namespace Pitcrew.Doctor;
 /// </summary>
 internal interface IDoctorApi
 {
-    Task<IReadOnlyList<DoctorNode>> ListNodesAsync(CancellationToken cancellationToken);
+    Task<IReadOnlyList<NodeFacts>> ListNodesAsync(CancellationToken cancellationToken);
 
     /// <summary>Node name -> renewTime of its Lease in kube-node-lease.</summary>
     Task<IReadOnlyDictionary<string, DateTimeOffset?>> ListNodeLeasesAsync(CancellationToken cancellationToken);
 
     /// <summary>Pods in one namespace, or everywhere when null.</summary>
-    Task<IReadOnlyList<DoctorPod>> ListPodsAsync(string? ns, CancellationToken cancellationToken);
+    Task<IReadOnlyList<PodFacts>> ListPodsAsync(string? ns, CancellationToken cancellationToken);
 
     /// <summary>Warning events in one namespace, or everywhere when null.</summary>
     Task<IReadOnlyList<EventFacts>> ListWarningEventsAsync(string? ns, CancellationToken cancellationToken);

@@ -1,6 +1,7 @@
 using System.Net;
 using k8s;
 using k8s.Autorest;
+using Pitcrew.Cluster;
 using Pitcrew.Errors;
 
 namespace Pitcrew.Doctor;
@@ -8,7 +9,7 @@ namespace Pitcrew.Doctor;
 /// <summary>The doctor's port over the official client: paged lists mapped to facts page by page, 403 as NotAuthorized, no metrics API as null.</summary>
 internal sealed class KubeDoctorApi(Kubernetes client) : IDoctorApi
 {
-    private readonly Cluster.RawListPager _raw = new(client);
+    private readonly RawListPager _raw = new(client);
 
     /// <summary>
     /// Items per page: four times kubectl's --chunk-size default, so that 30,000 pods are 15 requests rather than 60 (each
@@ -19,9 +20,9 @@ internal sealed class KubeDoctorApi(Kubernetes client) : IDoctorApi
     public (string Host, int Port)? ServerEndpoint =>
         client.BaseUri is { } uri ? (uri.Host, uri.Port > 0 ? uri.Port : 443) : null;
 
-    /// <summary>Nodes read from the page JSON (<see cref="NodeJsonReader"/>): the kubelet probes wait for this list.</summary>
-    public Task<IReadOnlyList<DoctorNode>> ListNodesAsync(CancellationToken cancellationToken) =>
-        _raw.ListAsync("nodes", "api/v1/nodes", PageSize, NodeJsonReader.Read, cancellationToken);
+    /// <summary>Nodes read from the page JSON (<see cref="NodeReader"/>): the kubelet probes wait for this list.</summary>
+    public Task<IReadOnlyList<NodeFacts>> ListNodesAsync(CancellationToken cancellationToken) =>
+        _raw.ListAsync("nodes", "api/v1/nodes", PageSize, NodeReader.Read, cancellationToken);
 
     public async Task<IReadOnlyDictionary<string, DateTimeOffset?>> ListNodeLeasesAsync(CancellationToken cancellationToken)
     {
@@ -31,10 +32,10 @@ internal sealed class KubeDoctorApi(Kubernetes client) : IDoctorApi
         return leases.ToDictionary(l => l.Name, l => l.Renewed, StringComparer.Ordinal);
     }
 
-    /// <summary>Pods read from the page JSON into facts (<see cref="PodJsonReader"/>): the client's models were most of the doctor's CPU at scale.</summary>
-    public Task<IReadOnlyList<DoctorPod>> ListPodsAsync(string? ns, CancellationToken cancellationToken) =>
+    /// <summary>Pods read from the page JSON into facts (<see cref="PodReader"/>): the client's models were most of the doctor's CPU at scale.</summary>
+    public Task<IReadOnlyList<PodFacts>> ListPodsAsync(string? ns, CancellationToken cancellationToken) =>
         _raw.ListAsync(ns is null ? "pods" : $"pods in namespace {ns}", ns is null ? "api/v1/pods" : $"api/v1/namespaces/{Uri.EscapeDataString(ns)}/pods", PageSize,
-            PodJsonReader.Read, cancellationToken);
+            PodReader.Read, cancellationToken);
 
     public Task<IReadOnlyList<EventFacts>> ListWarningEventsAsync(string? ns, CancellationToken cancellationToken) =>
         PagedAsync(ns is null ? "events" : $"events in namespace {ns}", next => ns is null

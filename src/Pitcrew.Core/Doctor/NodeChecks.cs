@@ -1,3 +1,5 @@
+using Pitcrew.Cluster;
+
 namespace Pitcrew.Doctor;
 
 /// <summary>Node health from conditions, lease, taints, cordon, usage, version and reachability (pure).</summary>
@@ -57,7 +59,7 @@ internal static class NodeChecks
         }
     }
 
-    private static Finding NotReady(DoctorNode node, ConditionFacts? ready, DateTimeOffset? lease, ProbeResult? probe, DateTimeOffset now)
+    private static Finding NotReady(NodeFacts node, ConditionFacts? ready, DateTimeOffset? lease, ProbeResult? probe, DateTimeOffset now)
     {
         var evidence = new List<string>
         {
@@ -94,7 +96,7 @@ internal static class NodeChecks
         return new Finding(CheckIds.NodeNotReady, Severity.Critical, Ref(node), $"node is NotReady (Ready={ready?.Status ?? "missing"})", cause, evidence, remedy);
     }
 
-    private static Finding PortUnreachable(DoctorNode node, ProbeResult probe) => probe.Error == TlsProbe.HandshakeTimedOut
+    private static Finding PortUnreachable(NodeFacts node, ProbeResult probe) => probe.Error == TlsProbe.HandshakeTimedOut
         ? new(CheckIds.NodeKubeletUnreachable, Severity.Warning, Ref(node), $"kubelet port {probe.Endpoint} accepts connections but does not complete a TLS handshake while the node is Ready",
             "the kubelet is overloaded or hung, or something else holds the port: kubectl logs, exec and metrics scrapes go through it",
             [$"{probe.Endpoint}: connected, no TLS handshake within {Ages.Format(probe.Took)} (tried twice)"],
@@ -111,7 +113,7 @@ internal static class NodeChecks
         _ => "failed: " + probe.Error,
     };
 
-    private static IEnumerable<Finding> Conditions(DoctorNode node, NodeUsage? usage, bool silent, DateTimeOffset now)
+    private static IEnumerable<Finding> Conditions(NodeFacts node, NodeUsage? usage, bool silent, DateTimeOffset now)
     {
         foreach (var condition in node.Conditions.Where(c => c.Type != "Ready"))
         {
@@ -148,7 +150,7 @@ internal static class NodeChecks
         }
     }
 
-    private static Finding Pressure(DoctorNode node, ConditionFacts condition, NodeUsage? usage, string evidence)
+    private static Finding Pressure(NodeFacts node, ConditionFacts condition, NodeUsage? usage, string evidence)
     {
         var lines = new List<string> { evidence };
         if (usage is not null)
@@ -172,7 +174,7 @@ internal static class NodeChecks
         };
     }
 
-    private static IEnumerable<Finding> ProblemCondition(DoctorNode node, ConditionFacts condition, string evidence, DateTimeOffset now)
+    private static IEnumerable<Finding> ProblemCondition(NodeFacts node, ConditionFacts condition, string evidence, DateTimeOffset now)
     {
         if (NodeProblemConditions.Known.TryGetValue(condition.Type, out var known))
         {
@@ -196,9 +198,9 @@ internal static class NodeChecks
         }
     }
 
-    private static Finding Cordoned(DoctorNode node, DateTimeOffset now)
+    private static Finding Cordoned(NodeFacts node, DateTimeOffset now)
     {
-        var since = node.Annotations.TryGetValue(Nodes.NodeFacts.CordonedByPitcrew, out var text) && DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var at)
+        var since = node.Annotations.TryGetValue(NodeFacts.CordonedByPitcrew, out var text) && DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var at)
             ? at
             : node.Taints.FirstOrDefault(t => t.Key == Scheduling.UnschedulableTaint)?.Added;
         var old = since is { } s && now - s >= Thresholds.CordonedLong;
@@ -208,7 +210,7 @@ internal static class NodeChecks
             [$"spec.unschedulable=true since {Ages.Stamp(since)}"], $"kubectl uncordon {node.Name} when maintenance is done");
     }
 
-    private static Finding? Hot(DoctorNode node, NodeUsage usage)
+    private static Finding? Hot(NodeFacts node, NodeUsage usage)
     {
         var cpu = Ages.Percent(usage.MilliCpu, node.AllocatableMilliCpu);
         var memory = Ages.Percent(usage.Memory, node.AllocatableMemory);
@@ -223,7 +225,7 @@ internal static class NodeChecks
             "kubectl top pods -A --sort-by=memory; set requests and limits, spread the load, or add nodes");
     }
 
-    private static Finding? Skew(DoctorNode node, string? serverVersion)
+    private static Finding? Skew(NodeFacts node, string? serverVersion)
     {
         if (KubeMinor.Of(node.KubeletVersion) is not { } kubelet || KubeMinor.Of(serverVersion) is not { } server)
         {
@@ -252,5 +254,5 @@ internal static class NodeChecks
             : null;
     }
 
-    private static ObjectRef Ref(DoctorNode node) => new("Node", null, node.Name);
+    private static ObjectRef Ref(NodeFacts node) => new("Node", null, node.Name);
 }

@@ -16,19 +16,26 @@ internal static class NodeProblemConditions
         ["XfsShutdown"] = new(Severity.Critical, "an XFS filesystem shut down", "XFS detected corruption or an I/O error", "cordon and drain; repair the filesystem (xfs_repair)"),
         ["CperHardwareErrorFatal"] = new(Severity.Critical, "a fatal hardware error was reported", "failing hardware (memory, CPU, PCIe)", "cordon and drain; replace the hardware"),
         ["CorruptDockerOverlay2"] = new(Severity.Warning, "Docker's overlay2 storage is corrupt", "a corrupted image layer", "drain, remove the corrupt layers or reset /var/lib/docker"),
-        ["KubeletUnhealthy"] = new(Severity.Critical, "the kubelet fails its health check", "the kubelet is hung or crashing", "systemctl restart kubelet; journalctl -u kubelet -n 50"),
+        ["KubeletUnhealthy"] = new(Severity.Critical, "the kubelet fails its health check", "the kubelet is hung or crashing", Restart("kubelet")),
         ["ContainerRuntimeUnhealthy"] = new(Severity.Critical, "the container runtime fails its health check", "containerd or docker is hung or crashing",
-            "systemctl restart containerd; journalctl -u containerd -n 50"),
+            Restart("containerd")),
         ["FrequentKubeletRestart"] = new(Severity.Warning, "the kubelet restarts often", "a bad kubelet configuration or a crash at start",
-            "journalctl -u kubelet -n 50; check its configuration and certificates"),
-        ["FrequentDockerRestart"] = new(Severity.Warning, "docker restarts often", "the runtime crashes", "journalctl -u docker -n 50"),
-        ["FrequentContainerdRestart"] = new(Severity.Warning, "containerd restarts often", "the runtime crashes", "journalctl -u containerd -n 50"),
+            $"{Journal("kubelet")}; check its configuration and certificates"),
+        ["FrequentDockerRestart"] = RestartsOften("docker"),
+        ["FrequentContainerdRestart"] = RestartsOften("containerd"),
         ["FrequentUnregisterNetDevice"] = new(Severity.Warning, "the kernel waits on network devices (unregister_netdevice)", "a kernel networking bug",
             "drain and reboot the node; upgrade the kernel"),
         ["NTPProblem"] = new(Severity.Warning, "the clock is not synchronised (NTP down)", "NTP service stopped or unreachable",
             "systemctl status chronyd (or ntpd/systemd-timesyncd); clock skew breaks certificates and leases"),
         ["DiskBadBlock"] = new(Severity.Critical, "the disk has many bad blocks", "a failing disk", "cordon and drain; replace the disk"),
     };
+
+    private static string Journal(string unit) => $"journalctl -u {unit} -n 50";
+
+    private static string Restart(string unit) => $"systemctl restart {unit}; {Journal(unit)}";
+
+    /// <summary>node-problem-detector's Frequent*Restart condition for a container runtime.</summary>
+    private static ProblemCondition RestartsOften(string runtime) => new(Severity.Warning, $"{runtime} restarts often", "the runtime crashes", Journal(runtime));
 
     /// <summary>Vendor conditions named like KernelReady or ContainerRuntimeHealthy are healthy when True (k8sgpt#1461).</summary>
     public static bool LooksHealthyWhenTrue(string type) =>

@@ -1,3 +1,5 @@
+using Pitcrew.Cluster;
+
 namespace Pitcrew.Doctor;
 
 /// <summary>
@@ -13,7 +15,7 @@ internal static class PendingAnalysis
     public const string InsufficientMemory = "Insufficient memory";
 
     /// <summary>What is used on each node: requests summed and pods counted over the pods bound and not finished.</summary>
-    public static IReadOnlyDictionary<string, (long MilliCpu, long Memory, int Pods)> Usage(IEnumerable<DoctorPod> pods)
+    public static IReadOnlyDictionary<string, (long MilliCpu, long Memory, int Pods)> Usage(IEnumerable<PodFacts> pods)
     {
         var used = new Dictionary<string, (long, long, int)>(StringComparer.Ordinal);
         foreach (var pod in pods.Where(p => p.Occupies))
@@ -28,7 +30,7 @@ internal static class PendingAnalysis
     /// <summary>
     /// Every reason a node refuses the pod, in the scheduler's filter order (the first is the one kube-scheduler names); empty when it fits.
     /// </summary>
-    public static IReadOnlyList<string> Reasons(DoctorPod pod, DoctorNode node, (long MilliCpu, long Memory, int Pods) used)
+    public static IReadOnlyList<string> Reasons(PodFacts pod, NodeFacts node, (long MilliCpu, long Memory, int Pods) used)
     {
         var reasons = new List<string>();
         if (node.Unschedulable && !Scheduling.Tolerates(pod.Tolerations, new TaintFacts(Scheduling.UnschedulableTaint, null, "NoSchedule", null)))
@@ -64,7 +66,7 @@ internal static class PendingAnalysis
         return reasons;
     }
 
-    public static Finding Explain(DoctorPod pod, IReadOnlyList<DoctorNode> nodes, IReadOnlyDictionary<string, (long MilliCpu, long Memory, int Pods)> usage, DateTimeOffset now)
+    public static Finding Explain(PodFacts pod, IReadOnlyList<NodeFacts> nodes, IReadOnlyDictionary<string, (long MilliCpu, long Memory, int Pods)> usage, DateTimeOffset now)
     {
         var histogram = new Dictionary<string, int>(StringComparer.Ordinal);
         var intended = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -137,7 +139,7 @@ internal static class PendingAnalysis
         _ => 2,
     };
 
-    private static string Detail(DoctorPod pod, DoctorNode node, (long MilliCpu, long Memory, int Pods) used, IReadOnlyList<string> reasons)
+    private static string Detail(PodFacts pod, NodeFacts node, (long MilliCpu, long Memory, int Pods) used, IReadOnlyList<string> reasons)
     {
         var parts = new List<string>();
         if (reasons.Contains(InsufficientCpu))

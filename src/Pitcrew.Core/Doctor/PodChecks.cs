@@ -1,3 +1,5 @@
+using Pitcrew.Cluster;
+
 namespace Pitcrew.Doctor;
 
 /// <summary>Pods that cannot be scheduled, crash, cannot pull their image, run out of memory or pile up evicted; recent warnings (pure).</summary>
@@ -38,7 +40,7 @@ internal static class PodChecks
         }
     }
 
-    private static IEnumerable<Finding> Container(DoctorPod pod, ContainerFacts c)
+    private static IEnumerable<Finding> Container(PodFacts pod, ContainerFacts c)
     {
         var target = new ObjectRef("Pod", pod.Namespace, pod.Name);
         var where = $"container {c.Name}";
@@ -74,7 +76,7 @@ internal static class PodChecks
         }
     }
 
-    private static Finding Failed(string ns, bool evicted, IReadOnlyList<DoctorPod> pods)
+    private static Finding Failed(string ns, bool evicted, IReadOnlyList<PodFacts> pods)
     {
         var examples = pods.Take(5).Select(p => $"pod {p.Name}{(p.NodeName is null ? string.Empty : $" on {p.NodeName}")}: {p.Message ?? p.Reason ?? "Failed"}").ToList();
         return evicted

@@ -1,3 +1,5 @@
+using Pitcrew.Cluster;
+
 namespace Pitcrew.Doctor;
 
 /// <summary>The scheduler's node filters the doctor re-runs client-side: taints against tolerations, selector and required affinity.</summary>
@@ -29,11 +31,11 @@ internal static class Scheduling
     }
 
     /// <summary>The first NoSchedule or NoExecute taint the pod does not tolerate, as the scheduler's TaintToleration filter reports it.</summary>
-    public static TaintFacts? Untolerated(DoctorNode node, IReadOnlyList<TolerationFacts> tolerations) =>
+    public static TaintFacts? Untolerated(NodeFacts node, IReadOnlyList<TolerationFacts> tolerations) =>
         node.Taints.FirstOrDefault(t => t.Effect is "NoSchedule" or "NoExecute" && !Tolerates(tolerations, t));
 
     /// <summary>Whether the node's labels satisfy the pod's nodeSelector and one of its required node affinity terms.</summary>
-    public static bool MatchesSelectorAndAffinity(DoctorPod pod, DoctorNode node)
+    public static bool MatchesSelectorAndAffinity(PodFacts pod, NodeFacts node)
     {
         foreach (var (key, value) in pod.NodeSelector)
         {
@@ -46,7 +48,7 @@ internal static class Scheduling
         return pod.RequiredNodeTerms.Count == 0 || pod.RequiredNodeTerms.Any(term => term.All(r => Matches(r, node)));
     }
 
-    private static bool Matches(NodeRequirement requirement, DoctorNode node)
+    private static bool Matches(NodeRequirement requirement, NodeFacts node)
     {
         string? value;
         var present = requirement.OnField

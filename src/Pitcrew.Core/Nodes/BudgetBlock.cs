@@ -1,3 +1,5 @@
+using Pitcrew.Cluster;
+
 namespace Pitcrew.Nodes;
 
 /// <summary>Why a budget holds an eviction back, including the cases where its counts alone look as if it should not.</summary>

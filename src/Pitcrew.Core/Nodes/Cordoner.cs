@@ -1,4 +1,5 @@
 using System.Globalization;
+using Pitcrew.Cluster;
 
 namespace Pitcrew.Nodes;
 

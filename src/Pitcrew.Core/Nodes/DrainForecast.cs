@@ -1,3 +1,5 @@
+using Pitcrew.Cluster;
+
 namespace Pitcrew.Nodes;
 
 /// <summary>How sure a predicted problem is to stop the drain.</summary>

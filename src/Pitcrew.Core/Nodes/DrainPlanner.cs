@@ -1,3 +1,5 @@
+using Pitcrew.Cluster;
+
 namespace Pitcrew.Nodes;
 
 /// <summary>
@@ -14,7 +16,6 @@ internal static class DrainPlanner
     // kubectl's own text repeats "cannot delete" once its list prefix is added; scripts match it as it is.
     public const string UnmanagedFatal = "cannot delete Pods that declare no controller (use --force to override)";
     public const string UnmanagedWarning = "deleting Pods that declare no controller";
-    public const string MirrorPodAnnotation = "kubernetes.io/config.mirror";
 
     private delegate PodDecision Filter(PodFacts pod);
 

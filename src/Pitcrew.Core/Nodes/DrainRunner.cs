@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Pitcrew.Cluster;
 
 namespace Pitcrew.Nodes;
 

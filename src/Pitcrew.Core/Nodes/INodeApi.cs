@@ -1,3 +1,5 @@
+using Pitcrew.Cluster;
+
 namespace Pitcrew.Nodes;
 
 /// <summary>The narrow port node maintenance talks to the cluster through; the adapter translates HTTP errors into these results.</summary>

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
+using Pitcrew.Cluster;
 using Pitcrew.Errors;
 
 namespace Pitcrew.Nodes;

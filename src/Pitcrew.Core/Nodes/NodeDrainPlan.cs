@@ -1,3 +1,5 @@
+using Pitcrew.Cluster;
+
 namespace Pitcrew.Nodes;
 
 /// <summary>The decisions for one node's pods, and kubectl's warning and error texts built from them.</summary>

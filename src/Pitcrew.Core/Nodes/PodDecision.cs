@@ -1,3 +1,5 @@
+using Pitcrew.Cluster;
+
 namespace Pitcrew.Nodes;
 
 /// <summary>What a drain does with a pod.</summary>

@@ -1,3 +1,5 @@
+using Pitcrew.Cluster;
+
 namespace Pitcrew.Nodes;
 
 /// <summary>

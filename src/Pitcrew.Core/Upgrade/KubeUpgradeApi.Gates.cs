@@ -1,4 +1,5 @@
 using k8s;
+using Pitcrew.Cluster;
 using Pitcrew.Upgrade.Apply;
 
 namespace Pitcrew.Upgrade;
@@ -11,24 +12,12 @@ internal interface IGateApi
 
 internal sealed partial class KubeUpgradeApi : IGateApi
 {
-    private const int PageSize = 500;
-
     public async Task<GateFacts> ReadGateFactsAsync(CancellationToken cancellationToken)
     {
         var versions = await ReadVersionsAsync(cancellationToken).ConfigureAwait(false);
-        var nodes = new List<GateNode>();
-        string? next = null;
-        do
-        {
-            var page = await Call(() => client.CoreV1.ListNodeAsync(continueParameter: next, limit: PageSize, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            nodes.AddRange(page.Items.Select(n => new GateNode(
-                n.Metadata.Name,
-                n.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true,
-                n.Spec?.Unschedulable == true,
-                KubeVersion.TryParse(n.Status?.NodeInfo?.KubeletVersion, out var kubelet) ? kubelet : null)));
-            next = page.Metadata?.ContinueProperty;
-        }
-        while (!string.IsNullOrEmpty(next));
+        var nodes = (await ListNodesAsync(cancellationToken).ConfigureAwait(false))
+            .Select(n => new GateNode(n.Name, n.Ready, n.Unschedulable, KubeVersion.TryParse(n.KubeletVersion, out var kubelet) ? kubelet : null))
+            .ToList();
 
         var workloads = new List<WorkloadState>();
         var deployments = await Call(() => client.AppsV1.ListDeploymentForAllNamespacesAsync(cancellationToken: cancellationToken)).ConfigureAwait(false);
@@ -40,14 +29,13 @@ internal sealed partial class KubeUpgradeApi : IGateApi
             RolloutSlack(d))));
 
         var crashLooping = new HashSet<string>(StringComparer.Ordinal);
-        next = null;
+        string? next = null;
         do
         {
             var page = await Call(() => client.CoreV1.ListPodForAllNamespacesAsync(continueParameter: next, limit: PageSize, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            foreach (var pod in page.Items.Where(p => p.Status?.ContainerStatuses?.Any(c => c.State?.Waiting?.Reason == "CrashLoopBackOff") == true))
+            foreach (var pod in page.Items.Select(KubeFacts.Pod).Where(p => p.Containers.Any(c => c.WaitingReason == "CrashLoopBackOff")))
             {
-                var owner = pod.Metadata.OwnerReferences?.FirstOrDefault(o => o.Controller == true);
-                crashLooping.Add(owner is null ? $"Pod {pod.Metadata.NamespaceProperty}/{pod.Metadata.Name}" : $"{owner.Kind} {pod.Metadata.NamespaceProperty}/{owner.Name}");
+                crashLooping.Add(pod.Controller is { } owner ? $"{owner.Kind} {pod.Namespace}/{owner.Name}" : $"Pod {pod.Namespace}/{pod.Name}");
             }
 
             next = page.Metadata?.ContinueProperty;

@@ -1,6 +1,7 @@
 using System.Net;
 using k8s;
 using k8s.Autorest;
+using Pitcrew.Cluster;
 using Pitcrew.Errors;
 
 namespace Pitcrew.Upgrade;
@@ -12,6 +13,11 @@ internal sealed partial class KubeUpgradeApi(IKubernetes client, KubeVersion? ku
 
     private const string KubeSystem = "kube-system";
 
+    private const string ControlPlaneLabel = "node-role.kubernetes.io/control-plane";
+
+    /// <summary>Nodes per list request.</summary>
+    private const int PageSize = 500;
+
     public async Task<ClusterVersions> ReadVersionsAsync(CancellationToken cancellationToken)
     {
         var version = await Call(() => client.Version.GetCodeAsync(cancellationToken)).ConfigureAwait(false);
@@ -22,16 +28,9 @@ internal sealed partial class KubeUpgradeApi(IKubernetes client, KubeVersion? ku
         var configured = config?.Data?.TryGetValue("ClusterConfiguration", out var text) == true && KubernetesVersionLine().Match(text) is { Success: true } match
             && KubeVersion.TryParse(match.Groups[1].Value, out var parsed) ? parsed : null;
 
-        var nodes = new List<NodeVersion>();
-        string? next = null;
-        do
-        {
-            var page = await Call(() => client.CoreV1.ListNodeAsync(continueParameter: next, limit: 500, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            nodes.AddRange(page.Items.Select(n => new NodeVersion(n.Metadata.Name, n.Metadata.Labels?.ContainsKey("node-role.kubernetes.io/control-plane") == true,
-                KubeVersion.TryParse(n.Status?.NodeInfo?.KubeletVersion, out var kubelet) ? kubelet : null)));
-            next = page.Metadata?.ContinueProperty;
-        }
-        while (!string.IsNullOrEmpty(next));
+        var nodes = (await ListNodesAsync(cancellationToken).ConfigureAwait(false))
+            .Select(n => new NodeVersion(n.Name, n.Labels.ContainsKey(ControlPlaneLabel), KubeVersion.TryParse(n.KubeletVersion, out var kubelet) ? kubelet : null))
+            .ToList();
 
         var pods = await Call(() => client.CoreV1.ListNamespacedPodAsync(KubeSystem, labelSelector: "tier=control-plane", cancellationToken: cancellationToken)).ConfigureAwait(false);
         var controlPlane = pods.Items
@@ -46,19 +45,10 @@ internal sealed partial class KubeUpgradeApi(IKubernetes client, KubeVersion? ku
 
     public async Task<Preflight.ClusterHealth> ReadHealthAsync(CancellationToken cancellationToken)
     {
-        var nodes = new List<Preflight.NodeHealth>();
-        string? next = null;
-        do
-        {
-            var page = await Call(() => client.CoreV1.ListNodeAsync(continueParameter: next, limit: 500, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            nodes.AddRange(page.Items.Select(n => new Preflight.NodeHealth(
-                n.Metadata.Name,
-                n.Metadata.Labels?.ContainsKey("node-role.kubernetes.io/control-plane") == true,
-                n.Status?.Conditions?.FirstOrDefault(c => c.Type == "Ready")?.Status ?? "Unknown",
-                [.. (n.Status?.Conditions ?? []).Where(c => Pressures.Contains(c.Type) && c.Status == "True").Select(c => c.Type)])));
-            next = page.Metadata?.ContinueProperty;
-        }
-        while (!string.IsNullOrEmpty(next));
+        var nodes = (await ListNodesAsync(cancellationToken).ConfigureAwait(false))
+            .Select(n => new Preflight.NodeHealth(n.Name, n.Labels.ContainsKey(ControlPlaneLabel), n.Condition("Ready")?.Status ?? "Unknown",
+                [.. n.Conditions.Where(c => Pressures.Contains(c.Type) && c.Status == "True").Select(c => c.Type)]))
+            .ToList();
 
         var pods = await Call(() => client.CoreV1.ListNamespacedPodAsync(KubeSystem, labelSelector: "tier=control-plane", cancellationToken: cancellationToken)).ConfigureAwait(false);
         var controlPlane = pods.Items.Where(p => p.Metadata.Labels?.ContainsKey("component") == true && p.Spec?.NodeName is not null)
@@ -69,6 +59,21 @@ internal sealed partial class KubeUpgradeApi(IKubernetes client, KubeVersion? ku
         var pending = await Call(() => client.CoreV1.ListPodForAllNamespacesAsync(fieldSelector: "status.phase=Pending", cancellationToken: cancellationToken)).ConfigureAwait(false);
         return new Preflight.ClusterHealth(nodes, controlPlane, [.. pending.Items.Select(p => $"{p.Metadata.NamespaceProperty}/{p.Metadata.Name}")],
             await DeprecatedRequestsAsync(cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>Every node, page by page, read as the cluster read model reads it.</summary>
+    private async Task<List<NodeFacts>> ListNodesAsync(CancellationToken cancellationToken)
+    {
+        var nodes = new List<NodeFacts>();
+        string? next = null;
+        do
+        {
+            var page = await Call(() => client.CoreV1.ListNodeAsync(continueParameter: next, limit: PageSize, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            nodes.AddRange(page.Items.Select(KubeFacts.Node));
+            next = page.Metadata?.ContinueProperty;
+        }
+        while (!string.IsNullOrEmpty(next));
+        return nodes;
     }
 
     /// <summary>kube-apiserver's apiserver_requested_deprecated_apis series; null when /metrics cannot be read.</summary>

@@ -1,4 +1,5 @@
 using Pitcrew.Cli.NodeCommands;
+using Pitcrew.Cluster;
 using Pitcrew.Nodes;
 
 namespace Pitcrew.Cli.Tests.Drain;

@@ -1,3 +1,4 @@
+using Pitcrew.Cluster;
 using Pitcrew.Doctor;
 
 namespace Pitcrew.Tests.Doctor;
@@ -9,13 +10,13 @@ public sealed class DoctorRunnerTests
     {
         public (string Host, int Port)? ServerEndpoint => null;
 
-        public Task<IReadOnlyList<DoctorNode>> ListNodesAsync(CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<DoctorNode>>([Cluster.Node("w-1") with { InternalIp = null }]);
+        public Task<IReadOnlyList<NodeFacts>> ListNodesAsync(CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<NodeFacts>>([Cluster.Node("w-1") with { InternalIp = null }]);
 
         public Task<IReadOnlyDictionary<string, DateTimeOffset?>> ListNodeLeasesAsync(CancellationToken cancellationToken) =>
             throw new NotAuthorizedException("node leases", "leases.coordination.k8s.io is forbidden");
 
-        public Task<IReadOnlyList<DoctorPod>> ListPodsAsync(string? ns, CancellationToken cancellationToken) =>
+        public Task<IReadOnlyList<PodFacts>> ListPodsAsync(string? ns, CancellationToken cancellationToken) =>
             throw new NotAuthorizedException(ns is null ? "pods" : $"pods in namespace {ns}", "pods is forbidden: User \"dev\" cannot list resource \"pods\"");
 
         public Task<IReadOnlyList<EventFacts>> ListWarningEventsAsync(string? ns, CancellationToken cancellationToken) =>

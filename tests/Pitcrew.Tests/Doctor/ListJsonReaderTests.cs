@@ -3,7 +3,6 @@ using System.Text.Json;
 using k8s;
 using k8s.Models;
 using Pitcrew.Cluster;
-using Pitcrew.Doctor;
 
 namespace Pitcrew.Tests.Doctor;
 
@@ -44,8 +43,8 @@ public sealed class ListJsonReaderTests
     public void ReadNode_GivesTheFactsOfTheClientsModel(string json)
     {
         var expected = ModelOracle.Node(KubernetesJson.Deserialize<V1Node>(json));
-        var nodes = new List<DoctorNode>();
-        RawListPager.Read(Encoding.UTF8.GetBytes($$"""{"kind":"NodeList","metadata":{"resourceVersion":"7"},"items":[{{json}}]}"""), nodes, new StringPool(), NodeJsonReader.Read, _ => { });
+        var nodes = new List<NodeFacts>();
+        RawListPager.Read(Encoding.UTF8.GetBytes($$"""{"kind":"NodeList","metadata":{"resourceVersion":"7"},"items":[{{json}}]}"""), nodes, new StringPool(), NodeReader.Read, _ => { });
         var actual = Assert.Single(nodes);
         Assert.Equal(Canonical(expected), Canonical(actual));
     }
@@ -54,9 +53,9 @@ public sealed class ListJsonReaderTests
     public void Read_RepeatedStringsAreOneCopy()
     {
         var pool = new StringPool();
-        var pods = new List<DoctorPod>();
+        var pods = new List<PodFacts>();
         var page = Encoding.UTF8.GetBytes("""{"metadata":{},"items":[{"metadata":{"name":"a","namespace":"shop"},"spec":{"nodeName":"worker-1"}},{"metadata":{"name":"b","namespace":"shop"},"spec":{"nodeName":"worker-1"}}]}""");
-        RawListPager.Read(page, pods, pool, PodJsonReader.Read, _ => { });
+        RawListPager.Read(page, pods, pool, PodReader.Read, _ => { });
         Assert.Equal(2, pods.Count);
         Assert.Same(pods[0].Namespace, pods[1].Namespace);
         Assert.Same(pods[0].NodeName, pods[1].NodeName);
@@ -97,47 +96,49 @@ public sealed class ListJsonReaderTests
         Assert.Equal((long)Math.Ceiling(quantity), Quantities.Bytes(ref reader));
     }
 
-    private static DoctorPod ReadOne(string json)
+    private static PodFacts ReadOne(string json)
     {
-        var pods = new List<DoctorPod>();
+        var pods = new List<PodFacts>();
         string? next = "unset";
-        RawListPager.Read(Encoding.UTF8.GetBytes($$"""{"kind":"PodList","metadata":{"resourceVersion":"7","continue":"abc"},"items":[{{json}}]}"""), pods, new StringPool(), PodJsonReader.Read, c => next = c);
+        RawListPager.Read(Encoding.UTF8.GetBytes($$"""{"kind":"PodList","metadata":{"resourceVersion":"7","continue":"abc"},"items":[{{json}}]}"""), pods, new StringPool(), PodReader.Read, c => next = c);
         Assert.Equal("abc", next);
         return Assert.Single(pods);
     }
 
     /// <summary>Records hold lists and maps, which compare by reference: compare their JSON instead.</summary>
-    private static string Canonical(DoctorNode node) => JsonSerializer.Serialize(node with
+    private static string Canonical(NodeFacts node) => JsonSerializer.Serialize(node with
     {
         Labels = new SortedDictionary<string, string>(node.Labels.ToDictionary(), StringComparer.Ordinal),
         Annotations = new SortedDictionary<string, string>(node.Annotations.ToDictionary(), StringComparer.Ordinal),
     });
 
-    private static string Canonical(DoctorPod pod) => JsonSerializer.Serialize(pod with { NodeSelector = new SortedDictionary<string, string>(pod.NodeSelector.ToDictionary(), StringComparer.Ordinal) });
+    private static string Canonical(PodFacts pod) => JsonSerializer.Serialize(pod with { NodeSelector = new SortedDictionary<string, string>(pod.NodeSelector.ToDictionary(), StringComparer.Ordinal) });
 
     /// <summary>The doctor's former mapping from the client's model: the oracle.</summary>
     private static class ModelOracle
     {
-        public static DoctorNode Node(V1Node node)
+        public static NodeFacts Node(V1Node node)
         {
             var allocatable = node.Status?.Allocatable;
-            return new DoctorNode(
+            var conditions = node.Status?.Conditions ?? [];
+            return new NodeFacts(
                 node.Metadata.Name,
                 node.Spec?.Unschedulable ?? false,
+                conditions.Any(c => c.Type == "Ready" && c.Status == "True"),
                 Copy(node.Metadata.Labels),
                 Copy(node.Metadata.Annotations),
-                [.. (node.Spec?.Taints ?? []).Select(t => new TaintFacts(t.Key, t.Value, t.Effect, Time(t.TimeAdded)))],
-                [.. (node.Status?.Conditions ?? []).Select(c => new ConditionFacts(c.Type, c.Status, c.Reason, c.Message, Time(c.LastHeartbeatTime), Time(c.LastTransitionTime)))],
-                node.Status?.Addresses?.FirstOrDefault(a => a.Type == "InternalIP")?.Address,
-                node.Status?.DaemonEndpoints?.KubeletEndpoint?.Port is { } port and > 0 ? port : 10250,
-                node.Status?.NodeInfo?.KubeletVersion,
-                MilliCpu(Q(allocatable, "cpu")),
-                Bytes(Q(allocatable, "memory")),
-                Bytes(Q(allocatable, "pods")),
-                Time(node.Metadata.CreationTimestamp));
+                new Capacity(MilliCpu(Q(allocatable, "cpu")), Bytes(Q(allocatable, "memory")), Bytes(Q(allocatable, "pods"))))
+            {
+                Taints = [.. (node.Spec?.Taints ?? []).Select(t => new TaintFacts(t.Key, t.Value, t.Effect, Time(t.TimeAdded)))],
+                Conditions = [.. conditions.Select(c => new ConditionFacts(c.Type, c.Status, c.Reason, c.Message, Time(c.LastHeartbeatTime), Time(c.LastTransitionTime)))],
+                InternalIp = node.Status?.Addresses?.FirstOrDefault(a => a.Type == "InternalIP")?.Address,
+                KubeletPort = node.Status?.DaemonEndpoints?.KubeletEndpoint?.Port is { } port and > 0 ? port : 10250,
+                KubeletVersion = node.Status?.NodeInfo?.KubeletVersion,
+                Created = Time(node.Metadata.CreationTimestamp),
+            };
         }
 
-        public static DoctorPod Pod(V1Pod pod)
+        public static PodFacts Pod(V1Pod pod)
         {
             long cpu = 0, memory = 0;
             foreach (var container in pod.Spec?.Containers ?? [])
@@ -145,37 +146,50 @@ public sealed class ListJsonReaderTests
                 cpu += MilliCpu(Q(container.Resources?.Requests, "cpu"));
                 memory += Bytes(Q(container.Resources?.Requests, "memory"));
             }
-    
+
+            var requests = new Capacity(cpu, memory, 1);
+
             // Init containers run one at a time: the pod needs the larger of their largest request and the sum of the others.
             foreach (var init in pod.Spec?.InitContainers ?? [])
             {
                 cpu = Math.Max(cpu, MilliCpu(Q(init.Resources?.Requests, "cpu")));
                 memory = Math.Max(memory, Bytes(Q(init.Resources?.Requests, "memory")));
             }
-    
+
             var scheduled = pod.Status?.Conditions?.FirstOrDefault(c => c.Type == "PodScheduled" && c.Status == "False");
             var terms = pod.Spec?.Affinity?.NodeAffinity?.RequiredDuringSchedulingIgnoredDuringExecution?.NodeSelectorTerms ?? [];
-            return new DoctorPod(
+            var owner = pod.Metadata.OwnerReferences?.FirstOrDefault(o => o.Controller == true);
+            return new PodFacts(
                 pod.Metadata.NamespaceProperty ?? "default",
                 pod.Metadata.Name,
-                pod.Status?.Phase ?? "Pending",
-                pod.Status?.Reason,
-                pod.Status?.Message,
+                pod.Metadata.Uid ?? string.Empty,
                 pod.Spec?.NodeName,
-                pod.Metadata.DeletionTimestamp is not null,
-                Copy(pod.Spec?.NodeSelector),
-                [.. terms.Select(t => (IReadOnlyList<NodeRequirement>)[
+                pod.Status?.Phase ?? "Pending",
+                owner is null ? null : new Controller(owner.ApiVersion, owner.Kind, owner.Name),
+                pod.Metadata.Annotations?.ContainsKey("kubernetes.io/config.mirror") ?? false,
+                pod.Spec?.Volumes?.Any(v => v.EmptyDir is not null) ?? false,
+                Time(pod.Metadata.DeletionTimestamp),
+                Copy(pod.Metadata.Labels),
+                pod.Spec?.Priority ?? 0,
+                pod.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") ?? false,
+                requests)
+            {
+                Reason = pod.Status?.Reason,
+                Message = pod.Status?.Message,
+                NodeSelector = Copy(pod.Spec?.NodeSelector),
+                RequiredNodeTerms = [.. terms.Select(t => (IReadOnlyList<NodeRequirement>)[
                     .. (t.MatchExpressions ?? []).Select(e => new NodeRequirement(e.Key, e.OperatorProperty, [.. e.Values ?? []])),
                     .. (t.MatchFields ?? []).Select(e => new NodeRequirement(e.Key, e.OperatorProperty, [.. e.Values ?? []], OnField: true))])],
-                [.. (pod.Spec?.Tolerations ?? []).Select(t => new TolerationFacts(t.Key, t.OperatorProperty, t.Value, t.Effect))],
-                cpu,
-                memory,
-                scheduled?.Reason,
-                scheduled?.Message,
-                [.. (pod.Status?.ContainerStatuses ?? []).Select(Container)],
-                Time(pod.Metadata.CreationTimestamp));
+                Tolerations = [.. (pod.Spec?.Tolerations ?? []).Select(t => new TolerationFacts(t.Key, t.OperatorProperty, t.Value, t.Effect))],
+                RequestMilliCpu = cpu,
+                RequestMemory = memory,
+                ScheduledReason = scheduled?.Reason,
+                ScheduledMessage = scheduled?.Message,
+                Containers = [.. (pod.Status?.ContainerStatuses ?? []).Select(Container)],
+                Created = Time(pod.Metadata.CreationTimestamp),
+            };
         }
-    
+
         private static ContainerFacts Container(V1ContainerStatus s) => new(
             s.Name,
             s.RestartCount,

@@ -1,3 +1,4 @@
+using Pitcrew.Cluster;
 using Pitcrew.Doctor;
 
 namespace Pitcrew.Tests.Doctor;
@@ -6,7 +7,7 @@ public sealed class NodeChecksTests
 {
     private static readonly DateTimeOffset Now = Cluster.Now;
 
-    private static List<Finding> Check(DoctorNode node, ProbeOutcome? probe = null, IReadOnlyList<DoctorPod>? pods = null, IReadOnlyList<NodeUsage>? usage = null,
+    private static List<Finding> Check(NodeFacts node, ProbeOutcome? probe = null, IReadOnlyList<PodFacts>? pods = null, IReadOnlyList<NodeUsage>? usage = null,
         string server = "v1.31.2")
     {
         var probes = probe is { } outcome

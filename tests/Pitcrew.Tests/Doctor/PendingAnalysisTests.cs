@@ -1,10 +1,11 @@
+using Pitcrew.Cluster;
 using Pitcrew.Doctor;
 
 namespace Pitcrew.Tests.Doctor;
 
 public sealed class PendingAnalysisTests
 {
-    private static Finding Explain(DoctorPod pod, IReadOnlyList<DoctorNode> nodes, IReadOnlyList<DoctorPod>? running = null) =>
+    private static Finding Explain(PodFacts pod, IReadOnlyList<NodeFacts> nodes, IReadOnlyList<PodFacts>? running = null) =>
         Assert.Single(PodChecks.Check(Cluster.Facts(nodes, [pod, .. running ?? []]), _ => true, Cluster.Now), f => f.Id == CheckIds.PodPending);
 
     [Fact]

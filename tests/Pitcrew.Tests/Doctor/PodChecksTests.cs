@@ -1,10 +1,11 @@
+using Pitcrew.Cluster;
 using Pitcrew.Doctor;
 
 namespace Pitcrew.Tests.Doctor;
 
 public sealed class PodChecksTests
 {
-    private static List<Finding> Check(params DoctorPod[] pods) =>
+    private static List<Finding> Check(params PodFacts[] pods) =>
         [.. PodChecks.Check(Cluster.Facts([Cluster.Node("w-1")], pods), _ => true, Cluster.Now)];
 
     [Fact]

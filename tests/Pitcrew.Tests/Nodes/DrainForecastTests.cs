@@ -1,3 +1,4 @@
+using Pitcrew.Cluster;
 using Pitcrew.Nodes;
 
 namespace Pitcrew.Tests.Nodes;

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
+using Pitcrew.Cluster;
 using Pitcrew.Nodes;
 
 namespace Pitcrew.Tests.Nodes;

@@ -1,4 +1,4 @@
-using Pitcrew.Nodes;
+using Pitcrew.Cluster;
 
 namespace Pitcrew.Tests.Nodes;
 

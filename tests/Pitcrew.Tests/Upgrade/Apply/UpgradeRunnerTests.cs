@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
+using Pitcrew.Cluster;
 using Pitcrew.Executors;
 using Pitcrew.Nodes;
 using Pitcrew.Upgrade;
