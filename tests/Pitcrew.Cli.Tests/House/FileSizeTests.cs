@@ -1,0 +1,39 @@
+namespace Pitcrew.Cli.Tests.House;
+
+/// <summary>Small files: no source file of the library, the sim or the command line is over 400 lines.</summary>
+public sealed class FileSizeTests
+{
+    private const int MaxLines = 400;
+
+    [Fact]
+    public void NoSourceFileIsOverFourHundredLines()
+    {
+        var src = Path.Combine(RepositoryRoot(), "src");
+        var files = Directory.EnumerateFiles(src, "*.cs", SearchOption.AllDirectories)
+            .Where(path => !path.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                && !path.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .ToList();
+        var large = files
+            .Select(path => (Path: Path.GetRelativePath(src, path), Lines: File.ReadLines(path).Count()))
+            .Where(file => file.Lines > MaxLines)
+            .Select(file => $"{file.Path}: {file.Lines} lines")
+            .ToList();
+
+        Assert.True(files.Count > 300, $"only {files.Count} source files found under {src}");
+        Assert.True(large.Count == 0, $"files over {MaxLines} lines:\n" + string.Join('\n', large));
+    }
+
+    /// <summary>The checkout this test was built from: the nearest folder above the test binaries that holds Pitcrew.slnx.</summary>
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Pitcrew.slnx")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"no Pitcrew.slnx above {AppContext.BaseDirectory}");
+    }
+}
