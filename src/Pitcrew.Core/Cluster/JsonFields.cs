@@ -79,7 +79,7 @@ internal static class JsonFields
             }
         }
 
-        return map ?? NodeFacts.EmptyMap;
+        return map is null ? NodeFacts.EmptyMap : pool.Share(map);
     }
 
     /// <summary>The strings of an array.</summary>
@@ -111,11 +111,15 @@ internal static class JsonFields
 
 }
 
-/// <summary>One copy of each distinct short string read from one list, looked up without allocating; not thread-safe (a list is read page after page).</summary>
+/// <summary>
+/// One copy of each distinct short string, and of each distinct string map (the pods of one ReplicaSet carry the same
+/// labels), read from one list; strings are looked up without allocating. Not thread-safe (a list is read page after page).
+/// </summary>
 internal sealed class StringPool
 {
     private const int MaxPooledLength = 256;
     private readonly Dictionary<string, string> _strings = new(StringComparer.Ordinal);
+    private readonly HashSet<Dictionary<string, string>> _maps = new(MapContent.Comparer);
     private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
 
     public StringPool() => _lookup = _strings.GetAlternateLookup<ReadOnlySpan<char>>();
@@ -142,5 +146,58 @@ internal sealed class StringPool
         var created = new string(text);
         _strings[created] = created;
         return created;
+    }
+
+    /// <summary>The map read before with the same entries, or this one, kept for the next.</summary>
+    public IReadOnlyDictionary<string, string> Share(Dictionary<string, string> map)
+    {
+        if (_maps.TryGetValue(map, out var shared))
+        {
+            return shared;
+        }
+
+        _maps.Add(map);
+        return map;
+    }
+
+    /// <summary>Equality of string maps by their entries (ordinal).</summary>
+    private sealed class MapContent : IEqualityComparer<Dictionary<string, string>>
+    {
+        public static readonly MapContent Comparer = new();
+
+        public bool Equals(Dictionary<string, string>? x, Dictionary<string, string>? y)
+        {
+            if (ReferenceEquals(x, y))
+            {
+                return true;
+            }
+
+            if (x is null || y is null || x.Count != y.Count)
+            {
+                return false;
+            }
+
+            foreach (var (key, value) in x)
+            {
+                if (!y.TryGetValue(key, out var other) || !string.Equals(value, other, StringComparison.Ordinal))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        public int GetHashCode(Dictionary<string, string> map)
+        {
+            // Order-independent: the same labels may come in another order.
+            var hash = map.Count;
+            foreach (var (key, value) in map)
+            {
+                hash += HashCode.Combine(StringComparer.Ordinal.GetHashCode(key), StringComparer.Ordinal.GetHashCode(value));
+            }
+
+            return hash;
+        }
     }
 }

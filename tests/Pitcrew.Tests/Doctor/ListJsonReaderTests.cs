@@ -61,6 +61,27 @@ public sealed class ListJsonReaderTests
         Assert.Same(pods[0].NodeName, pods[1].NodeName);
     }
 
+    [Fact]
+    public void Read_EqualLabelMapsAreOneCopy()
+    {
+        var pool = new StringPool();
+        var pods = new List<PodFacts>();
+        var page = Encoding.UTF8.GetBytes("""
+            {"metadata":{},"items":[
+              {"metadata":{"name":"a","labels":{"app":"web","pod-template-hash":"5d8f"}}},
+              {"metadata":{"name":"b","labels":{"pod-template-hash":"5d8f","app":"web"}}},
+              {"metadata":{"name":"c","labels":{"app":"web","pod-template-hash":"77aa"}}},
+              {"metadata":{"name":"d","labels":{"app":"web"}}}]}
+            """);
+        RawListPager.Read(page, pods, pool, PodReader.Read, _ => { });
+        Assert.Equal(4, pods.Count);
+        Assert.Same(pods[0].Labels, pods[1].Labels);
+        Assert.NotSame(pods[0].Labels, pods[2].Labels);
+        Assert.Equal("77aa", pods[2].Labels["pod-template-hash"]);
+        Assert.Equal(new Dictionary<string, string> { ["app"] = "web" }, pods[3].Labels);
+        Assert.Equal("5d8f", pods[1].Labels["pod-template-hash"]);
+    }
+
     [Theory]
     [InlineData("250m")]
     [InlineData("0")]
