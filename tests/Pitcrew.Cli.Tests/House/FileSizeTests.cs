@@ -1,3 +1,5 @@
+using Pitcrew.Testing;
+
 namespace Pitcrew.Cli.Tests.House;
 
 /// <summary>
@@ -11,7 +13,7 @@ public sealed class FileSizeTests
     [Fact]
     public void NoSourceFileIsOverFourHundredLines()
     {
-        var src = Path.Combine(RepositoryRoot(), "src");
+        var src = Path.Combine(RepositoryRoot.Find(), "src");
         var files = Directory.EnumerateFiles(src, "*.cs", SearchOption.AllDirectories)
             .Where(path => !path.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
                 && !path.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
@@ -29,7 +31,7 @@ public sealed class FileSizeTests
     [Fact]
     public void EveryFolderIsOnTheArchitecturePage()
     {
-        var root = RepositoryRoot();
+        var root = RepositoryRoot.Find();
         var page = File.ReadAllText(Path.Combine(root, "docs", "architecture.md"));
         var folders = new[] { "Pitcrew.Core", "Pitcrew.Sim", "Pitcrew.Cli" }
             .SelectMany(project => Directory.EnumerateDirectories(Path.Combine(root, "src", project)))
@@ -41,19 +43,5 @@ public sealed class FileSizeTests
 
         Assert.True(folders.Count > 20, $"only {folders.Count} folders found under src");
         Assert.True(missing.Count == 0, "folders docs/architecture.md does not mention: " + string.Join(", ", missing));
-    }
-
-    /// <summary>The checkout this test was built from: the nearest folder above the test binaries that holds Pitcrew.slnx.</summary>
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Pitcrew.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"no Pitcrew.slnx above {AppContext.BaseDirectory}");
     }
 }
