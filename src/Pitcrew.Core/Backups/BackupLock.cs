@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Pitcrew.Backups.Stores;
-using Pitcrew.Errors;
 
 namespace Pitcrew.Backups;
 

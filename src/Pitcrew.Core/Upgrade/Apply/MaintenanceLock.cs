@@ -4,7 +4,6 @@ using System.Net;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
-using Pitcrew.Errors;
 
 namespace Pitcrew.Upgrade.Apply;
 
