@@ -1,10 +1,7 @@
-using System.CommandLine;
 using System.Runtime.InteropServices;
 using Spectre.Console;
 using Pitcrew.Cli.Demo;
 using Pitcrew.Cli.EtcdCommands;
-using Pitcrew.Cli.Output;
-using Pitcrew.Errors;
 
 namespace Pitcrew.Cli;
 

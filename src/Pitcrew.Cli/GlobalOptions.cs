@@ -1,5 +1,3 @@
-using System.CommandLine;
-
 namespace Pitcrew.Cli;
 
 /// <summary>Options every command takes: verbosity (each command declares its own -o formats, see OutputFlag).</summary>

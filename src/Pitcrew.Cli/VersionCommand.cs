@@ -1,9 +1,6 @@
-using System.CommandLine;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using Spectre.Console;
-using Pitcrew.Cli.Output;
-using Pitcrew.Errors;
 
 namespace Pitcrew.Cli;
 

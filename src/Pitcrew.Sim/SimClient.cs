@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using System.Text.Json.Nodes;
 using Pitcrew.Errors;
 using Pitcrew.Sim.Controllers;
 using Pitcrew.Tls;

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Pitcrew.Sim;
 
 /// <summary>The simulator's own warnings, one timestamped line each on stderr (DIR/sim.log when detached).</summary>

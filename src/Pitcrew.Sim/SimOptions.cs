@@ -1,5 +1,3 @@
-using Pitcrew.Sim.Api;
-
 namespace Pitcrew.Sim;
 
 /// <summary>How to start the simulated cluster.</summary>

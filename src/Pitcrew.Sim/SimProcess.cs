@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Pitcrew.Errors;
+using Pitcrew.Files;
 
 namespace Pitcrew.Sim;
 
@@ -59,7 +60,7 @@ public static class SimProcess
     public static async Task<SimState> StopAsync(string directory, TimeProvider time, CancellationToken cancellationToken)
     {
         var state = SimState.Read(directory);
-        if (!IsRunning(state.Pid))
+        if (!LocalProcess.IsAlive(state.Pid))
         {
             File.Delete(SimState.PathIn(directory));
             throw new PitcrewException($"the simulated cluster in {directory} (pid {state.Pid}) is not running; removed its stale {SimState.FileName}", ExitCodes.Failed);
@@ -67,7 +68,7 @@ public static class SimProcess
 
         ProcessSignals.Terminate(state.Pid);
         var started = time.GetTimestamp();
-        while (IsRunning(state.Pid))
+        while (LocalProcess.IsAlive(state.Pid))
         {
             if (time.GetElapsedTime(started) > StopPatience)
             {
@@ -78,18 +79,5 @@ public static class SimProcess
         }
 
         return state;
-    }
-
-    private static bool IsRunning(int pid)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
     }
 }

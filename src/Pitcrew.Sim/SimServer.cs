@@ -7,7 +7,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Pitcrew.Errors;
 using Pitcrew.Etcd;
-using Pitcrew.Sim.Api;
 using Pitcrew.Sim.Cluster;
 using Pitcrew.Sim.Controllers;
 using Pitcrew.Sim.Pki;

@@ -1,5 +1,3 @@
-using System.CommandLine;
-
 namespace Pitcrew.Cli.BackupCommands;
 
 /// <summary>pitcrew etcd backup: the backup lifecycle (retention today; create, list, prune, verify, get, run join it).</summary>

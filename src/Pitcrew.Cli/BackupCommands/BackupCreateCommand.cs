@@ -1,8 +1,5 @@
-using System.CommandLine;
 using Pitcrew.Backups;
 using Pitcrew.Cli.EtcdCommands;
-using Pitcrew.Cli.Output;
-using Pitcrew.Errors;
 using Spectre.Console;
 
 namespace Pitcrew.Cli.BackupCommands;

@@ -1,7 +1,4 @@
-using System.CommandLine;
 using Pitcrew.Backups;
-using Pitcrew.Cli.Output;
-using Pitcrew.Errors;
 using Pitcrew.Restore.Drill;
 
 namespace Pitcrew.Cli.BackupCommands;

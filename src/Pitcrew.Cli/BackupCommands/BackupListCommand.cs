@@ -1,8 +1,5 @@
-using System.CommandLine;
 using Pitcrew.Backups;
 using Pitcrew.Backups.Retention;
-using Pitcrew.Cli.Output;
-using Pitcrew.Errors;
 
 namespace Pitcrew.Cli.BackupCommands;
 

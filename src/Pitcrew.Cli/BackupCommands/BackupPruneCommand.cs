@@ -1,7 +1,4 @@
-using System.CommandLine;
 using Pitcrew.Backups;
-using Pitcrew.Cli.Output;
-using Pitcrew.Errors;
 
 namespace Pitcrew.Cli.BackupCommands;
 

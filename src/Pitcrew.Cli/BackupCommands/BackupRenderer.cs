@@ -1,6 +1,5 @@
 using System.Globalization;
 using Pitcrew.Backups;
-using Pitcrew.Cli.Output;
 using static Pitcrew.Cli.Output.DetailGrid;
 using Spectre.Console;
 

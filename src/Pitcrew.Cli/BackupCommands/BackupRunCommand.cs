@@ -1,7 +1,5 @@
-using System.CommandLine;
 using System.Net;
 using Pitcrew.Backups;
-using Pitcrew.Errors;
 using Spectre.Console;
 
 namespace Pitcrew.Cli.BackupCommands;

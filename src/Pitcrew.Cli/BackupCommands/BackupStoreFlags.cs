@@ -1,7 +1,5 @@
-using System.CommandLine;
 using Pitcrew.Backups.Crypto;
 using Pitcrew.Backups.Stores;
-using Pitcrew.Errors;
 
 namespace Pitcrew.Cli.BackupCommands;
 

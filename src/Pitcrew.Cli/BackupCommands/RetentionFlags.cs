@@ -1,4 +1,3 @@
-using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using Pitcrew.Backups.Retention;

@@ -1,7 +1,4 @@
-using System.CommandLine;
 using Pitcrew.Backups.Retention;
-using Pitcrew.Cli.Output;
-using Pitcrew.Errors;
 
 namespace Pitcrew.Cli.BackupCommands;
 

@@ -1,5 +1,3 @@
-using System.CommandLine;
-
 namespace Pitcrew.Cli.ClusterCommands;
 
 /// <summary>pitcrew cluster: whole-cluster procedures.</summary>

@@ -1,8 +1,6 @@
-using System.CommandLine;
 using Pitcrew.Cli.BackupCommands;
 using Pitcrew.Cli.EtcdCommands;
 using Pitcrew.Cli.NodeCommands;
-using Pitcrew.Cli.Output;
 using Pitcrew.Cluster;
 using Pitcrew.Restore;
 using Spectre.Console;

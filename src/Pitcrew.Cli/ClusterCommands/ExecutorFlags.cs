@@ -1,7 +1,5 @@
-using System.CommandLine;
 using k8s;
 using Pitcrew.Cluster;
-using Pitcrew.Errors;
 using Pitcrew.Executors;
 
 namespace Pitcrew.Cli.ClusterCommands;

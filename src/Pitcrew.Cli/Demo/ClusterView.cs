@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Pitcrew.Errors;
 using Pitcrew.Sim;
 using Spectre.Console;
 

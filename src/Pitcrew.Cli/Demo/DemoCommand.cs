@@ -1,6 +1,4 @@
-using System.CommandLine;
 using Pitcrew.Cli.EtcdCommands;
-using Pitcrew.Errors;
 using Pitcrew.Etcd;
 using Pitcrew.Sim;
 using Pitcrew.Sim.Scenarios;

@@ -1,9 +1,6 @@
-using System.CommandLine;
 using Pitcrew.Cli.EtcdCommands;
-using Pitcrew.Cli.Output;
 using Pitcrew.Cluster;
 using Pitcrew.Doctor;
-using Pitcrew.Errors;
 
 namespace Pitcrew.Cli.DoctorCommands;
 

@@ -1,7 +1,4 @@
-using System.CommandLine;
 using Spectre.Console;
-using Pitcrew.Cli.Output;
-using Pitcrew.Errors;
 using Pitcrew.Etcd;
 
 namespace Pitcrew.Cli.EtcdCommands;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Pitcrew.Cli.Output;
 using Pitcrew.Etcd;
 using Spectre.Console;
 

@@ -1,5 +1,3 @@
-using System.CommandLine;
-
 namespace Pitcrew.Cli.EtcdCommands;
 
 /// <summary>pitcrew etcd: snapshots, endpoints and backups; the commands that talk to etcd take etcdctl's connection flags.</summary>

@@ -1,5 +1,3 @@
-using System.CommandLine;
-using Pitcrew.Errors;
 using Pitcrew.Etcd;
 
 namespace Pitcrew.Cli.EtcdCommands;

@@ -1,4 +1,3 @@
-using System.CommandLine;
 using Pitcrew.Restore;
 
 namespace Pitcrew.Cli.EtcdCommands;

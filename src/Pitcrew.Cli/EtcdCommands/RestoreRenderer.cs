@@ -1,4 +1,3 @@
-using Pitcrew.Cli.Output;
 using Pitcrew.Restore;
 using Spectre.Console;
 using static Pitcrew.Cli.Output.DetailGrid;

@@ -1,6 +1,3 @@
-using System.CommandLine;
-using Pitcrew.Cli.Output;
-using Pitcrew.Errors;
 using Pitcrew.Restore.Drill;
 
 namespace Pitcrew.Cli.EtcdCommands;

@@ -1,4 +1,3 @@
-using Pitcrew.Cli.Output;
 using Pitcrew.Snapshots;
 using Spectre.Console;
 

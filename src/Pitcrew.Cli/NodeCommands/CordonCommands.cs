@@ -1,5 +1,3 @@
-using System.CommandLine;
-using Pitcrew.Errors;
 using Pitcrew.Nodes;
 
 namespace Pitcrew.Cli.NodeCommands;

@@ -1,6 +1,4 @@
-using System.CommandLine;
 using Pitcrew.Cluster;
-using Pitcrew.Errors;
 using Pitcrew.Nodes;
 
 namespace Pitcrew.Cli.NodeCommands;

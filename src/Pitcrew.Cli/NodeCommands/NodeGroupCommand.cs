@@ -1,5 +1,3 @@
-using System.CommandLine;
-
 namespace Pitcrew.Cli.NodeCommands;
 
 /// <summary>pitcrew node: cordon, uncordon, drain, drain-plan.</summary>

@@ -1,5 +1,3 @@
-using System.CommandLine;
-using Pitcrew.Errors;
 using Pitcrew.Sim;
 using Pitcrew.Sim.Scenarios;
 using Spectre.Console;

@@ -1,9 +1,7 @@
-using System.CommandLine;
 using Pitcrew.Cli.BackupCommands;
 using Pitcrew.Cli.ClusterCommands;
 using Pitcrew.Cli.EtcdCommands;
 using Pitcrew.Cli.NodeCommands;
-using Pitcrew.Cli.Output;
 using Pitcrew.Cluster;
 using Pitcrew.Upgrade.Apply;
 

@@ -1,4 +1,3 @@
-using System.CommandLine;
 using Pitcrew.Cli.EtcdCommands;
 using Pitcrew.Upgrade;
 

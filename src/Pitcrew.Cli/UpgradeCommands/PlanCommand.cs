@@ -1,8 +1,5 @@
-using System.CommandLine;
 using Pitcrew.Cli.NodeCommands;
-using Pitcrew.Cli.Output;
 using Pitcrew.Cluster;
-using Pitcrew.Errors;
 using Pitcrew.Upgrade;
 using Pitcrew.Upgrade.Releases;
 using Pitcrew.Upgrade.Runbooks;

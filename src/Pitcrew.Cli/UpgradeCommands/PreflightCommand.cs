@@ -1,9 +1,6 @@
-using System.CommandLine;
 using Pitcrew.Cli.NodeCommands;
-using Pitcrew.Cli.Output;
 using Pitcrew.Cluster;
 using Pitcrew.Doctor;
-using Pitcrew.Errors;
 using Pitcrew.Nodes;
 using Pitcrew.Upgrade;
 using Pitcrew.Upgrade.Preflight;

@@ -1,11 +1,9 @@
-using System.CommandLine;
 using System.Globalization;
 using Pitcrew.Backups;
 using Pitcrew.Backups.Stores;
 using Pitcrew.Cli.BackupCommands;
 using Pitcrew.Cli.EtcdCommands;
 using Pitcrew.Doctor;
-using Pitcrew.Errors;
 using Pitcrew.Upgrade;
 using Pitcrew.Upgrade.Preflight;
 using Spectre.Console;

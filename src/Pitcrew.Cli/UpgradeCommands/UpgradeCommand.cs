@@ -1,5 +1,3 @@
-using System.CommandLine;
-
 namespace Pitcrew.Cli.UpgradeCommands;
 
 /// <summary>pitcrew upgrade: plan, preflight, apply.</summary>

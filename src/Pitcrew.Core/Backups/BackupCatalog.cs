@@ -1,5 +1,4 @@
 using Pitcrew.Backups.Stores;
-using Pitcrew.Errors;
 
 namespace Pitcrew.Backups;
 

@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using Pitcrew.Errors;
 using ZstdSharp;
 
 namespace Pitcrew.Backups;

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Reflection;
 using Pitcrew.Backups.Crypto;
 using Pitcrew.Backups.Stores;
-using Pitcrew.Errors;
 using Pitcrew.Etcd;
 using Pitcrew.Snapshots;
 

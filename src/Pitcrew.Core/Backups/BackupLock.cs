@@ -1,8 +1,7 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Pitcrew.Backups.Stores;
-using Pitcrew.Errors;
+using Pitcrew.Files;
 
 namespace Pitcrew.Backups;
 
@@ -151,20 +150,7 @@ internal sealed class BackupLock : IAsyncDisposable
     }
 
     private static bool IsStale(LockRecord holder, DateTimeOffset now) =>
-        holder.ExpiresAt < now || (holder.Host == Environment.MachineName && holder.Pid > 0 && !IsAlive(holder.Pid));
-
-    private static bool IsAlive(int pid)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
-    }
+        holder.ExpiresAt < now || (holder.Host == Environment.MachineName && holder.Pid > 0 && !LocalProcess.IsAlive(holder.Pid));
 
     private static byte[] Serialize(LockRecord record) => JsonSerializer.SerializeToUtf8Bytes(record, BackupJson.Default.LockRecord);
 }

@@ -1,6 +1,5 @@
 using Pitcrew.Backups.Retention;
 using Pitcrew.Backups.Stores;
-using Pitcrew.Errors;
 
 namespace Pitcrew.Backups;
 

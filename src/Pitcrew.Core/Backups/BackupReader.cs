@@ -1,7 +1,6 @@
 using System.Buffers;
 using Pitcrew.Backups.Crypto;
 using Pitcrew.Backups.Stores;
-using Pitcrew.Errors;
 using Pitcrew.Files;
 using Pitcrew.Snapshots;
 using ZstdSharp;

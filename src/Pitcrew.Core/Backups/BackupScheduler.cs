@@ -2,7 +2,6 @@ using Cronos;
 using Pitcrew.Backups.Crypto;
 using Pitcrew.Backups.Retention;
 using Pitcrew.Backups.Stores;
-using Pitcrew.Errors;
 
 namespace Pitcrew.Backups;
 

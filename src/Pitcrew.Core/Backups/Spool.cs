@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Pitcrew.Files;
 
 namespace Pitcrew.Backups;
 
@@ -24,23 +24,10 @@ internal static class Spool
         {
             var rest = System.IO.Path.GetFileName(file)[Prefix.Length..];
             var dash = rest.IndexOf('-', StringComparison.Ordinal);
-            if (dash > 0 && int.TryParse(rest[..dash], out var pid) && !IsAlive(pid))
+            if (dash > 0 && int.TryParse(rest[..dash], out var pid) && !LocalProcess.IsAlive(pid))
             {
                 File.Delete(file);
             }
-        }
-    }
-
-    private static bool IsAlive(int pid)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
         }
     }
 }

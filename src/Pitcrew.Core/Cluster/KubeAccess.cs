@@ -3,7 +3,6 @@ using System.Text.RegularExpressions;
 using k8s;
 using k8s.Exceptions;
 using k8s.KubeConfigModels;
-using Pitcrew.Errors;
 
 namespace Pitcrew.Cluster;
 

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Net;
 using System.Text.Json;
 using k8s;
-using Pitcrew.Errors;
 
 namespace Pitcrew.Cluster;
 

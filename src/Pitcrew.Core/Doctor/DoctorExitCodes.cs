@@ -1,5 +1,3 @@
-using Pitcrew.Errors;
-
 namespace Pitcrew.Doctor;
 
 /// <summary>

@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Grpc.Core;
 using Grpc.Net.Client;
-using Pitcrew.Errors;
 using Pitcrew.Tls;
 
 namespace Pitcrew.Etcd;

@@ -1,5 +1,4 @@
 using Grpc.Core;
-using Pitcrew.Errors;
 
 namespace Pitcrew.Etcd;
 

@@ -1,7 +1,6 @@
 using System.Net.Sockets;
 using System.Security.Authentication;
 using Grpc.Core;
-using Pitcrew.Errors;
 
 namespace Pitcrew.Etcd;
 

@@ -1,4 +1,3 @@
-using Pitcrew.Errors;
 using YamlDotNet.Core;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using k8s;
-using Pitcrew.Errors;
 
 namespace Pitcrew.Executors;
 

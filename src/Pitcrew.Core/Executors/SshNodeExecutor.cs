@@ -1,6 +1,5 @@
 using System.Net.Sockets;
 using System.Text;
-using Pitcrew.Errors;
 using Renci.SshNet;
 using Renci.SshNet.Common;
 

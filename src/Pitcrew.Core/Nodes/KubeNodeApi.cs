@@ -5,7 +5,6 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 using Pitcrew.Cluster;
-using Pitcrew.Errors;
 
 namespace Pitcrew.Nodes;
 

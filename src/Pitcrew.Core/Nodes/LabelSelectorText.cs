@@ -1,5 +1,3 @@
-using Pitcrew.Errors;
-
 namespace Pitcrew.Nodes;
 
 /// <summary>Parses kubectl's label selector syntax (k=v, k==v, k!=v, k, !k, k in (a,b), k notin (a,b)) into a predicate.</summary>

@@ -3,7 +3,6 @@ using Pitcrew.Backups;
 using Pitcrew.Backups.Crypto;
 using Pitcrew.Backups.Stores;
 using Pitcrew.Cluster;
-using Pitcrew.Errors;
 using Pitcrew.Executors;
 using Pitcrew.Upgrade.Apply;
 

@@ -1,6 +1,5 @@
 using k8s;
 using Pitcrew.Cluster;
-using Pitcrew.Errors;
 using Pitcrew.Etcd;
 
 namespace Pitcrew.Restore;

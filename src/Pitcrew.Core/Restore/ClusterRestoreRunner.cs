@@ -1,5 +1,4 @@
 using System.Globalization;
-using Pitcrew.Errors;
 using Pitcrew.Etcd;
 using Pitcrew.Executors;
 using Pitcrew.Restore.Drill;

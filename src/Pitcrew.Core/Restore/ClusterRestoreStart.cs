@@ -1,5 +1,3 @@
-using Pitcrew.Errors;
-
 namespace Pitcrew.Restore;
 
 /// <summary>How a cluster restore starts: a new run, a resume of the journal's run, or refused.</summary>

@@ -1,4 +1,3 @@
-using Pitcrew.Errors;
 using Pitcrew.Restore.Bolt;
 using Pitcrew.Restore.Raft;
 using Pitcrew.Snapshots;

@@ -1,5 +1,3 @@
-using Pitcrew.Errors;
-
 namespace Pitcrew.Snapshots;
 
 /// <summary>The snapshot file is missing, unreadable, not a snapshot, truncated or corrupt.</summary>

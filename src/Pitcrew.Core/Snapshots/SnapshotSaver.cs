@@ -1,5 +1,4 @@
 using Grpc.Core;
-using Pitcrew.Errors;
 using Pitcrew.Etcd;
 using Pitcrew.Files;
 

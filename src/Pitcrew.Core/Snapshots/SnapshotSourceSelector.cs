@@ -1,4 +1,3 @@
-using Pitcrew.Errors;
 using Pitcrew.Etcd;
 
 namespace Pitcrew.Snapshots;

@@ -2,7 +2,6 @@ using System.Net;
 using k8s;
 using k8s.Autorest;
 using Pitcrew.Cluster;
-using Pitcrew.Errors;
 
 namespace Pitcrew.Upgrade;
 

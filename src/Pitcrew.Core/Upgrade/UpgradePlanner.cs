@@ -1,4 +1,3 @@
-using Pitcrew.Errors;
 using Pitcrew.Upgrade.Releases;
 using Pitcrew.Upgrade.Runbooks;
 

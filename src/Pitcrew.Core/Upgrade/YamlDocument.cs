@@ -1,4 +1,3 @@
-using Pitcrew.Errors;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 

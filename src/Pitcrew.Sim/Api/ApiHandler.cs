@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Grpc.Core;
 using Microsoft.AspNetCore.Http;
 using Pitcrew.Sim.Storage;

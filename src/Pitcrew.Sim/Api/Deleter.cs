@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
 using Pitcrew.Sim.Storage;
 
 namespace Pitcrew.Sim.Api;

@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace Pitcrew.Sim.Api;
 
 /// <summary>Discovery documents: aggregated (apidiscovery.k8s.io/v2) and the legacy lists kubectl falls back to.</summary>

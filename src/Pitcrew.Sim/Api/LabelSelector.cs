@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace Pitcrew.Sim.Api;
 
 /// <summary>metav1.LabelSelector matching: matchLabels and matchExpressions (In, NotIn, Exists, DoesNotExist).</summary>

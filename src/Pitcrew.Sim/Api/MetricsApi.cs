@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Pitcrew.Sim.Storage;
 
 namespace Pitcrew.Sim.Api;

@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
-
 namespace Pitcrew.Sim.Api;
 
 /// <summary>Reads and fills the metadata of JSON objects the way the API server does on create and read.</summary>

@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace Pitcrew.Sim.Api;
 
 /// <summary>The three patch formats the API accepts: JSON merge (RFC 7386), strategic merge, JSON patch (RFC 6902).</summary>

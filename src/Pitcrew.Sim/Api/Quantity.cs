@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Pitcrew.Sim.Api;
 
 /// <summary>Kubernetes resource quantities ("250m", "2", "1.5", "128Mi", "1G", "1e3") as numbers.</summary>

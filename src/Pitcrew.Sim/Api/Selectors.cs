@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace Pitcrew.Sim.Api;
 
 /// <summary>Label and field selectors: k=v, k==v, k!=v (both), and k, !k (labels), comma-separated as AND.</summary>

@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace Pitcrew.Sim.Api;
 
 /// <summary>Resources served as another version of a stored one: events.k8s.io/v1 Events are core/v1 Events in etcd.</summary>

@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
-
 namespace Pitcrew.Sim.Api;
 
 /// <summary>meta.k8s.io/v1 Table renderings, so kubectl get prints the columns operators know.</summary>

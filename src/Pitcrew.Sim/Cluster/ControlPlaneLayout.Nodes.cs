@@ -1,7 +1,4 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Pitcrew.Sim.Api;
 using Pitcrew.Sim.Controllers;
 using Pitcrew.Upgrade;
 

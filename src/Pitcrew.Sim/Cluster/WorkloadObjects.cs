@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-using Pitcrew.Sim.Api;
 using Pitcrew.Sim.Scenarios;
 
 namespace Pitcrew.Sim.Cluster;

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Text;
-using System.Text.Json.Nodes;
 
 namespace Pitcrew.Sim.Controllers;
 

@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json.Nodes;
-using Pitcrew.Sim.Api;
 using Pitcrew.Sim.Storage;
 
 namespace Pitcrew.Sim.Controllers;

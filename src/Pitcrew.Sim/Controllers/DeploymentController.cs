@@ -1,7 +1,4 @@
-using System.Globalization;
 using System.Text;
-using System.Text.Json.Nodes;
-using Pitcrew.Sim.Api;
 
 namespace Pitcrew.Sim.Controllers;
 

@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using Pitcrew.Sim.Api;
-
 namespace Pitcrew.Sim.Controllers;
 
 /// <summary>Writes core/v1 Events about objects, as the components they stand for would (kubectl get events, describe).</summary>

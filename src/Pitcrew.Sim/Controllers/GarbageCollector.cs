@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using Pitcrew.Sim.Api;
-
 namespace Pitcrew.Sim.Controllers;
 
 /// <summary>Deletes dependents whose owners are all gone (background propagation by ownerReferences).</summary>

@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using Pitcrew.Sim.Api;
-
 namespace Pitcrew.Sim.Controllers;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
-using Pitcrew.Sim.Api;
 using Pitcrew.Sim.Storage;
 
 namespace Pitcrew.Sim.Controllers;

@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using Pitcrew.Sim.Api;
-
 namespace Pitcrew.Sim.Controllers;
 
 /// <summary>Keeps each ReplicaSet's number of live pods at spec.replicas and reports their readiness.</summary>

@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
-using Pitcrew.Sim.Api;
-
 namespace Pitcrew.Sim.Controllers;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-using Pitcrew.Sim.Api;
 using Pitcrew.Sim.Controllers;
 using Pitcrew.Sim.Storage;
 

@@ -1,9 +1,7 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Http;
 using Pitcrew.Executors;
-using Pitcrew.Sim.Api;
 
 namespace Pitcrew.Sim.NodeAgent;
 

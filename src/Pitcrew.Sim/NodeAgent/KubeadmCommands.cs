@@ -1,5 +1,3 @@
-using System.Globalization;
-using Pitcrew.Sim.Api;
 using Pitcrew.Sim.Cluster;
 
 namespace Pitcrew.Sim.NodeAgent;

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Pitcrew.Sim.Api;
 using Pitcrew.Sim.Cluster;
 
 namespace Pitcrew.Sim.NodeAgent;

@@ -46,20 +46,28 @@ internal static class ServiceCommands
         }
     }
 
-    /// <summary>mv of the etcd manifest: out of the manifests directory the kubelet stops etcd's static pod, back in it starts it again.</summary>
-    public static async Task<int> MoveAsync(AgentCall call, CancellationToken cancellationToken)
+    /// <summary>mv's SOURCE and TARGET (a TARGET ending in / is the directory to move into), or null unless there are two.</summary>
+    public static (string Source, string Target)? MoveOperands(AgentCall call)
     {
         var operands = call.Operands(1);
         if (operands.Count != 2)
         {
-            return call.Fail(1, "mv: missing destination file operand");
+            return null;
         }
 
         var (source, target) = (operands[0], operands[1]);
-        if (target.EndsWith('/'))
+        return (source, target.EndsWith('/') ? target + Path.GetFileName(source) : target);
+    }
+
+    /// <summary>mv of the etcd manifest: out of the manifests directory the kubelet stops etcd's static pod, back in it starts it again.</summary>
+    public static async Task<int> MoveAsync(AgentCall call, CancellationToken cancellationToken)
+    {
+        if (MoveOperands(call) is not { } operands)
         {
-            target += Path.GetFileName(source);
+            return call.Fail(1, "mv: missing destination file operand");
         }
+
+        var (source, target) = operands;
 
         var node = (await call.GetNodeAsync(cancellationToken).ConfigureAwait(false))!;
         var movedTo = (string?)Api.ObjectMeta.Metadata(node)["annotations"]?[ControlPlaneLayout.EtcdManifestAnnotation];

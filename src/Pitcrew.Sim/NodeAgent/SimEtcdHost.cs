@@ -89,17 +89,12 @@ internal sealed class SimEtcdHost(LocalEtcd etcd, string directory, AgentStore s
 
     private async Task<int> MoveAsync(AgentCall call, CancellationToken cancellationToken)
     {
-        var operands = call.Operands(1);
-        if (operands.Count != 2)
+        if (ServiceCommands.MoveOperands(call) is not { } operands)
         {
             return call.Fail(1, "mv: missing destination file operand");
         }
 
-        var (source, target) = (operands[0], operands[1]);
-        if (target.EndsWith('/'))
-        {
-            target += Path.GetFileName(source);
-        }
+        var (source, target) = operands;
 
         if (source == ServiceCommands.EtcdManifest)
         {

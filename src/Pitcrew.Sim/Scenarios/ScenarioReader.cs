@@ -1,4 +1,3 @@
-using System.Globalization;
 using Pitcrew.Sim.Controllers;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;

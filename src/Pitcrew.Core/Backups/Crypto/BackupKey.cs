@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Pitcrew.Errors;
 
 namespace Pitcrew.Backups.Crypto;
 

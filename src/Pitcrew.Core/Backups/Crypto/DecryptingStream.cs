@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Pitcrew.Errors;
 
 namespace Pitcrew.Backups.Crypto;
 

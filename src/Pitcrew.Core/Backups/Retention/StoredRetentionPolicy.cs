@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Pitcrew.Errors;
 
 namespace Pitcrew.Backups.Retention;
 

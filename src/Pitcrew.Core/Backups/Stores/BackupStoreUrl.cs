@@ -1,5 +1,3 @@
-using Pitcrew.Errors;
-
 namespace Pitcrew.Backups.Stores;
 
 /// <summary>A parsed --store: a directory (a plain path, file:///absolute or file://relative) or s3://bucket[/prefix].</summary>

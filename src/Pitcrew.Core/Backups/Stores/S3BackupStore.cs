@@ -3,7 +3,6 @@ using Amazon;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
-using Pitcrew.Errors;
 
 namespace Pitcrew.Backups.Stores;
 

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using Amazon.S3.Model;
-using Pitcrew.Errors;
 
 // S3's ETag is the MD5 of the body (of each part's MD5s for multipart): compared to read back an upload, not for security.
 #pragma warning disable CA5351

@@ -1,5 +1,3 @@
-using Pitcrew.Errors;
-
 namespace Pitcrew.Backups.Stores;
 
 /// <summary>How to reach a store: the URL, an S3-compatible endpoint, and credentials when given outside the SDK's chain.</summary>

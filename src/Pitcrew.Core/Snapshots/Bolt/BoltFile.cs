@@ -1,5 +1,3 @@
-using Pitcrew.Errors;
-
 namespace Pitcrew.Snapshots.Bolt;
 
 /// <summary>An open, memory-mapped bbolt file (optionally followed by etcd's 32-byte SHA-256 trailer) with its active meta.</summary>

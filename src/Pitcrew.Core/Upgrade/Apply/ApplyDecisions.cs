@@ -1,5 +1,4 @@
 using System.Globalization;
-using Pitcrew.Errors;
 using Pitcrew.Upgrade.Preflight;
 using Pitcrew.Upgrade.Releases;
 

@@ -1,4 +1,3 @@
-using Pitcrew.Errors;
 using Pitcrew.Nodes;
 using Pitcrew.Upgrade.Runbooks;
 

@@ -1,5 +1,3 @@
-using Pitcrew.Errors;
-
 namespace Pitcrew.Upgrade.Apply;
 
 /// <summary>Where apply ended.</summary>

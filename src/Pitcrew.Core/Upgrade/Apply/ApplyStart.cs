@@ -1,5 +1,3 @@
-using Pitcrew.Errors;
-
 namespace Pitcrew.Upgrade.Apply;
 
 /// <summary>How a run begins, given the journal it found.</summary>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Pitcrew.Errors;
 
 namespace Pitcrew.Upgrade.Apply;
 

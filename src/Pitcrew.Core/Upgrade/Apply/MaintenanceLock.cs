@@ -1,10 +1,9 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
-using Pitcrew.Errors;
+using Pitcrew.Files;
 
 namespace Pitcrew.Upgrade.Apply;
 
@@ -34,15 +33,7 @@ internal sealed record LockHolder(string Operation, string RunId, string Host, i
             return false;
         }
 
-        try
-        {
-            using var process = Process.GetProcessById(Pid);
-            return process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return true;
-        }
+        return !LocalProcess.IsAlive(Pid);
     }
 }
 

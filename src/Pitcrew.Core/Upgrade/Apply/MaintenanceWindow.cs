@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Pitcrew.Errors;
 
 namespace Pitcrew.Upgrade.Apply;
 

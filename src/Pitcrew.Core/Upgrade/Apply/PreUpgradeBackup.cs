@@ -1,7 +1,6 @@
 using System.Globalization;
 using Pitcrew.Backups;
 using Pitcrew.Backups.Retention;
-using Pitcrew.Errors;
 
 namespace Pitcrew.Upgrade.Apply;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Pitcrew.Cluster;
-using Pitcrew.Errors;
 using Pitcrew.Nodes;
 using Pitcrew.Upgrade.Preflight;
 using Pitcrew.Upgrade.Releases;

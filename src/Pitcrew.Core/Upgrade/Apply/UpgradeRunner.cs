@@ -1,4 +1,3 @@
-using Pitcrew.Errors;
 using Pitcrew.Executors;
 using Pitcrew.Nodes;
 using Pitcrew.Upgrade.Runbooks;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Pitcrew.Errors;
 using YamlDotNet.RepresentationModel;
 
 namespace Pitcrew.Upgrade.Releases;
