@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using Pitcrew.Cluster;
-using Pitcrew.Executors;
 using Pitcrew.Nodes;
+using Pitcrew.Testing.Fakes;
 using Pitcrew.Upgrade;
 using Pitcrew.Upgrade.Apply;
 using Pitcrew.Upgrade.Runbooks;
@@ -116,9 +116,11 @@ public sealed class UpgradeRunnerTests
         FakeCluster cluster, TimeProvider time, UpgradeJournal journal, ApplyOptions options, IReadOnlyList<UpgradeStage>? stages = null)
     {
         var progress = new Lines();
-        using var runner = new UpgradeRunner(cluster, cluster, cluster, time, progress, (_, _) => Task.CompletedTask);
+        using var runner = new UpgradeRunner(cluster.Shell, cluster.Api, cluster.Gates, time, progress, (_, _) => Task.CompletedTask);
         stages ??= UpgradeScheduler.Build([Target], cluster.Nodes, new ScheduleOptions(1, 0, 0));
         var outcome = await runner.RunAsync(stages, journal, options, Token).WaitAsync(TimeSpan.FromSeconds(30), Token);
+        Assert.DoesNotContain(cluster.Api.Calls, c => c.StartsWith("ListPods", StringComparison.Ordinal) || c.StartsWith("Evict", StringComparison.Ordinal)
+            || c.StartsWith("Delete", StringComparison.Ordinal)); // these runbooks have no drain: the runner lists and evicts no pods
         return (outcome, progress.All);
     }
 
@@ -141,74 +143,70 @@ public sealed class UpgradeRunnerTests
         }
     }
 
-    /// <summary>Nodes whose shell understands "upgrade VERSION" (the kubelet moves to it) and anything else as a no-op.</summary>
-    private sealed class FakeCluster(params string[] workers) : INodeExecutor, INodeApi, IGateApi
+    /// <summary>
+    /// Workers over the shared fakes: a node shell that understands "upgrade VERSION" (the node's kubelet moves to it) and
+    /// anything else as a no-op, the cluster that reports it, and the gates reading that cluster.
+    /// </summary>
+    private sealed class FakeCluster
     {
-        private int _reads;
+        private readonly string[] _workers;
+        private int? _fallOverAfter;
+        private int _readsBeforeFallOver;
 
-        public Dictionary<string, KubeVersion> Kubelets { get; } = workers.ToDictionary(w => w, _ => KubeVersion.Parse("v1.29.15"), StringComparer.Ordinal);
+        public FakeCluster(params string[] workers)
+        {
+            _workers = workers;
+            Api = new FakeNodeApi(workers.Select(w => new NodeFacts(w, false, true, new Dictionary<string, string>(), new Dictionary<string, string>(),
+                new Capacity(4000, 1L << 34, 110)) { KubeletVersion = "v1.29.15" }));
+            Gates = new FakeGateApi(Api, Target)
+            {
+                BeforeRead = reads =>
+                {
+                    if (FallOverAfter is { } left && reads - _readsBeforeFallOver > left)
+                    {
+                        Api.UpdateNode("w-1", n => n with { Ready = false });
+                    }
+                },
+            };
+            Shell = new FakeNodeExecutor().On(string.Empty, (node, command) =>
+            {
+                if (command.Display.StartsWith("upgrade ", StringComparison.Ordinal))
+                {
+                    Api.UpdateNode(node, n => n with { KubeletVersion = command.Display["upgrade ".Length..] });
+                }
 
-        public Dictionary<string, bool> Cordoned { get; } = workers.ToDictionary(w => w, _ => false, StringComparer.Ordinal);
+                AfterRun?.Invoke(node, command.Display);
+                return FakeAnswer.Ok;
+            });
+        }
 
-        public List<(string Node, string Command)> Ran { get; } = [];
+        public FakeNodeApi Api { get; }
 
-        public Action<string>? OnRun { get; init; }
+        public FakeGateApi Gates { get; }
+
+        public FakeNodeExecutor Shell { get; }
+
+        public Dictionary<string, KubeVersion> Kubelets => Api.Nodes.ToDictionary(n => n.Name, n => KubeVersion.Parse(n.KubeletVersion!), StringComparer.Ordinal);
+
+        public Dictionary<string, bool> Cordoned => Api.Nodes.ToDictionary(n => n.Name, n => n.Unschedulable, StringComparer.Ordinal);
+
+        public IReadOnlyList<(string Node, string Command)> Ran => Shell.Ran;
+
+        public Action<string>? OnRun { get => Shell.BeforeRun; init => Shell.BeforeRun = value; }
 
         public Action<string, string>? AfterRun { get; set; }
 
         /// <summary>After this many more gate reads, the upgraded w-1 reports NotReady.</summary>
-        public int? FallOverAfter { get; set; }
-
-        public IReadOnlyList<ScheduleNode> Nodes => [.. workers.Select(w => new ScheduleNode(w, false, null, false))];
-
-        public Task<CommandResult> RunAsync(string node, NodeCommand command, Action<OutputLine>? output, CancellationToken cancellationToken)
+        public int? FallOverAfter
         {
-            OnRun?.Invoke(node);
-            Ran.Add((node, command.Display));
-            if (command.Display.StartsWith("upgrade ", StringComparison.Ordinal))
+            get => _fallOverAfter;
+            set
             {
-                Kubelets[node] = KubeVersion.Parse(command.Display["upgrade ".Length..]);
+                _readsBeforeFallOver = Gates.Reads;
+                _fallOverAfter = value;
             }
-
-            AfterRun?.Invoke(node, command.Display);
-            return Task.FromResult(new CommandResult(node, command.Display, 0, false, TimeSpan.Zero, []));
         }
 
-        public Task<GateFacts> ReadGateFactsAsync(CancellationToken cancellationToken)
-        {
-            var fallen = FallOverAfter is { } left && Interlocked.Increment(ref _reads) > left;
-            var nodes = workers.Select(w => new GateNode(w, !(fallen && w == "w-1"), Cordoned[w], Kubelets[w])).ToList();
-            var versions = new ClusterVersions(Target, null, [.. workers.Select(w => new NodeVersion(w, false, Kubelets[w]))], [], null, null, null);
-            return Task.FromResult(new GateFacts(nodes, versions, [], new HashSet<string>(), []));
-        }
-
-        public Task<NodeFacts> GetNodeAsync(string name, CancellationToken cancellationToken) =>
-            Task.FromResult(new NodeFacts(name, Cordoned[name], true, new Dictionary<string, string>(), new Dictionary<string, string>(), new Capacity(4000, 1L << 34, 110)));
-
-        public Task SetUnschedulableAsync(string name, bool unschedulable, string? cordonMark, bool serverDryRun, CancellationToken cancellationToken)
-        {
-            Cordoned[name] = unschedulable;
-            return Task.CompletedTask;
-        }
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-
-        public Task<IReadOnlyList<NodeFacts>> ListNodesAsync(string? labelSelector, int chunkSize, CancellationToken cancellationToken) => throw Unused();
-
-        public Task<PodSnapshot> ListPodsAsync(string? nodeName, string? labelSelector, int chunkSize, CancellationToken cancellationToken) => throw Unused();
-
-        public Task<bool> DaemonSetExistsAsync(string ns, string name, CancellationToken cancellationToken) => throw Unused();
-
-        public Task<BudgetSnapshot> ListBudgetsAsync(CancellationToken cancellationToken) => throw Unused();
-
-        public Task<EvictionResult> EvictAsync(PodFacts pod, int gracePeriodSeconds, bool serverDryRun, CancellationToken cancellationToken) => throw Unused();
-
-        public Task<EvictionResult> DeleteAsync(PodFacts pod, int gracePeriodSeconds, bool serverDryRun, CancellationToken cancellationToken) => throw Unused();
-
-        public IAsyncEnumerable<PodChange> WatchPodsAsync(string nodeName, string resourceVersion, CancellationToken cancellationToken) => throw Unused();
-
-        public IAsyncEnumerable<BudgetFacts> WatchBudgetsAsync(string resourceVersion, CancellationToken cancellationToken) => throw Unused();
-
-        private static InvalidOperationException Unused() => new("these runbooks have no drain: the runner should not list or evict pods");
+        public IReadOnlyList<ScheduleNode> Nodes => [.. _workers.Select(w => new ScheduleNode(w, false, null, false))];
     }
 }
