@@ -111,6 +111,17 @@ internal sealed class FakeNodeApi : INodeApi
         }
     }
 
+    /// <summary>A pod scheduled (the pod watch does not see it: drains list before they watch).</summary>
+    public void PutPod(PodFacts pod)
+    {
+        lock (_gate)
+        {
+            _pods.RemoveAll(p => p.Key == pod.Key);
+            _pods.Add(pod);
+            _revision++;
+        }
+    }
+
     public void AddDaemonSet(string ns, string name)
     {
         lock (_gate)

@@ -27,6 +27,20 @@ public sealed class UpgradeRunnerTests
             - { name: uncordon, action: uncordon }
         """, "plain.yaml");
 
+    /// <summary>The plain runbook with a drain before the upgrade.</summary>
+    private static readonly Runbook Drained = RunbookLoader.Parse("""
+        name: drained
+        packageManager: apt
+        roles:
+          first-control-plane: [ { name: upgrade, run: "upgrade {{version}}", repeatable: true }, { name: wait-ready, action: wait-ready } ]
+          control-plane: [ { name: upgrade, run: "upgrade {{version}}", repeatable: true }, { name: wait-ready, action: wait-ready } ]
+          worker:
+            - { name: drain, action: drain }
+            - { name: upgrade, run: "upgrade {{version}}", repeatable: true }
+            - { name: wait-ready, action: wait-ready }
+            - { name: uncordon, action: uncordon }
+        """, "drained.yaml");
+
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     [Fact]
@@ -105,6 +119,37 @@ public sealed class UpgradeRunnerTests
         Assert.DoesNotContain(cluster.Ran, r => r.Node == "w-2");
     }
 
+    [Fact]
+    public async Task ABlockedDrain_IsDeferredPastTheOtherWorkers_ThenStopsTheRunWhenStillBlocked()
+    {
+        var cluster = new FakeCluster("w-1", "w-2", "w-3");
+        cluster.Api.PutPod(Nodes.Pods.Managed("solo-1", "ReplicaSet", "solo-5d8f") with { NodeName = "w-2" });
+        cluster.Api.Publish(Nodes.Pods.Budget("solo", allowed: 0, healthy: 1, desired: 1, expected: 1));
+        var options = Options() with { Runbook = Drained, Drain = new DrainOptions { Timeout = TimeSpan.FromMilliseconds(300) }, RevisitBlocked = true };
+
+        var (outcome, lines) = await RunAsync(cluster, TimeProvider.System, Journal(), options, drains: true);
+
+        Assert.Equal(ApplyEnd.Failed, outcome.End);
+        Assert.Equal("drain", outcome.Failure!.Step);
+        Assert.Equal("the drain did not finish", outcome.Failure.Reason);
+        const string Blocked = "[w-2] pod shop/solo-1: blocked by PodDisruptionBudget shop/solo: it needs every pod it expects (1) healthy: no eviction until the workload "
+            + "grows or the budget is relaxed (needs 1 healthy, has 1, allows 0, workload Deployment shop/solo); will retry";
+        Assert.Equal(2, lines.Count(l => l.Trim() == Blocked));
+        Assert.Contains(lines, l => l.Trim() == "[w-2] drain was deferred; running it again");
+        Assert.Contains("defer v1.30.14: worker w-2 (the drain did not finish); uncordoned, revisited after the other workers", lines);
+        Assert.Contains("stage v1.30.14: revisit worker w-2 (its drain was blocked)", lines);
+        Assert.Equal(KubeVersion.Parse("v1.29.15"), cluster.Kubelets["w-2"]);
+        Assert.True(cluster.Cordoned["w-2"], "the still-blocked node is left cordoned");
+        Assert.All(["w-1", "w-3"], n => Assert.Equal((Target, false), (cluster.Kubelets[n], cluster.Cordoned[n])));
+
+        // Both drain failures are journaled, and w-3 was upgraded between them.
+        var entries = outcome.Journal.Entries.Select((e, i) => (e, i)).ToList();
+        var drains = entries.Where(p => p.e.Step == UpgradeRunner.StepId(Target, "w-2", "drain") && p.e.State == StepState.Failed).ToList();
+        Assert.Equal(2, drains.Count);
+        Assert.Contains("deferred", drains[0].e.Detail, StringComparison.Ordinal);
+        Assert.InRange(entries.Single(p => p.e.Step == UpgradeRunner.NodeDoneId(Target, "w-3")).i, drains[0].i, drains[1].i);
+    }
+
     private static UpgradeJournal Journal() => new("run-1", "v1.29.15", "v1.30.14", ["v1.30.14"], "test", null, false, DateTimeOffset.UtcNow, []);
 
     private static ApplyOptions Options() => new(Plain, TimeSpan.Zero, null, TimeSpan.FromSeconds(10), new DrainOptions(), new HashSet<string>())
@@ -113,14 +158,14 @@ public sealed class UpgradeRunnerTests
     };
 
     private static async Task<(ApplyOutcome Outcome, List<string> Lines)> RunAsync(
-        FakeCluster cluster, TimeProvider time, UpgradeJournal journal, ApplyOptions options, IReadOnlyList<UpgradeStage>? stages = null)
+        FakeCluster cluster, TimeProvider time, UpgradeJournal journal, ApplyOptions options, IReadOnlyList<UpgradeStage>? stages = null, bool drains = false)
     {
         var progress = new Lines();
         using var runner = new UpgradeRunner(cluster.Shell, cluster.Api, cluster.Gates, time, progress, (_, _) => Task.CompletedTask);
         stages ??= UpgradeScheduler.Build([Target], cluster.Nodes, new ScheduleOptions(1, 0, 0));
         var outcome = await runner.RunAsync(stages, journal, options, Token).WaitAsync(TimeSpan.FromSeconds(30), Token);
-        Assert.DoesNotContain(cluster.Api.Calls, c => c.StartsWith("ListPods", StringComparison.Ordinal) || c.StartsWith("Evict", StringComparison.Ordinal)
-            || c.StartsWith("Delete", StringComparison.Ordinal)); // these runbooks have no drain: the runner lists and evicts no pods
+        Assert.True(drains || !cluster.Api.Calls.Any(c => c.StartsWith("ListPods", StringComparison.Ordinal) || c.StartsWith("Evict", StringComparison.Ordinal)
+            || c.StartsWith("Delete", StringComparison.Ordinal)), "without a drain step the runner lists and evicts no pods");
         return (outcome, progress.All);
     }
 
