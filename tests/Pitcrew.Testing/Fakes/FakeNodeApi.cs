@@ -143,6 +143,16 @@ internal sealed class FakeNodeApi : INodeApi
         _budgetWatch.Writer.TryWrite(status);
     }
 
+    /// <summary>A budget deleted (kubectl delete poddisruptionbudget): evictions it covered are judged without it.</summary>
+    public void DeleteBudget(string ns, string name)
+    {
+        lock (_gate)
+        {
+            _budgets.RemoveAll(b => b.Namespace == ns && b.Name == name);
+            _revision++;
+        }
+    }
+
     public Task<NodeFacts> GetNodeAsync(string name, CancellationToken cancellationToken)
     {
         lock (_gate)

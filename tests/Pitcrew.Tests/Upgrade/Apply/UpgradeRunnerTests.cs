@@ -120,7 +120,7 @@ public sealed class UpgradeRunnerTests
     }
 
     [Fact]
-    public async Task ABlockedDrain_IsDeferredPastTheOtherWorkers_ThenStopsTheRunWhenStillBlocked()
+    public async Task ABlockedDrain_IsDeferredPastTheOtherWorkers_ThenStopsTheRunWhenStillBlocked_AndResumeFinishes()
     {
         var cluster = new FakeCluster("w-1", "w-2", "w-3");
         cluster.Api.PutPod(Nodes.Pods.Managed("solo-1", "ReplicaSet", "solo-5d8f") with { NodeName = "w-2" });
@@ -131,6 +131,7 @@ public sealed class UpgradeRunnerTests
 
         Assert.Equal(ApplyEnd.Failed, outcome.End);
         Assert.Equal("drain", outcome.Failure!.Step);
+        Assert.Equal("w-2", outcome.Failure.Node);
         Assert.Equal("the drain did not finish", outcome.Failure.Reason);
         const string Blocked = "[w-2] pod shop/solo-1: blocked by PodDisruptionBudget shop/solo: it needs every pod it expects (1) healthy: no eviction until the workload "
             + "grows or the budget is relaxed (needs 1 healthy, has 1, allows 0, workload Deployment shop/solo); will retry";
@@ -148,6 +149,15 @@ public sealed class UpgradeRunnerTests
         Assert.Equal(2, drains.Count);
         Assert.Contains("deferred", drains[0].e.Detail, StringComparison.Ordinal);
         Assert.InRange(entries.Single(p => p.e.Step == UpgradeRunner.NodeDoneId(Target, "w-3")).i, drains[0].i, drains[1].i);
+        Assert.Contains("blocked by PodDisruptionBudget shop/solo: it needs every pod it expects (1) healthy: no eviction until the workload grows or the budget "
+            + "is relaxed (needs 1 healthy, has 1, allows 0, workload Deployment shop/solo)", outcome.Failure.Output, StringComparison.Ordinal);
+
+        // With the budget gone, the resumed run finishes.
+        cluster.Api.DeleteBudget("shop", "solo");
+        var (resumed, _) = await RunAsync(cluster, TimeProvider.System, outcome.Journal, options, drains: true);
+        Assert.Equal(ApplyEnd.Finished, resumed.End);
+        Assert.True(resumed.Journal.Finished);
+        Assert.All(cluster.Kubelets.Keys, n => Assert.Equal((Target, false), (cluster.Kubelets[n], cluster.Cordoned[n])));
     }
 
     private static UpgradeJournal Journal() => new("run-1", "v1.29.15", "v1.30.14", ["v1.30.14"], "test", null, false, DateTimeOffset.UtcNow, []);
