@@ -11,10 +11,7 @@ namespace Pitcrew.Tests.Upgrade.Apply;
 /// <summary>UpgradeRunner over fakes: a node shell that upgrades a kubelet, a cluster that reports it, a clock that can be moved.</summary>
 public sealed class UpgradeRunnerTests
 {
-    private static readonly KubeVersion Target = KubeVersion.Parse("v1.30.14");
-
-    /// <summary>A worker-only runbook without a drain (no pods to move in these tests): upgrade, then wait for Ready.</summary>
-    private static readonly Runbook Plain = RunbookLoader.Parse("""
+    private const string PlainYaml = """
         name: plain
         packageManager: apt
         roles:
@@ -25,21 +22,17 @@ public sealed class UpgradeRunnerTests
             - { name: upgrade, run: "upgrade {{version}}", repeatable: true }
             - { name: wait-ready, action: wait-ready }
             - { name: uncordon, action: uncordon }
-        """, "plain.yaml");
+        """;
 
-    /// <summary>The plain runbook with a drain before the upgrade.</summary>
-    private static readonly Runbook Drained = RunbookLoader.Parse("""
-        name: drained
-        packageManager: apt
-        roles:
-          first-control-plane: [ { name: upgrade, run: "upgrade {{version}}", repeatable: true }, { name: wait-ready, action: wait-ready } ]
-          control-plane: [ { name: upgrade, run: "upgrade {{version}}", repeatable: true }, { name: wait-ready, action: wait-ready } ]
-          worker:
-            - { name: drain, action: drain }
-            - { name: upgrade, run: "upgrade {{version}}", repeatable: true }
-            - { name: wait-ready, action: wait-ready }
-            - { name: uncordon, action: uncordon }
-        """, "drained.yaml");
+    private static readonly KubeVersion Target = KubeVersion.Parse("v1.30.14");
+
+    /// <summary>A worker-only runbook without a drain (no pods to move in these tests): upgrade, then wait for Ready.</summary>
+    private static readonly Runbook Plain = RunbookLoader.Parse(PlainYaml, "plain.yaml");
+
+    /// <summary>The plain runbook with a drain in place of the prepare step.</summary>
+    private static readonly Runbook Drained = RunbookLoader.Parse(
+        PlainYaml.Replace("name: plain", "name: drained", StringComparison.Ordinal)
+            .Replace("{ name: prepare, run: \"prepare {{version}}\" }", "{ name: drain, action: drain }", StringComparison.Ordinal), "drained.yaml");
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
