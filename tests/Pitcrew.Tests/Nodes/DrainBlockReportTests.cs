@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using Pitcrew.Nodes;
+using Pitcrew.Testing.Fakes;
 
 namespace Pitcrew.Tests.Nodes;
 
@@ -13,7 +14,7 @@ public sealed class DrainBlockReportTests
     public async Task Drain_RepeatedIdenticalBlocks_SaysOnceThatTheDisruptionIsAlreadyGranted()
     {
         var granted = Pods.Budget("db", allowed: 0, healthy: 3, desired: 2, expected: 3) with { DisruptedPods = ["db-0"] };
-        var api = new FakeDrainApi([Pods.Managed("db-1", "StatefulSet", "db")], granted);
+        var api = Cluster([Pods.Managed("db-1", "StatefulSet", "db")], granted);
         var time = new FakeTimeProvider(Now);
         var lines = new RecordingReporter();
         using var cancel = new CancellationTokenSource(Limit);
@@ -44,7 +45,7 @@ public sealed class DrainBlockReportTests
     public async Task Drain_TwoPodsUnderABudgetAllowingOne_SaysTheDisruptionIsTakenByThisDrain()
     {
         var budget = Pods.Budget("db", allowed: 1, healthy: 3, desired: 2, expected: 3);
-        var api = new FakeDrainApi([Pods.Managed("db-1", "StatefulSet", "db"), Pods.Managed("db-2", "StatefulSet", "db")], budget);
+        var api = Cluster([Pods.Managed("db-1", "StatefulSet", "db"), Pods.Managed("db-2", "StatefulSet", "db")], budget);
         var time = new FakeTimeProvider(Now);
         var lines = new RecordingReporter();
         using var cancel = new CancellationTokenSource(Limit);
@@ -78,6 +79,8 @@ public sealed class DrainBlockReportTests
         var block = BudgetBlock.Explain(budget, claimed: allowed, refused);
         Assert.True(expected == block.Reason.ToString(), $"{because}: {block.Reason}");
     }
+
+    private static FakeNodeApi Cluster(IReadOnlyList<Pitcrew.Cluster.PodFacts> pods, Pitcrew.Cluster.BudgetFacts budget) => new([Pods.Node("n1")], pods, [budget]);
 
     /// <summary>Advances the fake clock a second at a time until the condition holds (or the run ends), bounded by the token.</summary>
     private static async Task DriveAsync(FakeTimeProvider time, Func<bool> until, Task run, CancellationToken cancellationToken)

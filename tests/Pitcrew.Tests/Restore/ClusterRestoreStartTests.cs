@@ -134,6 +134,57 @@ public sealed class ClusterRestoreStartTests
         Assert.StartsWith("--resume: no journal", ClusterRestoreStart.Decide(Request(snapshot: null, resume: true), null).Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Decide_Starts_SayWhyInTheirReason_WithoutHintAndExitingOk()
+    {
+        var fresh = ClusterRestoreStart.Decide(Request(), null);
+        var afterFinished = ClusterRestoreStart.Decide(Request(), Journal(finished: true));
+        var planOnly = ClusterRestoreStart.Decide(Request(planOnly: true), Journal());
+        var resumed = ClusterRestoreStart.Decide(Request(resume: true), Journal());
+
+        Assert.Equal("no journal: a new restore", fresh.Message);
+        Assert.Equal("the journal's restore finished: a new restore", afterFinished.Message);
+        Assert.Equal("--plan-only: the unfinished journal is left as it is", planOnly.Message);
+        Assert.Equal($"resume the restore of {Snap} (2 steps done)", resumed.Message);
+        Assert.All(new[] { fresh, afterFinished, planOnly, resumed }, s =>
+        {
+            Assert.Null(s.Hint);
+            Assert.Equal(ExitCodes.Ok, s.ExitCode);
+        });
+    }
+
+    [Fact]
+    public void Decide_ResumeOfAFinishedJournal_GoesOnFromIt()
+    {
+        var journal = Journal(finished: true);
+
+        var start = ClusterRestoreStart.Decide(Request(resume: true), journal);
+
+        Assert.Equal(ClusterRestoreStartKind.Resume, start.Kind);
+        Assert.Same(journal, start.Journal);
+    }
+
+    [Fact]
+    public void Decide_PlanOnlyResumeWithoutJournal_RefusesAsUsage()
+    {
+        var start = ClusterRestoreStart.Decide(Request(resume: true, planOnly: true), null);
+
+        Assert.Equal(ClusterRestoreStartKind.Refuse, start.Kind);
+        Assert.Equal($"--resume: no journal in {StateDir}", start.Message);
+        Assert.Equal(ExitCodes.Usage, start.ExitCode);
+    }
+
+    [Fact]
+    public void Decide_ARefusal_CarriesNoJournalSnapshotOrBackup()
+    {
+        var start = ClusterRestoreStart.Decide(Request(snapshot: "/here/other.db", resume: true), Journal());
+
+        Assert.Null(start.Journal);
+        Assert.Null(start.Snapshot);
+        Assert.Null(start.Backup);
+        Assert.Null(start.Hint);
+    }
+
     [Theory]
     [InlineData("ssh", null, true)]
     [InlineData("sim", null, true)]

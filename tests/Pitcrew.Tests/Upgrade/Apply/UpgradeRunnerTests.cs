@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using Pitcrew.Cluster;
-using Pitcrew.Executors;
 using Pitcrew.Nodes;
+using Pitcrew.Testing.Fakes;
 using Pitcrew.Upgrade;
 using Pitcrew.Upgrade.Apply;
 using Pitcrew.Upgrade.Runbooks;
@@ -11,10 +11,7 @@ namespace Pitcrew.Tests.Upgrade.Apply;
 /// <summary>UpgradeRunner over fakes: a node shell that upgrades a kubelet, a cluster that reports it, a clock that can be moved.</summary>
 public sealed class UpgradeRunnerTests
 {
-    private static readonly KubeVersion Target = KubeVersion.Parse("v1.30.14");
-
-    /// <summary>A worker-only runbook without a drain (no pods to move in these tests): upgrade, then wait for Ready.</summary>
-    private static readonly Runbook Plain = RunbookLoader.Parse("""
+    private const string PlainYaml = """
         name: plain
         packageManager: apt
         roles:
@@ -25,7 +22,17 @@ public sealed class UpgradeRunnerTests
             - { name: upgrade, run: "upgrade {{version}}", repeatable: true }
             - { name: wait-ready, action: wait-ready }
             - { name: uncordon, action: uncordon }
-        """, "plain.yaml");
+        """;
+
+    private static readonly KubeVersion Target = KubeVersion.Parse("v1.30.14");
+
+    /// <summary>A worker-only runbook without a drain (no pods to move in these tests): upgrade, then wait for Ready.</summary>
+    private static readonly Runbook Plain = RunbookLoader.Parse(PlainYaml, "plain.yaml");
+
+    /// <summary>The plain runbook with a drain in place of the prepare step.</summary>
+    private static readonly Runbook Drained = RunbookLoader.Parse(
+        PlainYaml.Replace("name: plain", "name: drained", StringComparison.Ordinal)
+            .Replace("{ name: prepare, run: \"prepare {{version}}\" }", "{ name: drain, action: drain }", StringComparison.Ordinal), "drained.yaml");
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
@@ -105,6 +112,47 @@ public sealed class UpgradeRunnerTests
         Assert.DoesNotContain(cluster.Ran, r => r.Node == "w-2");
     }
 
+    [Fact]
+    public async Task ABlockedDrain_IsDeferredPastTheOtherWorkers_ThenStopsTheRunWhenStillBlocked_AndResumeFinishes()
+    {
+        var cluster = new FakeCluster("w-1", "w-2", "w-3");
+        cluster.Api.PutPod(Nodes.Pods.Managed("solo-1", "ReplicaSet", "solo-5d8f") with { NodeName = "w-2" });
+        cluster.Api.Publish(Nodes.Pods.Budget("solo", allowed: 0, healthy: 1, desired: 1, expected: 1));
+        var options = Options() with { Runbook = Drained, Drain = new DrainOptions { Timeout = TimeSpan.FromMilliseconds(300) }, RevisitBlocked = true };
+
+        var (outcome, lines) = await RunAsync(cluster, TimeProvider.System, Journal(), options, drains: true);
+
+        Assert.Equal(ApplyEnd.Failed, outcome.End);
+        Assert.Equal("drain", outcome.Failure!.Step);
+        Assert.Equal("w-2", outcome.Failure.Node);
+        Assert.Equal("the drain did not finish", outcome.Failure.Reason);
+        const string Blocked = "[w-2] pod shop/solo-1: blocked by PodDisruptionBudget shop/solo: it needs every pod it expects (1) healthy: no eviction until the workload "
+            + "grows or the budget is relaxed (needs 1 healthy, has 1, allows 0, workload Deployment shop/solo); will retry";
+        Assert.Equal(2, lines.Count(l => l.Trim() == Blocked));
+        Assert.Contains(lines, l => l.Trim() == "[w-2] drain was deferred; running it again");
+        Assert.Contains("defer v1.30.14: worker w-2 (the drain did not finish); uncordoned, revisited after the other workers", lines);
+        Assert.Contains("stage v1.30.14: revisit worker w-2 (its drain was blocked)", lines);
+        Assert.Equal(KubeVersion.Parse("v1.29.15"), cluster.Kubelets["w-2"]);
+        Assert.True(cluster.Cordoned["w-2"], "the still-blocked node is left cordoned");
+        Assert.All(["w-1", "w-3"], n => Assert.Equal((Target, false), (cluster.Kubelets[n], cluster.Cordoned[n])));
+
+        // Both drain failures are journaled, and w-3 was upgraded between them.
+        var entries = outcome.Journal.Entries.Select((e, i) => (e, i)).ToList();
+        var drains = entries.Where(p => p.e.Step == UpgradeRunner.StepId(Target, "w-2", "drain") && p.e.State == StepState.Failed).ToList();
+        Assert.Equal(2, drains.Count);
+        Assert.Contains("deferred", drains[0].e.Detail, StringComparison.Ordinal);
+        Assert.InRange(entries.Single(p => p.e.Step == UpgradeRunner.NodeDoneId(Target, "w-3")).i, drains[0].i, drains[1].i);
+        Assert.Contains("blocked by PodDisruptionBudget shop/solo: it needs every pod it expects (1) healthy: no eviction until the workload grows or the budget "
+            + "is relaxed (needs 1 healthy, has 1, allows 0, workload Deployment shop/solo)", outcome.Failure.Output, StringComparison.Ordinal);
+
+        // With the budget gone, the resumed run finishes.
+        cluster.Api.DeleteBudget("shop", "solo");
+        var (resumed, _) = await RunAsync(cluster, TimeProvider.System, outcome.Journal, options, drains: true);
+        Assert.Equal(ApplyEnd.Finished, resumed.End);
+        Assert.True(resumed.Journal.Finished);
+        Assert.All(cluster.Kubelets.Keys, n => Assert.Equal((Target, false), (cluster.Kubelets[n], cluster.Cordoned[n])));
+    }
+
     private static UpgradeJournal Journal() => new("run-1", "v1.29.15", "v1.30.14", ["v1.30.14"], "test", null, false, DateTimeOffset.UtcNow, []);
 
     private static ApplyOptions Options() => new(Plain, TimeSpan.Zero, null, TimeSpan.FromSeconds(10), new DrainOptions(), new HashSet<string>())
@@ -113,12 +161,14 @@ public sealed class UpgradeRunnerTests
     };
 
     private static async Task<(ApplyOutcome Outcome, List<string> Lines)> RunAsync(
-        FakeCluster cluster, TimeProvider time, UpgradeJournal journal, ApplyOptions options, IReadOnlyList<UpgradeStage>? stages = null)
+        FakeCluster cluster, TimeProvider time, UpgradeJournal journal, ApplyOptions options, IReadOnlyList<UpgradeStage>? stages = null, bool drains = false)
     {
         var progress = new Lines();
-        using var runner = new UpgradeRunner(cluster, cluster, cluster, time, progress, (_, _) => Task.CompletedTask);
+        using var runner = new UpgradeRunner(cluster.Shell, cluster.Api, cluster.Gates, time, progress, (_, _) => Task.CompletedTask);
         stages ??= UpgradeScheduler.Build([Target], cluster.Nodes, new ScheduleOptions(1, 0, 0));
         var outcome = await runner.RunAsync(stages, journal, options, Token).WaitAsync(TimeSpan.FromSeconds(30), Token);
+        Assert.True(drains || !cluster.Api.Calls.Any(c => c.StartsWith("ListPods", StringComparison.Ordinal) || c.StartsWith("Evict", StringComparison.Ordinal)
+            || c.StartsWith("Delete", StringComparison.Ordinal)), "without a drain step the runner lists and evicts no pods");
         return (outcome, progress.All);
     }
 
@@ -141,74 +191,70 @@ public sealed class UpgradeRunnerTests
         }
     }
 
-    /// <summary>Nodes whose shell understands "upgrade VERSION" (the kubelet moves to it) and anything else as a no-op.</summary>
-    private sealed class FakeCluster(params string[] workers) : INodeExecutor, INodeApi, IGateApi
+    /// <summary>
+    /// Workers over the shared fakes: a node shell that understands "upgrade VERSION" (the node's kubelet moves to it) and
+    /// anything else as a no-op, the cluster that reports it, and the gates reading that cluster.
+    /// </summary>
+    private sealed class FakeCluster
     {
-        private int _reads;
+        private readonly string[] _workers;
+        private int? _fallOverAfter;
+        private int _readsBeforeFallOver;
 
-        public Dictionary<string, KubeVersion> Kubelets { get; } = workers.ToDictionary(w => w, _ => KubeVersion.Parse("v1.29.15"), StringComparer.Ordinal);
+        public FakeCluster(params string[] workers)
+        {
+            _workers = workers;
+            Api = new FakeNodeApi(workers.Select(w => new NodeFacts(w, false, true, new Dictionary<string, string>(), new Dictionary<string, string>(),
+                new Capacity(4000, 1L << 34, 110)) { KubeletVersion = "v1.29.15" }));
+            Gates = new FakeGateApi(Api, Target)
+            {
+                BeforeRead = reads =>
+                {
+                    if (FallOverAfter is { } left && reads - _readsBeforeFallOver > left)
+                    {
+                        Api.UpdateNode("w-1", n => n with { Ready = false });
+                    }
+                },
+            };
+            Shell = new FakeNodeExecutor().On(string.Empty, (node, command) =>
+            {
+                if (command.Display.StartsWith("upgrade ", StringComparison.Ordinal))
+                {
+                    Api.UpdateNode(node, n => n with { KubeletVersion = command.Display["upgrade ".Length..] });
+                }
 
-        public Dictionary<string, bool> Cordoned { get; } = workers.ToDictionary(w => w, _ => false, StringComparer.Ordinal);
+                AfterRun?.Invoke(node, command.Display);
+                return FakeAnswer.Ok;
+            });
+        }
 
-        public List<(string Node, string Command)> Ran { get; } = [];
+        public FakeNodeApi Api { get; }
 
-        public Action<string>? OnRun { get; init; }
+        public FakeGateApi Gates { get; }
+
+        public FakeNodeExecutor Shell { get; }
+
+        public Dictionary<string, KubeVersion> Kubelets => Api.Nodes.ToDictionary(n => n.Name, n => KubeVersion.Parse(n.KubeletVersion!), StringComparer.Ordinal);
+
+        public Dictionary<string, bool> Cordoned => Api.Nodes.ToDictionary(n => n.Name, n => n.Unschedulable, StringComparer.Ordinal);
+
+        public IReadOnlyList<(string Node, string Command)> Ran => Shell.Ran;
+
+        public Action<string>? OnRun { get => Shell.BeforeRun; init => Shell.BeforeRun = value; }
 
         public Action<string, string>? AfterRun { get; set; }
 
         /// <summary>After this many more gate reads, the upgraded w-1 reports NotReady.</summary>
-        public int? FallOverAfter { get; set; }
-
-        public IReadOnlyList<ScheduleNode> Nodes => [.. workers.Select(w => new ScheduleNode(w, false, null, false))];
-
-        public Task<CommandResult> RunAsync(string node, NodeCommand command, Action<OutputLine>? output, CancellationToken cancellationToken)
+        public int? FallOverAfter
         {
-            OnRun?.Invoke(node);
-            Ran.Add((node, command.Display));
-            if (command.Display.StartsWith("upgrade ", StringComparison.Ordinal))
+            get => _fallOverAfter;
+            set
             {
-                Kubelets[node] = KubeVersion.Parse(command.Display["upgrade ".Length..]);
+                _readsBeforeFallOver = Gates.Reads;
+                _fallOverAfter = value;
             }
-
-            AfterRun?.Invoke(node, command.Display);
-            return Task.FromResult(new CommandResult(node, command.Display, 0, false, TimeSpan.Zero, []));
         }
 
-        public Task<GateFacts> ReadGateFactsAsync(CancellationToken cancellationToken)
-        {
-            var fallen = FallOverAfter is { } left && Interlocked.Increment(ref _reads) > left;
-            var nodes = workers.Select(w => new GateNode(w, !(fallen && w == "w-1"), Cordoned[w], Kubelets[w])).ToList();
-            var versions = new ClusterVersions(Target, null, [.. workers.Select(w => new NodeVersion(w, false, Kubelets[w]))], [], null, null, null);
-            return Task.FromResult(new GateFacts(nodes, versions, [], new HashSet<string>(), []));
-        }
-
-        public Task<NodeFacts> GetNodeAsync(string name, CancellationToken cancellationToken) =>
-            Task.FromResult(new NodeFacts(name, Cordoned[name], true, new Dictionary<string, string>(), new Dictionary<string, string>(), new Capacity(4000, 1L << 34, 110)));
-
-        public Task SetUnschedulableAsync(string name, bool unschedulable, string? cordonMark, bool serverDryRun, CancellationToken cancellationToken)
-        {
-            Cordoned[name] = unschedulable;
-            return Task.CompletedTask;
-        }
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-
-        public Task<IReadOnlyList<NodeFacts>> ListNodesAsync(string? labelSelector, int chunkSize, CancellationToken cancellationToken) => throw Unused();
-
-        public Task<PodSnapshot> ListPodsAsync(string? nodeName, string? labelSelector, int chunkSize, CancellationToken cancellationToken) => throw Unused();
-
-        public Task<bool> DaemonSetExistsAsync(string ns, string name, CancellationToken cancellationToken) => throw Unused();
-
-        public Task<BudgetSnapshot> ListBudgetsAsync(CancellationToken cancellationToken) => throw Unused();
-
-        public Task<EvictionResult> EvictAsync(PodFacts pod, int gracePeriodSeconds, bool serverDryRun, CancellationToken cancellationToken) => throw Unused();
-
-        public Task<EvictionResult> DeleteAsync(PodFacts pod, int gracePeriodSeconds, bool serverDryRun, CancellationToken cancellationToken) => throw Unused();
-
-        public IAsyncEnumerable<PodChange> WatchPodsAsync(string nodeName, string resourceVersion, CancellationToken cancellationToken) => throw Unused();
-
-        public IAsyncEnumerable<BudgetFacts> WatchBudgetsAsync(string resourceVersion, CancellationToken cancellationToken) => throw Unused();
-
-        private static InvalidOperationException Unused() => new("these runbooks have no drain: the runner should not list or evict pods");
+        public IReadOnlyList<ScheduleNode> Nodes => [.. _workers.Select(w => new ScheduleNode(w, false, null, false))];
     }
 }
