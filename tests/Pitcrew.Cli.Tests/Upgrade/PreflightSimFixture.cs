@@ -1,5 +1,5 @@
 using Pitcrew.Errors;
-using Pitcrew.Sim;
+using Pitcrew.Testing.Sim;
 
 namespace Pitcrew.Cli.Tests.Upgrade;
 
@@ -7,28 +7,14 @@ namespace Pitcrew.Cli.Tests.Upgrade;
 /// One simulated kubeadm cluster at v1.30.4 (cp-1, w-1, w-2, and old-1 whose kubelet serving certificate expires in 20
 /// days) on a real etcd, with a release table to v1.31, shared by the preflight recovery tests.
 /// </summary>
-public sealed class PreflightSimFixture : IAsyncLifetime
+public sealed class PreflightSimFixture() : SimFixture("pitcrew-preflight-"), IAsyncLifetime
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
-    private readonly string _root = Directory.CreateTempSubdirectory("pitcrew-preflight-").FullName;
-    private SimServer? _sim;
 
-    public string Kubeconfig => (_sim ?? throw new InvalidOperationException("not started")).KubeconfigPath;
-
-    /// <summary>The sim's own etcd, plain http on 127.0.0.1.</summary>
-    public string EtcdEndpoint => (_sim ?? throw new InvalidOperationException("not started")).EtcdEndpoint;
-
-    public string Root => _root;
-
-    public string Releases => Path.Combine(_root, "releases.yaml");
+    public string Releases => Path.Combine(Root, "releases.yaml");
 
     public async ValueTask InitializeAsync()
     {
-        if (!File.Exists("/usr/bin/etcd"))
-        {
-            throw new InvalidOperationException("etcd not found: run scripts/setup.sh");
-        }
-
         var ct = TestContext.Current.CancellationToken;
         await File.WriteAllTextAsync(Releases, """
             asOf: 2026-11-01
@@ -36,7 +22,7 @@ public sealed class PreflightSimFixture : IAsyncLifetime
               - { minor: v1.30, latest: v1.30.14, released: 2024-04-17, endOfLife: 2027-06-28, etcd: 3.5.15-0, coredns: v1.11.3 }
               - { minor: v1.31, latest: v1.31.14, released: 2024-08-13, endOfLife: 2027-10-28, etcd: 3.5.15-0, coredns: v1.11.3 }
             """, ct);
-        var scenario = Sim.Scenarios.ScenarioReader.Parse("""
+        await StartAsync("""
             version: v1.30.4
             nodes:
               - name: cp
@@ -47,9 +33,7 @@ public sealed class PreflightSimFixture : IAsyncLifetime
               - name: old
                 count: 1
                 kubeletCertExpiresIn: 20d
-            """, "preflight-tests");
-        _sim = await SimServer.StartAsync(new SimOptions(Path.Combine(_root, "sim"), KubernetesVersion: "v1.30.4", Scenario: scenario), TimeProvider.System, ct)
-            .WaitAsync(Bound, ct);
+            """, "preflight-tests", "v1.30.4", ct);
 
         // The simulated kubelets open their ports and the control-plane pods and coredns turn Ready shortly after the
         // nodes exist: wait until preflight reads all four kubelets and finds nothing but the missing store to warn about.
@@ -73,14 +57,4 @@ public sealed class PreflightSimFixture : IAsyncLifetime
 
     internal Task<CliRun> PitcrewAsync(params string[] args) =>
         CliRun.InvokeAsync(new Dictionary<string, string> { ["KUBECONFIG"] = Kubeconfig }, args);
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_sim is not null)
-        {
-            await _sim.DisposeAsync();
-        }
-
-        Directory.Delete(_root, recursive: true);
-    }
 }
