@@ -1,15 +1,9 @@
 namespace Pitcrew.Sim.Tests;
 
 /// <summary>A simulated cluster for one test class: its own etcd child process and API server, stopped on dispose.</summary>
-public class SimulatorFixture : IAsyncLifetime
+public class SimulatorFixture() : Testing.Sim.SimFixture("pitcrew-sim-"), IAsyncLifetime
 {
     private static readonly TimeSpan KubectlTimeout = TimeSpan.FromSeconds(60);
-    private readonly string _root = System.IO.Directory.CreateTempSubdirectory("pitcrew-sim-").FullName;
-    private SimServer? _sim;
-
-    public SimServer Sim => _sim ?? throw new InvalidOperationException("not started");
-
-    public string Root => _root;
 
     /// <summary>Whether kubelets and controllers run; off, tests write object status themselves.</summary>
     protected virtual bool RunControllers => true;
@@ -20,36 +14,17 @@ public class SimulatorFixture : IAsyncLifetime
     /// <summary>The scenario to start from; none means bare nodes and nothing running.</summary>
     protected virtual Scenarios.Scenario? Scenario => null;
 
-    public string Directory => Path.Combine(_root, "sim");
+    public string Directory => SimDir;
 
-    public async ValueTask InitializeAsync()
-    {
-        if (!File.Exists("/usr/bin/etcd"))
-        {
-            throw new InvalidOperationException("etcd not found: run scripts/setup.sh");
-        }
-
-        _sim = await SimServer.StartAsync(new SimOptions(Path.Combine(_root, "sim"), KubernetesVersion: "v1.31.2", RunControllers: RunControllers, Timings: Timings, Scenario: Scenario), TimeProvider.System, TestContext.Current.CancellationToken)
-            .WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
-    }
+    public ValueTask InitializeAsync() =>
+        new(StartAsync(new SimOptions(SimDir, KubernetesVersion: "v1.31.2", RunControllers: RunControllers, Timings: Timings, Scenario: Scenario), TestContext.Current.CancellationToken));
 
     /// <summary>Runs the real kubectl against the sim with a discovery cache of its own.</summary>
     public Task<(int ExitCode, string Stdout, string Stderr)> KubectlAsync(params string[] args) =>
-        Testing.KubectlProcess.RunAsync(Sim.KubeconfigPath, _root, args, KubectlTimeout, TestContext.Current.CancellationToken);
+        Testing.KubectlProcess.RunAsync(Sim.KubeconfigPath, Root, args, KubectlTimeout, TestContext.Current.CancellationToken);
 
     /// <summary>An HttpClient that trusts the sim's CA and presents the admin certificate unless told not to.</summary>
     public HttpClient AdminClient(bool withCertificate = true) => SimClient.CreateHttpClient(Directory, withCertificate);
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_sim is not null)
-        {
-            await _sim.DisposeAsync();
-        }
-
-        System.IO.Directory.Delete(_root, recursive: true);
-        GC.SuppressFinalize(this);
-    }
 }
 
 /// <summary>A simulated cluster with no kubelets or controllers: objects keep exactly the status tests write.</summary>

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Pitcrew.Restore;
 
 /// <summary>Plans a whole cluster's restore from one snapshot: pure, from the flags and facts read beforehand.</summary>
@@ -51,19 +49,6 @@ public static class ClusterRestorePlanner
             args.Add("--mark-compacted");
         }
 
-        return string.Join(' ', args.Select(Quote));
-    }
-
-    /// <summary>Single-quotes an argument for a POSIX shell when it holds anything beyond safe characters.</summary>
-    internal static string Quote(string arg)
-    {
-        if (arg.Length > 0 && arg.All(c => char.IsAsciiLetterOrDigit(c) || "-_./:=,@%+".Contains(c, StringComparison.Ordinal)))
-        {
-            return arg;
-        }
-
-        var quoted = new StringBuilder("'");
-        quoted.Append(arg.Replace("'", "'\\''", StringComparison.Ordinal));
-        return quoted.Append('\'').ToString();
+        return string.Join(' ', args.Select(Executors.NodeCommand.Quote));
     }
 }

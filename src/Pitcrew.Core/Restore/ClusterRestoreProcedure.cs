@@ -87,5 +87,5 @@ public static class ClusterRestoreProcedure
         return steps;
     }
 
-    private static string Q(string word) => ClusterRestorePlanner.Quote(word);
+    private static string Q(string word) => Executors.NodeCommand.Quote(word);
 }

@@ -126,7 +126,7 @@ internal sealed class ClusterRestoreRunner(INodeExecutor executor, EtcdConnectio
             return;
         }
 
-        await RunOnNodeAsync(step, "crictl stop " + string.Join(' ', ids.Select(ClusterRestorePlanner.Quote)), cancellationToken).ConfigureAwait(false);
+        await RunOnNodeAsync(step, "crictl stop " + string.Join(' ', ids.Select(NodeCommand.Quote)), cancellationToken).ConfigureAwait(false);
     }
 
     private async Task WaitHealthyAsync(CancellationToken cancellationToken)

@@ -60,7 +60,7 @@ internal sealed class Evictor(RegistryStore store, Deleter deleter, TimeProvider
             .ToList();
         if (budgets.Count > 1)
         {
-            return new ApiResult(500, Failure(500, "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support."));
+            return new ApiResult(500, new ApiStatus(500, "InternalError", "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.").ToJson());
         }
 
         if (budgets.Count == 1 && AllowedWithoutBudget(pod, budgets[0]))
@@ -196,16 +196,6 @@ internal sealed class Evictor(RegistryStore store, Deleter deleter, TimeProvider
 
     private static ApiStatus Violation(string cause, int retryAfter) =>
         new(429, "TooManyRequests", ViolationMessage) { RetryAfterSeconds = retryAfter, Causes = [("DisruptionBudget", cause)] };
-
-    private static JsonObject Failure(int code, string message) => new()
-    {
-        ["kind"] = "Status",
-        ["apiVersion"] = "v1",
-        ["metadata"] = new JsonObject(),
-        ["status"] = "Failure",
-        ["message"] = message,
-        ["code"] = code,
-    };
 
     private static void SetCondition(JsonObject status, string value, string reason)
     {

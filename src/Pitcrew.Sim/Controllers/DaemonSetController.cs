@@ -72,19 +72,10 @@ internal sealed class DaemonSetController : IController
                 ["numberMisscheduled"] = placed.Count(n => !eligible.Contains(n)),
                 ["observedGeneration"] = ObjectMeta.Metadata(ds)["generation"]?.DeepClone(),
             };
-            if (!JsonNode.DeepEquals(ds["status"], status))
-            {
-                var copy = ClusterCache.Copy(ds);
-                copy["status"] = status;
-                writes.Add(writer.UpdateAsync(Resources.DaemonSets, copy, cancellationToken));
-            }
+            writes.Add(writer.UpdateStatusAsync(Resources.DaemonSets, ds, status, cancellationToken));
         }
 
-        await Task.WhenAll(writes).ConfigureAwait(false);
-        foreach (var (owner, names) in await Task.WhenAll(creations).ConfigureAwait(false))
-        {
-            _expectations.Expect(owner, names, now);
-        }
+        await _expectations.SettleAsync(writes, creations, now).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -20,6 +20,16 @@ internal sealed class Expectations
         }
     }
 
+    /// <summary>Waits for a pass's writes, then expects what its creations named (per owner).</summary>
+    public async Task SettleAsync(List<Task> writes, List<Task<(string Owner, string[] Names)>> creations, DateTimeOffset now)
+    {
+        await Task.WhenAll(writes).ConfigureAwait(false);
+        foreach (var (owner, names) in await Task.WhenAll(creations).ConfigureAwait(false))
+        {
+            Expect(owner, names, now);
+        }
+    }
+
     /// <summary>Whether the owner still waits for objects it created to show up.</summary>
     public bool Waiting(string owner, IEnumerable<string> seen, DateTimeOffset now)
     {

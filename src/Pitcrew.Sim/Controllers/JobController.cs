@@ -39,11 +39,7 @@ internal sealed class JobController(EventRecorder events) : IController
             }
         }
 
-        await Task.WhenAll(writes).ConfigureAwait(false);
-        foreach (var (owner, names) in await Task.WhenAll(creations).ConfigureAwait(false))
-        {
-            _expectations.Expect(owner, names, now);
-        }
+        await _expectations.SettleAsync(writes, creations, now).ConfigureAwait(false);
     }
 
     private async Task<(string Owner, string[] Names)> CreateAsync(ObjectWriter writer, JsonObject job, int count, DateTimeOffset now, CancellationToken ct)

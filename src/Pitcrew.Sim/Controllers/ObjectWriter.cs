@@ -13,6 +13,19 @@ internal sealed class ObjectWriter(RegistryStore store, Deleter deleter)
     private const int Parallelism = 48;
     private readonly SemaphoreSlim _gate = new(Parallelism, Parallelism);
 
+    /// <summary>Writes a copy of the object with this status when its status differs; a completed task when it does not.</summary>
+    public Task UpdateStatusAsync(ApiResource resource, JsonObject obj, JsonObject status, CancellationToken ct)
+    {
+        if (JsonNode.DeepEquals(obj["status"], status))
+        {
+            return Task.CompletedTask;
+        }
+
+        var copy = ClusterCache.Copy(obj);
+        copy["status"] = status;
+        return UpdateAsync(resource, copy, ct);
+    }
+
     /// <summary>Writes the changed object if nobody changed it since it was read; false when someone did (retry next round).</summary>
     public async Task<bool> UpdateAsync(ApiResource resource, JsonObject obj, CancellationToken ct)
     {

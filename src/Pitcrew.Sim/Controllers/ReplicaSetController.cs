@@ -47,19 +47,10 @@ internal sealed class ReplicaSetController : IController
                 ["availableReplicas"] = ready,
                 ["observedGeneration"] = ObjectMeta.Metadata(rs)["generation"]?.DeepClone(),
             };
-            if (!JsonNode.DeepEquals(rs["status"], status))
-            {
-                var copy = ClusterCache.Copy(rs);
-                copy["status"] = status;
-                writes.Add(writer.UpdateAsync(Resources.ReplicaSets, copy, cancellationToken));
-            }
+            writes.Add(writer.UpdateStatusAsync(Resources.ReplicaSets, rs, status, cancellationToken));
         }
 
-        await Task.WhenAll(writes).ConfigureAwait(false);
-        foreach (var (owner, names) in await Task.WhenAll(creations).ConfigureAwait(false))
-        {
-            _expectations.Expect(owner, names, now);
-        }
+        await _expectations.SettleAsync(writes, creations, now).ConfigureAwait(false);
     }
 
     private static async Task<(string Owner, string[] Names)> CreateAsync(string owner, Task<string?>[] creations) =>

@@ -41,12 +41,7 @@ internal sealed class StatefulSetController(EventRecorder events) : IController
 
             writes.AddRange(plan.Delete.Where(d => _deleted.TryAdd(Resources.Uid(d.Pod), now))
                 .Select(d => DeleteAsync(writer, reference, d.Pod, d.Why, now, cancellationToken)));
-            if (!JsonNode.DeepEquals(set["status"], plan.Status))
-            {
-                var copy = ClusterCache.Copy(set);
-                copy["status"] = plan.Status;
-                writes.Add(writer.UpdateAsync(Resources.StatefulSets, copy, cancellationToken));
-            }
+            writes.Add(writer.UpdateStatusAsync(Resources.StatefulSets, set, plan.Status, cancellationToken));
         }
 
         await Task.WhenAll(writes).ConfigureAwait(false);

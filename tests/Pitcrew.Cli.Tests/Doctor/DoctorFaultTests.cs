@@ -1,21 +1,20 @@
 using System.Text.Json;
 using Pitcrew.Sim;
+using Pitcrew.Testing.Sim;
 
 namespace Pitcrew.Cli.Tests.Doctor;
 
 /// <summary>`pitcrew sim fault` at run time: the kubelet port closes with kubelet-stop and opens again with kubelet-start, and the doctor follows.</summary>
 public sealed class DoctorFaultTests : IAsyncLifetime
 {
-    private readonly string _root = Directory.CreateTempSubdirectory("pitcrew-doctor-fault-").FullName;
-    private SimServer? _sim;
+    private readonly SimFixture _cluster = new("pitcrew-doctor-fault-");
 
-    private string SimDir => Path.Combine(_root, "sim");
+    private string SimDir => _cluster.SimDir;
 
     public async ValueTask InitializeAsync()
     {
         var timings = new SimTimings(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(4));
-        _sim = await SimServer.StartAsync(new SimOptions(SimDir, ControlPlanes: 1, Workers: 1, Timings: timings), TimeProvider.System, TestContext.Current.CancellationToken)
-            .WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+        await _cluster.StartAsync(new SimOptions(_cluster.SimDir, ControlPlanes: 1, Workers: 1, Timings: timings), TestContext.Current.CancellationToken);
     }
 
     [Fact]
@@ -39,7 +38,7 @@ public sealed class DoctorFaultTests : IAsyncLifetime
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(45);
         while (true)
         {
-            var run = await CliRun.InvokeAsync(new Dictionary<string, string> { ["KUBECONFIG"] = _sim!.KubeconfigPath }, "doctor", "node", "worker-1", "-o", "json", "--probe-timeout", "1s");
+            var run = await CliRun.InvokeAsync(new Dictionary<string, string> { ["KUBECONFIG"] = _cluster.Sim.KubeconfigPath }, "doctor", "node", "worker-1", "-o", "json", "--probe-timeout", "1s");
             using var report = JsonDocument.Parse(run.Stdout);
             if (condition(report.RootElement))
             {
@@ -51,13 +50,5 @@ public sealed class DoctorFaultTests : IAsyncLifetime
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_sim is not null)
-        {
-            await _sim.DisposeAsync();
-        }
-
-        Directory.Delete(_root, recursive: true);
-    }
+    public ValueTask DisposeAsync() => _cluster.DisposeAsync();
 }

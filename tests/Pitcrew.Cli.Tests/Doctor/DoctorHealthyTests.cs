@@ -1,13 +1,13 @@
 using System.Text.Json;
 using Pitcrew.Sim;
+using Pitcrew.Testing.Sim;
 
 namespace Pitcrew.Cli.Tests.Doctor;
 
 /// <summary>A healthy simulated cluster with a running workload: the doctor finds nothing above info and exits 0.</summary>
 public sealed class DoctorHealthyTests : IAsyncLifetime
 {
-    private readonly string _root = Directory.CreateTempSubdirectory("pitcrew-doctor-ok-").FullName;
-    private SimServer? _sim;
+    private readonly SimFixture _cluster = new("pitcrew-doctor-ok-");
 
     public async ValueTask InitializeAsync()
     {
@@ -19,14 +19,13 @@ public sealed class DoctorHealthyTests : IAsyncLifetime
             workloads:
               - {kind: Deployment, name: web, namespace: shop, replicas: 3, pdb: {minAvailable: "2"}}
             """, "doctor-healthy");
-        _sim = await SimServer.StartAsync(new SimOptions(Path.Combine(_root, "sim"), Scenario: scenario), TimeProvider.System, TestContext.Current.CancellationToken)
-            .WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+        await _cluster.StartAsync(new SimOptions(_cluster.SimDir, Scenario: scenario), TestContext.Current.CancellationToken);
     }
 
     [Fact]
     public async Task Doctor_OnAHealthyCluster_FindsNothingAboveInfo()
     {
-        var environment = new Dictionary<string, string> { ["KUBECONFIG"] = _sim!.KubeconfigPath, ["ETCDCTL_ENDPOINTS"] = _sim.EtcdEndpoint };
+        var environment = new Dictionary<string, string> { ["KUBECONFIG"] = _cluster.Sim.KubeconfigPath, ["ETCDCTL_ENDPOINTS"] = _cluster.Sim.EtcdEndpoint };
         CliRun run;
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         do
@@ -47,7 +46,7 @@ public sealed class DoctorHealthyTests : IAsyncLifetime
     [Fact]
     public async Task Doctor_Certs_ReadsTheApiServerAndKubeletCertificatesFromTheHandshake()
     {
-        var run = await CliRun.InvokeAsync(new Dictionary<string, string> { ["KUBECONFIG"] = _sim!.KubeconfigPath }, "doctor", "certs", "-o", "json", "--pki-dir", _root);
+        var run = await CliRun.InvokeAsync(new Dictionary<string, string> { ["KUBECONFIG"] = _cluster.Sim.KubeconfigPath }, "doctor", "certs", "-o", "json", "--pki-dir", _cluster.Root);
         Assert.Equal(0, run.ExitCode);
         using var report = JsonDocument.Parse(run.Stdout);
         Assert.Empty(report.RootElement.GetProperty("findings").EnumerateArray());
@@ -56,7 +55,7 @@ public sealed class DoctorHealthyTests : IAsyncLifetime
     [Fact]
     public async Task Doctor_CertsWithoutPkiDir_ListsTheLiveServingCertificatesItRead()
     {
-        var environment = new Dictionary<string, string> { ["KUBECONFIG"] = _sim!.KubeconfigPath };
+        var environment = new Dictionary<string, string> { ["KUBECONFIG"] = _cluster.Sim.KubeconfigPath };
         CliRun json;
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         do
@@ -84,20 +83,12 @@ public sealed class DoctorHealthyTests : IAsyncLifetime
     [Fact]
     public async Task Doctor_OtherScopes_WriteEmptyListsNeverNull()
     {
-        var run = await CliRun.InvokeAsync(new Dictionary<string, string> { ["KUBECONFIG"] = _sim!.KubeconfigPath }, "doctor", "nodes", "-o", "json");
+        var run = await CliRun.InvokeAsync(new Dictionary<string, string> { ["KUBECONFIG"] = _cluster.Sim.KubeconfigPath }, "doctor", "nodes", "-o", "json");
         Assert.DoesNotContain("null", run.Stdout.Split('\n').Where(l => l.Contains("\"certificates\"", StringComparison.Ordinal) || l.Contains("\"servingCertificates\"", StringComparison.Ordinal)));
         using var report = JsonDocument.Parse(run.Stdout);
         Assert.Equal(JsonValueKind.Array, report.RootElement.GetProperty("certificates").ValueKind);
         Assert.Equal(JsonValueKind.Array, report.RootElement.GetProperty("servingCertificates").ValueKind);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_sim is not null)
-        {
-            await _sim.DisposeAsync();
-        }
-
-        Directory.Delete(_root, recursive: true);
-    }
+    public ValueTask DisposeAsync() => _cluster.DisposeAsync();
 }

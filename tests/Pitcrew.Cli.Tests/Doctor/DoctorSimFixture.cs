@@ -2,6 +2,7 @@ using System.Text.Json;
 using k8s;
 using k8s.Models;
 using Pitcrew.Sim;
+using Pitcrew.Testing.Sim;
 
 namespace Pitcrew.Cli.Tests.Doctor;
 
@@ -10,16 +11,10 @@ namespace Pitcrew.Cli.Tests.Doctor;
 /// pressure, an expiring kubelet certificate, pods pending for each reason, and pods crash-looping, failing to pull and
 /// OOMKilled. The doctor's JSON report, taken once every problem shows, is shared by the tests.
 /// </summary>
-public sealed class DoctorSimFixture : IAsyncLifetime
+public sealed class DoctorSimFixture() : SimFixture("pitcrew-doctor-"), IAsyncLifetime
 {
     public const string Namespace = "shop";
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(90);
-    private readonly string _root = Directory.CreateTempSubdirectory("pitcrew-doctor-").FullName;
-    private SimServer? _sim;
-
-    public string Kubeconfig => (_sim ?? throw new InvalidOperationException("not started")).KubeconfigPath;
-
-    public string Root => _root;
 
     /// <summary>`pitcrew doctor -o json` once the cluster shows every problem.</summary>
     public JsonDocument Report { get; private set; } = JsonDocument.Parse("{}");
@@ -30,12 +25,7 @@ public sealed class DoctorSimFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        if (!File.Exists("/usr/bin/etcd"))
-        {
-            throw new InvalidOperationException("etcd not found: run scripts/setup.sh");
-        }
-
-        var scenario = Sim.Scenarios.ScenarioReader.Parse("""
+        var scenario = Pitcrew.Sim.Scenarios.ScenarioReader.Parse("""
             version: v1.31.2
             nodes:
               - name: cp
@@ -58,8 +48,7 @@ public sealed class DoctorSimFixture : IAsyncLifetime
             """, "doctor-tests");
         var ct = TestContext.Current.CancellationToken;
         var timings = new SimTimings(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(4));
-        _sim = await SimServer.StartAsync(new SimOptions(Path.Combine(_root, "sim"), KubernetesVersion: "v1.31.2", Timings: timings, Scenario: scenario),
-            TimeProvider.System, ct).WaitAsync(TimeSpan.FromSeconds(60), ct);
+        await StartAsync(new SimOptions(SimDir, KubernetesVersion: "v1.31.2", Timings: timings, Scenario: scenario), ct);
         using var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(Kubeconfig));
         await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = Namespace } }, cancellationToken: ct);
         await client.CoreV1.PatchNodeAsync(new V1Patch("""{"spec":{"unschedulable":true}}""", V1Patch.PatchType.MergePatch), "w-6", cancellationToken: ct);
@@ -151,14 +140,9 @@ public sealed class DoctorSimFixture : IAsyncLifetime
             ? found
             : throw new Xunit.Sdk.XunitException($"no {id} finding for {reference} in:\n{ReportJson}");
 
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         Report.Dispose();
-        if (_sim is not null)
-        {
-            await _sim.DisposeAsync();
-        }
-
-        Directory.Delete(_root, recursive: true);
+        await base.DisposeAsync();
     }
 }

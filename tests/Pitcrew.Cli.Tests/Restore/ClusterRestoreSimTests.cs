@@ -4,6 +4,7 @@ using Pitcrew.Errors;
 using Pitcrew.Restore;
 using Pitcrew.Sim;
 using Pitcrew.Testing;
+using Pitcrew.Testing.Sim;
 
 namespace Pitcrew.Cli.Tests.Restore;
 
@@ -15,27 +16,21 @@ namespace Pitcrew.Cli.Tests.Restore;
 public sealed class ClusterRestoreSimTests : IAsyncLifetime
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
-    private readonly string _root = Directory.CreateTempSubdirectory("pitcrew-cluster-restore-").FullName;
-    private SimServer? _sim;
+    private readonly SimFixture _cluster = new("pitcrew-cluster-restore-");
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
-    private string Kubeconfig => _sim!.KubeconfigPath;
+    private string Kubeconfig => _cluster.Sim.KubeconfigPath;
 
     public async ValueTask InitializeAsync()
     {
-        if (!File.Exists("/usr/bin/etcd"))
-        {
-            throw new InvalidOperationException("etcd not found: run scripts/setup.sh");
-        }
-
-        _sim = await SimServer.StartAsync(new SimOptions(Path.Combine(_root, "sim"), ControlPlanes: 1, Workers: 2), TimeProvider.System, Token).WaitAsync(Bound, Token);
+        await _cluster.StartAsync(new SimOptions(_cluster.SimDir, ControlPlanes: 1, Workers: 2), Token);
     }
 
     [Fact]
     public async Task Restore_BringsBackADeletedNamespace_ServedByTheSimsApi_AndKeepsTheOldDataDir()
     {
-        var manifest = Path.Combine(_root, "shop.yaml");
+        var manifest = Path.Combine(_cluster.Root, "shop.yaml");
         await File.WriteAllTextAsync(manifest, """
             apiVersion: v1
             kind: Namespace
@@ -79,17 +74,17 @@ public sealed class ClusterRestoreSimTests : IAsyncLifetime
         await KubectlAsync("apply", "-f", manifest);
         await WaitAsync(async () => (await KubectlAsync("get", "pods", "-n", "shop", "-o", "name")).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length == 3);
 
-        var snapshot = Path.Combine(_root, "before.db");
-        var saved = await CliRun.InvokeAsync("etcd", "snapshot", "save", snapshot, "--endpoints", _sim!.EtcdEndpoint);
+        var snapshot = Path.Combine(_cluster.Root, "before.db");
+        var saved = await CliRun.InvokeAsync("etcd", "snapshot", "save", snapshot, "--endpoints", _cluster.Sim.EtcdEndpoint);
         Assert.True(saved.ExitCode == 0, saved.Stderr);
 
         await KubectlAsync("delete", "deployment,service,configmap,secret", "--all", "-n", "shop");
         await KubectlAsync("delete", "namespace", "shop");
-        Assert.NotEqual(0, (await KubectlProcess.RunAsync(Kubeconfig, _root, ["get", "namespace", "shop"], Bound, Token)).ExitCode);
-        var etcdPid = _sim.EtcdPid;
+        Assert.NotEqual(0, (await KubectlProcess.RunAsync(Kubeconfig, _cluster.Root, ["get", "namespace", "shop"], Bound, Token)).ExitCode);
+        var etcdPid = _cluster.Sim.EtcdPid;
 
-        var state = Path.Combine(_root, "state");
-        var restore = await PitcrewAsync("cluster", "restore", "--snapshot", snapshot, "--executor", "sim", "--endpoints", _sim.EtcdEndpoint,
+        var state = Path.Combine(_cluster.Root, "state");
+        var restore = await PitcrewAsync("cluster", "restore", "--snapshot", snapshot, "--executor", "sim", "--endpoints", _cluster.Sim.EtcdEndpoint,
             "--state-dir", state, "--yes", "-o", "json");
         Assert.True(restore.ExitCode == ExitCodes.Ok, restore.Stderr + restore.Stdout);
 
@@ -101,7 +96,7 @@ public sealed class ClusterRestoreSimTests : IAsyncLifetime
         Assert.Equal("service/web", (await KubectlAsync("get", "service", "web", "-n", "shop", "-o", "name")).Stdout.Trim());
 
         // The sim's etcd was stopped and started again from the restored member, at the bumped revision.
-        Assert.NotEqual(etcdPid, _sim.EtcdPid);
+        Assert.NotEqual(etcdPid, _cluster.Sim.EtcdPid);
         using var report = JsonDocument.Parse(restore.Stdout);
         var served = report.RootElement.GetProperty("servedRevision").GetInt64();
         Assert.True(served >= RestorePlanner.KubernetesBump, $"served revision {served}");
@@ -115,7 +110,7 @@ public sealed class ClusterRestoreSimTests : IAsyncLifetime
 
         // The old data dir is kept beside the new one; the journal says every step is done.
         var node = (await KubectlAsync("get", "nodes", "-l", "node-role.kubernetes.io/control-plane", "-o", "jsonpath={.items[0].metadata.name}")).Stdout;
-        var aside = Assert.Single(Directory.GetDirectories(Path.Combine(_root, "sim", "nodes", node, "var", "lib"), "etcd.before-restore-*"));
+        var aside = Assert.Single(Directory.GetDirectories(Path.Combine(_cluster.Root, "sim", "nodes", node, "var", "lib"), "etcd.before-restore-*"));
         Assert.True(File.Exists(Path.Combine(aside, "member", "snap", "db")));
         var journal = await ClusterRestoreJournal.LoadAsync(state, Token);
         Assert.True(journal!.Finished);
@@ -123,7 +118,7 @@ public sealed class ClusterRestoreSimTests : IAsyncLifetime
         Assert.Contains("verify-counts", journal.Done);
 
         // A second run refuses nothing twice: the finished journal does not block a new plan-only run.
-        var again = await PitcrewAsync("cluster", "restore", "--snapshot", snapshot, "--executor", "sim", "--endpoints", _sim.EtcdEndpoint, "--state-dir", state, "--plan-only");
+        var again = await PitcrewAsync("cluster", "restore", "--snapshot", snapshot, "--executor", "sim", "--endpoints", _cluster.Sim.EtcdEndpoint, "--state-dir", state, "--plan-only");
         Assert.True(again.ExitCode == ExitCodes.Ok, again.Stderr);
         Assert.Contains($"restore/{node}", again.Stderr, StringComparison.Ordinal);
     }
@@ -132,21 +127,21 @@ public sealed class ClusterRestoreSimTests : IAsyncLifetime
     public async Task Restore_StoppedByAFailingStep_ResumesFromTheJournal_WithEtcdDown()
     {
         await KubectlAsync("create", "namespace", "kept");
-        var snapshot = Path.Combine(_root, "before.db");
-        Assert.Equal(0, (await CliRun.InvokeAsync("etcd", "snapshot", "save", snapshot, "--endpoints", _sim!.EtcdEndpoint)).ExitCode);
+        var snapshot = Path.Combine(_cluster.Root, "before.db");
+        Assert.Equal(0, (await CliRun.InvokeAsync("etcd", "snapshot", "save", snapshot, "--endpoints", _cluster.Sim.EtcdEndpoint)).ExitCode);
         await KubectlAsync("delete", "namespace", "kept");
-        var state = Path.Combine(_root, "state");
-        string[] common = ["cluster", "restore", "--snapshot", snapshot, "--executor", "sim", "--endpoints", _sim.EtcdEndpoint, "--state-dir", state, "--yes"];
+        var state = Path.Combine(_cluster.Root, "state");
+        string[] common = ["cluster", "restore", "--snapshot", snapshot, "--executor", "sim", "--endpoints", _cluster.Sim.EtcdEndpoint, "--state-dir", state, "--yes"];
 
         // The snapshot is not where the nodes look: the restore step fails after etcd was stopped and the old dir moved aside.
-        var failed = await PitcrewAsync([.. common, "--node-snapshot", Path.Combine(_root, "missing.db")]);
+        var failed = await PitcrewAsync([.. common, "--node-snapshot", Path.Combine(_cluster.Root, "missing.db")]);
         Assert.True(failed.ExitCode == ExitCodes.Partial, failed.Stderr);
         Assert.Contains("--resume", failed.Stderr, StringComparison.Ordinal);
         var journal = await ClusterRestoreJournal.LoadAsync(state, Token);
         Assert.False(journal!.Finished);
         Assert.Equal(3, journal.Done.Count);
         Assert.StartsWith("move-aside/", journal.Done[^1], StringComparison.Ordinal);
-        Assert.Equal(0, _sim.EtcdPid);
+        Assert.Equal(0, _cluster.Sim.EtcdPid);
 
         // A new run is refused while the journal is unfinished; --resume goes on (members from the journal, etcd being down).
         Assert.Equal(ExitCodes.Blocked, (await PitcrewAsync(common)).ExitCode);
@@ -162,13 +157,13 @@ public sealed class ClusterRestoreSimTests : IAsyncLifetime
     {
         await KubectlAsync("create", "namespace", "kept-over-ssh");
         await KubectlAsync("create", "configmap", "note", "-n", "kept-over-ssh", "--from-literal=text=hello");
-        var snapshot = Path.Combine(_root, "over-ssh.db");
-        Assert.Equal(0, (await CliRun.InvokeAsync("etcd", "snapshot", "save", snapshot, "--endpoints", _sim!.EtcdEndpoint)).ExitCode);
+        var snapshot = Path.Combine(_cluster.Root, "over-ssh.db");
+        Assert.Equal(0, (await CliRun.InvokeAsync("etcd", "snapshot", "save", snapshot, "--endpoints", _cluster.Sim.EtcdEndpoint)).ExitCode);
         await KubectlAsync("delete", "namespace", "kept-over-ssh");
-        await using var bridge = await SimSshBridge.StartAsync(_root, Path.Combine(_root, "sim"), ["cp-1", "worker-1", "worker-2"], Token);
+        await using var bridge = await SimSshBridge.StartAsync(_cluster.Root, _cluster.SimDir, ["cp-1", "worker-1", "worker-2"], Token);
 
-        var restore = await PitcrewAsync(["cluster", "restore", "--snapshot", snapshot, .. bridge.ExecutorArgs, "--endpoints", _sim.EtcdEndpoint,
-            "--state-dir", Path.Combine(_root, "ssh-state"), "--yes"]);
+        var restore = await PitcrewAsync(["cluster", "restore", "--snapshot", snapshot, .. bridge.ExecutorArgs, "--endpoints", _cluster.Sim.EtcdEndpoint,
+            "--state-dir", Path.Combine(_cluster.Root, "ssh-state"), "--yes"]);
 
         Assert.True(restore.ExitCode == ExitCodes.Ok, restore.Stderr + restore.Stdout);
         Assert.Equal("hello", (await KubectlAsync("get", "configmap", "note", "-n", "kept-over-ssh", "-o", "jsonpath={.data.text}")).Stdout);
@@ -182,8 +177,8 @@ public sealed class ClusterRestoreSimTests : IAsyncLifetime
     [Fact]
     public async Task Restore_IsRefusedWhileAnUpgradeHoldsTheClusterLock()
     {
-        var snapshot = Path.Combine(_root, "locked.db");
-        Assert.Equal(0, (await CliRun.InvokeAsync("etcd", "snapshot", "save", snapshot, "--endpoints", _sim!.EtcdEndpoint)).ExitCode);
+        var snapshot = Path.Combine(_cluster.Root, "locked.db");
+        Assert.Equal(0, (await CliRun.InvokeAsync("etcd", "snapshot", "save", snapshot, "--endpoints", _cluster.Sim.EtcdEndpoint)).ExitCode);
         using var client = Pitcrew.Cluster.KubeAccess.Connect(new Pitcrew.Cluster.KubeAccessOptions(Kubeconfig, null), _ => null);
         await client.CoordinationV1.CreateNamespacedLeaseAsync(new k8s.Models.V1Lease
         {
@@ -191,23 +186,15 @@ public sealed class ClusterRestoreSimTests : IAsyncLifetime
             Spec = new k8s.Models.V1LeaseSpec { HolderIdentity = "upgrade/u1@elsewhere/7", LeaseDurationSeconds = 60, RenewTime = DateTime.UtcNow },
         }, "kube-system", cancellationToken: Token);
 
-        var refused = await PitcrewAsync("cluster", "restore", "--snapshot", snapshot, "--executor", "sim", "--endpoints", _sim.EtcdEndpoint,
-            "--state-dir", Path.Combine(_root, "locked-state"), "--yes");
+        var refused = await PitcrewAsync("cluster", "restore", "--snapshot", snapshot, "--executor", "sim", "--endpoints", _cluster.Sim.EtcdEndpoint,
+            "--state-dir", Path.Combine(_cluster.Root, "locked-state"), "--yes");
 
         Assert.True(refused.ExitCode == ExitCodes.Blocked, refused.Stderr);
         Assert.Contains("the cluster is locked by upgrade/u1@elsewhere/7", refused.Stderr, StringComparison.Ordinal);
-        Assert.NotEqual(0, _sim.EtcdPid);
+        Assert.NotEqual(0, _cluster.Sim.EtcdPid);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_sim is not null)
-        {
-            await _sim.DisposeAsync();
-        }
-
-        Directory.Delete(_root, recursive: true);
-    }
+    public ValueTask DisposeAsync() => _cluster.DisposeAsync();
 
     private static string[] Lines(string text) => [.. text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim()).Order(StringComparer.Ordinal)];
 
@@ -226,7 +213,7 @@ public sealed class ClusterRestoreSimTests : IAsyncLifetime
 
     private async Task<CliRun> KubectlAsync(params string[] args)
     {
-        var (code, stdout, stderr) = await KubectlProcess.RunAsync(Kubeconfig, _root, args, Bound, Token);
+        var (code, stdout, stderr) = await KubectlProcess.RunAsync(Kubeconfig, _cluster.Root, args, Bound, Token);
         Assert.True(code == 0, stderr);
         return new CliRun(code, stdout, stderr);
     }

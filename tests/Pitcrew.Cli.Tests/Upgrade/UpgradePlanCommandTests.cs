@@ -4,6 +4,7 @@ using Pitcrew.Errors;
 using Pitcrew.Executors;
 using Pitcrew.Sim;
 using Pitcrew.Testing;
+using Pitcrew.Testing.Sim;
 
 namespace Pitcrew.Cli.Tests.Upgrade;
 
@@ -11,28 +12,21 @@ namespace Pitcrew.Cli.Tests.Upgrade;
 public sealed class UpgradePlanCommandTests : IAsyncLifetime
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
-    private readonly string _root = Directory.CreateTempSubdirectory("pitcrew-upgrade-").FullName;
-    private SimServer? _sim;
+    private readonly SimFixture _cluster = new("pitcrew-upgrade-");
 
-    private string Kubeconfig => _sim!.KubeconfigPath;
+    private string Kubeconfig => _cluster.Sim.KubeconfigPath;
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     public async ValueTask InitializeAsync()
     {
-        if (!File.Exists("/usr/bin/etcd"))
-        {
-            throw new InvalidOperationException("etcd not found: run scripts/setup.sh");
-        }
-
-        _sim = await SimServer.StartAsync(new SimOptions(Path.Combine(_root, "sim"), ControlPlanes: 2, Workers: 2, KubernetesVersion: "v1.30.4"), TimeProvider.System, Token)
-            .WaitAsync(Bound, Token);
+        await _cluster.StartAsync(new SimOptions(_cluster.SimDir, ControlPlanes: 2, Workers: 2, KubernetesVersion: "v1.30.4"), Token);
     }
 
     [Fact]
     public async Task Plan_ReadsTheVersionsTheClusterReports_AndFollowsAKubeadmApplyOnTheFirstControlPlane()
     {
-        var releases = Path.Combine(_root, "releases.yaml");
+        var releases = Path.Combine(_cluster.Root, "releases.yaml");
         await File.WriteAllTextAsync(releases, """
             asOf: 2026-11-01
             minors:
@@ -92,8 +86,8 @@ public sealed class UpgradePlanCommandTests : IAsyncLifetime
         {
             var etcd = await KubectlAsync("get", "pod", "-n", "kube-system", $"etcd-{node}", "-o",
                 "jsonpath={.metadata.annotations.kubeadm\\.kubernetes\\.io/etcd\\.advertise-client-urls} {.spec.containers[0].command}");
-            Assert.StartsWith($"{_sim!.EtcdEndpoint} ", etcd.Stdout, StringComparison.Ordinal);
-            Assert.Contains($"--advertise-client-urls={_sim.EtcdEndpoint}", etcd.Stdout, StringComparison.Ordinal);
+            Assert.StartsWith($"{_cluster.Sim.EtcdEndpoint} ", etcd.Stdout, StringComparison.Ordinal);
+            Assert.Contains($"--advertise-client-urls={_cluster.Sim.EtcdEndpoint}", etcd.Stdout, StringComparison.Ordinal);
         }
 
         var half = await PitcrewAsync("upgrade", "plan", "--to", "v1.31", "--releases", releases);
@@ -134,7 +128,7 @@ public sealed class UpgradePlanCommandTests : IAsyncLifetime
     [Fact]
     public async Task Preflight_OnAHealthyClusterIsGo_WarnsOnAnEndOfLifeTarget_AndFailsOnPressure()
     {
-        var releases = Path.Combine(_root, "releases.yaml");
+        var releases = Path.Combine(_cluster.Root, "releases.yaml");
         await File.WriteAllTextAsync(releases, """
             asOf: 2026-11-01
             minors:
@@ -143,10 +137,10 @@ public sealed class UpgradePlanCommandTests : IAsyncLifetime
             """, Token);
         await WaitForCoreDnsAsync();
 
-        var store = "file://" + Directory.CreateDirectory(Path.Combine(_root, "backups")).FullName;
-        var backup = await PitcrewAsync("etcd", "backup", "create", "--store", store, "--endpoints", _sim!.EtcdEndpoint);
+        var store = "file://" + Directory.CreateDirectory(Path.Combine(_cluster.Root, "backups")).FullName;
+        var backup = await PitcrewAsync("etcd", "backup", "create", "--store", store, "--endpoints", _cluster.Sim.EtcdEndpoint);
         Assert.True(backup.ExitCode == ExitCodes.Ok, backup.Stderr);
-        var go = await PitcrewAsync("upgrade", "preflight", "--to", "v1.31", "--releases", releases, "--endpoints", _sim.EtcdEndpoint, "--store", store);
+        var go = await PitcrewAsync("upgrade", "preflight", "--to", "v1.31", "--releases", releases, "--endpoints", _cluster.Sim.EtcdEndpoint, "--store", store);
         Assert.True(go.ExitCode == ExitCodes.Ok, go.Stdout + go.Stderr);
         Assert.Contains("GO: every check passed.", go.Stdout, StringComparison.Ordinal);
         Assert.Matches(@"etcd healthy\s+PASS\s+2/2 members' pods", go.Stdout);
@@ -163,7 +157,7 @@ public sealed class UpgradePlanCommandTests : IAsyncLifetime
             Assert.Contains("v1.31: reached end of life", versions.GetProperty("evidence").GetString(), StringComparison.Ordinal);
         }
 
-        using (var client = SimClient.Open(Path.Combine(_root, "sim")))
+        using (var client = SimClient.Open(_cluster.SimDir))
         {
             await client.SetFaultAsync("worker-1", "disk-pressure", Token);
         }
@@ -191,15 +185,7 @@ public sealed class UpgradePlanCommandTests : IAsyncLifetime
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_sim is not null)
-        {
-            await _sim.DisposeAsync();
-        }
-
-        Directory.Delete(_root, recursive: true);
-    }
+    public ValueTask DisposeAsync() => _cluster.DisposeAsync();
 
     private static readonly DateTimeOffset December2026 = new(2026, 12, 7, 1, 0, 0, TimeSpan.Zero);
 
@@ -211,7 +197,7 @@ public sealed class UpgradePlanCommandTests : IAsyncLifetime
 
     private async Task<CliRun> KubectlAsync(params string[] args)
     {
-        var (code, stdout, stderr) = await KubectlProcess.RunAsync(Kubeconfig, _root, args, Bound, Token);
+        var (code, stdout, stderr) = await KubectlProcess.RunAsync(Kubeconfig, _cluster.Root, args, Bound, Token);
         Assert.True(code == 0, stderr);
         return new CliRun(code, stdout, stderr);
     }

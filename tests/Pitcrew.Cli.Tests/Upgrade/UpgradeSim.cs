@@ -2,34 +2,25 @@ using System.Text.Json;
 using Pitcrew.Cluster;
 using Pitcrew.Sim;
 using Pitcrew.Testing;
+using Pitcrew.Testing.Sim;
 using Pitcrew.Upgrade.Apply;
 
 namespace Pitcrew.Cli.Tests.Upgrade;
 
 /// <summary>A simulated kubeadm cluster for upgrade apply tests: its own directory, release table, backup store and state dir.</summary>
-internal sealed class UpgradeSim : IAsyncDisposable
+internal sealed class UpgradeSim : SimFixture
 {
     public static readonly TimeSpan RunBound = TimeSpan.FromMinutes(6);
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(90);
 
-    private UpgradeSim(string root, SimServer sim)
+    private UpgradeSim()
+        : base("pitcrew-upgrade-apply-")
     {
-        Root = root;
-        Sim = sim;
     }
-
-    public string Root { get; }
-
-    public SimServer Sim { get; }
-
-    public string Kubeconfig => Sim.KubeconfigPath;
 
     public string Releases => Path.Combine(Root, "releases.yaml");
 
     public string StateDir => Path.Combine(Root, "state");
-
-    /// <summary>The sim's own directory (sim.json, pki, kubeconfig), as pitcrew sim commands take it in --dir.</summary>
-    public string SimDir => Path.Combine(Root, "sim");
 
     public string Store => "file://" + Path.Combine(Root, "backups");
 
@@ -38,13 +29,7 @@ internal sealed class UpgradeSim : IAsyncDisposable
     /// <summary>Control planes and workers (worker-N in zone-a, the last in zone-b) at the version, with two Deployments under budgets that allow one disruption.</summary>
     public static async Task<UpgradeSim> StartAsync(string version, int controlPlanes, int workers)
     {
-        if (!File.Exists("/usr/bin/etcd"))
-        {
-            throw new InvalidOperationException("etcd not found: run scripts/setup.sh");
-        }
-
-        var root = Directory.CreateTempSubdirectory("pitcrew-upgrade-apply-").FullName;
-        var scenario = Pitcrew.Sim.Scenarios.ScenarioReader.Parse($$"""
+        var scenario = $$"""
             version: {{version}}
             nodes:
               - { name: cp, count: {{controlPlanes}}, role: control-plane }
@@ -54,18 +39,26 @@ internal sealed class UpgradeSim : IAsyncDisposable
               - { kind: Deployment, name: web, namespace: shop, replicas: 3, image: "nginx:1.27", pdb: { maxUnavailable: "1" } }
               - { kind: Deployment, name: api, namespace: shop, replicas: 2, image: "busybox:1.36", pdb: { minAvailable: "1" } }
               - { kind: DaemonSet, name: node-agent, namespace: kube-system }
-            """, "upgrade-test.yaml");
-        var sim = await SimServer.StartAsync(new SimOptions(Path.Combine(root, "sim"), Scenario: scenario), TimeProvider.System, Token).WaitAsync(Bound, Token);
-        var upgrade = new UpgradeSim(root, sim);
-        await File.WriteAllTextAsync(upgrade.Releases, """
-            asOf: 2026-11-01
-            minors:
-              - { minor: v1.28, latest: v1.28.15, released: 2023-08-15, endOfLife: 2099-01-01, etcd: 3.5.15-0, coredns: v1.10.1 }
-              - { minor: v1.29, latest: v1.29.15, released: 2023-12-13, endOfLife: 2099-01-01, etcd: 3.5.15-0, coredns: v1.11.1 }
-              - { minor: v1.30, latest: v1.30.14, released: 2024-04-17, endOfLife: 2099-01-01, etcd: 3.5.15-0, coredns: v1.11.3 }
-            """, Token);
-        await upgrade.WaitSettledAsync();
-        return upgrade;
+            """;
+        var upgrade = new UpgradeSim();
+        try
+        {
+            await upgrade.StartAsync(scenario, "upgrade-test.yaml", version, Token);
+            await File.WriteAllTextAsync(upgrade.Releases, """
+                asOf: 2026-11-01
+                minors:
+                  - { minor: v1.28, latest: v1.28.15, released: 2023-08-15, endOfLife: 2099-01-01, etcd: 3.5.15-0, coredns: v1.10.1 }
+                  - { minor: v1.29, latest: v1.29.15, released: 2023-12-13, endOfLife: 2099-01-01, etcd: 3.5.15-0, coredns: v1.11.1 }
+                  - { minor: v1.30, latest: v1.30.14, released: 2024-04-17, endOfLife: 2099-01-01, etcd: 3.5.15-0, coredns: v1.11.3 }
+                """, Token);
+            await upgrade.WaitSettledAsync();
+            return upgrade;
+        }
+        catch
+        {
+            await upgrade.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>
@@ -85,7 +78,7 @@ internal sealed class UpgradeSim : IAsyncDisposable
 
     public async Task SetFaultAsync(string node, string fault)
     {
-        using var client = SimClient.Open(Path.Combine(Root, "sim"));
+        using var client = SimClient.Open(SimDir);
         await client.SetFaultAsync(node, fault, Token);
     }
 
@@ -125,11 +118,5 @@ internal sealed class UpgradeSim : IAsyncDisposable
         }
 
         throw new TimeoutException("the sim's pods did not all become Ready");
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await Sim.DisposeAsync();
-        Directory.Delete(Root, recursive: true);
     }
 }

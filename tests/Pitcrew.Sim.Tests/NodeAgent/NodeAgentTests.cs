@@ -47,10 +47,12 @@ public sealed class NodeAgentTests(UpgradeSimulatorFixture sim) : IClassFixture<
     public async Task KubeletRestart_IsAShortNotReady_ThenReportsTheInstalledKubelet()
     {
         await using var executor = Executor();
+        using var http = sim.AdminClient();
+        // The apt runbook test restarts this node's kubelet too: let that restart finish first, or it would report the version installed below.
+        await UntilAsync(async () => await ReadyAsync(http, "worker-2") == "True");
         await RunOkAsync(executor, "worker-2", Repo + " && apt-get update");
         // v1.31.13: a version no other test installs, so the node reports it only after this restart.
         await RunOkAsync(executor, "worker-2", "apt-mark unhold kubelet kubectl && apt-get install -y kubelet=1.31.13-1.1 kubectl=1.31.13-1.1 && apt-mark hold kubelet kubectl");
-        using var http = sim.AdminClient();
         Assert.NotEqual("v1.31.13", await KubeletAsync(http, "worker-2"));
 
         await RunOkAsync(executor, "worker-2", "sudo systemctl daemon-reload && sudo systemctl restart kubelet");

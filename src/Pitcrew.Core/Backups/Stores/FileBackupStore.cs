@@ -3,21 +3,15 @@ using Pitcrew.Files;
 namespace Pitcrew.Backups.Stores;
 
 /// <summary>A directory of backup objects: atomic writes (NAME.part, 0600, fsync, rename), O_EXCL creates.</summary>
-internal sealed class FileBackupStore : IBackupStore
+internal sealed class FileBackupStore(string directory, string location) : IBackupStore
 {
     private const UnixFileMode PrivateFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private const UnixFileMode PrivateDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private const string PartSuffix = ".part";
 
-    private readonly string _directory;
+    private readonly string _directory = directory;
 
-    public FileBackupStore(string directory, string location)
-    {
-        _directory = directory;
-        Location = location;
-    }
-
-    public string Location { get; }
+    public string Location { get; } = location;
 
     public bool AtomicCreate => true;
 

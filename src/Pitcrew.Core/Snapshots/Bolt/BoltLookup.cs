@@ -37,29 +37,21 @@ internal sealed class BoltLookup
     }
 
     /// <summary>Calls the handler for every pair of the bucket, in key order.</summary>
-    public void ForEach(BoltBucketRef bucket, BoltPairHandler handler)
-    {
-        _visited.Clear();
-        if (bucket.Inline is { } inline)
-        {
-            Leaf(0, inline, handler, lastOnly: false);
-            return;
-        }
-
-        Visit(bucket.Root, handler, lastOnly: false, 0);
-    }
+    public void ForEach(BoltBucketRef bucket, BoltPairHandler handler) => Walk(bucket, handler, lastOnly: false);
 
     /// <summary>Calls the handler for the bucket's greatest key only, following the rightmost path.</summary>
-    public void Last(BoltBucketRef bucket, BoltPairHandler handler)
+    public void Last(BoltBucketRef bucket, BoltPairHandler handler) => Walk(bucket, handler, lastOnly: true);
+
+    private void Walk(BoltBucketRef bucket, BoltPairHandler handler, bool lastOnly)
     {
         _visited.Clear();
         if (bucket.Inline is { } inline)
         {
-            Leaf(0, inline, handler, lastOnly: true);
+            Leaf(0, inline, handler, lastOnly);
             return;
         }
 
-        Visit(bucket.Root, handler, lastOnly: true, 0);
+        Visit(bucket.Root, handler, lastOnly, 0);
     }
 
     private void Visit(ulong pgid, BoltPairHandler handler, bool lastOnly, int level)
