@@ -71,6 +71,27 @@ public sealed class SimClient : IDisposable
         }
     }
 
+    /// <summary>Stops or starts the node's stacked etcd member (etcd-stop, etcd-start); returns what the sim says of it.</summary>
+    public async Task<string> SetEtcdAsync(string node, string fault, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var body = new StringContent(new JsonObject { ["action"] = fault == NodeFaults.EtcdStop ? "stop" : "start" }.ToJsonString(), Encoding.UTF8, "application/json");
+            var response = await _http.PostAsync($"/sim/v1/nodes/{Uri.EscapeDataString(node)}/etcd", body, cancellationToken).ConfigureAwait(false);
+            var answer = await response.Content.ReadFromJsonAsync<JsonObject>(cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new PitcrewException((string?)answer?["message"] ?? $"the sim answered {(int)response.StatusCode}", ExitCodes.Failed);
+            }
+
+            return (string?)answer?["message"] ?? string.Empty;
+        }
+        catch (HttpRequestException e)
+        {
+            throw new PitcrewException($"cannot reach the simulated cluster: {e.Message}", ExitCodes.Unavailable, e);
+        }
+    }
+
     /// <summary>GETs an API path as JSON.</summary>
     public async Task<JsonObject> GetAsync(string path, CancellationToken cancellationToken)
     {

@@ -16,21 +16,22 @@ using Pitcrew.Tls;
 namespace Pitcrew.Sim;
 
 /// <summary>
-/// The simulated cluster: an etcd (its own child process unless endpoints are given) and a Kubernetes API server on
-/// https://127.0.0.1:&lt;free port&gt; with client-certificate auth, plus the kubeconfig to reach it.
+/// The simulated cluster: etcd (one real member per control-plane node, <see cref="SimEtcd"/>, unless endpoints are
+/// given) and a Kubernetes API server on https://127.0.0.1:&lt;free port&gt; with client-certificate auth that talks to
+/// every member, plus the kubeconfig to reach it.
 /// </summary>
 public sealed class SimServer : IAsyncDisposable
 {
 
     private readonly WebApplication _app;
     private readonly RegistryStore _store;
-    private readonly LocalEtcd? _etcd;
+    private readonly SimEtcd _etcd;
     private readonly CancellationTokenSource _stop;
     private readonly Task _loops;
     private readonly string _directory;
     private Kubelets.KubeletListeners? _listeners;
 
-    private SimServer(WebApplication app, RegistryStore store, LocalEtcd? etcd, CancellationTokenSource stop, Task loops, string url, string kubeconfig, string etcdEndpoint)
+    private SimServer(WebApplication app, RegistryStore store, SimEtcd etcd, CancellationTokenSource stop, Task loops, string url, string kubeconfig, string etcdEndpoint)
     {
         _app = app;
         _directory = Path.GetDirectoryName(kubeconfig)!;
@@ -49,29 +50,35 @@ public sealed class SimServer : IAsyncDisposable
 
     public string EtcdEndpoint { get; }
 
-    /// <summary>The etcd child process, when the sim started its own.</summary>
-    public int? EtcdPid => _etcd?.Pid;
+    /// <summary>Every etcd client URL the API server uses.</summary>
+    public IReadOnlyList<string> EtcdEndpoints => _etcd.ClientUrls;
 
-    /// <summary>The etcd the sim started, for procedures that stop and restart it (restore, restart drills).</summary>
-    public LocalEtcd? Etcd => _etcd;
+    /// <summary>The first member's process id (0 while it is stopped), when the sim started its own etcd.</summary>
+    public int? EtcdPid => _etcd.Members.Count > 0 ? _etcd.Members[0].Process.Pid : null;
+
+    /// <summary>The etcd members the sim started, for procedures that stop and restart them (restore, faults, drills).</summary>
+    public SimEtcd Etcd => _etcd;
 
     public static async Task<SimServer> StartAsync(SimOptions options, TimeProvider time, CancellationToken cancellationToken)
     {
         var version = options.Version;
         var dir = Path.GetFullPath(options.Directory);
         Directory.CreateDirectory(dir);
-        LocalEtcd? etcd = null;
+        SimEtcd? etcd = null;
         RegistryStore? store = null;
         CancellationTokenSource? stop = null;
         try
         {
             etcd = options.EtcdEndpoints is null
-                ? await LocalEtcd.StartAsync(Path.Combine(dir, "etcd"), "sim-etcd", time, cancellationToken).ConfigureAwait(false)
-                : null;
-            var etcdEndpoint = etcd?.ClientUrl ?? options.EtcdEndpoints!;
+                ? await SimEtcd.StartAsync(dir, EtcdNodes(options.EffectiveScenario), time, cancellationToken).ConfigureAwait(false)
+                : SimEtcd.External(options.EtcdEndpoints);
+            var etcdEndpoint = etcd.ClientUrls[0];
             store = new RegistryStore(
-                new EtcdConnectionOptions([etcdEndpoint], CommandTimeout: TimeSpan.FromSeconds(10)),
-                [new KeyTtl(ResourceCatalog.Find(string.Empty, "v1", "events")!.KeyPrefix, options.EffectiveTimings.EffectiveEventTtl)], time);
+                new EtcdConnectionOptions(etcd.ClientUrls, CommandTimeout: TimeSpan.FromSeconds(10)),
+                [new KeyTtl(ResourceCatalog.Find(string.Empty, "v1", "events")!.KeyPrefix, options.EffectiveTimings.EffectiveEventTtl)], time)
+            {
+                Members = etcd.PodUrls(),
+            };
             await ClusterBootstrap.SeedAsync(store, options, Kubelets.AddressBlock.Choose(), time, cancellationToken).ConfigureAwait(false);
 
             var pki = SimPki.LoadOrCreate(Path.Combine(dir, "pki"));
@@ -86,9 +93,14 @@ public sealed class SimServer : IAsyncDisposable
                 .Features.Get<IServerAddressesFeature>()!.Addresses.First();
             var kubeconfig = Path.Combine(dir, "kubeconfig");
             Kubeconfig.Write(kubeconfig, url, pki);
-            new SimState(url, etcdEndpoint, Environment.ProcessId).Write(dir);
+            new SimState(url, etcdEndpoint, Environment.ProcessId, etcd.ClientUrls).Write(dir);
             var listeners = new Kubelets.KubeletListeners(new Kubelets.KubeletCertificates(pki.LoadCaWithKey()));
-            var loops = options.RunControllers ? await StartControllersAsync(store, options.EffectiveTimings, listeners, budgets, time, stop.Token).ConfigureAwait(false) : Task.CompletedTask;
+            foreach (var fault in options.EffectiveScenario.Faults.Where(f => f.Fault == NodeFaults.EtcdStop && etcd.On(f.Node) is not null))
+            {
+                await etcd.StopAsync(fault.Node).ConfigureAwait(false);
+            }
+
+            var loops = options.RunControllers ? await StartControllersAsync(store, etcd, options.EffectiveTimings, listeners, budgets, time, stop.Token).ConfigureAwait(false) : Task.CompletedTask;
             return new SimServer(app, store, etcd, stop, Task.WhenAll(loops, listing), url, kubeconfig, etcdEndpoint) { _listeners = listeners };
         }
         catch (Exception e) when (e is not PitcrewException and not OperationCanceledException)
@@ -128,17 +140,14 @@ public sealed class SimServer : IAsyncDisposable
         }
         finally
         {
-            // Whatever failed above, the etcd this sim started does not outlive it.
-            if (_etcd is not null)
-            {
-                await _etcd.DisposeAsync().ConfigureAwait(false);
-            }
+            // Whatever failed above, the etcd members this sim started do not outlive it.
+            await _etcd.DisposeAsync().ConfigureAwait(false);
         }
     }
 
     /// <summary>Loads the cluster cache, then runs the kubelets and the controllers on it.</summary>
     private static async Task<Task> StartControllersAsync(
-        RegistryStore store, SimTimings timings, Kubelets.KubeletListeners listeners, BudgetMetrics budgets, TimeProvider time, CancellationToken stop)
+        RegistryStore store, SimEtcd etcd, SimTimings timings, Kubelets.KubeletListeners listeners, BudgetMetrics budgets, TimeProvider time, CancellationToken stop)
     {
         var cache = new ClusterCache(store);
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -151,11 +160,19 @@ public sealed class SimServer : IAsyncDisposable
             new DeploymentController(events), new ReplicaSetController(), new DaemonSetController(),
             new StatefulSetController(events), new JobController(events), new GarbageCollector(),
             new Scheduler(events), new SimKubelet(timings, events), new NodeLifecycleController(timings.NodeMonitorGracePeriod, events),
-            new TaintEvictionController(events), new DisruptionController(budgets), listeners,
+            new TaintEvictionController(events), new DisruptionController(budgets), listeners, new EtcdMemberPods(etcd, events),
         ];
         var host = Task.Run(() => new ControllerHost(cache, writer, controllers, time).RunAsync(stop), stop);
         var compactor = Task.Run(() => new Compactor(store, timings.EffectiveCompactionInterval, time).RunAsync(stop), stop);
-        return Task.WhenAll(informer, host, compactor);
+        var probe = Task.Run(() => etcd.ProbeAsync(SimTimings.EtcdProbeInterval, time, stop), stop);
+        return Task.WhenAll(informer, host, compactor, probe);
+    }
+
+    /// <summary>The nodes that run a stacked member: the control planes (a scenario without one still gets one member).</summary>
+    private static List<string> EtcdNodes(Scenarios.Scenario scenario)
+    {
+        var nodes = scenario.NodeNames().Where(n => n.Group.ControlPlane).Select(n => n.Name).ToList();
+        return nodes.Count > 0 ? nodes : ["sim-etcd"];
     }
 
     private static WebApplication Build(SimPki pki, ApiHandler handler)

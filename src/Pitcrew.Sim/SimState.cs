@@ -3,7 +3,9 @@ using System.Text.Json;
 namespace Pitcrew.Sim;
 
 /// <summary>What a running sim records in DIR/sim.json so that other commands (fault, down) can find it.</summary>
-public sealed record SimState(string Url, string EtcdEndpoint, int Pid)
+/// <param name="EtcdEndpoint">The first etcd member's client URL (kept for tools that read one).</param>
+/// <param name="EtcdEndpoints">Every member's client URL, in control-plane node order.</param>
+public sealed record SimState(string Url, string EtcdEndpoint, int Pid, IReadOnlyList<string>? EtcdEndpoints = null)
 {
     public const string FileName = "sim.json";
 

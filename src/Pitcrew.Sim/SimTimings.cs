@@ -25,4 +25,7 @@ public sealed record SimTimings(
     public TimeSpan EffectiveBookmarkInterval => BookmarkInterval ?? TimeSpan.FromMinutes(1);
 
     public TimeSpan EffectiveKubeletRestart => KubeletRestart ?? TimeSpan.FromSeconds(2);
+
+    /// <summary>How often each stacked etcd member is probed for its mirror pod's readiness (kubeadm's probe period is 10 s; the sim looks every second).</summary>
+    public static readonly TimeSpan EtcdProbeInterval = TimeSpan.FromSeconds(1);
 }

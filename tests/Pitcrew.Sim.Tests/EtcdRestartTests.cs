@@ -13,7 +13,7 @@ public sealed class EtcdRestartTests(SimulatorFixture sim) : IClassFixture<Simul
     public async Task WhileEtcdIsDown_TheApiAnswers503Status_AndRecoversWhenItIsBack()
     {
         using var client = sim.AdminClient();
-        var etcd = sim.Sim.Etcd!;
+        var etcd = sim.Sim.Etcd.Members[0].Process;
         await etcd.StopAsync();
 
         var down = await client.GetAsync("/api/v1/nodes", Token);

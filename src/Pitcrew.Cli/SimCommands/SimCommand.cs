@@ -99,29 +99,38 @@ internal static class SimCommand
     {
         var dir = new Option<string>("--dir") { Description = "Directory of the running sim", DefaultValueFactory = _ => "pitcrew-sim" };
         var node = new Argument<string>("NODE") { Description = "The node to affect" };
-        var fault = new Argument<string>("FAULT") { Description = "kubelet-stop, kubelet-start, disk-pressure, memory-pressure, pid-pressure, network-partition, exec-fail=COMMAND or clear" };
+        var fault = new Argument<string>("FAULT") { Description = "kubelet-stop, kubelet-start, disk-pressure, memory-pressure, pid-pressure, network-partition, etcd-stop, etcd-start, exec-fail=COMMAND or clear" };
         var command = new Command("fault")
         {
             dir, node, fault,
         }.Describe(
-            "Inject a failure into a simulated node: a stopped kubelet, node pressure, a network partition, a failing command",
+            "Inject a failure into a simulated node: a stopped kubelet, node pressure, a network partition, an etcd member down, a failing command",
             """
             kubelet-stop (or network-partition): the node's kubelet stops renewing its Lease, and after the grace period the node
             lifecycle controller marks it NotReady (Unknown) and taints it unreachable; kubelet-start undoes kubelet-stop.
             disk-pressure, memory-pressure, pid-pressure: the kubelet reports the condition True and the node gets its taint.
             exec-fail=COMMAND: the node agent fails (exit 1) every command starting with COMMAND (pitcrew upgrade's steps).
-            clear removes every fault of the node.
+            etcd-stop, etcd-start: the control-plane node's etcd member process is killed (its data kept) or started again;
+            its etcd-NODE mirror pod shows it. With two of three members stopped the API server answers 503 until one is back.
+            clear removes every fault of the node (an etcd member stopped stays stopped until etcd-start).
             """,
             """
             pitcrew sim fault --dir ./sim worker-2 kubelet-stop
             pitcrew sim fault --dir ./sim worker-3 disk-pressure
             pitcrew sim fault --dir ./sim worker-2 "exec-fail=kubeadm upgrade node"
+            pitcrew sim fault --dir ./sim cp-3 etcd-stop
             pitcrew sim fault --dir ./sim worker-2 clear
             """);
         command.SetAction(async (parse, cancellationToken) =>
         {
             using var client = SimClient.Open(parse.GetValue(dir)!);
             var name = parse.GetValue(node)!;
+            if (parse.GetValue(fault) is "etcd-stop" or "etcd-start")
+            {
+                context.Out.WriteLine(await client.SetEtcdAsync(name, parse.GetValue(fault)!, cancellationToken).ConfigureAwait(false));
+                return ExitCodes.Ok;
+            }
+
             var faults = await client.SetFaultAsync(name, parse.GetValue(fault)!, cancellationToken).ConfigureAwait(false);
             context.Out.WriteLine(faults.Count == 0 ? $"node/{name}: no faults" : $"node/{name}: {string.Join(", ", faults)}");
             return ExitCodes.Ok;

@@ -49,21 +49,34 @@ public sealed class LocalEtcd : IAsyncDisposable
     public static Task<LocalEtcd> StartRestoredAsync(string dataDir, string name, string peerUrl, TimeProvider time, CancellationToken cancellationToken) =>
         LaunchAsync(dataDir, name, peerUrl, $"{name}={peerUrl}", $"pitcrew-{name}", time, cancellationToken);
 
-    private static async Task<LocalEtcd> LaunchAsync(
-        string dataDir, string name, string peerUrl, string initialCluster, string token, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>
+    /// One member of a cluster Pitcrew starts itself (the HA sim): its command line laid out, its process not started yet,
+    /// so that every member can be started at once (none serves before a quorum runs).
+    /// </summary>
+    public static LocalEtcd Member(EtcdCommandLine command, string logPath, TimeProvider time)
     {
-        var binary = File.Exists(DefaultBinary) ? DefaultBinary : FindOnPath("etcd")
-            ?? throw new PitcrewException("etcd not found: run scripts/setup.sh (it installs Debian's etcd-server)", ExitCodes.Failed);
-        Directory.CreateDirectory(dataDir);
-        var clientUrl = $"http://127.0.0.1:{FreePort()}";
-        var logPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(dataDir))!, $"{name}.log");
-        var start = new ProcessStartInfo(binary) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var arg in new EtcdCommandLine(name, dataDir, clientUrl, peerUrl, initialCluster, token).Arguments())
+        Directory.CreateDirectory(command.DataDir);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(logPath))!);
+        var start = new ProcessStartInfo(Binary()) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var arg in command.Arguments())
         {
             start.ArgumentList.Add(arg);
         }
 
-        var etcd = new LocalEtcd(start, File.CreateText(logPath), time, dataDir, clientUrl, logPath);
+        return new LocalEtcd(start, File.CreateText(logPath), time, command.DataDir, command.ClientUrl, logPath);
+    }
+
+    /// <summary>A free client or peer URL on loopback.</summary>
+    public static string FreeUrl() => $"http://127.0.0.1:{FreePort()}";
+
+    private static string Binary() => File.Exists(DefaultBinary) ? DefaultBinary : FindOnPath("etcd")
+        ?? throw new PitcrewException("etcd not found: run scripts/setup.sh (it installs Debian's etcd-server)", ExitCodes.Failed);
+
+    private static async Task<LocalEtcd> LaunchAsync(
+        string dataDir, string name, string peerUrl, string initialCluster, string token, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var logPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(dataDir))!, $"{name}.log");
+        var etcd = Member(new EtcdCommandLine(name, dataDir, FreeUrl(), peerUrl, initialCluster, token), logPath, time);
         try
         {
             await etcd.RestartAsync(cancellationToken).ConfigureAwait(false);
@@ -84,6 +97,31 @@ public sealed class LocalEtcd : IAsyncDisposable
             return;
         }
 
+        Launch();
+        await WaitReadyAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Starts the process (again) without waiting for it to serve, as a kubelet starts a static pod: a member of a
+    /// cluster whose other members are down cannot serve until they are back. Fails only when the process exits at once.
+    /// </summary>
+    public async Task LaunchAsync(CancellationToken cancellationToken)
+    {
+        if (Pid != 0)
+        {
+            return;
+        }
+
+        Launch();
+        await Task.Delay(TimeSpan.FromMilliseconds(300), _time, cancellationToken).ConfigureAwait(false);
+        if (_process!.HasExited)
+        {
+            throw new PitcrewException($"etcd exited with code {_process.ExitCode}; see {LogPath}", ExitCodes.Failed);
+        }
+    }
+
+    private void Launch()
+    {
         _process?.Dispose();
         var process = Process.Start(_start) ?? throw new PitcrewException($"cannot start {_start.FileName}", ExitCodes.Failed);
         process.ErrorDataReceived += (_, e) => WriteLine(e.Data);
@@ -91,7 +129,6 @@ public sealed class LocalEtcd : IAsyncDisposable
         process.BeginErrorReadLine();
         process.BeginOutputReadLine();
         _process = process;
-        await WaitReadyAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Kills the process and waits for it to exit; the data dir stays.</summary>

@@ -14,12 +14,14 @@ internal sealed class ApiHandler
     private readonly NodeAgent.ExecEndpoint _exec;
     private readonly RequestMetrics _metrics = new();
     private readonly Controllers.BudgetMetrics? _budgets;
+    private readonly SimEtcd? _etcd;
 
     public ApiHandler(
-        RegistryStore store, Cluster.ServedVersion version, TimeProvider time, SimTimings timings, Pitcrew.Etcd.LocalEtcd? etcd = null, string? directory = null,
+        RegistryStore store, Cluster.ServedVersion version, TimeProvider time, SimTimings timings, SimEtcd? etcd = null, string? directory = null,
         ListCache? lists = null, Controllers.BudgetMetrics? budgets = null)
     {
         _budgets = budgets;
+        _etcd = etcd;
         _store = store;
         _version = version;
         _verbs = new ResourceVerbs(store, time, timings.EffectiveBookmarkInterval, lists);
@@ -68,6 +70,59 @@ internal sealed class ApiHandler
         }
     }
 
+    /// <summary>Why the sim's own members cannot serve (fewer running than a quorum), or null while they can or the etcd is not the sim's.</summary>
+    private string? NoQuorum()
+    {
+        if (_etcd is not { Members.Count: > 0 } etcd)
+        {
+            return null;
+        }
+
+        var running = etcd.Members.Count(m => m.Running);
+        return running >= etcd.Quorum ? null : $"no quorum: {running} of {etcd.Members.Count} members running, {etcd.Quorum} needed";
+    }
+
+    /// <summary>POST /sim/v1/nodes/{node}/etcd {"action": "stop"|"start"}: the node's member process, without the store (a quorum may be lost).</summary>
+    private async Task<ApiResult> EtcdFaultAsync(HttpContext context, string node)
+    {
+        var body = await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false);
+        var action = (string?)body?["action"];
+        if (!HttpMethods.IsPost(context.Request.Method) || action is not ("stop" or "start"))
+        {
+            throw ApiStatus.BadRequest("POST {\"action\": \"stop\"} or {\"action\": \"start\"}");
+        }
+
+        if (_etcd?.On(node) is not { } member)
+        {
+            throw new ApiStatus(404, "NotFound", $"node/{node} runs no etcd member of this sim (only control-plane nodes of a sim that started its own etcd do)");
+        }
+
+        if (action == "stop")
+        {
+            await _etcd.StopAsync(node).ConfigureAwait(false);
+        }
+        else
+        {
+            try
+            {
+                await _etcd.StartAsync(node, context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (Errors.PitcrewException e)
+            {
+                throw new ApiStatus(500, "InternalError", $"etcd member {node} did not start: {e.Message}");
+            }
+        }
+
+        var running = _etcd.Members.Count(m => m.Running);
+        var quorum = running >= _etcd.Quorum ? "quorum holds" : "quorum lost: the API server answers 503 until a member is back";
+        return ApiResult.Ok(new JsonObject
+        {
+            ["node"] = node,
+            ["running"] = member.Running,
+            ["message"] = $"node/{node}: etcd member {(member.Running ? "running" : "stopped")} ({running} of {_etcd.Members.Count} members running, {quorum})",
+        });
+    }
+
     private async Task<ApiResult> RouteAsync(HttpContext context)
     {
         var segments = context.Request.Path.Value!.Split('/', StringSplitOptions.RemoveEmptyEntries);
@@ -79,10 +134,16 @@ internal sealed class ApiHandler
             case ["sim", "v1", "nodes", var node, "exec"]:
                 await _exec.HandleAsync(context, node).ConfigureAwait(false);
                 return ApiResult.Streamed;
+            case ["sim", "v1", "nodes", var node, "etcd"]:
+                return await EtcdFaultAsync(context, node).ConfigureAwait(false);
             case ["healthz" or "livez" or "readyz"]:
-                return new ApiResult(200, JsonValue.Create("ok"), "text/plain");
+                return NoQuorum() is { } down ? new ApiResult(503, JsonValue.Create($"[-]etcd failed: {down}"), "text/plain")
+                    : new ApiResult(200, JsonValue.Create("ok"), "text/plain");
             case ["metrics"]:
                 return new ApiResult(200, JsonValue.Create(_metrics.Render() + _budgets?.Render()), "text/plain");
+            case ["api" or "apis", ..] when NoQuorum() is { } lost:
+                // What kube-apiserver answers once its etcd requests time out, without making the client wait for that.
+                throw ApiStatus.Unavailable($"etcd is unavailable: {lost}");
             case ["api"]:
                 return Discovery.WantsAggregated(accept)
                     ? new ApiResult(200, Discovery.Aggregated(core: true), Discovery.AggregatedContentType)

@@ -47,7 +47,7 @@ internal static class ClusterBootstrap
             {
                 var stored = await store.GetAsync(Nodes.KeyFor(null, name), ct).ConfigureAwait(false);
                 var current = JsonNode.Parse(stored!.Value)!.AsObject();
-                foreach (var pod in ControlPlaneLayout.StaticPods(current, SimVersion.Parse(group.KubeletVersion ?? scenario.Version), ControlPlaneLayout.StaticComponents, store.Endpoint))
+                foreach (var pod in ControlPlaneLayout.StaticPods(current, SimVersion.Parse(group.KubeletVersion ?? scenario.Version), ControlPlaneLayout.StaticComponents, store.EtcdUrlsOf(name)))
                 {
                     await CreateAsync(store, Pods, pod, "kube-system", now, ct).ConfigureAwait(false);
                 }

@@ -34,7 +34,7 @@ internal static partial class ControlPlaneLayout
     /// it advertises (annotation and command line): the sim's real etcd, so clients find it the way they find a kubeadm
     /// cluster's.
     /// </summary>
-    public static IEnumerable<JsonObject> StaticPods(JsonObject node, SimVersion version, IEnumerable<string> components, string etcdClientUrl)
+    public static IEnumerable<JsonObject> StaticPods(JsonObject node, SimVersion version, IEnumerable<string> components, Storage.EtcdPodUrls etcd)
     {
         var nodeName = (string)ObjectMeta.Metadata(node)["name"]!;
         foreach (var component in components)
@@ -47,8 +47,8 @@ internal static partial class ControlPlaneLayout
             var container = new JsonObject { ["name"] = component, ["image"] = Image(component, version) };
             if (component == "etcd")
             {
-                annotations["kubeadm.kubernetes.io/etcd.advertise-client-urls"] = etcdClientUrl;
-                container["command"] = EtcdCommand(nodeName, etcdClientUrl);
+                annotations["kubeadm.kubernetes.io/etcd.advertise-client-urls"] = etcd.ClientUrl;
+                container["command"] = EtcdCommand(nodeName, etcd);
             }
 
             yield return new JsonObject
@@ -76,9 +76,23 @@ internal static partial class ControlPlaneLayout
     }
 
     /// <summary>etcd's command line as kubeadm writes it, with the sim's etcd URL (kubeadm's TLS flags only when that URL is https).</summary>
-    private static JsonArray EtcdCommand(string nodeName, string clientUrl)
+    private static JsonArray EtcdCommand(string nodeName, Storage.EtcdPodUrls etcd)
     {
-        var command = new JsonArray("etcd", $"--advertise-client-urls={clientUrl}", "--data-dir=/var/lib/etcd", $"--listen-client-urls={clientUrl}", $"--name={nodeName}");
+        var clientUrl = etcd.ClientUrl;
+        var command = new JsonArray("etcd", $"--advertise-client-urls={clientUrl}", "--data-dir=/var/lib/etcd");
+        if (etcd.PeerUrl is { } peer)
+        {
+            command.Add($"--initial-advertise-peer-urls={peer}");
+            command.Add($"--initial-cluster={etcd.InitialCluster}");
+        }
+
+        command.Add($"--listen-client-urls={clientUrl}");
+        if (etcd.PeerUrl is { } listenPeer)
+        {
+            command.Add($"--listen-peer-urls={listenPeer}");
+        }
+
+        command.Add($"--name={nodeName}");
         if (clientUrl.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
         {
             foreach (var flag in new[]

@@ -10,6 +10,10 @@ internal static class NodeFaults
     public const string KubeletStop = "kubelet-stop";
     public const string NetworkPartition = "network-partition";
 
+    /// <summary>etcd-stop | etcd-start: the node's stacked etcd member process stopped or started (not kept on the node: a lost quorum could not be written).</summary>
+    public const string EtcdStop = "etcd-stop";
+    public const string EtcdStart = "etcd-start";
+
     /// <summary>Pressure faults: the condition the kubelet reports with its reason and message when on and off, and the taint.</summary>
     public static readonly IReadOnlyDictionary<string, PressureFault> Pressures = new Dictionary<string, PressureFault>(StringComparer.Ordinal)
     {
@@ -28,7 +32,10 @@ internal static class NodeFaults
     public const string ExecFailPrefix = "exec-fail=";
 
     /// <summary>Every fault name `sim fault` accepts, clear included.</summary>
-    public static readonly IReadOnlyList<string> Names = [KubeletStop, "kubelet-start", .. Pressures.Keys, NetworkPartition, "clear"];
+    public static readonly IReadOnlyList<string> Names = [KubeletStop, "kubelet-start", .. Pressures.Keys, NetworkPartition, EtcdStop, EtcdStart, "clear"];
+
+    /// <summary>Whether the fault acts on the node's etcd member process rather than on the node object.</summary>
+    public static bool IsEtcd(string fault) => fault is EtcdStop or EtcdStart;
 
     /// <summary>Whether `sim fault` accepts the fault: a name, or exec-fail= and a command prefix (no commas).</summary>
     public static bool IsKnown(string fault) =>
@@ -54,6 +61,8 @@ internal static class NodeFaults
                 break;
             case "kubelet-start":
                 next.Remove(KubeletStop);
+                break;
+            case EtcdStop or EtcdStart:
                 break;
             default:
                 next.Add(fault);

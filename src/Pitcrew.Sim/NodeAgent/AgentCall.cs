@@ -21,6 +21,9 @@ internal sealed class AgentCall(string node, IReadOnlyList<string> words, IReadO
 
     public string Line => string.Join(' ', Words);
 
+    /// <summary>The same command as seen on another node, its output dropped (what a kubelet does there prints nothing here).</summary>
+    public AgentCall Quiet(string node) => new(node, Words, null, _ => { }, Services, Now);
+
     public void Out(string line) => Stdout.Add(line);
 
     public void Err(string line) => stderr(line);
@@ -44,8 +47,8 @@ internal sealed class AgentCall(string node, IReadOnlyList<string> words, IReadO
     public Task<JsonObject?> GetNodeAsync(CancellationToken cancellationToken) => Services.Store.GetAsync(AgentStore.Nodes, null, Node, cancellationToken);
 }
 
-/// <summary>What every command may use: the store, the version /version serves, the sim's timings.</summary>
-internal sealed record AgentServices(AgentStore Store, ServedVersion Served, SimTimings Timings, TimeProvider Time)
+/// <summary>What every command may use: the store, the version /version serves, the sim's timings, the stacked etcd members.</summary>
+internal sealed record AgentServices(AgentStore Store, ServedVersion Served, SimTimings Timings, TimeProvider Time, Storage.SimEtcd? Etcd = null)
 {
     /// <summary>Whether a node is a control plane (kubeadm's label).</summary>
     public static bool IsControlPlane(JsonObject node) => ObjectMeta.Metadata(node)["labels"]?.AsObject().ContainsKey("node-role.kubernetes.io/control-plane") == true;

@@ -8,8 +8,8 @@ internal sealed class AgentStore(RegistryStore store)
 {
     private const int Attempts = 20;
 
-    /// <summary>The etcd the cluster's objects live in, as its static pods advertise it.</summary>
-    public string EtcdEndpoint => store.Endpoint;
+    /// <summary>What the node's etcd mirror pod advertises.</summary>
+    public EtcdPodUrls EtcdUrlsOf(string node) => store.EtcdUrlsOf(node);
 
     public static readonly ApiResource ConfigMaps = ResourceCatalog.Find(string.Empty, "v1", "configmaps")!;
 

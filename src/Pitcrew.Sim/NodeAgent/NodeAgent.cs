@@ -11,14 +11,14 @@ namespace Pitcrew.Sim.NodeAgent;
 /// simulated node through <see cref="ControlPlaneLayout"/>. Unknown commands exit 127 as a shell says; the node's
 /// exec-fail faults fail chosen commands.
 /// </summary>
-internal sealed class NodeAgent(RegistryStore store, ServedVersion served, SimTimings timings, TimeProvider time, Pitcrew.Etcd.LocalEtcd? etcd = null, string? directory = null)
+internal sealed class NodeAgent(RegistryStore store, ServedVersion served, SimTimings timings, TimeProvider time, SimEtcd? etcd = null, string? directory = null)
 {
-    private readonly AgentServices _services = new(new AgentStore(store), served, timings, time);
-    private readonly SimEtcdHost? _etcdHost = etcd is null || directory is null ? null : new SimEtcdHost(etcd, directory, new AgentStore(store));
+    private readonly AgentServices _services = new(new AgentStore(store), served, timings, time, etcd);
+    private readonly SimEtcdHost? _etcdHost = etcd is not { Members.Count: > 0 } || directory is null ? null : new SimEtcdHost(etcd, directory);
 
-    /// <summary>Whether the node exists (a control-plane node stays known while the sim's etcd is stopped).</summary>
+    /// <summary>Whether the node exists (a node with an etcd member stays known while a quorum is down).</summary>
     public async Task<bool> HasNodeAsync(string node, CancellationToken cancellationToken) =>
-        (_etcdHost is { EtcdRunning: false } host && host.Knows(node))
+        _etcdHost?.Knows(node) == true
         || await _services.Store.GetAsync(AgentStore.Nodes, null, node, cancellationToken).ConfigureAwait(false) is not null;
 
     /// <summary>Runs a shell line on the node; returns its exit status.</summary>

@@ -1,30 +1,32 @@
 using System.Collections.Concurrent;
 using Grpc.Core;
 using Pitcrew.Errors;
-using Pitcrew.Etcd;
+using Pitcrew.Sim.Storage;
 using Pitcrew.Restore;
 using Pitcrew.Sim.Cluster;
-using Pitcrew.Sim.Controllers;
 
 namespace Pitcrew.Sim.NodeAgent;
 
 /// <summary>
-/// The sim's own etcd as the control-plane nodes' stacked member, for the restore runbook: the etcd manifest parked
-/// on every control-plane node stops the real etcd; its data dir is /var/lib/etcd on the first control-plane node (other
-/// node paths live under DIR/nodes/NODE); the manifest put back starts it again from whatever that dir then holds.
-/// Handles, without the store (etcd may be down): crictl ps/stop, mv, chown and pitcrew etcd snapshot restore.
+/// The sim's stacked etcd members as the control-plane nodes' etcd, for the restore runbook: the etcd manifest parked
+/// on a node stops that node's member; its data dir is the node's /var/lib/etcd (every node path lives under
+/// DIR/nodes/NODE); the manifest put back starts it again from whatever that dir then holds. Handles, without the store
+/// (a quorum may be down): crictl ps/stop, mv, chown, and snapshot restore with pitcrew or the real etcdctl.
 /// </summary>
-internal sealed class SimEtcdHost(LocalEtcd etcd, string directory, AgentStore store)
+internal sealed class SimEtcdHost(SimEtcd etcd, string directory)
 {
     public const string DataDir = ClusterRestoreProcedure.DefaultDataDir;
     private static readonly TimeSpan StoreBackTimeout = TimeSpan.FromSeconds(30);
     private readonly ConcurrentDictionary<string, string> _parked = new(StringComparer.Ordinal);
-    private IReadOnlyList<string> _controlPlanes = [];
 
-    public bool EtcdRunning => etcd.Pid != 0;
+    /// <summary>Members started while no quorum ran: their mirror pods are written once the store answers again.</summary>
+    private readonly ConcurrentDictionary<string, bool> _unwritten = new(StringComparer.Ordinal);
 
-    /// <summary>Whether the node is a control-plane node seen before etcd stopped (the agent answers for it meanwhile).</summary>
-    public bool Knows(string node) => _controlPlanes.Contains(node, StringComparer.Ordinal);
+    /// <summary>Whether enough members run for the store to answer.</summary>
+    public bool StoreUp => etcd.Members.Count(m => m.Running) >= etcd.Quorum;
+
+    /// <summary>Whether the node runs a member (the agent answers for it while the store is down).</summary>
+    public bool Knows(string node) => etcd.On(node) is not null;
 
     /// <summary>Runs the command when it is one of this host's; null when the agent's other commands should.</summary>
     public async Task<int?> TryRunAsync(AgentCall call, CancellationToken cancellationToken)
@@ -32,11 +34,6 @@ internal sealed class SimEtcdHost(LocalEtcd etcd, string directory, AgentStore s
         switch (call.Words)
         {
             case ["crictl", "ps", ..]:
-                if (EtcdRunning)
-                {
-                    _controlPlanes = await ControlPlanesAsync(cancellationToken).ConfigureAwait(false);
-                }
-
                 return Ps(call);
             case ["crictl", "stop", ..]:
                 foreach (var id in call.Operands(2))
@@ -51,6 +48,8 @@ internal sealed class SimEtcdHost(LocalEtcd etcd, string directory, AgentStore s
                 return target is not null && Exists(call.Node, target) ? 0 : call.Fail(1, $"chown: cannot access '{target}': No such file or directory");
             case ["pitcrew", "etcd", "snapshot", "restore", ..]:
                 return await RestoreAsync(call, cancellationToken).ConfigureAwait(false);
+            case ["etcdctl", "snapshot", "restore", ..]:
+                return await EtcdctlRestore.RunAsync(call, this, cancellationToken).ConfigureAwait(false);
             case ["mv", ..]:
                 return await MoveAsync(call, cancellationToken).ConfigureAwait(false);
             default:
@@ -58,25 +57,22 @@ internal sealed class SimEtcdHost(LocalEtcd etcd, string directory, AgentStore s
         }
     }
 
-    /// <summary>A node path on the sim's disk: /var/lib/etcd of the first control plane is the real etcd's data dir.</summary>
-    public string Map(string node, string path)
-    {
-        var full = Path.GetFullPath(path);
-        return node == HostNode && full == DataDir ? etcd.DataDir : Path.Combine(directory, "nodes", node) + full;
-    }
+    /// <summary>A node path on the sim's disk: DIR/nodes/NODE/PATH (the node's /var/lib/etcd is its member's data dir).</summary>
+    public string Map(string node, string path) => Path.Combine(directory, "nodes", node) + Path.GetFullPath(path);
 
-    private string? HostNode => _controlPlanes.Count > 0 ? _controlPlanes[0] : null;
+    /// <summary>A file a command names: the node's copy when there is one, else the path as given (the sim's nodes share the host's disk).</summary>
+    public string MapFile(string node, string path) => File.Exists(Map(node, path)) ? Map(node, path) : path;
 
     private bool Exists(string node, string path) => Directory.Exists(Map(node, path)) || File.Exists(Map(node, path));
 
     private int Ps(AgentCall call)
     {
         var name = call.Words.SkipWhile(w => w != "--name").Skip(1).FirstOrDefault()?.Trim('^', '$');
-        var isControlPlane = Knows(call.Node);
+        var member = etcd.On(call.Node);
         var running = name switch
         {
-            "etcd" => isControlPlane && (!_parked.ContainsKey(call.Node) || (call.Node == HostNode && EtcdRunning)),
-            "kube-apiserver" => isControlPlane,
+            "etcd" => member is { Running: true },
+            "kube-apiserver" => member is not null,
             _ => false,
         };
         if (running)
@@ -95,13 +91,12 @@ internal sealed class SimEtcdHost(LocalEtcd etcd, string directory, AgentStore s
         }
 
         var (source, target) = operands;
-
-        if (source == ServiceCommands.EtcdManifest)
+        if (source == ServiceCommands.EtcdManifest && Knows(call.Node))
         {
             return await ParkAsync(call, target, cancellationToken).ConfigureAwait(false);
         }
 
-        if (target == ServiceCommands.EtcdManifest)
+        if (target == ServiceCommands.EtcdManifest && Knows(call.Node))
         {
             return await UnparkAsync(call, source, cancellationToken).ConfigureAwait(false);
         }
@@ -111,25 +106,23 @@ internal sealed class SimEtcdHost(LocalEtcd etcd, string directory, AgentStore s
 
     private async Task<int> ParkAsync(AgentCall call, string target, CancellationToken cancellationToken)
     {
-        if (!EtcdRunning)
+        if (_parked.ContainsKey(call.Node))
         {
             return call.Fail(1, $"mv: cannot stat '{ServiceCommands.EtcdManifest}': No such file or directory");
         }
 
-        _controlPlanes = await ControlPlanesAsync(cancellationToken).ConfigureAwait(false);
-        var status = await ServiceCommands.MoveAsync(call, cancellationToken).ConfigureAwait(false);
-        if (status != 0)
+        if (StoreUp)
         {
-            return status;
+            // While a quorum runs, the cluster sees the kubelet remove etcd's mirror pod.
+            var status = await ServiceCommands.MoveAsync(call, cancellationToken).ConfigureAwait(false);
+            if (status != 0)
+            {
+                return status;
+            }
         }
 
         _parked[call.Node] = target;
-        if (_controlPlanes.All(_parked.ContainsKey))
-        {
-            // No member left: the kubelet of the last node stops the sim's etcd.
-            await etcd.StopAsync().ConfigureAwait(false);
-        }
-
+        await etcd.StopAsync(call.Node).ConfigureAwait(false);
         return 0;
     }
 
@@ -140,30 +133,31 @@ internal sealed class SimEtcdHost(LocalEtcd etcd, string directory, AgentStore s
             return await ServiceCommands.MoveAsync(call, cancellationToken).ConfigureAwait(false);
         }
 
-        if (!EtcdRunning)
+        try
         {
-            try
-            {
-                await etcd.RestartAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (PitcrewException e)
-            {
-                return call.Fail(1, $"etcd did not start from {DataDir} on node/{call.Node}: {e.Message}");
-            }
+            await etcd.StartAsync(call.Node, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PitcrewException e)
+        {
+            return call.Fail(1, $"etcd did not start from {DataDir} on node/{call.Node}: {e.Message}");
         }
 
         _parked.TryRemove(call.Node, out _);
+        _unwritten[call.Node] = true;
+        if (!StoreUp)
+        {
+            return 0;
+        }
+
         var started = call.Services.Time.GetTimestamp();
         while (true)
         {
             try
             {
-                // The restored store has the node as in the snapshot: clear the parked mark and run etcd's mirror pod again.
-                var node = await call.MutateNodeAsync(n => Unannotate(n), cancellationToken).ConfigureAwait(false);
-                if (node is not null)
+                foreach (var node in _unwritten.Keys.Order(StringComparer.Ordinal))
                 {
-                    var version = await StaticPods.VersionAsync(call, cancellationToken).ConfigureAwait(false);
-                    await StaticPods.WriteAsync(call, node, version, ["etcd"], cancellationToken).ConfigureAwait(false);
+                    await WriteMirrorPodAsync(call.Quiet(node), cancellationToken).ConfigureAwait(false);
+                    _unwritten.TryRemove(node, out _);
                 }
 
                 return 0;
@@ -175,9 +169,16 @@ internal sealed class SimEtcdHost(LocalEtcd etcd, string directory, AgentStore s
         }
     }
 
-    private async Task<IReadOnlyList<string>> ControlPlanesAsync(CancellationToken cancellationToken) =>
-        [.. (await store.ListAsync(AgentStore.Nodes, null, cancellationToken).ConfigureAwait(false))
-            .Where(AgentServices.IsControlPlane).Select(Resources.Name).Order(StringComparer.Ordinal)];
+    /// <summary>The store (restored or not) gets the node as running etcd again: the parked mark cleared, etcd's mirror pod back.</summary>
+    private static async Task WriteMirrorPodAsync(AgentCall call, CancellationToken cancellationToken)
+    {
+        var node = await call.MutateNodeAsync(n => Unannotate(n), cancellationToken).ConfigureAwait(false);
+        if (node is not null)
+        {
+            var version = await StaticPods.VersionAsync(call, cancellationToken).ConfigureAwait(false);
+            await StaticPods.WriteAsync(call, node, version, ["etcd"], cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     private int MoveFiles(AgentCall call, string source, string target)
     {
@@ -188,7 +189,7 @@ internal sealed class SimEtcdHost(LocalEtcd etcd, string directory, AgentStore s
             return call.Fail(1, $"mv: cannot stat '{source}': No such file or directory");
         }
 
-        if (from == etcd.DataDir && EtcdRunning)
+        if (etcd.On(call.Node) is { Running: true } member && from == member.DataDir)
         {
             return call.Fail(1, $"mv: cannot move '{source}': etcd is running on it (the sim refuses; stop etcd first)");
         }
@@ -241,7 +242,7 @@ internal sealed class SimEtcdHost(LocalEtcd etcd, string directory, AgentStore s
         var name = Flag("--name") ?? RestoreOptions.DefaultName;
         var bump = Flag("--bump-revision") is { } b ? long.Parse(b, System.Globalization.CultureInfo.InvariantCulture) : (long?)null;
         var options = new RestoreOptions(
-            file,
+            MapFile(call.Node, file),
             Map(call.Node, Flag("--data-dir") ?? $"/{name}.etcd"),
             Flag("--wal-dir") is { } wal ? Map(call.Node, wal) : null,
             name,

@@ -38,8 +38,13 @@ internal static class StaticPods
         var etcdMoved = ObjectMeta.Metadata(node)["annotations"]?[ControlPlaneLayout.EtcdManifestAnnotation] is not null;
         foreach (var component in components.Where(c => c != "etcd" || !etcdMoved))
         {
+            if (component == "etcd")
+            {
+                await RestartMemberAsync(call, version, cancellationToken).ConfigureAwait(false);
+            }
+
             await store.DeleteNowAsync(AgentStore.Pods, "kube-system", $"{component}-{call.Node}", cancellationToken).ConfigureAwait(false);
-            foreach (var pod in ControlPlaneLayout.StaticPods(node, version, [component], store.EtcdEndpoint))
+            foreach (var pod in ControlPlaneLayout.StaticPods(node, version, [component], store.EtcdUrlsOf(call.Node)))
             {
                 await store.CreateAsync(AgentStore.Pods, pod, "kube-system", call.Now, cancellationToken).ConfigureAwait(false);
             }
@@ -52,6 +57,30 @@ internal static class StaticPods
         {
             call.Services.Served.Current = version;
         }
+    }
+
+    /// <summary>
+    /// A new etcd image restarts the node's stacked member, as the kubelet does when kubeadm rewrites etcd.yaml; kubeadm
+    /// then waits for etcd to answer again. The same image leaves the member running.
+    /// </summary>
+    private static async Task RestartMemberAsync(AgentCall call, SimVersion version, CancellationToken cancellationToken)
+    {
+        if (call.Services.Etcd?.On(call.Node) is not { Running: true } member)
+        {
+            return;
+        }
+
+        var pod = await call.Services.Store.GetAsync(AgentStore.Pods, "kube-system", $"etcd-{call.Node}", cancellationToken).ConfigureAwait(false);
+        var image = ControlPlaneLayout.Image("etcd", version);
+        if ((string?)pod?["spec"]?["containers"]?[0]?["image"] == image)
+        {
+            return;
+        }
+
+        call.Out($"[upgrade/etcd] Restarting etcd member {member.Node} with {image}");
+        await call.Services.Etcd.StopAsync(call.Node).ConfigureAwait(false);
+        await call.Services.Etcd.StartAsync(call.Node, cancellationToken).ConfigureAwait(false);
+        call.Out("[upgrade/etcd] Waiting for etcd to become available");
     }
 
     /// <summary>

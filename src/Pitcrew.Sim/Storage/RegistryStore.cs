@@ -9,6 +9,9 @@ namespace Pitcrew.Sim.Storage;
 /// <summary>An object as stored: its JSON and the etcd revision that last changed it (its resourceVersion).</summary>
 internal sealed record RegistryEntry(string Key, byte[] Value, long ModRevision);
 
+/// <summary>The URLs an etcd member's static pod names: client, and for a member the sim runs, peer and the initial cluster.</summary>
+internal sealed record EtcdPodUrls(string ClientUrl, string? PeerUrl, string? InitialCluster);
+
 /// <summary>A page of a prefix listing read at one revision.</summary>
 internal sealed record StoredPage(IReadOnlyList<RegistryEntry> Items, long Revision, bool More, long Remaining);
 
@@ -19,12 +22,11 @@ internal sealed class RegistryStore : IDisposable
     private readonly KV.KVClient _kv;
     private readonly IReadOnlyList<(string Prefix, LeaseManager Leases)> _expiring;
 
-    /// <summary>A store on the first endpoint; keys under an expiring prefix are written with a lease of its TTL.</summary>
+    /// <summary>A store on every endpoint (<see cref="BalancedChannel"/>); keys under an expiring prefix are written with a lease of its TTL.</summary>
     public RegistryStore(EtcdConnectionOptions options, IReadOnlyList<KeyTtl>? expiring = null, TimeProvider? time = null)
     {
-        var endpoint = options.Endpoints[0];
-        Endpoint = endpoint;
-        _channel = EtcdChannelFactory.Create(options, endpoint);
+        Endpoint = options.Endpoints[0];
+        _channel = BalancedChannel.Create(options);
         _kv = new KV.KVClient(_channel);
         var leases = new Lease.LeaseClient(_channel);
         _expiring = [.. (expiring ?? []).Select(e => (e.Prefix, new LeaseManager(leases, e.Ttl, time ?? TimeProvider.System)))];
@@ -32,6 +34,12 @@ internal sealed class RegistryStore : IDisposable
 
     /// <summary>The etcd client URL the store writes to: what the etcd mirror pods advertise.</summary>
     public string Endpoint { get; }
+
+    /// <summary>The stacked member of each control-plane node, when the sim runs them (none: an etcd given from outside).</summary>
+    public IReadOnlyDictionary<string, EtcdPodUrls> Members { get; init; } = new Dictionary<string, EtcdPodUrls>(StringComparer.Ordinal);
+
+    /// <summary>What the etcd mirror pod of the node advertises: its own member, else the store's endpoint.</summary>
+    public EtcdPodUrls EtcdUrlsOf(string node) => Members.TryGetValue(node, out var urls) ? urls : new EtcdPodUrls(Endpoint, null, null);
 
     /// <summary>How many leases the store has granted for expiring keys.</summary>
     public int LeasesGranted => _expiring.Sum(e => e.Leases.Granted);

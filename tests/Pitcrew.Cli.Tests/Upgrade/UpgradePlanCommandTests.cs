@@ -81,13 +81,14 @@ public sealed class UpgradePlanCommandTests : IAsyncLifetime
             Assert.True(apply.Succeeded, apply.Tail());
         }
 
-        // kubeadm rewrote cp-1's static pods; its etcd pod still advertises the sim's real etcd, as kubeadm's manifest does.
+        // kubeadm rewrote cp-1's static pods; each etcd pod still advertises its node's real member, as kubeadm's manifest does.
         foreach (var node in new[] { "cp-1", "cp-2" })
         {
+            var member = _cluster.Sim.Etcd.On(node)!.ClientUrl;
             var etcd = await KubectlAsync("get", "pod", "-n", "kube-system", $"etcd-{node}", "-o",
                 "jsonpath={.metadata.annotations.kubeadm\\.kubernetes\\.io/etcd\\.advertise-client-urls} {.spec.containers[0].command}");
-            Assert.StartsWith($"{_cluster.Sim.EtcdEndpoint} ", etcd.Stdout, StringComparison.Ordinal);
-            Assert.Contains($"--advertise-client-urls={_cluster.Sim.EtcdEndpoint}", etcd.Stdout, StringComparison.Ordinal);
+            Assert.StartsWith($"{member} ", etcd.Stdout, StringComparison.Ordinal);
+            Assert.Contains($"--advertise-client-urls={member}", etcd.Stdout, StringComparison.Ordinal);
         }
 
         var half = await PitcrewAsync("upgrade", "plan", "--to", "v1.31", "--releases", releases);

@@ -103,14 +103,22 @@ public sealed class NodeAgentTests(UpgradeSimulatorFixture sim) : IClassFixture<
     }
 
     [Fact]
-    public async Task EtcdManifest_MovedOutStopsItsPod_AndMovedBackStartsIt()
+    public async Task EtcdManifest_MovedOutStopsItsMember_AndMovedBackStartsIt()
     {
         await using var executor = Executor();
         using var http = sim.AdminClient();
+        var member = sim.Sim.Etcd.On("cp-2")!;
         await RunOkAsync(executor, "cp-2", "mv /etc/kubernetes/manifests/etcd.yaml /root/etcd.yaml");
-        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await http.GetAsync("/api/v1/namespaces/kube-system/pods/etcd-cp-2", Token)).StatusCode);
+        Assert.False(member.Running);
+        Assert.DoesNotContain((await RunOkAsync(executor, "cp-2", "crictl ps --name '^etcd$' --state running -q")).Output, l => l.Text == "etcd-cp-2");
+
+        // Two members: one stopped leaves no quorum, and the API server says so at once.
+        var lost = await http.GetAsync("/api/v1/namespaces/kube-system/pods/etcd-cp-2", Token);
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, lost.StatusCode);
+        Assert.Contains("no quorum: 1 of 2 members running", await lost.Content.ReadAsStringAsync(Token), StringComparison.Ordinal);
 
         await RunOkAsync(executor, "cp-2", "sudo mv /root/etcd.yaml /etc/kubernetes/manifests/");
+        Assert.True(member.Running);
         Assert.StartsWith("registry.k8s.io/etcd:", await ImageAsync(http, "/api/v1/namespaces/kube-system/pods/etcd-cp-2"), StringComparison.Ordinal);
     }
 
