@@ -141,9 +141,6 @@ internal sealed class ApiHandler
                     : new ApiResult(200, JsonValue.Create("ok"), "text/plain");
             case ["metrics"]:
                 return new ApiResult(200, JsonValue.Create(_metrics.Render() + _budgets?.Render()), "text/plain");
-            case ["api" or "apis", ..] when NoQuorum() is { } lost:
-                // What kube-apiserver answers once its etcd requests time out, without making the client wait for that.
-                throw ApiStatus.Unavailable($"etcd is unavailable: {lost}");
             case ["api"]:
                 return Discovery.WantsAggregated(accept)
                     ? new ApiResult(200, Discovery.Aggregated(core: true), Discovery.AggregatedContentType)
@@ -162,6 +159,10 @@ internal sealed class ApiHandler
                 return ApiResult.Ok(Discovery.ResourceList(string.Empty, version) ?? throw ApiStatus.UnknownPath());
             case ["apis", var group, var version]:
                 return ApiResult.Ok(Discovery.ResourceList(group, version) ?? throw ApiStatus.UnknownPath());
+            case ["api", _, ..] or ["apis", _, _, ..] when NoQuorum() is { } lost:
+                // Discovery comes from memory, as kube-apiserver's; resources answer what it answers once its etcd requests
+                // time out, without making the client wait for that.
+                throw ApiStatus.Unavailable($"etcd is unavailable: {lost}");
             case ["api", var version, .. var rest]:
                 return await ResourceAsync(context, ApiPath.Parse(string.Empty, version, rest)).ConfigureAwait(false);
             case ["apis", var group, var version, .. var rest]:
