@@ -100,7 +100,9 @@ internal static class DoctorCommand
         }
 
         var previous = parse.GetValue(BaselineFile) is { } file ? (file, Doctor.Baseline.Read(file)) : default;
-        var api = scope == DoctorScope.Etcd ? null : new KubeDoctorApi(KubeAccess.Connect(new KubeAccessOptions(parse.GetValue(Kubeconfig), parse.GetValue(Context)), context.Environment));
+        var access = new KubeAccessOptions(parse.GetValue(Kubeconfig), parse.GetValue(Context));
+        var api = scope != DoctorScope.Etcd ? new KubeDoctorApi(KubeAccess.Connect(access, context.Environment))
+            : options.Etcd is null ? EtcdPodsOnly(access, context) : null;
         var traceGate = new Lock();
         Action<string>? trace = parse.GetValue(GlobalOptions.Verbose) ? line => { lock (traceGate) { context.Err.Profile.Out.Writer.WriteLine(line); } } : null;
         var report = await new DoctorRunner(api ?? (IDoctorApi)NoCluster.Instance, context.Time, trace).RunAsync(options, cancellationToken).ConfigureAwait(false);
@@ -178,8 +180,24 @@ internal static class DoctorCommand
             : throw new PitcrewException($"--max-backup-age \"{text}\": want a duration such as 25h", ExitCodes.Usage);
     }
 
+    /// <summary>
+    /// doctor etcd without etcd flags finds the members through the cluster's etcd pods when a kubeconfig is at hand; without
+    /// one the runner notes how to give --endpoints.
+    /// </summary>
+    private static KubeDoctorApi? EtcdPodsOnly(KubeAccessOptions access, CliContext context)
+    {
+        try
+        {
+            return new KubeDoctorApi(KubeAccess.Connect(access, context.Environment));
+        }
+        catch (PitcrewException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The etcd scope needs no Kubernetes API: nothing is gathered from it.</summary>
-    private sealed class NoCluster : IDoctorApi
+    private sealed class NoCluster : IDoctorApi, IDoctorApi.Offline
     {
         public static readonly NoCluster Instance = new();
 
@@ -197,5 +215,7 @@ internal static class DoctorCommand
         public Task<IReadOnlyList<NodeUsage>?> NodeUsageAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<NodeUsage>?>(null);
 
         public Task<string?> ServerVersionAsync(CancellationToken cancellationToken) => Task.FromResult<string?>(null);
+
+        public Task<IReadOnlyList<Upgrade.EtcdPod>> ListEtcdPodsAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<Upgrade.EtcdPod>>([]);
     }
 }

@@ -31,6 +31,10 @@ internal static class CheckIds
     public const string EtcdDbSize = "etcd.db-size";
     public const string EtcdFragmented = "etcd.fragmented";
     public const string EtcdErrors = "etcd.errors";
+    public const string EtcdMemberDown = "etcd.member-down";
+    public const string EtcdMemberBehind = "etcd.member-behind";
+    public const string EtcdLearner = "etcd.learner";
+    public const string EtcdClusterIdMismatch = "etcd.cluster-id";
     public const string EtcdBackupMissing = "etcd.backup-missing";
     public const string EtcdBackupStale = "etcd.backup-stale";
     public const string EtcdBackupUnverified = "etcd.backup-unverified";

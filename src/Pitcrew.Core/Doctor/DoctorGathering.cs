@@ -22,6 +22,34 @@ internal static class DoctorGathering
         }
     }
 
+    /// <summary>
+    /// The member list from the first endpoint that gives one, and the status of every member's client URLs (and of the
+    /// endpoints given that no member lists); without a member list, each endpoint given as it answers.
+    /// </summary>
+    public static async Task<EtcdClusterView> EtcdClusterAsync(EtcdConnectionOptions etcd, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<EtcdMemberEntry>? members = null;
+        foreach (var endpoint in etcd.Endpoints)
+        {
+            using var client = new EtcdEndpointClient(etcd with { CommandTimeout = etcd.CommandTimeout ?? EtcdConnectionOptions.DefaultCommandTimeout }, endpoint);
+            try
+            {
+                members = [.. (await client.MembersAsync(cancellationToken).ConfigureAwait(false))
+                    .Select(m => new EtcdMemberEntry(m.ID, m.Name, [.. m.PeerURLs], [.. m.ClientURLs], m.IsLearner))];
+                break;
+            }
+            catch (Exception e) when (e is Grpc.Core.RpcException or Errors.PitcrewException && !cancellationToken.IsCancellationRequested)
+            {
+                // The next endpoint may answer; the statuses below say why this one did not.
+            }
+        }
+
+        var urls = (members ?? []).SelectMany(m => m.ClientUrls.Take(1)).ToList();
+        urls.AddRange(etcd.Endpoints.Where(e => !urls.Any(u => EtcdClusterView.SameEndpoint(u, e)) && (members is null || !members.Any(m => m.ClientUrls.Any(u => EtcdClusterView.SameEndpoint(u, e))))));
+        var statuses = await EtcdEndpoints.StatusAsync(etcd with { Endpoints = urls }, wholeCluster: false, cancellationToken).ConfigureAwait(false);
+        return new EtcdClusterView(members ?? [], statuses, etcd);
+    }
+
     /// <summary>The API server's serving certificate from a probe of its endpoint; null when none was shown.</summary>
     public static SeenCertificate? ApiServer(ProbeResult? probe) => probe is { Certificate: { } certificate }
         ? new SeenCertificate(CertificateSource.ApiServer, new ObjectRef("Endpoint", null, probe.Endpoint), $"TLS handshake {probe.Endpoint}", certificate)

@@ -28,7 +28,7 @@ internal sealed class DoctorRunner(IDoctorApi api, TimeProvider time, Action<str
             : Task.FromResult<IReadOnlyList<EventFacts>>([]);
         var usageTask = options.Checks(DoctorScope.Nodes, DoctorScope.Node) ? Timed("node usage", Guard("node usage", () => Bounded(api.NodeUsageAsync, cancellationToken), null, cancellationToken), u => u?.Count ?? 0) : Task.FromResult<IReadOnlyList<NodeUsage>?>(null);
         var versionTask = needsCluster ? Guard("the API server version", () => api.ServerVersionAsync(cancellationToken), null, cancellationToken) : Task.FromResult<string?>(null);
-        var etcdTask = options.Checks(DoctorScope.Etcd, DoctorScope.Certs) ? EtcdAsync(options, cancellationToken) : Task.FromResult<IReadOnlyList<EndpointStatus>>([]);
+        var etcdTask = options.Checks(DoctorScope.Etcd, DoctorScope.Certs) ? EtcdAsync(options, cancellationToken) : Task.FromResult(EtcdClusterView.Empty);
         var apiCertTask = options.Checks(DoctorScope.Certs) && api.ServerEndpoint is { } server
             ? TlsProbe.ProbeAsync("kube-apiserver", server.Host, server.Port, options.EffectiveProbeTimeout, cancellationToken)
             : Task.FromResult<ProbeResult?>(null)!;
@@ -74,9 +74,10 @@ internal sealed class DoctorRunner(IDoctorApi api, TimeProvider time, Action<str
         }
 
         var etcd = await etcdTask.ConfigureAwait(false);
-        if (options.Checks(DoctorScope.Etcd) && etcd.Count > 0)
+        if (options.Checks(DoctorScope.Etcd) && etcd.Statuses.Count > 0)
         {
-            Add(EtcdChecks.Check(etcd, options.EtcdQuotaBytes));
+            Add(EtcdChecks.Check([.. etcd.Statuses.Where(s => !EtcdMemberChecks.Covers(etcd, s))], options.EtcdQuotaBytes));
+            Add(EtcdMemberChecks.Check(etcd));
         }
 
         if (options.Checks(DoctorScope.Etcd) && options.Backups is { } backups)
@@ -91,7 +92,7 @@ internal sealed class DoctorRunner(IDoctorApi api, TimeProvider time, Action<str
 
         if (options.Checks(DoctorScope.Certs))
         {
-            var etcdCertificates = await DoctorGathering.EtcdCertificatesAsync(etcd, options.Etcd, options.ProbeConcurrency, options.EffectiveProbeTimeout, cancellationToken)
+            var etcdCertificates = await DoctorGathering.EtcdCertificatesAsync(etcd.Statuses, etcd.Connection ?? options.Etcd, options.ProbeConcurrency, options.EffectiveProbeTimeout, cancellationToken)
                 .ConfigureAwait(false);
             var survey = CertificateSurvey.From(await apiCertTask.ConfigureAwait(false), probes, etcdCertificates);
             if (survey.Unread.Count > 0)
@@ -170,15 +171,35 @@ internal sealed class DoctorRunner(IDoctorApi api, TimeProvider time, Action<str
         }
     }
 
-    private async Task<IReadOnlyList<EndpointStatus>> EtcdAsync(DoctorOptions options, CancellationToken cancellationToken)
+    /// <summary>
+    /// The etcd given (--endpoints); else, when there is a cluster to read, the members kube-system's etcd pods advertise, as
+    /// kubeadm finds them (with its certificates under the PKI dir for a TLS etcd); else a note says how to give it.
+    /// </summary>
+    private async Task<EtcdClusterView> EtcdAsync(DoctorOptions options, CancellationToken cancellationToken)
     {
-        if (options.Etcd is null)
+        var etcd = options.Etcd;
+        if (etcd is null && api is not IDoctorApi.Offline)
         {
-            Note("etcd not checked: give --endpoints (with --cacert, --cert and --key for a TLS etcd) to check its members");
-            return [];
+            var pods = await Guard("the etcd pods in kube-system", () => api.ListEtcdPodsAsync(cancellationToken), [], cancellationToken).ConfigureAwait(false);
+            var found = Upgrade.ClusterEtcd.Resolve(new EtcdConnectionOptions([]), endpointsGiven: false, pods,
+                options.PkiDirectory ?? KubeadmCertificates.DefaultPkiDirectory, File.Exists);
+            if (found.Options is null)
+            {
+                Note($"etcd not checked: {found.Problem}");
+                return EtcdClusterView.Empty;
+            }
+
+            Note($"etcd: {found.Endpoints} ({found.Origin})");
+            etcd = found.Options;
         }
 
-        return await DoctorGathering.EtcdMembersAsync(options.Etcd, cancellationToken).ConfigureAwait(false);
+        if (etcd is null)
+        {
+            Note("etcd not checked: give --endpoints (with --cacert, --cert and --key for a TLS etcd) to check its members");
+            return EtcdClusterView.Empty;
+        }
+
+        return await DoctorGathering.EtcdClusterAsync(etcd, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -24,6 +24,12 @@ internal interface IDoctorApi
 
     Task<string?> ServerVersionAsync(CancellationToken cancellationToken);
 
+    /// <summary>kube-system's etcd static pods (component=etcd): where kubeadm's members advertise their client URLs.</summary>
+    Task<IReadOnlyList<Upgrade.EtcdPod>> ListEtcdPodsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Marks a port with no cluster behind it (doctor etcd without a kubeconfig): nothing is asked of it.</summary>
+    internal interface Offline;
+
     /// <summary>The API server's host and port, for reading its serving certificate.</summary>
     (string Host, int Port)? ServerEndpoint { get; }
 }

@@ -60,6 +60,19 @@ internal sealed class KubeDoctorApi(Kubernetes client) : IDoctorApi
         }
     }
 
+    public async Task<IReadOnlyList<Upgrade.EtcdPod>> ListEtcdPodsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return Upgrade.ClusterEtcd.Pods(await client.CoreV1.ListNamespacedPodAsync("kube-system", labelSelector: Upgrade.ClusterEtcd.PodSelector, cancellationToken: cancellationToken)
+                .ConfigureAwait(false));
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Forbidden)
+        {
+            throw new NotAuthorizedException("the etcd pods in kube-system", e.Message);
+        }
+    }
+
     public async Task<string?> ServerVersionAsync(CancellationToken cancellationToken)
     {
         try

@@ -42,6 +42,12 @@ internal static class Thresholds
     /// <summary>A certificate expiring within this time (or expired) is critical.</summary>
     public static readonly TimeSpan CertificateCritical = TimeSpan.FromDays(7);
 
+    /// <summary>
+    /// A follower whose applied raft index trails the leader's by more than this is behind: a healthy follower stays within
+    /// a few entries, and a thousand is seconds of a busy control plane's writes.
+    /// </summary>
+    public const ulong EtcdMemberBehindEntries = 1_000;
+
     /// <summary>etcd's default --quota-backend-bytes (2 GiB).</summary>
     public const long EtcdDefaultQuota = 2L * 1024 * 1024 * 1024;
 

@@ -73,6 +73,16 @@ internal static class ClusterEtcd
         return new(flags with { Endpoints = endpoints, CaCert = ca, Cert = pair.Cert, Key = pair.Key }, $"{origin}, kubeadm's certificates", null);
     }
 
+    /// <summary>The label kubeadm's etcd static pod carries.</summary>
+    public const string PodSelector = "component=" + ClusterVersions.EtcdComponent;
+
+    /// <summary>The etcd static pods of a kube-system list (component=etcd) with kubeadm's annotation and their command lines.</summary>
+    public static IReadOnlyList<EtcdPod> Pods(k8s.Models.V1PodList pods) =>
+        [.. pods.Items.Where(p => p.Spec?.NodeName is not null).Select(p => new EtcdPod(
+            p.Spec.NodeName,
+            p.Metadata.Annotations?.TryGetValue(AdvertiseAnnotation, out var urls) == true ? urls : null,
+            [.. p.Spec.Containers?.FirstOrDefault(c => c.Name == ClusterVersions.EtcdComponent)?.Command ?? p.Spec.Containers?.FirstOrDefault()?.Command ?? []]))];
+
     /// <summary>The client URLs a pod advertises: kubeadm's annotation, else the flag on its command line (--flag=value or --flag value).</summary>
     public static IReadOnlyList<string> Urls(EtcdPod pod)
     {

@@ -242,9 +242,10 @@ internal static class Tables
         var ready = statuses.Count(s => (bool?)s["ready"] == true);
         var restarts = statuses.Sum(s => (int?)s["restartCount"] ?? 0);
         var phase = (string?)status?["reason"] ?? (string?)status?["phase"] ?? "Pending";
-        if (statuses.Select(s => (string?)s["state"]?["terminated"]?["reason"]).LastOrDefault(r => r is not null) is { } terminated)
+        // As kubectl's printer: the last container with a waiting or terminated reason names the state (CrashLoopBackOff).
+        if (statuses.Select(s => (string?)s["state"]?["waiting"]?["reason"] ?? (string?)s["state"]?["terminated"]?["reason"]).LastOrDefault(r => !string.IsNullOrEmpty(r)) is { } reason)
         {
-            phase = terminated;
+            phase = reason;
         }
 
         if (ObjectMeta.Metadata(pod)["deletionTimestamp"] is not null && phase is not ("Succeeded" or "Failed"))

@@ -47,6 +47,39 @@ public sealed class DoctorEtcdTests
     }
 
     [Fact]
+    public async Task DoctorEtcd_OnThreeMembers_NamesTheMemberDown_AndALearnerNeverPromoted()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var etcd = await EtcdFixture.StartAsync(new EtcdFixtureOptions(Members: 3), ct);
+        // etcd accepts a new member once every member has been connected for a few seconds (its strict reconfiguration check).
+        EtcdctlResult added;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        var peer = $"--peer-urls=http://127.0.0.1:{FreePorts.Next()}";
+        while ((added = await etcd.RunEtcdctlAsync(["member", "add", "cp-4", "--learner", peer, "-w", "json"], cancellationToken: ct)).ExitCode != 0
+            && added.Stderr.Contains("unhealthy cluster", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(500, ct);
+        }
+
+        Assert.True(added.ExitCode == 0, added.Stderr);
+        var learnerId = JsonDocument.Parse(added.Stdout).RootElement.GetProperty("member").GetProperty("ID").GetUInt64();
+        await etcd.KillMemberAsync(2);
+
+        // One endpoint is enough: the member list names the others.
+        var run = await CliRun.InvokeAsync("doctor", "etcd", "-o", "json", "--endpoints", etcd.Members[0].ClientUrl, "--dial-timeout", "1s");
+        Assert.Equal(Pitcrew.Doctor.DoctorExitCodes.Critical, run.ExitCode);
+        using var report = JsonDocument.Parse(run.Stdout);
+        var findings = report.RootElement.GetProperty("findings").EnumerateArray().ToList();
+        var down = Assert.Single(findings, f => f.GetProperty("id").GetString() == "etcd.member-down" && f.GetProperty("object").GetProperty("name").GetString() == etcd.Members[2].Name);
+        Assert.Equal("critical", down.GetProperty("severity").GetString());
+        Assert.Contains("losing one more member loses the quorum (2 of 3)", down.GetProperty("symptom").GetString(), StringComparison.Ordinal);
+        var learner = Assert.Single(findings, f => f.GetProperty("id").GetString() == "etcd.learner");
+        Assert.Equal($"once it caught up with the leader: etcdctl member promote {learnerId:x}", learner.GetProperty("remedy").GetString());
+        Assert.Single(findings, f => f.GetProperty("id").GetString() == "etcd.member-down" && f.GetProperty("symptom").GetString()!.Contains("never started", StringComparison.Ordinal));
+        Assert.DoesNotContain(findings, f => f.GetProperty("id").GetString() == "etcd.member-unreachable");
+    }
+
+    [Fact]
     public async Task DoctorEtcd_UnreachableMember_IsCritical()
     {
         var run = await CliRun.InvokeAsync("doctor", "etcd", "-o", "json", "--endpoints", $"http://127.0.0.1:{FreePorts.Next()}", "--dial-timeout", "1s");

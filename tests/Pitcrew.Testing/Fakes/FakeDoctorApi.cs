@@ -17,6 +17,7 @@ internal sealed class FakeDoctorApi : IDoctorApi
     public const string EventsResource = "events";
     public const string MetricsResource = "metrics";
     public const string VersionResource = "version";
+    public const string EtcdPodsResource = "etcd pods";
 
     private readonly List<string> _calls = [];
 
@@ -69,6 +70,12 @@ internal sealed class FakeDoctorApi : IDoctorApi
 
     public Task<IReadOnlyList<NodeUsage>?> NodeUsageAsync(CancellationToken cancellationToken) =>
         Read(MetricsResource, "node metrics (metrics.k8s.io)", "nodes.metrics.k8s.io", () => Usage is null ? null : (IReadOnlyList<NodeUsage>?)[.. Usage]);
+
+    /// <summary>kube-system's etcd static pods.</summary>
+    public List<Pitcrew.Upgrade.EtcdPod> EtcdPods { get; } = [];
+
+    public Task<IReadOnlyList<Pitcrew.Upgrade.EtcdPod>> ListEtcdPodsAsync(CancellationToken cancellationToken) =>
+        Read(EtcdPodsResource, "the etcd pods in kube-system", "pods", () => (IReadOnlyList<Pitcrew.Upgrade.EtcdPod>)[.. EtcdPods]);
 
     public Task<string?> ServerVersionAsync(CancellationToken cancellationToken) =>
         Read(VersionResource, "the API server version", "version", () => ServerVersion);
