@@ -7,6 +7,14 @@ using Pitcrew.Bench;
 //        Pitcrew.Bench doctor PITCREW_BINARY [WORKERS]         (pitcrew doctor on the large scenario against kubectl get pods -A -o json)
 //        Pitcrew.Bench backup PITCREW_BINARY S3RVER [TARGET_MB] [ROUNDS]  (backup create to s3rver against etcdctl snapshot save)
 //        Pitcrew.Bench upgrade PITCREW_BINARY [WORKERS] [KUBELET_RESTART_S] [POD_STOP_S] [BATCH_SIZES=5,1] (upgrade apply)
+//        Pitcrew.Bench upgrade-ha PITCREW_BINARY [WORKERS=2] [KUBELET_RESTART_S=10] (upgrade apply on 3 stacked control planes, per control plane)
+if (args is ["upgrade-ha", var haBinary, .. var haRest])
+{
+    using var stopHa = new CancellationTokenSource(TimeSpan.FromMinutes(30));
+    int HaArg(int index, int fallback) => haRest.Length > index ? int.Parse(haRest[index], System.Globalization.CultureInfo.InvariantCulture) : fallback;
+    return await UpgradeHaBench.RunAsync(haBinary, HaArg(0, 2), HaArg(1, 10), stopHa.Token);
+}
+
 if (args is ["upgrade", var upgradeBinary, .. var upgradeRest])
 {
     using var stopUpgrade = new CancellationTokenSource(TimeSpan.FromMinutes(90));

@@ -28,3 +28,7 @@ public sealed record EndpointStatus(
 
 /// <summary>Whether a member committed a linearizable read in time, as etcdctl endpoint health checks it.</summary>
 public sealed record EndpointHealth(string Endpoint, bool Healthy, TimeSpan Took, string? Error);
+
+/// <summary>A member of the member list (its name, id and client URLs) with its own status read through its first client URL.</summary>
+/// <param name="Name">The member's name (kubeadm names a stacked member after its node); empty when the member list could not be read.</param>
+public sealed record MemberStatus(string Name, ulong Id, IReadOnlyList<string> ClientUrls, EndpointStatus Status);

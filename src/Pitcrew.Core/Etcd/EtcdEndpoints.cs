@@ -38,22 +38,60 @@ public static class EtcdEndpoints
         })).ConfigureAwait(false);
     }
 
-    /// <summary>The endpoints given, or with --cluster every member's client URLs from the first endpoint that answers.</summary>
-    private static async Task<IReadOnlyList<string>> ResolveAsync(EtcdConnectionOptions options, bool wholeCluster, CancellationToken cancellationToken)
+    /// <summary>
+    /// Every member of the member list (read through the first endpoint that answers) with its status read through its own
+    /// client URL; when no endpoint lists the members, each endpoint given with its status and no name.
+    /// </summary>
+    public static async Task<IReadOnlyList<MemberStatus>> MembersAsync(EtcdConnectionOptions options, CancellationToken cancellationToken)
     {
-        if (!wholeCluster)
+        options = WithDefaultTimeout(options);
+        IReadOnlyList<Etcdserverpb.Member> members;
+        try
         {
-            return options.Endpoints;
+            members = await ListMembersAsync(options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PitcrewException) when (!cancellationToken.IsCancellationRequested)
+        {
+            var statuses = await StatusAsync(options, wholeCluster: false, cancellationToken).ConfigureAwait(false);
+            return [.. statuses.Select(s => new MemberStatus(string.Empty, s.MemberId, [s.Endpoint], s))];
         }
 
+        return await Task.WhenAll(members.Select(async member =>
+        {
+            var urls = member.ClientURLs.ToList();
+            if (urls.Count == 0)
+            {
+                return new MemberStatus(member.Name, member.ID, urls, EndpointStatus.Failed(member.Name, "not started: the member has no client URL yet"));
+            }
+
+            using var client = new EtcdEndpointClient(options, urls[0]);
+            try
+            {
+                return new MemberStatus(member.Name, member.ID, urls, await client.StatusAsync(cancellationToken).ConfigureAwait(false));
+            }
+            catch (Exception e) when (e is RpcException or PitcrewException && !cancellationToken.IsCancellationRequested)
+            {
+                return new MemberStatus(member.Name, member.ID, urls, EndpointStatus.Failed(urls[0], EtcdErrors.Reason(urls[0], e)));
+            }
+        })).ConfigureAwait(false);
+    }
+
+    /// <summary>The endpoints given, or with --cluster every member's client URLs from the first endpoint that answers.</summary>
+    private static async Task<IReadOnlyList<string>> ResolveAsync(EtcdConnectionOptions options, bool wholeCluster, CancellationToken cancellationToken) =>
+        wholeCluster
+            ? [.. (await ListMembersAsync(options, cancellationToken).ConfigureAwait(false)).SelectMany(m => m.ClientURLs).Distinct(StringComparer.Ordinal)]
+            : options.Endpoints;
+
+    /// <summary>The member list from the first endpoint that answers.</summary>
+    private static async Task<IReadOnlyList<Etcdserverpb.Member>> ListMembersAsync(EtcdConnectionOptions options, CancellationToken cancellationToken)
+    {
         var errors = new List<string>();
         foreach (var endpoint in options.Endpoints)
         {
             using var client = new EtcdEndpointClient(options, endpoint);
             try
             {
-                var members = await client.MembersAsync(cancellationToken).ConfigureAwait(false);
-                return [.. members.SelectMany(m => m.ClientURLs).Distinct(StringComparer.Ordinal)];
+                return await client.MembersAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is RpcException or PitcrewException && !cancellationToken.IsCancellationRequested)
             {

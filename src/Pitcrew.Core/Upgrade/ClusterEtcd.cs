@@ -10,6 +10,9 @@ internal sealed record EtcdPod(string Node, string? AdvertisedUrls, IReadOnlyLis
 internal sealed record ClusterEtcdSource(EtcdConnectionOptions? Options, string Origin, string? Problem)
 {
     public string Endpoints => Options is null ? "?" : string.Join(",", Options.Endpoints);
+
+    /// <summary>The control planes' etcd pods read to find it (none when the flags named the endpoints), to name each member after its node.</summary>
+    public IReadOnlyList<EtcdPod> Pods { get; init; } = [];
 }
 
 /// <summary>
@@ -58,7 +61,7 @@ internal static class ClusterEtcd
         var origin = $"advertised by {string.Join(", ", advertised.Select(p => $"etcd-{p.Pod.Node}"))}";
         if (flags.HasTlsMaterial || !endpoints.Any(e => e.StartsWith("https://", StringComparison.OrdinalIgnoreCase)))
         {
-            return new(flags with { Endpoints = endpoints }, origin, null);
+            return new(flags with { Endpoints = endpoints }, origin, null) { Pods = pods };
         }
 
         var ca = Path.Combine(pkiDir, EtcdCa);
@@ -70,7 +73,7 @@ internal static class ClusterEtcd
                 $"{string.Join(" or ", ClientPairs.Select(p => Path.Combine(pkiDir, p.Cert)))} and its key); pass --cacert, --cert and --key");
         }
 
-        return new(flags with { Endpoints = endpoints, CaCert = ca, Cert = pair.Cert, Key = pair.Key }, $"{origin}, kubeadm's certificates", null);
+        return new(flags with { Endpoints = endpoints, CaCert = ca, Cert = pair.Cert, Key = pair.Key }, $"{origin}, kubeadm's certificates", null) { Pods = pods };
     }
 
     /// <summary>The label kubeadm's etcd static pod carries.</summary>

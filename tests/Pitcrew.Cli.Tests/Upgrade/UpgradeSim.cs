@@ -50,6 +50,8 @@ internal sealed class UpgradeSim : SimFixture
                   - { minor: v1.28, latest: v1.28.15, released: 2023-08-15, endOfLife: 2099-01-01, etcd: 3.5.15-0, coredns: v1.10.1 }
                   - { minor: v1.29, latest: v1.29.15, released: 2023-12-13, endOfLife: 2099-01-01, etcd: 3.5.15-0, coredns: v1.11.1 }
                   - { minor: v1.30, latest: v1.30.14, released: 2024-04-17, endOfLife: 2099-01-01, etcd: 3.5.15-0, coredns: v1.11.3 }
+                  - { minor: v1.31, latest: v1.31.14, released: 2024-08-13, endOfLife: 2099-01-01, etcd: 3.5.15-0, coredns: v1.11.3 }
+                  - { minor: v1.32, latest: v1.32.13, released: 2024-12-11, endOfLife: 2099-01-01, etcd: 3.5.16-0, coredns: v1.11.3 }
                 """, Token);
             await upgrade.WaitSettledAsync();
             return upgrade;

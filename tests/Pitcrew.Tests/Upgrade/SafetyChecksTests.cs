@@ -67,6 +67,43 @@ public sealed class SafetyChecksTests
     }
 
     [Fact]
+    public void Etcd_AStackedMemberThatDoesNotAnswer_IsNoGoNamingItsNodeAndWhatOneMoreRestartWouldLeave()
+    {
+        var members = new[] { StackedEtcd.Up(1), StackedEtcd.Up(2), StackedEtcd.Down(3) };
+        var facts = new EtcdMemberFacts([.. members.Select(m => m.Status)], Quota) { Named = members };
+
+        var check = SafetyChecks.Etcd(Health(3), facts);
+
+        Assert.Equal(PreflightVerdict.Fail, check.Verdict);
+        Assert.EndsWith($"\netcd on cp-3 does not answer: upgrading another control plane would leave 1 of 3 ({StackedEtcd.Url(3)}: connection refused)", check.Evidence,
+            StringComparison.Ordinal);
+        Assert.StartsWith("start etcd on cp-3 again and wait until every member is healthy", check.Action, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Etcd_AnAlarm_NamesTheNodeOfTheMemberThatRaisedIt()
+    {
+        var members = new[] { StackedEtcd.Up(1, alarms: "memberID:2 alarm:NOSPACE"), StackedEtcd.Up(2, alarms: "memberID:2 alarm:NOSPACE"), StackedEtcd.Up(3) };
+        var facts = new EtcdMemberFacts([.. members.Select(m => m.Status)], Quota) { Named = members };
+
+        var check = SafetyChecks.Etcd(Health(3), facts);
+
+        Assert.Equal(PreflightVerdict.Fail, check.Verdict);
+        Assert.EndsWith("\netcd on cp-2 raised alarm NOSPACE", check.Evidence, StringComparison.Ordinal);
+        Assert.Contains("etcdctl alarm disarm", check.Action, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Etcd_ThreeHealthyNamedMembers_Pass()
+    {
+        var members = StackedEtcd.Healthy();
+        var check = SafetyChecks.Etcd(Health(3), new EtcdMemberFacts([.. members.Select(m => m.Status)], Quota) { Named = members });
+        Assert.Equal(PreflightVerdict.Pass, check.Verdict);
+        Assert.StartsWith("3/3 members' pods Ready", check.Evidence, StringComparison.Ordinal);
+        Assert.EndsWith("3/3 members answer, leader 1, no alarms, db 1Mi (0% of quota 2Gi)", check.Evidence, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Backup_NoStore_WarnsThatApplyTakesOne()
     {
         var check = SafetyChecks.Backup(null, Now, TimeSpan.FromHours(1));
@@ -168,9 +205,10 @@ public sealed class SafetyChecksTests
         Assert.Equal("no serving certificate could be read; no certificate read from kube-apiserver 10.0.0.10:6443 (timed out)", check.Evidence);
     }
 
-    private static ClusterHealth Health() => new(
-        [new NodeHealth("cp-1", true, "True", [])],
-        [.. new[] { "kube-apiserver", "kube-controller-manager", "kube-scheduler", "etcd" }.Select(c => new ControlPlanePodHealth(c, "cp-1", "Running", true, null))],
+    private static ClusterHealth Health(int controlPlanes = 1) => new(
+        [.. Enumerable.Range(1, controlPlanes).Select(n => new NodeHealth($"cp-{n}", true, "True", []))],
+        [.. Enumerable.Range(1, controlPlanes).SelectMany(n => new[] { "kube-apiserver", "kube-controller-manager", "kube-scheduler", "etcd" }
+            .Select(c => new ControlPlanePodHealth(c, $"cp-{n}", "Running", true, null)))],
         [],
         []);
 

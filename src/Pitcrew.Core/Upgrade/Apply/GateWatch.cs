@@ -12,15 +12,23 @@ internal sealed class GateWatch(IGateApi gates, TimeProvider time, IUpgradeProgr
     /// <summary>Waits for a node's gates after a stage's part, with the cluster's against the baseline; null when they pass, else why not.</summary>
     public Task<string?> NodeAsync(string node, UpgradeStage stage, GateFacts baseline, ApplyOptions options, CancellationToken cancellationToken)
     {
+        var etcd = stage.Role == NodeRole.Worker ? string.Empty : ", etcd members healthy and caught up";
         progress.Step(node, "health-gates", StepState.Started, stage.Part == StagePart.Components
-            ? "static pods at the target, workloads, budgets, crash loops, skew"
-            : "Ready at the target, static pods, workloads, budgets, crash loops, skew");
+            ? $"static pods at the target{etcd}, workloads, budgets, crash loops, skew"
+            : $"Ready at the target, static pods{etcd}, workloads, budgets, crash loops, skew");
         return WaitAsync(options, facts => [.. Judge(facts, node, stage), .. HealthGates.Cluster(facts, baseline)], cancellationToken);
     }
 
-    /// <summary>The node's own gates for the part: static pods only after the components, the whole node otherwise.</summary>
-    public static IReadOnlyList<GateProblem> Judge(GateFacts facts, string node, UpgradeStage stage) =>
-        stage.Part == StagePart.Components ? HealthGates.StaticPods(facts, node, stage.Target) : HealthGates.Node(facts, node, stage.Role, stage.Target);
+    /// <summary>
+    /// The node's own gates for the part: static pods only after the components, the whole node otherwise; on a control
+    /// plane also every etcd member healthy and caught up, so the next control plane never restarts its member while
+    /// this one's is still down or behind.
+    /// </summary>
+    public static IReadOnlyList<GateProblem> Judge(GateFacts facts, string node, UpgradeStage stage)
+    {
+        var own = stage.Part == StagePart.Components ? HealthGates.StaticPods(facts, node, stage.Target) : HealthGates.Node(facts, node, stage.Role, stage.Target);
+        return stage.Role == NodeRole.Worker ? own : [.. own, .. HealthGates.Etcd(facts)];
+    }
 
     /// <summary>Polls the gates until none fails (null), a fatal one fails, or the gate timeout passes (the reason).</summary>
     public async Task<string?> WaitAsync(ApplyOptions options, Func<GateFacts, IReadOnlyList<GateProblem>> judge, CancellationToken cancellationToken)

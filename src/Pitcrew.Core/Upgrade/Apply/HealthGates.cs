@@ -20,7 +20,11 @@ internal sealed record GateFacts(
     ClusterVersions Versions,
     IReadOnlyList<WorkloadState> Workloads,
     IReadOnlySet<string> CrashLooping,
-    IReadOnlyList<BudgetState> Budgets);
+    IReadOnlyList<BudgetState> Budgets)
+{
+    /// <summary>The stacked etcd members named after their nodes; null when the cluster's etcd is not known (not judged).</summary>
+    public IReadOnlyList<EtcdMemberState>? Etcd { get; init; }
+}
 
 /// <summary>One gate not passed: which, about what, why; a fatal one fails the node at once instead of being waited out.</summary>
 internal sealed record GateProblem(string Gate, string Subject, string Detail, bool Fatal = false)
@@ -41,6 +45,17 @@ internal static class HealthGates
     public const string BudgetsGate = "budgets";
     public const string CrashLoopGate = "crash loops";
     public const string SkewGate = "version skew";
+    public const string EtcdGate = "etcd";
+
+    /// <summary>
+    /// How far a member's applied raft index may trail the leader's committed index and still count as caught up.</summary>
+    /// <remarks>etcd
+    /// itself refuses requests on a member whose applied index trails its committed index by more than 5000
+    /// (maxGapBetweenApplyAndCommitIndex); a member that restarted and is replaying or receiving the log is far behind
+    /// until it caught up, while a healthy follower of a busy cluster trails by a few dozen entries between the two
+    /// status reads. 1000 is well above that noise and well below the point where etcd turns the member away.
+    /// </remarks>
+    public const ulong MaxRaftLag = 1000;
 
     /// <summary>The components kubeadm upgrades on every control-plane node, as static pods.</summary>
     public static readonly IReadOnlyList<string> UpgradedStaticPods =
@@ -88,6 +103,56 @@ internal static class HealthGates
             else if (KubeVersion.FromImage(pod.Image) is not { } running || running < target)
             {
                 problems.Add(new GateProblem(StaticPodsGate, $"{component}-{name}", $"runs {pod.Image}, want tag {target}"));
+            }
+        }
+
+        return problems;
+    }
+
+    /// <summary>
+    /// Every etcd member answers without an alarm, a leader exists, and every member has applied the log to within
+    /// <see cref="MaxRaftLag"/> of the leader's committed index: what a control plane's upgrade waits for before the next
+    /// one restarts its member. An alarm fails at once; the rest is waited for. Not judged when etcd is not known.
+    /// </summary>
+    public static IReadOnlyList<GateProblem> Etcd(GateFacts now)
+    {
+        if (now.Etcd is not { Count: > 0 } members)
+        {
+            return [];
+        }
+
+        var problems = new List<GateProblem>();
+        var answering = members.Where(m => m.Status.Reachable).ToList();
+        foreach (var member in members.Where(m => !m.Status.Reachable))
+        {
+            problems.Add(new GateProblem(EtcdGate, $"etcd on {member.Node}", $"does not answer ({member.Status.Failure}); waiting for it to answer " +
+                $"({answering.Count} of {members.Count} members answer)"));
+        }
+
+        foreach (var (member, alarm) in answering.SelectMany(m => m.Status.Alarms.Select(a => (m, a))).DistinctBy(p => p.a, StringComparer.Ordinal))
+        {
+            var named = EtcdMembers.AlarmOf(alarm, members);
+            problems.Add(new GateProblem(EtcdGate, $"etcd on {named?.Node ?? member.Node}", $"raised alarm {named?.Alarm ?? alarm}", Fatal: true));
+        }
+
+        var leader = answering.FirstOrDefault(m => m.Status.IsLeader);
+        if (leader is null)
+        {
+            if (answering.Count > 0)
+            {
+                problems.Add(new GateProblem(EtcdGate, "etcd", $"has no leader ({answering.Count} of {members.Count} members answer); waiting for one to be elected"));
+            }
+
+            return problems;
+        }
+
+        foreach (var member in answering.Where(m => m != leader))
+        {
+            var behind = leader.Status.RaftIndex > member.Applied ? leader.Status.RaftIndex - member.Applied : 0;
+            if (behind > MaxRaftLag)
+            {
+                problems.Add(new GateProblem(EtcdGate, $"etcd on {member.Node}", string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"applied raft index {member.Applied} is {behind} behind the leader's ({leader.Node}) {leader.Status.RaftIndex}; waiting until it is within {MaxRaftLag}")));
             }
         }
 

@@ -120,12 +120,14 @@ internal static class UpgradeApply
             NodeRunbooks = nodeRunbooks,
             RevisitBlocked = request.RevisitBlocked,
         };
+        // With the cluster's etcd known, every control plane's gates wait for all its members healthy and caught up.
+        IGateApi gateApi = etcd.Options is { } etcdOptions ? new EtcdGateReader(api, new ClusterEtcdMembers(etcdOptions, etcd.Pods)) : api;
         ApplyOutcome outcome;
         try
         {
             outcome = await console.WatchAsync([.. stages.SelectMany(s => s.Nodes).Distinct(StringComparer.Ordinal)], async shown =>
             {
-                using var runner = new UpgradeRunner(executor, nodeApi, api, time, shown, SaveAsync);
+                using var runner = new UpgradeRunner(executor, nodeApi, gateApi, time, shown, SaveAsync);
                 return await runner.RunAsync(stages, journal, options, run.Token).ConfigureAwait(false);
             }).ConfigureAwait(false);
         }

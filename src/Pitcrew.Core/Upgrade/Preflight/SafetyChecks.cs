@@ -38,12 +38,44 @@ internal static class SafetyChecks
         }
 
         var findings = EtcdChecks.Check(etcd.Members, etcd.QuotaBytes).Where(f => f.Severity != Severity.Info).OrderByDescending(f => f.Severity).ToList();
+        var named = MemberProblems(etcd.Named);
+        if (named.Count > 0)
+        {
+            // The doctor's unreachable and alarm findings say the same without the node; keep the others (no leader, DB size).
+            var rest = findings.Where(f => f.Id is not CheckIds.EtcdUnreachable and not CheckIds.EtcdAlarm).ToList();
+            var remedy = named[0].Remedy ?? findings.FirstOrDefault(f => f.Id == CheckIds.EtcdAlarm)?.Remedy;
+            return new PreflightCheck(EtcdName, PreflightVerdict.Fail, $"{podEvidence}\n{List(named.Select(p => p.Text).Concat(rest.Select(Line)))}", podCheck.Action ?? remedy);
+        }
+
         var verdict = (PreflightVerdict)Math.Max((int)podCheck.Verdict, findings.Count == 0 ? 0 : (int)Verdict(findings[0].Severity));
-        var members = findings.Count > 0
-            ? List(findings.Select(f => f.Object.Kind == "EtcdCluster" ? f.Symptom : $"{f.Object.Name}: {f.Symptom}"))
-            : MembersEvidence(etcd);
+        var members = findings.Count > 0 ? List(findings.Select(Line)) : MembersEvidence(etcd);
         return new PreflightCheck(EtcdName, verdict, $"{podEvidence}\n{members}", podCheck.Action ?? (findings.Count > 0 ? findings[0].Remedy : null));
     }
+
+    /// <summary>
+    /// What is wrong with each member, named by its node: one that does not answer (and what restarting one more control
+    /// plane's member would leave), and each alarm with the member that raised it; the remedy only for a silent member.
+    /// </summary>
+    public static IReadOnlyList<(string Text, string? Remedy)> MemberProblems(IReadOnlyList<EtcdMemberState> members)
+    {
+        var problems = new List<(string, string?)>();
+        var answering = members.Count(m => m.Status.Reachable);
+        foreach (var member in members.Where(m => !m.Status.Reachable))
+        {
+            var left = members.Count > 1 ? $": upgrading another control plane would leave {Math.Max(0, answering - 1)} of {members.Count}" : string.Empty;
+            problems.Add(($"etcd on {member.Node} does not answer{left} ({member.Status.Failure})",
+                $"start etcd on {member.Node} again and wait until every member is healthy (pitcrew etcd endpoint health --cluster): the upgrade restarts one member at a time and needs all the others"));
+        }
+
+        foreach (var alarm in members.Where(m => m.Status.Reachable).SelectMany(m => m.Status.Alarms).Distinct(StringComparer.Ordinal))
+        {
+            problems.Add((EtcdMembers.AlarmOf(alarm, members) is { } named ? $"etcd on {named.Node} raised alarm {named.Alarm}" : $"etcd alarm raised: {alarm}", null));
+        }
+
+        return problems;
+    }
+
+    private static string Line(Finding finding) => finding.Object.Kind == "EtcdCluster" ? finding.Symptom : $"{finding.Object.Name}: {finding.Symptom}";
 
     /// <summary>
     /// The backup line, passing only when the cluster's etcd answers (when it was judged): apply's pre-upgrade backup and

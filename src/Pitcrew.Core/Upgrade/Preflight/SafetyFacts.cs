@@ -5,7 +5,11 @@ using Pitcrew.Etcd;
 namespace Pitcrew.Upgrade.Preflight;
 
 /// <summary>The etcd members as read with the etcd connection flags, and the quota (--quota-backend-bytes) their DB size is judged against.</summary>
-internal sealed record EtcdMemberFacts(IReadOnlyList<EndpointStatus> Members, long QuotaBytes);
+internal sealed record EtcdMemberFacts(IReadOnlyList<EndpointStatus> Members, long QuotaBytes)
+{
+    /// <summary>The same members named after their control-plane nodes (empty when not named).</summary>
+    public IReadOnlyList<EtcdMemberState> Named { get; init; } = [];
+}
 
 /// <summary>The backups listed in --store, or why the store could not be listed.</summary>
 internal sealed record BackupStoreFacts(string Store, IReadOnlyList<BackupManifest>? Backups, string? Error);

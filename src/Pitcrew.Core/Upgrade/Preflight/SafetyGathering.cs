@@ -37,7 +37,7 @@ internal static class SafetyGathering
 {
     public static async Task<SafetyFacts> ReadAsync(IDoctorApi api, SafetyRequest request, TimeProvider time, CancellationToken cancellationToken)
     {
-        var etcdTask = request.Etcd is { } etcd ? DoctorGathering.EtcdMembersAsync(etcd, cancellationToken) : Task.FromResult<IReadOnlyList<EndpointStatus>>([]);
+        var etcdTask = request.Etcd is { } etcd ? EtcdEndpoints.MembersAsync(etcd, cancellationToken) : Task.FromResult<IReadOnlyList<MemberStatus>>([]);
         var backupsTask = request.Store is { } store ? BackupsAsync(store.Url, store.List, cancellationToken) : Task.FromResult<BackupStoreFacts?>(null);
         var apiTask = api.ServerEndpoint is { } server ? TlsProbe.ProbeAsync("kube-apiserver", server.Host, server.Port, request.ProbeTimeout, cancellationToken) : null;
         var unread = new List<string>();
@@ -53,7 +53,8 @@ internal static class SafetyGathering
         }
 
         var apiProbe = apiTask is null ? null : await apiTask.ConfigureAwait(false);
-        var members = await etcdTask.ConfigureAwait(false);
+        var listed = await etcdTask.ConfigureAwait(false);
+        IReadOnlyList<EndpointStatus> members = [.. listed.Select(m => m.Status)];
         var etcdCertificates = await DoctorGathering.EtcdCertificatesAsync(members, request.Etcd, DoctorOptions.DefaultProbeConcurrency, request.ProbeTimeout, cancellationToken)
             .ConfigureAwait(false);
         var survey = CertificateSurvey.From(apiProbe, kubelets, etcdCertificates);
@@ -62,7 +63,7 @@ internal static class SafetyGathering
         var now = time.GetUtcNow();
         return new SafetyFacts(
             now,
-            request.Etcd is null ? null : new EtcdMemberFacts(members, request.EtcdQuotaBytes),
+            request.Etcd is null ? null : new EtcdMemberFacts(members, request.EtcdQuotaBytes) { Named = EtcdMembers.Name(listed, request.EtcdSource?.Pods ?? []) },
             await backupsTask.ConfigureAwait(false),
             request.MaxBackupAge,
             certificates,

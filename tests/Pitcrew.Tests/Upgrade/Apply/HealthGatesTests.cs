@@ -58,6 +58,63 @@ public sealed class HealthGatesTests
         Assert.Single(HealthGates.Cluster(baseline with { Workloads = [new("DaemonSet kube-system/kube-proxy", 6, 5)] }, baseline));
     }
 
+    [Fact]
+    public void Etcd_EveryMemberHealthyAndCaughtUp_Passes_AndAnUnknownEtcdIsNotJudged()
+    {
+        var facts = Facts("v1.30.14", "v1.30.14", true);
+        Assert.Empty(HealthGates.Etcd(facts));
+        Assert.Empty(HealthGates.Etcd(facts with { Etcd = StackedEtcd.Healthy() }));
+        Assert.Empty(HealthGates.Etcd(facts with { Etcd = [StackedEtcd.Up(1), StackedEtcd.Up(2, applied: 4000), StackedEtcd.Up(3, applied: 5100)] }));
+    }
+
+    [Fact]
+    public void Etcd_AMemberThatDoesNotAnswer_IsWaitedFor_NamingItsNode()
+    {
+        var facts = Facts("v1.30.14", "v1.30.14", true) with { Etcd = [StackedEtcd.Up(1), StackedEtcd.Down(2), StackedEtcd.Up(3)] };
+
+        var problem = Assert.Single(HealthGates.Etcd(facts));
+
+        Assert.False(problem.Fatal);
+        Assert.Equal($"etcd: etcd on cp-2: does not answer ({StackedEtcd.Url(2)}: connection refused); waiting for it to answer (2 of 3 members answer)", problem.ToString());
+    }
+
+    [Fact]
+    public void Etcd_AMemberBehindTheLeader_IsWaitedForUntilWithinTheLimit()
+    {
+        var limit = HealthGates.MaxRaftLag;
+        var facts = Facts("v1.30.14", "v1.30.14", true) with { Etcd = [StackedEtcd.Up(1, 9000, 9000), StackedEtcd.Up(2, 9000 - limit - 1, 8990), StackedEtcd.Up(3, 9000 - limit)] };
+
+        var problem = Assert.Single(HealthGates.Etcd(facts));
+
+        Assert.False(problem.Fatal);
+        Assert.Equal("etcd on cp-2", problem.Subject);
+        Assert.Equal($"applied raft index {9000 - limit - 1} is {limit + 1} behind the leader's (cp-1) 9000; waiting until it is within {limit}", problem.Detail);
+    }
+
+    [Fact]
+    public void Etcd_AnAlarmFailsAtOnce_AndNoLeaderIsWaitedFor()
+    {
+        var alarm = Facts("v1.30.14", "v1.30.14", true) with { Etcd = [StackedEtcd.Up(1, alarms: "memberID:3 alarm:NOSPACE"), StackedEtcd.Up(2), StackedEtcd.Up(3)] };
+        var fatal = Assert.Single(HealthGates.Etcd(alarm));
+        Assert.True(fatal.Fatal);
+        Assert.Equal("etcd: etcd on cp-3: raised alarm NOSPACE", fatal.ToString());
+
+        var leaderless = Facts("v1.30.14", "v1.30.14", true) with { Etcd = [StackedEtcd.Up(1, leader: 0), StackedEtcd.Down(2), StackedEtcd.Down(3)] };
+        var problems = HealthGates.Etcd(leaderless);
+        Assert.Contains(problems, p => p.ToString() == "etcd: etcd: has no leader (1 of 3 members answer); waiting for one to be elected");
+        Assert.DoesNotContain(problems, p => p.Fatal);
+    }
+
+    [Fact]
+    public void AControlPlanesGates_IncludeEtcd_AWorkersDoNot()
+    {
+        var facts = Facts("v1.30.14", "v1.30.14", true) with { Etcd = [StackedEtcd.Up(1), StackedEtcd.Down(2), StackedEtcd.Up(3)] };
+        Assert.Contains(GateWatch.Judge(facts, "cp-1", new UpgradeStage(Target, StageKind.FirstControlPlane, 0, ["cp-1"], StagePart.Components)),
+            p => p.Gate == HealthGates.EtcdGate);
+        Assert.Contains(GateWatch.Judge(facts, "cp-1", new UpgradeStage(Target, StageKind.ControlPlane, 0, ["cp-1"], StagePart.Kubelet)), p => p.Gate == HealthGates.EtcdGate);
+        Assert.Empty(GateWatch.Judge(facts, "cp-1", new UpgradeStage(Target, StageKind.Batch, 1, ["cp-1"])));
+    }
+
     [Theory]
     [InlineData(null, null, 6, 3, 1)]
     [InlineData("RollingUpdate", "2", 6, 3, 2)]
