@@ -29,19 +29,14 @@ internal static class DoctorGathering
     public static async Task<EtcdClusterView> EtcdClusterAsync(EtcdConnectionOptions etcd, CancellationToken cancellationToken)
     {
         IReadOnlyList<EtcdMemberEntry>? members = null;
-        foreach (var endpoint in etcd.Endpoints)
+        try
         {
-            using var client = new EtcdEndpointClient(etcd with { CommandTimeout = etcd.CommandTimeout ?? EtcdConnectionOptions.DefaultCommandTimeout }, endpoint);
-            try
-            {
-                members = [.. (await client.MembersAsync(cancellationToken).ConfigureAwait(false))
-                    .Select(m => new EtcdMemberEntry(m.ID, m.Name, [.. m.PeerURLs], [.. m.ClientURLs], m.IsLearner))];
-                break;
-            }
-            catch (Exception e) when (e is Grpc.Core.RpcException or Errors.PitcrewException && !cancellationToken.IsCancellationRequested)
-            {
-                // The next endpoint may answer; the statuses below say why this one did not.
-            }
+            members = [.. (await EtcdEndpoints.ListMembersAsync(etcd, cancellationToken).ConfigureAwait(false))
+                .Select(m => new EtcdMemberEntry(m.ID, m.Name, [.. m.PeerURLs], [.. m.ClientURLs], m.IsLearner))];
+        }
+        catch (Errors.PitcrewException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // No endpoint lists the members: the statuses below say why each did not answer.
         }
 
         var urls = (members ?? []).SelectMany(m => m.ClientUrls.Take(1)).ToList();

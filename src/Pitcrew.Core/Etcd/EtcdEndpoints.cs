@@ -82,9 +82,10 @@ public static class EtcdEndpoints
             ? [.. (await ListMembersAsync(options, cancellationToken).ConfigureAwait(false)).SelectMany(m => m.ClientURLs).Distinct(StringComparer.Ordinal)]
             : options.Endpoints;
 
-    /// <summary>The member list from the first endpoint that answers.</summary>
-    private static async Task<IReadOnlyList<Etcdserverpb.Member>> ListMembersAsync(EtcdConnectionOptions options, CancellationToken cancellationToken)
+    /// <summary>The member list from the first endpoint that answers; none answering is an error naming each one's reason.</summary>
+    internal static async Task<IReadOnlyList<Etcdserverpb.Member>> ListMembersAsync(EtcdConnectionOptions options, CancellationToken cancellationToken)
     {
+        options = WithDefaultTimeout(options);
         var errors = new List<string>();
         foreach (var endpoint in options.Endpoints)
         {

@@ -50,12 +50,12 @@ internal static class HealthGates
     /// <summary>
     /// How far a member's applied raft index may trail the leader's committed index and still count as caught up.</summary>
     /// <remarks>etcd
-    /// itself refuses requests on a member whose applied index trails its committed index by more than 5000
+    /// itself refuses new proposals on a member whose applied index trails its committed index by more than 5000
     /// (maxGapBetweenApplyAndCommitIndex); a member that restarted and is replaying or receiving the log is far behind
     /// until it caught up, while a healthy follower of a busy cluster trails by a few dozen entries between the two
     /// status reads. 1000 is well above that noise and well below the point where etcd turns the member away.
     /// </remarks>
-    public const ulong MaxRaftLag = 1000;
+    public const ulong MaxRaftLag = Doctor.Thresholds.EtcdMemberBehindEntries;
 
     /// <summary>The components kubeadm upgrades on every control-plane node, as static pods.</summary>
     public static readonly IReadOnlyList<string> UpgradedStaticPods =
