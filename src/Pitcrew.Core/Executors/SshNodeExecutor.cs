@@ -66,7 +66,7 @@ internal sealed class SshNodeExecutor(SshExecutorOptions options, Func<string, C
 
     /// <summary>
     /// SFTP into a temporary file (0600) in the login user's directory, then, as root: mkdir the target's directory,
-    /// move the file beside the target and rename it over the target (one rename, so the path never holds a part).
+    /// move the file beside the target, make it root's, and rename it over the target (one rename, so the path never holds a part).
     /// </summary>
     public async Task UploadAsync(string node, string localPath, string remotePath, Action<long>? progress, CancellationToken cancellationToken)
     {
@@ -89,7 +89,7 @@ internal sealed class SshNodeExecutor(SshExecutorOptions options, Func<string, C
 
         var part = remotePath + ".part";
         var dir = Path.GetDirectoryName(remotePath) is { Length: > 0 } d ? d : "/";
-        var place = $"mkdir -p -m 0700 {NodeCommand.Quote(dir)} && mv {NodeCommand.Quote(temp)} {NodeCommand.Quote(part)} && chmod 0600 {NodeCommand.Quote(part)} && mv -f {NodeCommand.Quote(part)} {NodeCommand.Quote(remotePath)}";
+        var place = $"mkdir -p -m 0700 {NodeCommand.Quote(dir)} && mv {NodeCommand.Quote(temp)} {NodeCommand.Quote(part)} && chown 0:0 {NodeCommand.Quote(part)} && chmod 0600 {NodeCommand.Quote(part)} && mv -f {NodeCommand.Quote(part)} {NodeCommand.Quote(remotePath)}";
         var placed = await RunAsync(node, NodeCommand.Shell(place) with { Sudo = true, Timeout = TimeSpan.FromMinutes(5) }, null, cancellationToken).ConfigureAwait(false);
         if (!placed.Succeeded)
         {
