@@ -27,11 +27,7 @@ internal static class ClusterRestoreCommand
         Description = "The restored cluster's token (default: pitcrew-restore-STAMP, new for every restore, so every ID is new)",
     };
 
-    private static readonly Option<RestoreTool> Tool = new("--restore-tool")
-    {
-        Description = "What restores each member on its node: pitcrew (no etcd tools needed, bumps the revision) or etcdctl (etcd's own tool; needs --bump-revision 0)",
-        DefaultValueFactory = _ => RestoreTool.Pitcrew,
-    };
+    private static readonly Option<string> Tool = CreateTool();
     private static readonly Option<string> DataDir = new("--data-dir") { Description = "etcd's data dir on the nodes", DefaultValueFactory = _ => ClusterRestoreProcedure.DefaultDataDir };
     private static readonly Option<string> ManifestDir = new("--manifest-dir") { Description = "The kubelet's static-pod dir", DefaultValueFactory = _ => ClusterRestoreProcedure.DefaultManifestDir };
     private static readonly Option<string?> StateDir = new("--state-dir") { Description = "Where the journal and a fetched backup go (default $XDG_STATE_HOME/pitcrew or ~/.local/state/pitcrew)", HelpName = "DIR" };
@@ -84,7 +80,7 @@ internal static class ClusterRestoreCommand
             ClusterRestoreRequest.UsesCluster(parse.GetValue(ExecutorFlags.Executor)!, parse.GetValue(NodeFlags.Kubeconfig))
                 ? new KubeAccessOptions(parse.GetValue(NodeFlags.Kubeconfig), parse.GetValue(NodeFlags.Context))
                 : null,
-            parse.GetValue(Tool));
+            parse.GetValue(Tool) == "etcdctl" ? RestoreTool.Etcdctl : RestoreTool.Pitcrew);
         var services = new ClusterRestoreServices(context.Time, context.Environment, () => BackupStoreFlags.Open(parse, context), () => BackupStoreFlags.Key(parse),
             kube => ExecutorFlags.Create(context, parse, kube), plan => PrintPlan(context, plan), () => Confirm(context), line => context.Err.WriteLine(line, Style.Plain));
         var outcome = await ClusterRestore.RunAsync(request, services, cancellationToken).ConfigureAwait(false);
@@ -99,6 +95,18 @@ internal static class ClusterRestoreCommand
         }
 
         return outcome.ExitCode;
+    }
+
+    private static Option<string> CreateTool()
+    {
+        var tool = new Option<string>("--restore-tool")
+        {
+            Description = "What restores each member on its node: pitcrew (no etcd tools needed, bumps the revision) or etcdctl (etcd's own tool; needs --bump-revision 0)",
+            HelpName = "pitcrew|etcdctl",
+            DefaultValueFactory = _ => "pitcrew",
+        };
+        tool.AcceptOnlyFromAmong("pitcrew", "etcdctl");
+        return tool;
     }
 
     private static bool Confirm(CliContext context)
