@@ -7,6 +7,7 @@ namespace Pitcrew.Cli.Tests;
 /// Simulated nodes reached over real SSH: one sshd on 127.0.0.1 with a port per node, whose ForceCommand logs the
 /// command the client sent and hands it to `pitcrew sim exec` for that node, plus the inventory and known_hosts files
 /// an operator would write. What a runbook runs over SSH then changes the simulated cluster as it would a real node.
+/// SFTP sessions get OpenSSH's sftp-server, started in a directory of the node's own under the test's root.
 /// </summary>
 internal sealed class SimSshBridge : IAsyncDisposable
 {
@@ -21,6 +22,12 @@ internal sealed class SimSshBridge : IAsyncDisposable
     }
 
     public SshdFixture Sshd { get; }
+
+    /// <summary>OpenSSH's SFTP server, which the bridge runs for SFTP sessions.</summary>
+    public const string SftpServer = SshdFixture.SftpServer;
+
+    /// <summary>Where a node's SFTP session starts (its uploads' temporary files land there before they move onto the node).</summary>
+    public string SftpHome(string node) => Path.Combine(_root, $"sftp-{node}");
 
     /// <summary>The inventory file: every node at its own port, the test's user and key, sudo on.</summary>
     public string Inventory { get; }
@@ -39,6 +46,12 @@ internal sealed class SimSshBridge : IAsyncDisposable
         await File.WriteAllTextAsync(bridge, $"""
             #!/bin/sh
             printf '%s\n' "$SSH_ORIGINAL_COMMAND" >> '{root}/ssh-'"$1"'.log'
+            case "$SSH_ORIGINAL_COMMAND" in
+              */sftp-server|internal-sftp)
+                # SFTP writes the host's disk, in a directory per node; the node agent's mv takes a file from there onto the node.
+                mkdir -p '{root}/sftp-'"$1"
+                exec {SftpServer} -d '{root}/sftp-'"$1" ;;
+            esac
             export DOTNET_ROOT='{dotnetRoot}'
             exec '{pitcrew}' sim exec --dir '{simDir}' "$1" -- "$SSH_ORIGINAL_COMMAND"
 

@@ -11,6 +11,9 @@ public sealed class SshdFixture : IAsyncDisposable
 {
     public const string SshdBinary = "/usr/sbin/sshd";
     public const string KeygenBinary = "/usr/bin/ssh-keygen";
+
+    /// <summary>OpenSSH's SFTP server, the sftp subsystem (a ForceCommand gets it in SSH_ORIGINAL_COMMAND).</summary>
+    public const string SftpServer = "/usr/lib/openssh/sftp-server";
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(15);
     private readonly ServerProcess _process;
 
@@ -92,6 +95,7 @@ public sealed class SshdFixture : IAsyncDisposable
             StrictModes no
             PrintMotd no
             LogLevel VERBOSE
+            Subsystem sftp {SftpServer}
             {forced}
             """, cancellationToken).ConfigureAwait(false);
         var process = ServerProcess.Start(SshdBinary, ["-D", "-e", "-f", config], directory);

@@ -17,7 +17,17 @@ internal static class ClusterRestoreCommand
         Description = "Every member as NODE=PEER-URL (kubeadm names members after nodes); default: etcd's member list",
     };
 
-    private static readonly Option<string?> NodeSnapshot = new("--node-snapshot") { Description = "Where the snapshot is on every node (default: the same path as here)", HelpName = "PATH" };
+    private static readonly Option<string?> NodeSnapshot = new("--node-snapshot")
+    {
+        Description = $"Where a copy of the snapshot already is on every node: no upload (default: upload it to {ClusterRestoreProcedure.UploadDir}/NAME)", HelpName = "PATH",
+    };
+
+    private static readonly Option<string?> Token = new("--initial-cluster-token")
+    {
+        Description = "The restored cluster's token (default: pitcrew-restore-STAMP, new for every restore, so every ID is new)",
+    };
+
+    private static readonly Option<string> Tool = CreateTool();
     private static readonly Option<string> DataDir = new("--data-dir") { Description = "etcd's data dir on the nodes", DefaultValueFactory = _ => ClusterRestoreProcedure.DefaultDataDir };
     private static readonly Option<string> ManifestDir = new("--manifest-dir") { Description = "The kubelet's static-pod dir", DefaultValueFactory = _ => ClusterRestoreProcedure.DefaultManifestDir };
     private static readonly Option<string?> StateDir = new("--state-dir") { Description = "Where the journal and a fetched backup go (default $XDG_STATE_HOME/pitcrew or ~/.local/state/pitcrew)", HelpName = "DIR" };
@@ -27,22 +37,23 @@ internal static class ClusterRestoreCommand
 
     public static Command Create(CliContext context)
     {
-        var token = RestoreFlags.Token();
         var bump = RestoreFlags.BumpRevision();
         var command = new Command("restore")
         {
-            Snapshot, FromBackup, ExecutorFlags.Executor, ExecutorFlags.Inventory, ExecutorFlags.KnownHosts, ExecutorFlags.SshAcceptNew, InitialCluster, token, bump, NodeSnapshot, DataDir, ManifestDir, StateDir, Yes, Resume, PlanOnly,
+            Snapshot, FromBackup, ExecutorFlags.Executor, ExecutorFlags.Inventory, ExecutorFlags.KnownHosts, ExecutorFlags.SshAcceptNew, InitialCluster, Token, bump, Tool, NodeSnapshot, DataDir, ManifestDir, StateDir, Yes, Resume, PlanOnly,
             NodeFlags.Kubeconfig, NodeFlags.Context, BackupStoreFlags.Store, BackupStoreFlags.S3Endpoint, BackupStoreFlags.KeyFile,
         }.Describe(
             "Restore etcd on every control-plane node from one snapshot: the standard kubeadm restore runbook, planned, checked and journaled",
             """
             Finds the control-plane nodes and etcd members (etcd's member list and the cluster's nodes, or
             --initial-cluster), plans every member's restore (IDs, flags) and refuses unless the plan checks out.
-            Then, through the executor: on every node park the etcd manifest and wait for etcd to exit; move the
+            Then, through the executor: copy the snapshot to every node (unless --node-snapshot) and check its
+            SHA-256 there before anything stops; on every node park the etcd manifest and wait for etcd to exit; move the
             data dir aside with a timestamp (never deleted); restore the member; chown like the old dir; put the
-            manifests back; wait for etcd health; restart the kube-apiservers; compare keys per prefix with the
-            snapshot. Each step is journaled in the state dir; after a failure fix the cause and add --resume.
-            Exit codes: 0 restored and verified, 3 plan blocked or not confirmed, 4 a step failed (resume).
+            manifests back; wait for etcd health; check the members (all planned, all voters, one cluster ID);
+            restart the kube-apiservers; compare keys per prefix served by every member with the snapshot. Each step is journaled in the state dir; after a failure fix the cause and add --resume.
+            Exit codes: 0 restored and verified, 3 plan blocked or not confirmed, 4 a step failed (resume),
+            10 a node's copy is missing, 14 a node's copy has another SHA-256 (nothing stopped either way).
             """,
             """
             pitcrew cluster restore --snapshot /var/backups/etcd.db --endpoints https://10.0.0.11:2379 \
@@ -56,19 +67,20 @@ internal static class ClusterRestoreCommand
         }
 
         command.Outputs(OutputFlag.Structured);
-        command.SetAction((parse, cancellationToken) => RunAsync(context, parse, token, bump, cancellationToken));
+        command.SetAction((parse, cancellationToken) => RunAsync(context, parse, bump, cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(CliContext context, ParseResult parse, Option<string> token, Option<long?> bump, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(CliContext context, ParseResult parse, Option<long?> bump, CancellationToken cancellationToken)
     {
         var request = new ClusterRestoreRequest(parse.GetValue(Snapshot), parse.GetValue(FromBackup), parse.GetValue(InitialCluster), parse.GetValue(NodeSnapshot),
-            parse.GetValue(token)!, parse.GetValue(bump), parse.GetValue(DataDir)!, parse.GetValue(ManifestDir)!,
+            parse.GetValue(Token), parse.GetValue(bump), parse.GetValue(DataDir)!, parse.GetValue(ManifestDir)!,
             parse.GetValue(StateDir) ?? ExecutorFlags.DefaultStateDir(context), parse.GetValue(Yes), parse.GetValue(Resume), parse.GetValue(PlanOnly),
             EtcdConnectionFlags.Bind(parse, context.Environment),
             ClusterRestoreRequest.UsesCluster(parse.GetValue(ExecutorFlags.Executor)!, parse.GetValue(NodeFlags.Kubeconfig))
                 ? new KubeAccessOptions(parse.GetValue(NodeFlags.Kubeconfig), parse.GetValue(NodeFlags.Context))
-                : null);
+                : null,
+            parse.GetValue(Tool) == "etcdctl" ? RestoreTool.Etcdctl : RestoreTool.Pitcrew);
         var services = new ClusterRestoreServices(context.Time, context.Environment, () => BackupStoreFlags.Open(parse, context), () => BackupStoreFlags.Key(parse),
             kube => ExecutorFlags.Create(context, parse, kube), plan => PrintPlan(context, plan), () => Confirm(context), line => context.Err.WriteLine(line, Style.Plain));
         var outcome = await ClusterRestore.RunAsync(request, services, cancellationToken).ConfigureAwait(false);
@@ -83,6 +95,18 @@ internal static class ClusterRestoreCommand
         }
 
         return outcome.ExitCode;
+    }
+
+    private static Option<string> CreateTool()
+    {
+        var tool = new Option<string>("--restore-tool")
+        {
+            Description = "What restores each member on its node: pitcrew (no etcd tools needed, bumps the revision) or etcdctl (etcd's own tool; needs --bump-revision 0)",
+            HelpName = "pitcrew|etcdctl",
+            DefaultValueFactory = _ => "pitcrew",
+        };
+        tool.AcceptOnlyFromAmong("pitcrew", "etcdctl");
+        return tool;
     }
 
     private static bool Confirm(CliContext context)
@@ -125,6 +149,12 @@ internal static class ClusterRestoreCommand
         foreach (var count in report.Counts.Where(c => c.Snapshot != c.Served || c.Prefix.StartsWith("/registry/", StringComparison.Ordinal)))
         {
             output.WriteLine($"  {count.Prefix,-50} snapshot {count.Snapshot,8}  served {count.Served,8}{(report.Lost.Contains(count.Prefix) ? "  LOST" : string.Empty)}");
+        }
+
+        foreach (var member in report.Members)
+        {
+            output.WriteLine($"  member {member.Member} {member.MemberId} at {member.Endpoint}: cluster {member.ClusterId}, revision {member.Revision}, " +
+                $"keys {member.Counts.Sum(c => c.Served)} of {member.Counts.Sum(c => c.Snapshot)}{(member.Lost.Count > 0 ? "  LOST " + string.Join(", ", member.Lost) : string.Empty)}");
         }
 
         output.WriteLine(report.Ok ? "verified: every prefix of the snapshot is served" : $"NOT verified: lost {string.Join(", ", report.Lost)}");

@@ -8,6 +8,13 @@ internal interface INodeExecutor : IAsyncDisposable
     /// outlives its timeout is stopped and reported with <see cref="CommandResult.TimedOut"/>; cancellation throws.
     /// </summary>
     Task<CommandResult> RunAsync(string node, NodeCommand command, Action<OutputLine>? output, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Copies a local file to <paramref name="remotePath"/> on the node (as root, creating its directory), written under
+    /// a temporary name, mode 0600, and renamed into place, so the path never holds a partial file;
+    /// <paramref name="progress"/> gets the bytes sent so far. Failures throw <see cref="PitcrewException"/>.
+    /// </summary>
+    Task UploadAsync(string node, string localPath, string remotePath, Action<long>? progress, CancellationToken cancellationToken);
 }
 
 /// <summary>Which stream an output line came from.</summary>

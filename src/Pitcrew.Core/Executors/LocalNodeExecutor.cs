@@ -52,6 +52,21 @@ internal sealed class LocalNodeExecutor(TimeProvider time) : INodeExecutor
         }
     }
 
+    /// <summary>A copy on this machine; the node is only reported.</summary>
+    public async Task UploadAsync(string node, string localPath, string remotePath, Action<long>? progress, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var source = File.OpenRead(localPath);
+            await UploadCopy.ToFileAsync(source, remotePath, progress, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new PitcrewException($"node/{node}: cannot copy {localPath} to {remotePath}: {e.Message} (run as root, or pass --node-snapshot with a copy already there)",
+                ExitCodes.FileUnreadable, e);
+        }
+    }
+
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     private static ProcessStartInfo StartInfo(NodeCommand command, bool asRoot)

@@ -66,6 +66,29 @@ internal sealed class SimNodeExecutor(HttpClient http, TimeProvider time, IDispo
         }
     }
 
+    /// <summary>PUT /sim/v1/nodes/{node}/files?path=PATH with the file as the body; the agent writes it into the node's disk atomically, mode 0600.</summary>
+    public async Task UploadAsync(string node, string localPath, string remotePath, Action<long>? progress, CancellationToken cancellationToken)
+    {
+        await using var source = File.OpenRead(localPath);
+        using var request = new HttpRequestMessage(HttpMethod.Put, $"sim/v1/nodes/{Uri.EscapeDataString(node)}/files?path={Uri.EscapeDataString(remotePath)}")
+        {
+            Content = new StreamContent(new ProgressStream(source, progress)),
+        };
+        try
+        {
+            using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new PitcrewException($"node/{node}: the sim's node agent refused the upload to {remotePath} ({(int)response.StatusCode}): " +
+                    await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false), ExitCodes.Failed);
+            }
+        }
+        catch (HttpRequestException e)
+        {
+            throw new PitcrewException($"node/{node}: cannot reach the sim's node agent: {e.Message}", ExitCodes.Unavailable, e);
+        }
+    }
+
     public ValueTask DisposeAsync()
     {
         if (owner is null)

@@ -24,9 +24,13 @@ internal sealed class SshNodeExecutor(SshExecutorOptions options, Func<string, C
     /// <summary>Exit code for a command killed by a signal without an exit status (as ssh(1) reports a lost session).</summary>
     public const int NoExitStatus = 255;
 
+    /// <summary>rw------- for an uploaded file (SSH.NET reads the decimal digits as octal).</summary>
+    private const short PrivateMode = 600;
+
     private static readonly string[] DefaultKeyNames = ["id_ed25519", "id_ecdsa", "id_rsa"];
     private readonly SemaphoreSlim _connecting = new(1, 1);
     private readonly Dictionary<string, (SshClient Client, SshHost Host)> _clients = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SftpClient> _sftp = new(StringComparer.Ordinal);
     private readonly KnownHosts _knownHosts = new(options.KnownHostsPath);
 
     public async Task<CommandResult> RunAsync(string node, NodeCommand command, Action<OutputLine>? output, CancellationToken cancellationToken)
@@ -60,6 +64,41 @@ internal sealed class SshNodeExecutor(SshExecutorOptions options, Func<string, C
         return new CommandResult(node, command.Display, ssh.ExitStatus ?? NoExitStatus, false, time.GetElapsedTime(started), collector.Lines());
     }
 
+    /// <summary>
+    /// SFTP into a temporary file (0600) in the login user's directory, then, as root: mkdir the target's directory,
+    /// move the file beside the target, make it root's, and rename it over the target (one rename, so the path never holds a part).
+    /// </summary>
+    public async Task UploadAsync(string node, string localPath, string remotePath, Action<long>? progress, CancellationToken cancellationToken)
+    {
+        var (_, host) = await ConnectAsync(node, cancellationToken).ConfigureAwait(false);
+        var sftp = await SftpAsync(node, host, cancellationToken).ConfigureAwait(false);
+        var temp = $"{sftp.WorkingDirectory.TrimEnd('/')}/.pitcrew-upload-{Guid.NewGuid():N}";
+        try
+        {
+            await using (var source = File.OpenRead(localPath))
+            await using (var target = await sftp.OpenAsync(temp, FileMode.CreateNew, FileAccess.Write, cancellationToken).ConfigureAwait(false))
+            {
+                sftp.ChangePermissions(temp, PrivateMode);
+                await UploadCopy.CopyAsync(source, target, progress, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is SshException or IOException)
+        {
+            throw new PitcrewException($"node/{node}: SFTP upload of {localPath} to {host.Host}:{temp} failed: {e.Message}", ExitCodes.Unavailable, e);
+        }
+
+        var part = remotePath + ".part";
+        var dir = Path.GetDirectoryName(remotePath) is { Length: > 0 } d ? d : "/";
+        var place = $"mkdir -p -m 0700 {NodeCommand.Quote(dir)} && mv {NodeCommand.Quote(temp)} {NodeCommand.Quote(part)} && chown 0:0 {NodeCommand.Quote(part)} && chmod 0600 {NodeCommand.Quote(part)} && mv -f {NodeCommand.Quote(part)} {NodeCommand.Quote(remotePath)}";
+        var placed = await RunAsync(node, NodeCommand.Shell(place) with { Sudo = true, Timeout = TimeSpan.FromMinutes(5) }, null, cancellationToken).ConfigureAwait(false);
+        if (!placed.Succeeded)
+        {
+            await sftp.DeleteFileAsync(temp, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            throw new PitcrewException($"node/{node}: cannot move the uploaded copy into {remotePath} (exit {placed.ExitCode}): {placed.Tail(3)}" +
+                (placed.SudoHint() is { } hint ? "; " + hint : string.Empty), ExitCodes.Failed);
+        }
+    }
+
     public ValueTask DisposeAsync()
     {
         foreach (var (client, _) in _clients.Values)
@@ -67,6 +106,12 @@ internal sealed class SshNodeExecutor(SshExecutorOptions options, Func<string, C
             client.Dispose();
         }
 
+        foreach (var sftp in _sftp.Values)
+        {
+            sftp.Dispose();
+        }
+
+        _sftp.Clear();
         _clients.Clear();
         _connecting.Dispose();
         return ValueTask.CompletedTask;
@@ -85,7 +130,7 @@ internal sealed class SshNodeExecutor(SshExecutorOptions options, Func<string, C
             Forget(node);
             var address = options.Inventory.HasHost(node) ? null : await internalIp(node, cancellationToken).ConfigureAwait(false);
             var host = options.Inventory.Resolve(node, address);
-            var client = await OpenAsync(host, cancellationToken).ConfigureAwait(false);
+            var client = await OpenAsync(host, c => new SshClient(c), cancellationToken).ConfigureAwait(false);
             _clients[node] = (client, host);
             return (client, host);
         }
@@ -95,7 +140,33 @@ internal sealed class SshNodeExecutor(SshExecutorOptions options, Func<string, C
         }
     }
 
-    private async Task<SshClient> OpenAsync(SshHost host, CancellationToken cancellationToken)
+    private async Task<SftpClient> SftpAsync(string node, SshHost host, CancellationToken cancellationToken)
+    {
+        await _connecting.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_sftp.TryGetValue(node, out var open) && open.IsConnected)
+            {
+                return open;
+            }
+
+            if (_sftp.Remove(node, out var old))
+            {
+                old.Dispose();
+            }
+
+            var client = await OpenAsync(host, c => new SftpClient(c), cancellationToken).ConfigureAwait(false);
+            _sftp[node] = client;
+            return client;
+        }
+        finally
+        {
+            _connecting.Release();
+        }
+    }
+
+    private async Task<T> OpenAsync<T>(SshHost host, Func<ConnectionInfo, T> create, CancellationToken cancellationToken)
+        where T : BaseClient
     {
         var target = $"node/{host.Node} ({host.User}@{host.Host}:{host.Port})";
         var keyFile = host.KeyFile ?? DefaultKeyFile()
@@ -111,7 +182,7 @@ internal sealed class SshNodeExecutor(SshExecutorOptions options, Func<string, C
         }
 
         var connection = new ConnectionInfo(host.Host, host.Port, host.User, new PrivateKeyAuthenticationMethod(host.User, key)) { Timeout = options.ConnectTimeout };
-        var client = new SshClient(connection);
+        var client = create(connection);
         var verdict = HostKeyVerdict.Unknown;
         byte[]? offered = null;
         client.HostKeyReceived += (_, e) =>

@@ -51,9 +51,12 @@ internal static class ClusterRestore
         var kube = request.Cluster is { } cluster ? KubeAccess.Configuration(cluster, services.Environment) : null;
         var members = await ClusterRestoreDiscovery.HostedAsync(request.InitialCluster, request.Etcd, kube, journal, cancellationToken).ConfigureAwait(false);
         var facts = await FactsAsync(snapshot, cancellationToken).ConfigureAwait(false);
+        var sha256 = await SnapshotHashes.OfFileAsync(snapshot, cancellationToken).ConfigureAwait(false);
         var stamp = journal?.Stamp ?? ClusterRestoreProcedure.StampOf(services.Time.GetUtcNow());
-        var plan = ClusterRestoreProcedure.Plan(new ClusterRestoreInputs(snapshot, request.NodeSnapshot ?? snapshot, facts, members.Hosted,
-            request.Token, request.Bump, request.DataDir, request.ManifestDir, stamp));
+        var plan = ClusterRestoreProcedure.Plan(new ClusterRestoreInputs(snapshot, request.NodeSnapshot ?? ClusterRestoreProcedure.UploadPath(snapshot), facts,
+            [.. members.Hosted.OrderBy(m => m.Node, StringComparer.Ordinal)],
+            request.Token ?? ClusterRestoreProcedure.TokenOf(stamp), request.Bump, request.DataDir, request.ManifestDir, stamp,
+            Upload: request.NodeSnapshot is null, Sha256: sha256, Tool: request.Tool));
         plan = plan with { Problems = [.. members.Problems, .. plan.Problems] };
         services.ShowPlan(plan);
         if (!plan.Ok || request.PlanOnly)

@@ -3,14 +3,26 @@ using System.Globalization;
 namespace Pitcrew.Restore;
 
 /// <summary>
-/// Plans the seed's restore runbook as steps (pure): stop every member (manifest out, wait for etcd to exit), move
+/// Plans the seed's restore runbook as steps (pure): copy the snapshot to every node and check its hash there, stop every member (manifest out, wait for etcd to exit), move
 /// each data dir aside, restore each member with its planned flags, fix ownership, start every member, wait for
-/// health, restart the kube-apiservers, verify counts. Refuses (problems) when the member plan does not check out.
+/// health, verify the membership and cluster ID, restart the kube-apiservers, verify counts on every member. Refuses (problems) when the member plan does not check out.
 /// </summary>
 public static class ClusterRestoreProcedure
 {
     public const string DefaultDataDir = "/var/lib/etcd";
     public const string DefaultManifestDir = "/etc/kubernetes/manifests";
+
+    /// <summary>Where the snapshot is copied on every node unless --node-snapshot names a copy already there.</summary>
+    public const string UploadDir = "/var/lib/pitcrew/restore";
+
+    /// <summary>The node path an uploaded snapshot gets: its file name under <see cref="UploadDir"/>.</summary>
+    public static string UploadPath(string snapshot) => $"{UploadDir}/{Path.GetFileName(snapshot)}";
+
+    /// <summary>The token a restore uses unless told: new for every restore, so the restored cluster gets new IDs and no old member can rejoin it.</summary>
+    public static string TokenOf(string stamp) => $"pitcrew-restore-{stamp}";
+
+    /// <summary>Whether a journaled step changed a node's etcd; a journal with none of these may be started over.</summary>
+    public static bool Touches(string stepId) => !stepId.StartsWith("upload/", StringComparison.Ordinal) && !stepId.StartsWith("check-snapshot/", StringComparison.Ordinal);
 
     /// <summary>Where the etcd manifest waits while etcd is stopped: beside the manifests directory, not in it.</summary>
     public static string ParkedManifest(string manifestDir) => Path.Combine(Path.GetDirectoryName(manifestDir.TrimEnd('/')) ?? "/", "etcd.yaml.pitcrew-restore");
@@ -24,7 +36,7 @@ public static class ClusterRestoreProcedure
     public static ClusterRestorePlan Plan(ClusterRestoreInputs inputs)
     {
         var initialCluster = string.Join(',', inputs.Members.SelectMany(m => m.PeerUrls.Select(u => $"{m.Member}={u}")));
-        var restore = ClusterRestorePlanner.Plan(inputs.NodeSnapshot, inputs.Facts, initialCluster, inputs.Token, inputs.DataDir, inputs.Bump);
+        var restore = ClusterRestorePlanner.Plan(inputs.NodeSnapshot, inputs.Facts, initialCluster, inputs.Token, inputs.DataDir, inputs.Bump, inputs.Tool);
         var problems = new List<RestoreProblem>(restore.Problems);
         if (inputs.Members.Count == 0)
         {
@@ -52,6 +64,17 @@ public static class ClusterRestoreProcedure
         var parked = ParkedManifest(inputs.ManifestDir);
         var aside = Aside(inputs.DataDir, inputs.Stamp);
         var steps = new List<RestoreStep>();
+        foreach (var m in inputs.Members.Where(_ => inputs.Upload))
+        {
+            steps.Add(new($"upload/{m.Node}", m.Node, RestoreStepKind.Upload, $"copy the snapshot to {inputs.NodeSnapshot} (0600)", null, inputs.NodeSnapshot));
+        }
+
+        foreach (var m in inputs.Members.Where(_ => inputs.Sha256 is not null))
+        {
+            steps.Add(new($"check-snapshot/{m.Node}", m.Node, RestoreStepKind.CheckSnapshot, $"check the copy's SHA-256 is {inputs.Sha256} (before anything stops)",
+                $"sha256sum {Q(inputs.NodeSnapshot)}", inputs.NodeSnapshot, inputs.Sha256));
+        }
+
         foreach (var m in inputs.Members)
         {
             steps.Add(new($"stop-etcd/{m.Node}", m.Node, RestoreStepKind.Run, "move the etcd manifest out of the kubelet's manifests dir",
@@ -77,13 +100,15 @@ public static class ClusterRestoreProcedure
         }
 
         steps.Add(new("etcd-health", null, RestoreStepKind.EtcdHealth, "wait for every member and the cluster to be healthy", null));
+        steps.Add(new("verify-members", null, RestoreStepKind.VerifyMembers,
+            $"check etcd lists the {inputs.Members.Count} planned members, all voters, and every member reports cluster ID {restore.ClusterId}", null));
         foreach (var m in inputs.Members)
         {
             steps.Add(new($"restart-apiserver/{m.Node}", m.Node, RestoreStepKind.StopContainers, "restart kube-apiserver (it relists from the restored etcd)",
                 "crictl ps --name '^kube-apiserver$' -q"));
         }
 
-        steps.Add(new("verify-counts", null, RestoreStepKind.VerifyCounts, "compare keys per prefix with the snapshot", null));
+        steps.Add(new("verify-counts", null, RestoreStepKind.VerifyCounts, "compare keys per prefix served by every member (serializable reads) with the snapshot", null));
         return steps;
     }
 

@@ -7,7 +7,8 @@ namespace Pitcrew.Restore;
 /// <param name="Snapshot">--snapshot: a snapshot file here, as given (made absolute when chosen).</param>
 /// <param name="FromBackup">--from-backup: a backup name (or latest) in the store, fetched and verified into the state dir.</param>
 /// <param name="InitialCluster">--initial-cluster NODE=PEER-URL,...; null: etcd's member list paired with the control-plane nodes.</param>
-/// <param name="NodeSnapshot">Where the snapshot is on every node; null: the same path as here.</param>
+/// <param name="NodeSnapshot">Where a copy of the snapshot already is on every node; null: upload it to /var/lib/pitcrew/restore/NAME first.</param>
+/// <param name="Token">--initial-cluster-token; null: a new one for this restore (pitcrew-restore-STAMP).</param>
 /// <param name="StateDir">Where the journal and a fetched backup go (already defaulted).</param>
 /// <param name="Cluster">How to reach the cluster (nodes, the lock, the sim executor); null: not used.</param>
 internal sealed record ClusterRestoreRequest(
@@ -15,7 +16,7 @@ internal sealed record ClusterRestoreRequest(
     string? FromBackup,
     string? InitialCluster,
     string? NodeSnapshot,
-    string Token,
+    string? Token,
     long? Bump,
     string DataDir,
     string ManifestDir,
@@ -24,7 +25,8 @@ internal sealed record ClusterRestoreRequest(
     bool Resume,
     bool PlanOnly,
     EtcdConnectionOptions Etcd,
-    KubeAccessOptions? Cluster)
+    KubeAccessOptions? Cluster,
+    RestoreTool Tool = RestoreTool.Pitcrew)
 {
     /// <summary>Whether the journal is read before starting: always, except for a fresh --plan-only (which touches nothing and ignores it).</summary>
     public bool ReadsJournal => Resume || !PlanOnly;

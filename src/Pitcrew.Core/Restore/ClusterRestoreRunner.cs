@@ -1,22 +1,24 @@
 using System.Globalization;
 using Pitcrew.Etcd;
 using Pitcrew.Executors;
-using Pitcrew.Restore.Drill;
-using Pitcrew.Snapshots.Bolt;
 
 namespace Pitcrew.Restore;
 
 /// <summary>Keys per prefix: what the snapshot holds and what the restored etcd serves.</summary>
 public sealed record PrefixCount(string Prefix, long Snapshot, long Served);
 
-/// <summary>What the procedure did: the steps run and skipped (done before a resume), the revision served, counts per prefix.</summary>
+/// <summary>
+/// What the procedure did: the steps run and skipped (done before a resume), the revision served, counts per prefix (the
+/// first member's), and every member's own check; lost prefixes are those any member serves none of.
+/// </summary>
 public sealed record ClusterRestoreReport(
     IReadOnlyList<string> Ran,
     IReadOnlyList<string> Skipped,
     long ServedRevision,
     long RestoredRevision,
     IReadOnlyList<PrefixCount> Counts,
-    IReadOnlyList<string> Lost)
+    IReadOnlyList<string> Lost,
+    IReadOnlyList<MemberCheck> Members)
 {
     public bool Ok => Lost.Count == 0 && ServedRevision >= RestoredRevision;
 }
@@ -29,6 +31,7 @@ internal sealed class ClusterRestoreRunner(INodeExecutor executor, EtcdConnectio
 {
     public static readonly TimeSpan WaitTimeout = TimeSpan.FromMinutes(3);
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
+    private readonly ClusterRestoreVerifier _verifier = new(etcd, time, log);
 
     public async Task<ClusterRestoreReport> RunAsync(ClusterRestorePlan plan, string localSnapshot, ClusterRestoreJournal journal, CancellationToken cancellationToken)
     {
@@ -53,6 +56,12 @@ internal sealed class ClusterRestoreRunner(INodeExecutor executor, EtcdConnectio
             log($"run   {step.Id}: {step.Description}{(step.Command is null ? string.Empty : " :: " + step.Command)}");
             switch (step.Kind)
             {
+                case RestoreStepKind.Upload:
+                    await UploadAsync(step, localSnapshot, cancellationToken).ConfigureAwait(false);
+                    break;
+                case RestoreStepKind.CheckSnapshot:
+                    await CheckSnapshotAsync(step, cancellationToken).ConfigureAwait(false);
+                    break;
                 case RestoreStepKind.Run:
                     await RunOnNodeAsync(step, step.Command!, cancellationToken).ConfigureAwait(false);
                     break;
@@ -65,8 +74,11 @@ internal sealed class ClusterRestoreRunner(INodeExecutor executor, EtcdConnectio
                 case RestoreStepKind.EtcdHealth:
                     await WaitHealthyAsync(cancellationToken).ConfigureAwait(false);
                     break;
+                case RestoreStepKind.VerifyMembers:
+                    await _verifier.WaitMembersAsync(plan.Restore, cancellationToken).ConfigureAwait(false);
+                    break;
                 case RestoreStepKind.VerifyCounts:
-                    verified = await VerifyAsync(localSnapshot, plan.Restore.RestoredRevision, cancellationToken).ConfigureAwait(false);
+                    verified = await _verifier.CountAsync(localSnapshot, plan.Restore, cancellationToken).ConfigureAwait(false);
                     break;
             }
 
@@ -75,9 +87,38 @@ internal sealed class ClusterRestoreRunner(INodeExecutor executor, EtcdConnectio
             await journal.SaveAsync(stateDir, cancellationToken).ConfigureAwait(false);
         }
 
-        verified ??= await VerifyAsync(localSnapshot, plan.Restore.RestoredRevision, cancellationToken).ConfigureAwait(false);
+        verified ??= await _verifier.CountAsync(localSnapshot, plan.Restore, cancellationToken).ConfigureAwait(false);
         await (journal with { Finished = true }).SaveAsync(stateDir, cancellationToken).ConfigureAwait(false);
         return verified with { Ran = ran, Skipped = skipped };
+    }
+
+    private async Task UploadAsync(RestoreStep step, string localSnapshot, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        var size = new FileInfo(localSnapshot).Length;
+        await executor.UploadAsync(step.Node!, localSnapshot, step.Path!, null, cancellationToken).ConfigureAwait(false);
+        log(string.Create(CultureInfo.InvariantCulture, $"      [{step.Node}] {size} bytes to {step.Path} in {time.GetElapsedTime(started).TotalSeconds:0.0} s"));
+    }
+
+    /// <summary>The node's copy hashed there; a missing or different copy stops the run before anything is stopped or moved.</summary>
+    private async Task CheckSnapshotAsync(RestoreStep step, CancellationToken cancellationToken)
+    {
+        var result = await executor.RunAsync(step.Node!, NodeCommand.Shell(step.Command!) with { Sudo = true }, null, cancellationToken).ConfigureAwait(false);
+        const string untouched = "nothing was stopped or moved";
+        if (!result.Succeeded)
+        {
+            throw new PitcrewException($"step {step.Id}: cannot hash the snapshot copy on node/{step.Node} ({step.Command}: exit {result.ExitCode}: {result.Tail(3)}); " +
+                $"{untouched}: put the copy there (or drop --node-snapshot to upload it), then run again", ExitCodes.FileNotFound);
+        }
+
+        var found = SnapshotHashes.Parse(result.Output.Where(l => l.Stream == OutputStream.Stdout).Select(l => l.Text));
+        if (!string.Equals(found, step.Sha256, StringComparison.Ordinal))
+        {
+            throw new PitcrewException($"step {step.Id}: the snapshot copy {step.Path ?? step.Command} on node/{step.Node} has SHA-256 {found ?? "(none printed)"}, " +
+                $"the file here {step.Sha256}; {untouched}: replace the copy on node/{step.Node} (or drop --node-snapshot to upload it again), then run again", ExitCodes.Corrupt);
+        }
+
+        log($"      [{step.Node}] sha256 {found}");
     }
 
     private async Task<CommandResult> RunOnNodeAsync(RestoreStep step, string line, CancellationToken cancellationToken)
@@ -155,28 +196,5 @@ internal sealed class ClusterRestoreRunner(INodeExecutor executor, EtcdConnectio
         }
 
         throw new PitcrewException($"etcd not healthy after {WaitTimeout.TotalMinutes:0} min: {last}; see each member's log, then rerun with --resume", ExitCodes.Partial);
-    }
-
-    /// <summary>Keys per prefix served now against the snapshot's; a prefix the snapshot has and etcd serves none of is lost.</summary>
-    internal async Task<ClusterRestoreReport> VerifyAsync(string localSnapshot, long restoredRevision, CancellationToken cancellationToken)
-    {
-        SnapshotExpectation expected;
-        using (var file = BoltFile.Open(localSnapshot))
-        {
-            expected = SnapshotExpectation.Compute(file);
-        }
-
-        var endpoint = etcd.Endpoints[0];
-        using var client = new EtcdEndpointClient(etcd, endpoint);
-        var status = await client.StatusAsync(cancellationToken).ConfigureAwait(false);
-        var keys = await client.KeysAsync(0, cancellationToken).ConfigureAwait(false);
-        var served = KeyPrefixes.Count(keys);
-        var counts = expected.KeysByPrefix.Keys.Union(served.Keys).Order(StringComparer.Ordinal)
-            .Select(p => new PrefixCount(p, expected.KeysByPrefix.GetValueOrDefault(p), served.GetValueOrDefault(p)))
-            .ToList();
-        var lost = counts.Where(c => c.Snapshot > 0 && c.Served == 0).Select(c => c.Prefix).ToList();
-        log(string.Create(CultureInfo.InvariantCulture,
-            $"      revision {status.Revision} (restored at {restoredRevision}); keys {served.Values.Sum()} served, {expected.KeysByPrefix.Values.Sum()} in the snapshot"));
-        return new ClusterRestoreReport([], [], status.Revision, restoredRevision, counts, lost);
     }
 }

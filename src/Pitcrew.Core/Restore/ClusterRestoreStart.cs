@@ -41,7 +41,7 @@ internal sealed record ClusterRestoreStart(
             return Refused($"--resume: no journal in {request.StateDir}", null, ExitCodes.Usage);
         }
 
-        if (!request.Resume && !request.PlanOnly && found is { Finished: false })
+        if (!request.Resume && !request.PlanOnly && found is { Finished: false } && found.Done.Any(ClusterRestoreProcedure.Touches))
         {
             return Refused($"{Path.Combine(request.StateDir, ClusterRestoreJournal.FileName)}: an unfinished restore of {found.Snapshot} ({found.Done.Count} steps done)",
                 UnfinishedHint, ExitCodes.Blocked);
@@ -66,6 +66,7 @@ internal sealed record ClusterRestoreStart(
                 {
                     null => "no journal: a new restore",
                     { Finished: true } => "the journal's restore finished: a new restore",
+                    _ when !request.PlanOnly => "the journal's restore stopped before touching etcd (only uploads and checks done): a new restore",
                     _ => "--plan-only: the unfinished journal is left as it is",
                 }, null, ExitCodes.Ok);
     }

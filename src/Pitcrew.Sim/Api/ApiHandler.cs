@@ -12,6 +12,7 @@ internal sealed class ApiHandler
     private readonly ResourceVerbs _verbs;
     private readonly Cluster.ServedVersion _version;
     private readonly NodeAgent.ExecEndpoint _exec;
+    private readonly NodeAgent.FilesEndpoint _files;
     private readonly RequestMetrics _metrics = new();
     private readonly Controllers.BudgetMetrics? _budgets;
     private readonly SimEtcd? _etcd;
@@ -25,7 +26,9 @@ internal sealed class ApiHandler
         _store = store;
         _version = version;
         _verbs = new ResourceVerbs(store, time, timings.EffectiveBookmarkInterval, lists);
-        _exec = new NodeAgent.ExecEndpoint(new NodeAgent.NodeAgent(store, version, timings, time, etcd, directory));
+        var agent = new NodeAgent.NodeAgent(store, version, timings, time, etcd, directory);
+        _exec = new NodeAgent.ExecEndpoint(agent);
+        _files = new NodeAgent.FilesEndpoint(agent);
     }
 
     public async Task HandleAsync(HttpContext context)
@@ -134,6 +137,8 @@ internal sealed class ApiHandler
             case ["sim", "v1", "nodes", var node, "exec"]:
                 await _exec.HandleAsync(context, node).ConfigureAwait(false);
                 return ApiResult.Streamed;
+            case ["sim", "v1", "nodes", var node, "files"]:
+                return await _files.HandleAsync(context, node).ConfigureAwait(false);
             case ["sim", "v1", "nodes", var node, "etcd"]:
                 return await EtcdFaultAsync(context, node).ConfigureAwait(false);
             case ["healthz" or "livez" or "readyz"]:

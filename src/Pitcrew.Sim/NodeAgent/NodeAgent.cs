@@ -16,6 +16,9 @@ internal sealed class NodeAgent(RegistryStore store, ServedVersion served, SimTi
     private readonly AgentServices _services = new(new AgentStore(store), served, timings, time, etcd);
     private readonly SimEtcdHost? _etcdHost = etcd is not { Members.Count: > 0 } || directory is null ? null : new SimEtcdHost(etcd, directory);
 
+    /// <summary>The nodes' files on the sim's disk, or null when the sim has no directory.</summary>
+    public NodeDisk? Disk { get; } = directory is null ? null : new NodeDisk(directory);
+
     /// <summary>Whether the node exists (a node with an etcd member stays known while a quorum is down).</summary>
     public async Task<bool> HasNodeAsync(string node, CancellationToken cancellationToken) =>
         _etcdHost?.Knows(node) == true
@@ -89,6 +92,11 @@ internal sealed class NodeAgent(RegistryStore store, ServedVersion served, SimTi
 
     private async Task<int> DispatchAsync(AgentCall call, CancellationToken cancellationToken)
     {
+        if (Disk is not null && call.Words[0] == "sha256sum")
+        {
+            return await Disk.Sha256SumAsync(call, cancellationToken).ConfigureAwait(false);
+        }
+
         if (_etcdHost is not null && await _etcdHost.TryRunAsync(call, cancellationToken).ConfigureAwait(false) is { } handled)
         {
             return handled;

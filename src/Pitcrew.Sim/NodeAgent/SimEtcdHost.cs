@@ -18,6 +18,7 @@ internal sealed class SimEtcdHost(SimEtcd etcd, string directory)
     public const string DataDir = ClusterRestoreProcedure.DefaultDataDir;
     private static readonly TimeSpan StoreBackTimeout = TimeSpan.FromSeconds(30);
     private readonly ConcurrentDictionary<string, string> _parked = new(StringComparer.Ordinal);
+    private readonly NodeDisk _disk = new(directory);
 
     /// <summary>Members started while no quorum ran: their mirror pods are written once the store answers again.</summary>
     private readonly ConcurrentDictionary<string, bool> _unwritten = new(StringComparer.Ordinal);
@@ -58,10 +59,10 @@ internal sealed class SimEtcdHost(SimEtcd etcd, string directory)
     }
 
     /// <summary>A node path on the sim's disk: DIR/nodes/NODE/PATH (the node's /var/lib/etcd is its member's data dir).</summary>
-    public string Map(string node, string path) => Path.Combine(directory, "nodes", node) + Path.GetFullPath(path);
+    public string Map(string node, string path) => _disk.Map(node, path);
 
     /// <summary>A file a command names: the node's copy when there is one, else the path as given (the sim's nodes share the host's disk).</summary>
-    public string MapFile(string node, string path) => File.Exists(Map(node, path)) ? Map(node, path) : path;
+    public string MapFile(string node, string path) => _disk.MapFile(node, path);
 
     private bool Exists(string node, string path) => Directory.Exists(Map(node, path)) || File.Exists(Map(node, path));
 
@@ -182,11 +183,19 @@ internal sealed class SimEtcdHost(SimEtcd etcd, string directory)
 
     private int MoveFiles(AgentCall call, string source, string target)
     {
-        var from = Map(call.Node, source);
+        // A file only on the host's disk (an SFTP upload's temporary file) moves onto the node, as the nodes share that disk.
+        var from = Directory.Exists(Map(call.Node, source)) ? Map(call.Node, source) : MapFile(call.Node, source);
         var to = Map(call.Node, target);
         if (!Directory.Exists(from) && !File.Exists(from))
         {
             return call.Fail(1, $"mv: cannot stat '{source}': No such file or directory");
+        }
+
+        if (File.Exists(from) && File.Exists(to))
+        {
+            // mv replaces a file in one rename; directories are never merged (the sim refuses below).
+            File.Move(from, to, overwrite: true);
+            return 0;
         }
 
         if (etcd.On(call.Node) is { Running: true } member && from == member.DataDir)

@@ -124,7 +124,7 @@ public sealed class ClusterRestoreSimTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Restore_StoppedByAFailingStep_ResumesFromTheJournal_WithEtcdDown()
+    public async Task Restore_WithTheNodesCopyMissing_StopsBeforeTouchingEtcd_AndANewRunIsNotBlocked()
     {
         await KubectlAsync("create", "namespace", "kept");
         var snapshot = Path.Combine(_cluster.Root, "before.db");
@@ -132,23 +132,20 @@ public sealed class ClusterRestoreSimTests : IAsyncLifetime
         await KubectlAsync("delete", "namespace", "kept");
         var state = Path.Combine(_cluster.Root, "state");
         string[] common = ["cluster", "restore", "--snapshot", snapshot, "--executor", "sim", "--endpoints", _cluster.Sim.EtcdEndpoint, "--state-dir", state, "--yes"];
+        var etcdPid = _cluster.Sim.EtcdPid;
 
-        // The snapshot is not where the nodes look: the restore step fails after etcd was stopped and the old dir moved aside.
-        var failed = await PitcrewAsync([.. common, "--node-snapshot", Path.Combine(_cluster.Root, "missing.db")]);
-        Assert.True(failed.ExitCode == ExitCodes.Partial, failed.Stderr);
-        Assert.Contains("--resume", failed.Stderr, StringComparison.Ordinal);
+        // The copy is not where --node-snapshot says: its hash check fails before etcd is stopped or anything is moved.
+        var failed = await PitcrewAsync([.. common, "--node-snapshot", "/root/missing.db"]);
+        Assert.True(failed.ExitCode == ExitCodes.FileNotFound, failed.Stderr);
+        Assert.Contains("nothing was stopped or moved", failed.Stderr, StringComparison.Ordinal);
+        Assert.Equal(etcdPid, _cluster.Sim.EtcdPid);
         var journal = await ClusterRestoreJournal.LoadAsync(state, Token);
         Assert.False(journal!.Finished);
-        Assert.Equal(3, journal.Done.Count);
-        Assert.StartsWith("move-aside/", journal.Done[^1], StringComparison.Ordinal);
-        Assert.Equal(0, _cluster.Sim.EtcdPid);
+        Assert.Empty(journal.Done);
 
-        // A new run is refused while the journal is unfinished; --resume goes on (members from the journal, etcd being down).
-        Assert.Equal(ExitCodes.Blocked, (await PitcrewAsync(common)).ExitCode);
-        var resumed = await PitcrewAsync([.. common, "--resume", "-o", "json"]);
-        Assert.True(resumed.ExitCode == ExitCodes.Ok, resumed.Stderr + resumed.Stdout);
-        using var report = JsonDocument.Parse(resumed.Stdout);
-        Assert.Equal(journal.Done, report.RootElement.GetProperty("skipped").EnumerateArray().Select(e => e.GetString()));
+        // The journal touched nothing, so a new run is not blocked; without --node-snapshot it uploads the copy itself.
+        var restored = await PitcrewAsync([.. common, "-o", "json"]);
+        Assert.True(restored.ExitCode == ExitCodes.Ok, restored.Stderr + restored.Stdout);
         Assert.Equal("namespace/kept", (await KubectlAsync("get", "namespace", "kept", "-o", "name")).Stdout.Trim());
     }
 
@@ -169,7 +166,16 @@ public sealed class ClusterRestoreSimTests : IAsyncLifetime
         Assert.Equal("hello", (await KubectlAsync("get", "configmap", "note", "-n", "kept-over-ssh", "-o", "jsonpath={.data.text}")).Stdout);
         var commands = bridge.CommandsOf("cp-1");
         Assert.Contains("mv /etc/kubernetes/manifests/etcd.yaml /etc/kubernetes/etcd.yaml.pitcrew-restore", commands, StringComparison.Ordinal);
-        Assert.Contains($"pitcrew etcd snapshot restore {snapshot}", commands, StringComparison.Ordinal);
+        Assert.Contains("sha256sum /var/lib/pitcrew/restore/over-ssh.db", commands, StringComparison.Ordinal);
+        Assert.Contains("pitcrew etcd snapshot restore /var/lib/pitcrew/restore/over-ssh.db", commands, StringComparison.Ordinal);
+        Assert.True(commands.IndexOf("sha256sum", StringComparison.Ordinal) < commands.IndexOf("mv /etc/kubernetes/manifests/etcd.yaml", StringComparison.Ordinal));
+
+        // The snapshot went over SFTP (the bridge's sftp-server), then was moved into place on the node, owner-only.
+        var copy = Path.Combine(_cluster.SimDir, "nodes", "cp-1", "var", "lib", "pitcrew", "restore", "over-ssh.db");
+        Assert.Equal(await File.ReadAllBytesAsync(snapshot, Token), await File.ReadAllBytesAsync(copy, Token));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(copy));
+        Assert.Contains("sftp-server", commands, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(bridge.SftpHome("cp-1")));
         Assert.Contains("mv /etc/kubernetes/etcd.yaml.pitcrew-restore /etc/kubernetes/manifests/etcd.yaml", commands, StringComparison.Ordinal);
         Assert.Empty(bridge.CommandsOf("worker-1"));
     }

@@ -59,6 +59,20 @@ internal sealed class FakeNodeExecutor : INodeExecutor
         return this;
     }
 
+    /// <summary>The (node, local file, remote path) uploads, in order.</summary>
+    public List<(string Node, string Local, string Remote)> Uploads { get; } = [];
+
+    public Task UploadAsync(string node, string localPath, string remotePath, Action<long>? progress, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Disposed, this);
+        lock (_ran)
+        {
+            Uploads.Add((node, localPath, remotePath));
+        }
+
+        return Task.CompletedTask;
+    }
+
     public Task<CommandResult> RunAsync(string node, NodeCommand command, Action<OutputLine>? output, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(Disposed, this);

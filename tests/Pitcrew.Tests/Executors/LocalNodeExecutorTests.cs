@@ -81,4 +81,27 @@ public sealed class LocalNodeExecutorTests
         var command = NodeCommand.Shell("apt-mark unhold kubeadm && apt-get update") with { Sudo = true };
         Assert.Equal("sudo -n -- sh -c 'apt-mark unhold kubeadm && apt-get update'", command.RemoteLine(direct: false));
     }
+
+    [Fact]
+    public async Task Upload_CopiesAtomically_OwnerOnly_IntoADirectoryItCreates()
+    {
+        var root = Directory.CreateTempSubdirectory("pitcrew-local-upload-").FullName;
+        try
+        {
+            var local = Path.Combine(root, "snap.db");
+            await File.WriteAllTextAsync(local, "snapshot bytes", TestContext.Current.CancellationToken);
+            var remote = Path.Combine(root, "var", "lib", "pitcrew", "restore", "snap.db");
+            await using var executor = new LocalNodeExecutor(TimeProvider.System);
+
+            await executor.UploadAsync("here", local, remote, null, TestContext.Current.CancellationToken).WaitAsync(TestTimeout, TestContext.Current.CancellationToken);
+
+            Assert.Equal("snapshot bytes", await File.ReadAllTextAsync(remote, TestContext.Current.CancellationToken));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(remote));
+            Assert.Equal(["snap.db"], Directory.GetFiles(Path.GetDirectoryName(remote)!).Select(Path.GetFileName));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
 }

@@ -179,6 +179,26 @@ public sealed class SshNodeExecutorTests(SshdServer server) : IClassFixture<Sshd
         Assert.Equal(["worker-9"], asked);
     }
 
+    [Fact]
+    public async Task Upload_OverSftp_PlacesTheFileOwnerOnly_InADirectoryItCreates_AndLeavesNoTemporaryFile()
+    {
+        await using var executor = Executor(Sshd.WriteKnownHosts(Unique()));
+        var local = Path.Combine(Sshd.Directory, Unique() + ".db");
+        await File.WriteAllBytesAsync(local, [.. Enumerable.Range(0, 300_000).Select(i => (byte)i)], Token());
+        var remote = Path.Combine(Sshd.Directory, Unique(), "restore", "snap.db");
+        long sent = 0;
+
+        await executor.UploadAsync("node-a", local, remote, b => sent = b, Token()).WaitAsync(TestTimeout, TestContext.Current.CancellationToken);
+        await executor.UploadAsync("node-a", local, remote, null, Token()).WaitAsync(TestTimeout, TestContext.Current.CancellationToken);
+
+        Assert.Equal(await File.ReadAllBytesAsync(local, Token()), await File.ReadAllBytesAsync(remote, Token()));
+        Assert.Equal(300_000, sent);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(remote));
+        Assert.Equal(["snap.db"], Directory.GetFiles(Path.GetDirectoryName(remote)!).Select(Path.GetFileName));
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        Assert.Empty(Directory.GetFiles(home, ".pitcrew-upload-*"));
+    }
+
     private SshNodeExecutor Executor(string knownHosts, bool acceptNew = false, string? keyFile = null, bool sudo = false, string? user = null) =>
         new(new SshExecutorOptions(Inventory(Sshd.Port, keyFile ?? Sshd.ClientKeyPath, sudo, user), knownHosts, acceptNew, TimeSpan.FromSeconds(10)),
             (_, _) => Task.FromResult<string?>(null), TimeProvider.System);

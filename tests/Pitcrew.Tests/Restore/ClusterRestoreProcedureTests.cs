@@ -31,7 +31,7 @@ public sealed class ClusterRestoreProcedureTests
         Assert.True(ids.IndexOf("etcd-health") > ids.FindLastIndex(i => i.StartsWith("start-etcd/", StringComparison.Ordinal)));
         Assert.True(ids.IndexOf("verify-counts") == ids.Count - 1);
         Assert.Equal(ids.Count, ids.Distinct(StringComparer.Ordinal).Count());
-        Assert.Equal(3 * 7 + 2, ids.Count);
+        Assert.Equal(3 * 7 + 3, ids.Count);
     }
 
     [Fact]
