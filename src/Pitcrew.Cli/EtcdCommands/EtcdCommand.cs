@@ -11,6 +11,8 @@ internal static class EtcdCommand
             SnapshotRestoreCommand.Create(context),
             SnapshotDrillCommand.Create(context)),
         EndpointCommands.Create(context),
+        MemberCommands.Create(context),
+        MemberCommands.Alarm(context),
         BackupCommands.BackupCommand.Create(context),
         RestorePlanCommand.Group(context));
 }

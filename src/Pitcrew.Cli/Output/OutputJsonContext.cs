@@ -20,6 +20,8 @@ namespace Pitcrew.Cli.Output;
 [JsonSerializable(typeof(Pitcrew.Cli.BackupCommands.BackupDrillResult))]
 [JsonSerializable(typeof(IReadOnlyList<EndpointStatus>))]
 [JsonSerializable(typeof(IReadOnlyList<EndpointHealth>))]
+[JsonSerializable(typeof(IReadOnlyList<EtcdMemberInfo>))]
+[JsonSerializable(typeof(IReadOnlyList<EtcdAlarm>))]
 [JsonSerializable(typeof(VersionInfo))]
 [JsonSerializable(typeof(ErrorReport))]
 [JsonSerializable(typeof(Pitcrew.Nodes.DrainResult))]

@@ -28,11 +28,10 @@ internal static class DoctorGathering
     /// </summary>
     public static async Task<EtcdClusterView> EtcdClusterAsync(EtcdConnectionOptions etcd, CancellationToken cancellationToken)
     {
-        IReadOnlyList<EtcdMemberEntry>? members = null;
+        IReadOnlyList<EtcdMemberInfo>? members = null;
         try
         {
-            members = [.. (await EtcdEndpoints.ListMembersAsync(etcd, cancellationToken).ConfigureAwait(false))
-                .Select(m => new EtcdMemberEntry(m.ID, m.Name, [.. m.PeerURLs], [.. m.ClientURLs], m.IsLearner))];
+            members = await EtcdEndpoints.MemberListAsync(etcd, cancellationToken).ConfigureAwait(false);
         }
         catch (Errors.PitcrewException) when (!cancellationToken.IsCancellationRequested)
         {

@@ -100,5 +100,5 @@ internal static class EtcdMemberChecks
     /// <summary>Members the member checks speak for: their unreachable statuses need no endpoint finding of their own.</summary>
     public static bool Covers(EtcdClusterView view, EndpointStatus status) => !status.Reachable && view.MemberOf(status) is not null;
 
-    private static ObjectRef Ref(EtcdMemberEntry member) => new("EtcdMember", null, member.Label);
+    private static ObjectRef Ref(EtcdMemberInfo member) => new("EtcdMember", null, member.Label);
 }

@@ -32,3 +32,20 @@ public sealed record EndpointHealth(string Endpoint, bool Healthy, TimeSpan Took
 /// <summary>A member of the member list (its name, id and client URLs) with its own status read through its first client URL.</summary>
 /// <param name="Name">The member's name (kubeadm names a stacked member after its node); empty when the member list could not be read.</param>
 public sealed record MemberStatus(string Name, ulong Id, IReadOnlyList<string> ClientUrls, EndpointStatus Status);
+
+/// <summary>An active etcd alarm: the member that raised it and its type (NOSPACE, CORRUPT).</summary>
+public sealed record EtcdAlarm(ulong MemberId, string Alarm)
+{
+    /// <summary>As etcdctl alarm list prints it: the member ID in decimal (member list prints it in hex).</summary>
+    public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"memberID:{MemberId} alarm:{Alarm}");
+}
+
+/// <summary>A member of etcd's member list; unstarted (no name yet) until it first joins.</summary>
+public sealed record EtcdMemberInfo(ulong Id, string Name, IReadOnlyList<string> PeerUrls, IReadOnlyList<string> ClientUrls, bool IsLearner)
+{
+    public string Status => Name.Length == 0 ? "unstarted" : "started";
+
+    /// <summary>How messages name it: its name (kubeadm's is the node's), else its id and peer URL.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string Label => Name.Length > 0 ? Name : $"{Id:x} ({string.Join(",", PeerUrls)}, never started)";
+}

@@ -153,6 +153,27 @@ internal sealed class EtcdEndpointClient : IDisposable
 
     public void Dispose() => _channel.Dispose();
 
+    /// <summary>The cluster's active alarms (Maintenance.Alarm GET), each with the member that raised it.</summary>
+    public async Task<IReadOnlyList<EtcdAlarm>> ListAlarmsAsync(CancellationToken cancellationToken)
+    {
+        var maintenance = new Maintenance.MaintenanceClient(_channel);
+        var headers = await HeadersAsync(cancellationToken).ConfigureAwait(false);
+        var response = await CallAsync(d => maintenance.AlarmAsync(new AlarmRequest { Action = AlarmRequest.Types.AlarmAction.Get }, headers, d, cancellationToken))
+            .ConfigureAwait(false);
+        return [.. response.Alarms.Select(a => new EtcdAlarm(a.MemberID, a.Alarm.ToString().ToUpperInvariant()))];
+    }
+
+    /// <summary>Disarms one alarm (Maintenance.Alarm DEACTIVATE); returns the alarms etcd says it deactivated.</summary>
+    public async Task<IReadOnlyList<EtcdAlarm>> DisarmAsync(EtcdAlarm alarm, CancellationToken cancellationToken)
+    {
+        var maintenance = new Maintenance.MaintenanceClient(_channel);
+        var headers = await HeadersAsync(cancellationToken).ConfigureAwait(false);
+        var type = Enum.Parse<AlarmType>(alarm.Alarm, ignoreCase: true);
+        var response = await CallAsync(d => maintenance.AlarmAsync(
+            new AlarmRequest { Action = AlarmRequest.Types.AlarmAction.Deactivate, MemberID = alarm.MemberId, Alarm = type }, headers, d, cancellationToken)).ConfigureAwait(false);
+        return [.. response.Alarms.Select(a => new EtcdAlarm(a.MemberID, a.Alarm.ToString().ToUpperInvariant()))];
+    }
+
     private async Task<IReadOnlyList<string>> AlarmsAsync(Metadata? headers, CancellationToken cancellationToken)
     {
         var maintenance = new Maintenance.MaintenanceClient(_channel);

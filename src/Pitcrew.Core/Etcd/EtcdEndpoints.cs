@@ -82,8 +82,51 @@ public static class EtcdEndpoints
             ? [.. (await ListMembersAsync(options, cancellationToken).ConfigureAwait(false)).SelectMany(m => m.ClientURLs).Distinct(StringComparer.Ordinal)]
             : options.Endpoints;
 
+    /// <summary>etcdctl member list: the members as the first endpoint that answers lists them.</summary>
+    public static async Task<IReadOnlyList<EtcdMemberInfo>> MemberListAsync(EtcdConnectionOptions options, CancellationToken cancellationToken) =>
+        [.. (await ListMembersAsync(options, cancellationToken).ConfigureAwait(false))
+            .Select(m => new EtcdMemberInfo(m.ID, m.Name, [.. m.PeerURLs], [.. m.ClientURLs], m.IsLearner))];
+
+    /// <summary>etcdctl alarm list: the active alarms, from the first endpoint that answers.</summary>
+    public static Task<IReadOnlyList<EtcdAlarm>> AlarmsAsync(EtcdConnectionOptions options, CancellationToken cancellationToken) =>
+        FirstAnsweringAsync(options, (client, ct) => client.ListAlarmsAsync(ct), "cannot list alarms", cancellationToken);
+
+    /// <summary>etcdctl alarm disarm: deactivates every active alarm; returns what was disarmed.</summary>
+    public static Task<IReadOnlyList<EtcdAlarm>> DisarmAsync(EtcdConnectionOptions options, CancellationToken cancellationToken) =>
+        FirstAnsweringAsync(options, async (client, ct) =>
+        {
+            var disarmed = new List<EtcdAlarm>();
+            foreach (var alarm in await client.ListAlarmsAsync(ct).ConfigureAwait(false))
+            {
+                disarmed.AddRange(await client.DisarmAsync(alarm, ct).ConfigureAwait(false));
+            }
+
+            return (IReadOnlyList<EtcdAlarm>)disarmed;
+        }, "cannot disarm alarms", cancellationToken);
+
+    private static async Task<T> FirstAnsweringAsync<T>(EtcdConnectionOptions options, Func<EtcdEndpointClient, CancellationToken, Task<T>> call, string what,
+        CancellationToken cancellationToken)
+    {
+        options = WithDefaultTimeout(options);
+        var errors = new List<string>();
+        foreach (var endpoint in options.Endpoints)
+        {
+            using var client = new EtcdEndpointClient(options, endpoint);
+            try
+            {
+                return await call(client, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is RpcException or PitcrewException && !cancellationToken.IsCancellationRequested)
+            {
+                errors.Add(EtcdErrors.Translate(endpoint, e).Message);
+            }
+        }
+
+        throw new PitcrewException($"{what}: " + string.Join("; ", errors), ExitCodes.Unavailable);
+    }
+
     /// <summary>The member list from the first endpoint that answers; none answering is an error naming each one's reason.</summary>
-    internal static async Task<IReadOnlyList<Etcdserverpb.Member>> ListMembersAsync(EtcdConnectionOptions options, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<Etcdserverpb.Member>> ListMembersAsync(EtcdConnectionOptions options, CancellationToken cancellationToken)
     {
         options = WithDefaultTimeout(options);
         var errors = new List<string>();

@@ -8,7 +8,7 @@ public sealed class EtcdMemberChecksTests
 {
     private const ulong Cluster = 0xc1;
 
-    private static EtcdMemberEntry Entry(int n, bool learner = false, bool started = true) =>
+    private static EtcdMemberInfo Entry(int n, bool learner = false, bool started = true) =>
         new((ulong)n, started ? $"cp-{n}" : string.Empty, [$"https://10.0.0.{n}:2380"], started ? [$"https://10.0.0.{n}:2379"] : [], learner);
 
     private static EndpointStatus Status(int n, ulong applied = 500, ulong leader = 1, ulong cluster = Cluster, ulong index = 500) =>
@@ -38,7 +38,7 @@ public sealed class EtcdMemberChecksTests
     [Fact]
     public void OneOfFiveDown_IsAWarning_TwoDown_Critical()
     {
-        EtcdMemberEntry[] five = [Entry(1), Entry(2), Entry(3), Entry(4), Entry(5)];
+        EtcdMemberInfo[] five = [Entry(1), Entry(2), Entry(3), Entry(4), Entry(5)];
         var one = EtcdMemberChecks.Check(new(five, [Status(1), Status(2), Status(3), Status(4), EndpointStatus.Failed("https://10.0.0.5:2379", "refused")])).ToList();
         Assert.Equal(Severity.Warning, Assert.Single(one).Severity);
         Assert.Contains("1 more member(s) may be lost", one[0].Symptom, StringComparison.Ordinal);
