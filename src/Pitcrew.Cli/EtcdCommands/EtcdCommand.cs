@@ -13,6 +13,7 @@ internal static class EtcdCommand
         EndpointCommands.Create(context),
         MemberCommands.Create(context),
         MemberCommands.Alarm(context),
+        DefragCommand.Create(context),
         BackupCommands.BackupCommand.Create(context),
         RestorePlanCommand.Group(context));
 }

@@ -153,6 +153,14 @@ internal sealed class EtcdEndpointClient : IDisposable
 
     public void Dispose() => _channel.Dispose();
 
+    /// <summary>Maintenance.Defragment on this member: it blocks reads and writes on this member while it rewrites its file.</summary>
+    public async Task DefragmentAsync(CancellationToken cancellationToken)
+    {
+        var maintenance = new Maintenance.MaintenanceClient(_channel);
+        var headers = await HeadersAsync(cancellationToken).ConfigureAwait(false);
+        await CallAsync(d => maintenance.DefragmentAsync(new DefragmentRequest(), headers, d, cancellationToken)).ConfigureAwait(false);
+    }
+
     /// <summary>The cluster's active alarms (Maintenance.Alarm GET), each with the member that raised it.</summary>
     public async Task<IReadOnlyList<EtcdAlarm>> ListAlarmsAsync(CancellationToken cancellationToken)
     {
