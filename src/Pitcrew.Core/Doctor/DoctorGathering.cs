@@ -9,39 +9,15 @@ namespace Pitcrew.Doctor;
 /// </summary>
 internal static class DoctorGathering
 {
-    /// <summary>Every member's status through the member list; when the list fails, each endpoint given as it answers.</summary>
-    public static async Task<IReadOnlyList<EndpointStatus>> EtcdMembersAsync(EtcdConnectionOptions etcd, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await EtcdEndpoints.StatusAsync(etcd, wholeCluster: true, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Errors.PitcrewException)
-        {
-            return await EtcdEndpoints.StatusAsync(etcd, wholeCluster: false, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
     /// <summary>
-    /// The member list from the first endpoint that gives one, and the status of every member's client URLs (and of the
-    /// endpoints given that no member lists); without a member list, each endpoint given as it answers.
+    /// The member list and every member's status read through its own client URL (<see cref="EtcdEndpoints.MembersAsync"/>);
+    /// without a member list, each endpoint given as it answers. A member never started has no status of its own.
     /// </summary>
     public static async Task<EtcdClusterView> EtcdClusterAsync(EtcdConnectionOptions etcd, CancellationToken cancellationToken)
     {
-        IReadOnlyList<EtcdMemberInfo>? members = null;
-        try
-        {
-            members = await EtcdEndpoints.MemberListAsync(etcd, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Errors.PitcrewException) when (!cancellationToken.IsCancellationRequested)
-        {
-            // No endpoint lists the members: the statuses below say why each did not answer.
-        }
-
-        var urls = (members ?? []).SelectMany(m => m.ClientUrls.Take(1)).ToList();
-        urls.AddRange(etcd.Endpoints.Where(e => !urls.Any(u => EtcdClusterView.SameEndpoint(u, e)) && (members is null || !members.Any(m => m.ClientUrls.Any(u => EtcdClusterView.SameEndpoint(u, e))))));
-        var statuses = await EtcdEndpoints.StatusAsync(etcd with { Endpoints = urls }, wholeCluster: false, cancellationToken).ConfigureAwait(false);
-        return new EtcdClusterView(members ?? [], statuses, etcd);
+        var read = await EtcdEndpoints.MembersAsync(etcd, cancellationToken).ConfigureAwait(false);
+        return new EtcdClusterView([.. read.Where(m => m.Member is not null).Select(m => m.Member!)],
+            [.. read.Where(m => m.ClientUrls.Count > 0).Select(m => m.Status)], etcd);
     }
 
     /// <summary>The API server's serving certificate from a probe of its endpoint; null when none was shown.</summary>

@@ -29,9 +29,17 @@ public sealed record EndpointStatus(
 /// <summary>Whether a member committed a linearizable read in time, as etcdctl endpoint health checks it.</summary>
 public sealed record EndpointHealth(string Endpoint, bool Healthy, TimeSpan Took, string? Error);
 
-/// <summary>A member of the member list (its name, id and client URLs) with its own status read through its first client URL.</summary>
-/// <param name="Name">The member's name (kubeadm names a stacked member after its node); empty when the member list could not be read.</param>
-public sealed record MemberStatus(string Name, ulong Id, IReadOnlyList<string> ClientUrls, EndpointStatus Status);
+/// <summary>A member of the member list with its own status read through its first client URL.</summary>
+/// <param name="Member">The member list's entry; null for an endpoint given when no endpoint listed the members.</param>
+public sealed record MemberStatus(EtcdMemberInfo? Member, EndpointStatus Status)
+{
+    /// <summary>The member's name (kubeadm names a stacked member after its node); empty when the member list could not be read.</summary>
+    public string Name => Member?.Name ?? string.Empty;
+
+    public ulong Id => Member?.Id ?? Status.MemberId;
+
+    public IReadOnlyList<string> ClientUrls => Member?.ClientUrls ?? [Status.Endpoint];
+}
 
 /// <summary>An active etcd alarm: the member that raised it and its type (NOSPACE, CORRUPT).</summary>
 public sealed record EtcdAlarm(ulong MemberId, string Alarm)

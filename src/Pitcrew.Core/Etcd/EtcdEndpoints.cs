@@ -45,33 +45,33 @@ public static class EtcdEndpoints
     public static async Task<IReadOnlyList<MemberStatus>> MembersAsync(EtcdConnectionOptions options, CancellationToken cancellationToken)
     {
         options = WithDefaultTimeout(options);
-        IReadOnlyList<Etcdserverpb.Member> members;
+        IReadOnlyList<EtcdMemberInfo> members;
         try
         {
-            members = await ListMembersAsync(options, cancellationToken).ConfigureAwait(false);
+            members = await MemberListAsync(options, cancellationToken).ConfigureAwait(false);
         }
         catch (PitcrewException) when (!cancellationToken.IsCancellationRequested)
         {
             var statuses = await StatusAsync(options, wholeCluster: false, cancellationToken).ConfigureAwait(false);
-            return [.. statuses.Select(s => new MemberStatus(string.Empty, s.MemberId, [s.Endpoint], s))];
+            return [.. statuses.Select(s => new MemberStatus(null, s))];
         }
 
         return await Task.WhenAll(members.Select(async member =>
         {
-            var urls = member.ClientURLs.ToList();
-            if (urls.Count == 0)
+            if (member.ClientUrls.Count == 0)
             {
-                return new MemberStatus(member.Name, member.ID, urls, EndpointStatus.Failed(member.Name, "not started: the member has no client URL yet"));
+                return new MemberStatus(member, EndpointStatus.Failed(member.Name, "not started: the member has no client URL yet"));
             }
 
-            using var client = new EtcdEndpointClient(options, urls[0]);
+            var url = member.ClientUrls[0];
+            using var client = new EtcdEndpointClient(options, url);
             try
             {
-                return new MemberStatus(member.Name, member.ID, urls, await client.StatusAsync(cancellationToken).ConfigureAwait(false));
+                return new MemberStatus(member, await client.StatusAsync(cancellationToken).ConfigureAwait(false));
             }
             catch (Exception e) when (e is RpcException or PitcrewException && !cancellationToken.IsCancellationRequested)
             {
-                return new MemberStatus(member.Name, member.ID, urls, EndpointStatus.Failed(urls[0], EtcdErrors.Reason(urls[0], e)));
+                return new MemberStatus(member, EndpointStatus.Failed(url, EtcdErrors.Reason(url, e)));
             }
         })).ConfigureAwait(false);
     }

@@ -26,7 +26,7 @@ public sealed class EtcdMembersTests
     [Fact]
     public void WithoutAMemberList_TheEndpointNamesTheNodeThroughItsPod()
     {
-        var unlisted = new MemberStatus(string.Empty, 0, [StackedEtcd.Url(1) + "/"], EndpointStatus.Failed(StackedEtcd.Url(1), "refused"));
+        var unlisted = new MemberStatus(null, EndpointStatus.Failed(StackedEtcd.Url(1), "refused"));
         Assert.Equal("cp-1", EtcdMembers.NodeOf(unlisted, Pods));
         Assert.Equal(StackedEtcd.Url(1), EtcdMembers.NodeOf(unlisted, []));
     }
@@ -40,5 +40,5 @@ public sealed class EtcdMembersTests
     }
 
     private static MemberStatus Listed(string name, int n) =>
-        new(name, (ulong)n, [StackedEtcd.Url(n)], StackedEtcd.Up(n).Status);
+        new(new EtcdMemberInfo((ulong)n, name, [], [StackedEtcd.Url(n)], false), StackedEtcd.Up(n).Status);
 }
