@@ -34,7 +34,9 @@ public sealed class BackupSchedulerTests(BackupServers servers) : IClassFixture<
             }
         }
 
-        var create = new BackupCreateOptions(servers.Etcd.Connection(), [], BackupCompression.Zstd, null, servers.Root, Checkpoint);
+        // The lock is under test, not the dial: a loaded CI machine once took over the default 2 s to connect.
+        var etcd = servers.Etcd.Connection() with { DialTimeout = TimeSpan.FromSeconds(15) };
+        var create = new BackupCreateOptions(etcd, [], BackupCompression.Zstd, null, servers.Root, Checkpoint);
         var options = new BackupScheduleOptions("* * * * * *", TimeZoneInfo.Utc, create, RetentionRequest.Of(new RetentionPolicy { KeepLast = 2 }));
         var logs = new List<string>();
         var metrics = new[] { new BackupMetrics(), new BackupMetrics() };
