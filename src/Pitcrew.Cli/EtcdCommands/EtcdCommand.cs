@@ -14,6 +14,7 @@ internal static class EtcdCommand
         MemberCommands.Create(context),
         MemberCommands.Alarm(context),
         DefragCommand.Create(context),
+        CompactCommand.Create(context),
         BackupCommands.BackupCommand.Create(context),
         RestorePlanCommand.Group(context));
 }

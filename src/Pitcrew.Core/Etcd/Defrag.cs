@@ -14,16 +14,20 @@ public sealed record DefragOutcome(string Endpoint, ulong MemberId, bool Defragm
 /// <summary>
 /// Plans a defragmentation (pure): every member, followers first and the leader last (a member blocks while it
 /// defragments, and the leader's pause would stall every write), one at a time; the default rule skips a member whose
-/// free space is under 10% of its file and under 100 MB. Refuses (problems) when a member does not answer: taking
-/// another one offline for a while could lose the quorum.
+/// free space is under 10% of its file and under 100 MB; another rule (<see cref="DefragRule"/>) decides otherwise.
+/// Refuses (problems) when a member does not answer: taking another one offline for a while could lose the quorum.
 /// </summary>
 public static class DefragPlanner
 {
-    public const long MinFreeBytes = 100L * 1000 * 1000;
-    public const double MinFreeFraction = 0.10;
+    /// <summary>etcd's default backend quota (--quota-backend-bytes), which dbQuota stands for unless told.</summary>
+    public const long DefaultQuotaBytes = 2L * 1024 * 1024 * 1024;
 
-    public static (IReadOnlyList<DefragStep> Steps, IReadOnlyList<string> Problems) Plan(IReadOnlyList<EndpointStatus> members)
+    public static (IReadOnlyList<DefragStep> Steps, IReadOnlyList<string> Problems) Plan(IReadOnlyList<EndpointStatus> members) =>
+        Plan(members, DefragRule.Default, DefaultQuotaBytes);
+
+    public static (IReadOnlyList<DefragStep> Steps, IReadOnlyList<string> Problems) Plan(IReadOnlyList<EndpointStatus> members, DefragRule rule, long quotaBytes)
     {
+        ArgumentNullException.ThrowIfNull(rule);
         var problems = members.Where(m => !m.Reachable)
             .Select(m => $"etcd member at {m.Endpoint} does not answer ({m.Failure}): defragmenting another member would block it while this one is down; bring it back first")
             .ToList();
@@ -35,10 +39,12 @@ public static class DefragPlanner
         var steps = members.OrderBy(m => m.IsLeader).ThenBy(m => m.Endpoint, StringComparer.Ordinal).Select(m =>
         {
             var free = Math.Max(0, m.DbSize - m.DbSizeInUse);
-            var worth = free >= MinFreeBytes || (m.DbSize > 0 && free >= MinFreeFraction * m.DbSize);
+            var worth = rule.Evaluate(new DefragRuleInput(m.DbSize, m.DbSizeInUse, quotaBytes));
+            var isDefault = ReferenceEquals(rule, DefragRule.Default);
             var reason = string.Create(CultureInfo.InvariantCulture,
                 $"{HumanBytes(free)} free of {HumanBytes(m.DbSize)} ({(m.DbSize > 0 ? 100.0 * free / m.DbSize : 0):F0}%)") +
-                (worth ? string.Empty : ": under 10% and under 100 MB, skipped");
+                (isDefault ? (worth ? string.Empty : ": under 10% and under 100 MB, skipped")
+                    : string.Create(CultureInfo.InvariantCulture, $", {100.0 * m.DbSize / quotaBytes:F1}% of the quota: the rule is {(worth ? "true" : "false, skipped")}"));
             return new DefragStep(m.Endpoint, m.MemberId, m.IsLeader, m.DbSize, m.DbSizeInUse, worth, reason);
         }).ToList();
         return (steps, []);

@@ -161,6 +161,15 @@ internal sealed class EtcdEndpointClient : IDisposable
         await CallAsync(d => maintenance.DefragmentAsync(new DefragmentRequest(), headers, d, cancellationToken)).ConfigureAwait(false);
     }
 
+    /// <summary>KV.Compact: drops the history before the revision on every member (physical: waits until each member applied it).</summary>
+    public async Task<long> CompactAsync(long revision, bool physical, CancellationToken cancellationToken)
+    {
+        var kv = new KV.KVClient(_channel);
+        var headers = await HeadersAsync(cancellationToken).ConfigureAwait(false);
+        var response = await CallAsync(d => kv.CompactAsync(new CompactionRequest { Revision = revision, Physical = physical }, headers, d, cancellationToken)).ConfigureAwait(false);
+        return response.Header.Revision;
+    }
+
     /// <summary>The cluster's active alarms (Maintenance.Alarm GET), each with the member that raised it.</summary>
     public async Task<IReadOnlyList<EtcdAlarm>> ListAlarmsAsync(CancellationToken cancellationToken)
     {
