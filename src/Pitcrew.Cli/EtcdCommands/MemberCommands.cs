@@ -77,7 +77,7 @@ internal static class MemberCommands
             "Disarm every active alarm; prints those disarmed",
             """
             A NOSPACE alarm comes back at once unless space was freed first: compact the history and defragment every member
-            (etcdctl compact REV; etcdctl defrag --cluster), then disarm. Exits 5 when no endpoint answers.
+            (pitcrew etcd compact; pitcrew etcd defrag --cluster), then disarm. Exits 5 when no endpoint answers.
             """,
             """
             pitcrew etcd alarm disarm --endpoints=https://10.0.0.1:2379 --cacert ca.crt --cert client.crt --key client.key

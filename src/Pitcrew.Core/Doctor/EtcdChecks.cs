@@ -34,9 +34,9 @@ internal static class EtcdChecks
                     : corrupt ? "members disagree on their data (a corruption check failed)"
                     : "etcd raised an alarm",
                 [.. reachable.Select(m => $"{m.Endpoint}: db {Ages.Bytes(m.DbSize)}, in use {Ages.Bytes(m.DbSizeInUse)}, quota {Ages.Bytes(quotaBytes)}")],
-                nospace ? "etcdctl compact $(current revision); etcdctl defrag --cluster; etcdctl alarm disarm; then raise --quota-backend-bytes if the data really needs the room"
-                    : corrupt ? "stop the corrupt member and restore it from a good snapshot (pitcrew etcd snapshot restore); then etcdctl alarm disarm"
-                    : "etcdctl alarm list; fix the cause, then etcdctl alarm disarm");
+                nospace ? "pitcrew etcd compact && pitcrew etcd defrag --cluster && pitcrew etcd alarm disarm (with etcdctl: etcdctl compact $(current revision); etcdctl defrag --cluster; etcdctl alarm disarm); then raise --quota-backend-bytes if the data really needs the room"
+                    : corrupt ? "replace the corrupt member from the healthy ones: pitcrew etcd member replace NODE --executor ssh, or restore every member from a good snapshot (pitcrew cluster restore); then pitcrew etcd alarm disarm (etcdctl alarm disarm)"
+                    : "pitcrew etcd alarm list (etcdctl alarm list); fix the cause, then pitcrew etcd alarm disarm (etcdctl alarm disarm)");
         }
 
         foreach (var member in reachable)
@@ -47,7 +47,7 @@ internal static class EtcdChecks
             {
                 yield return new Finding(CheckIds.EtcdDbSize, percent >= Thresholds.EtcdQuotaCriticalPercent ? Severity.Critical : Severity.Warning, Ref(member),
                     $"database at {percent}% of its quota", "the keyspace grew (many objects or revisions kept) towards --quota-backend-bytes; at 100% etcd raises NOSPACE and stops writes",
-                    [evidence], "compact and defragment (etcdctl compact, etcdctl defrag), delete unneeded objects (old events, completed jobs), or raise --quota-backend-bytes");
+                    [evidence], "compact and defragment: pitcrew etcd compact && pitcrew etcd defrag --cluster (etcdctl compact, etcdctl defrag); delete unneeded objects (old events, completed jobs), or raise --quota-backend-bytes");
             }
 
             var free = member.DbSize - member.DbSizeInUse;
@@ -55,7 +55,7 @@ internal static class EtcdChecks
             {
                 yield return new Finding(CheckIds.EtcdFragmented, Severity.Info, Ref(member), $"{Ages.Percent(free, member.DbSize)}% of the database file is free space",
                     "space freed by compaction is only returned by a defragmentation", [evidence],
-                    $"etcdctl --endpoints={member.Endpoint} defrag (one member at a time; it blocks that member while it runs)");
+                    $"pitcrew etcd defrag --cluster --endpoints={member.Endpoint} (followers first, the leader last, one member at a time: it blocks each while it runs; or etcdctl --endpoints={member.Endpoint} defrag)");
             }
 
             if (member.Errors.Count > 0)

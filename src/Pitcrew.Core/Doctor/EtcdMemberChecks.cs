@@ -44,9 +44,9 @@ internal static class EtcdMemberChecks
                     : "the member's etcd is not running on its node (static pod crash-looping or its manifest moved away), its data dir is damaged, or its node is down",
                 evidence,
                 member.ClientUrls.Count == 0
-                    ? $"start etcd on that node with the --initial-cluster etcdctl member add printed, or remove the entry: etcdctl member remove {member.Id:x}"
+                    ? $"start etcd on that node with the --initial-cluster etcdctl member add printed, or remove the entry: pitcrew etcd member remove {member.Id:x} (etcdctl member remove {member.Id:x})"
                     : $"on node {member.Label}: crictl ps -a --name etcd; crictl logs of the etcd container; check /etc/kubernetes/manifests/etcd.yaml and /var/lib/etcd; " +
-                      "do not restart or upgrade another control plane until it is back");
+                      $"if its data is lost or corrupt: pitcrew etcd member replace {member.Label} --executor ssh; do not restart or upgrade another control plane until it is back");
         }
 
         var statuses = view.Members.Select(m => (Member: m, Status: view.StatusOf(m))).Where(p => p.Status is { Reachable: true }).Select(p => (p.Member, Status: p.Status!)).ToList();
@@ -75,7 +75,7 @@ internal static class EtcdMemberChecks
                 "a member added as a learner (etcdctl member add --learner, kubeadm join with the learner-mode feature) was never promoted, so the cluster has one voter fewer than nodes",
                 [$"{member.Label}: learner, {(status is { Reachable: true } s ? $"raft applied index {s.RaftAppliedIndex}" : "not answering")}" +
                  (leader.Status is not null ? $"; leader raft index {leader.Status.RaftIndex}" : string.Empty)],
-                $"once it caught up with the leader: etcdctl member promote {member.Id:x}");
+                $"once it caught up with the leader: pitcrew etcd member promote {member.Id:x} (etcdctl member promote {member.Id:x})");
         }
 
         var clusters = statuses.GroupBy(p => p.Status.ClusterId).ToList();
@@ -90,8 +90,8 @@ internal static class EtcdMemberChecks
                         $"etcd member {member.Label} belongs to another cluster ({status.ClusterId:x}, not {majority.Key:x})",
                         "the member was restored or started on its own (a separate snapshot, another --initial-cluster-token or --force-new-cluster): it is not part of the cluster the others form",
                         [.. clusters.Select(g => $"cluster {g.Key:x}: {string.Join(", ", g.Select(p => p.Member.Label))}")],
-                        $"stop etcd on node {member.Label} (move its manifest out), move its data dir aside, then re-add it: etcdctl member remove/add, " +
-                        "start with --initial-cluster-state existing; or restore every member from one snapshot (pitcrew cluster restore)");
+                        $"re-add it from the others: pitcrew etcd member replace {member.Label} --executor ssh (it parks its manifest, removes the member, moves its data dir aside, " +
+                        "adds it back as a learner started with --initial-cluster-state existing, promotes it); or restore every member from one snapshot (pitcrew cluster restore)");
                 }
             }
         }

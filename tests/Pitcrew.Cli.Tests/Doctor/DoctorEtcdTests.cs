@@ -74,7 +74,7 @@ public sealed class DoctorEtcdTests
         Assert.Equal("critical", down.GetProperty("severity").GetString());
         Assert.Contains("losing one more member loses the quorum (2 of 3)", down.GetProperty("symptom").GetString(), StringComparison.Ordinal);
         var learner = Assert.Single(findings, f => f.GetProperty("id").GetString() == "etcd.learner");
-        Assert.Equal($"once it caught up with the leader: etcdctl member promote {learnerId:x}", learner.GetProperty("remedy").GetString());
+        Assert.Equal($"once it caught up with the leader: pitcrew etcd member promote {learnerId:x} (etcdctl member promote {learnerId:x})", learner.GetProperty("remedy").GetString());
         Assert.Single(findings, f => f.GetProperty("id").GetString() == "etcd.member-down" && f.GetProperty("symptom").GetString()!.Contains("never started", StringComparison.Ordinal));
         Assert.DoesNotContain(findings, f => f.GetProperty("id").GetString() == "etcd.member-unreachable");
     }

@@ -68,7 +68,7 @@ public sealed class EtcdMemberChecksTests
     {
         var finding = Assert.Single(EtcdMemberChecks.Check(new([Entry(1), Entry(2), Entry(3, learner: true)], [Status(1), Status(2), Status(3)])));
         Assert.Equal((CheckIds.EtcdLearner, "etcdmember/cp-3"), (finding.Id, finding.Object.Ref));
-        Assert.Equal("once it caught up with the leader: etcdctl member promote 3", finding.Remedy);
+        Assert.Equal("once it caught up with the leader: pitcrew etcd member promote 3 (etcdctl member promote 3)", finding.Remedy);
     }
 
     [Fact]

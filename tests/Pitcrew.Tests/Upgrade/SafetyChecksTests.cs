@@ -33,7 +33,7 @@ public sealed class SafetyChecksTests
 
     [Theory]
     [InlineData("NOSPACE", "etcdctl alarm disarm")]
-    [InlineData("CORRUPT", "restore it from a good snapshot")]
+    [InlineData("CORRUPT", "pitcrew etcd member replace NODE")]
     public void Etcd_AnAlarm_IsNoGoWithTheDoctorsRemedy(string alarm, string remedy)
     {
         var check = SafetyChecks.Etcd(Health(), new EtcdMemberFacts([Member(100L << 20, [$"memberID:a alarm:{alarm}"])], Quota));
