@@ -8,6 +8,8 @@ namespace Pitcrew.Sim.Controllers;
 /// resource and kept current from one etcd watch, with a change counter controllers wait on. The objects handed out are
 /// shared and must not be modified: a controller clones (<see cref="Copy"/>) what it changes and writes the copy through
 /// the store with optimistic concurrency. Lease renewals do not count as changes (only time-based work reads them).
+/// A relist (after the watch broke) is built aside and swapped in whole: controllers never see a half-filled cache (a Job
+/// seeing its pods missing would start more; the garbage collector seeing an owner missing would delete its dependents).
 /// </summary>
 internal sealed class ClusterCache(RegistryStore store)
 {
@@ -15,10 +17,8 @@ internal sealed class ClusterCache(RegistryStore store)
     private static readonly string[] Unwatched = ["/registry/events/"];
     private static readonly string[] Quiet = ["/registry/leases/"];
 
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, JsonObject>> _byResource = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, string> _uids = new(StringComparer.Ordinal);
+    private State _state = new();
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private long _objects;
 
     /// <summary>Keys per read when the cache lists the registry.</summary>
     private const int ListChunk = 10_000;
@@ -33,14 +33,12 @@ internal sealed class ClusterCache(RegistryStore store)
                 // In pages at one revision: at 150,000 pods the registry is far too big for one response.
                 var page = await store.ListAsync(Root, null, ListChunk, 0, cancellationToken).ConfigureAwait(false);
                 var revision = page.Revision;
-                _byResource.Clear();
-                _uids.Clear();
-                Interlocked.Exchange(ref _objects, 0);
+                var listed = new State();
                 while (true)
                 {
                     foreach (var item in page.Items)
                     {
-                        Put(item.Key, item.Value, item.ModRevision);
+                        listed.Put(item.Key, item.Value, item.ModRevision);
                     }
 
                     if (!page.More || page.Items.Count == 0)
@@ -51,6 +49,7 @@ internal sealed class ClusterCache(RegistryStore store)
                     page = await store.ListAsync(Root, page.Items[^1].Key + "\0", ListChunk, revision, cancellationToken).ConfigureAwait(false);
                 }
 
+                Volatile.Write(ref _state, listed);
                 Signal();
                 ready.TrySetResult();
                 await foreach (var change in store.WatchAsync(Root, revision + 1, cancellationToken).ConfigureAwait(false))
@@ -58,11 +57,11 @@ internal sealed class ClusterCache(RegistryStore store)
                     var quiet = Quiet.Any(q => change.Key.StartsWith(q, StringComparison.Ordinal));
                     if (change.Deleted)
                     {
-                        Remove(change.Key);
+                        listed.Remove(change.Key);
                     }
                     else
                     {
-                        Put(change.Key, change.Value, change.ModRevision);
+                        listed.Put(change.Key, change.Value, change.ModRevision);
                     }
 
                     if (!quiet)
@@ -83,12 +82,12 @@ internal sealed class ClusterCache(RegistryStore store)
     public Task NextChange => Volatile.Read(ref _changed).Task;
 
     /// <summary>How many objects the cache holds.</summary>
-    public long Count => Interlocked.Read(ref _objects);
+    public long Count => Volatile.Read(ref _state).Count;
 
     /// <summary>The (shared, read-only) objects of a resource, optionally in one namespace.</summary>
     public IReadOnlyList<JsonObject> List(ApiResource resource, string? ns = null)
     {
-        if (ResourcePrefix(resource.KeyPrefix) is not { } group || !_byResource.TryGetValue(group, out var objects))
+        if (ResourcePrefix(resource.KeyPrefix) is not { } group || !Volatile.Read(ref _state).ByResource.TryGetValue(group, out var objects))
         {
             return [];
         }
@@ -103,51 +102,63 @@ internal sealed class ClusterCache(RegistryStore store)
     }
 
     /// <summary>Whether an object with this uid exists (owner lookups).</summary>
-    public bool Exists(string uid) => _uids.ContainsKey(uid);
+    public bool Exists(string uid) => Volatile.Read(ref _state).Uids.ContainsKey(uid);
 
     /// <summary>A private copy of a cached object, to change and write back.</summary>
     public static JsonObject Copy(JsonObject obj) => (JsonObject)obj.DeepClone();
 
-    private void Put(string key, byte[] value, long revision)
+    /// <summary>The objects by resource and their uids: filled by one list, then kept by the watch.</summary>
+    private sealed class State
     {
-        if (Unwatched.Any(u => key.StartsWith(u, StringComparison.Ordinal)) || ResourcePrefix(key) is not { } prefix)
+        private long _objects;
+
+        public ConcurrentDictionary<string, ConcurrentDictionary<string, JsonObject>> ByResource { get; } = new(StringComparer.Ordinal);
+
+        public ConcurrentDictionary<string, string> Uids { get; } = new(StringComparer.Ordinal);
+
+        public long Count => Interlocked.Read(ref _objects);
+
+        public void Put(string key, byte[] value, long revision)
         {
-            return;
+            if (Unwatched.Any(u => key.StartsWith(u, StringComparison.Ordinal)) || ResourcePrefix(key) is not { } prefix)
+            {
+                return;
+            }
+
+            var obj = JsonNode.Parse(value)!.AsObject();
+            ObjectMeta.SetResourceVersion(obj, revision);
+            var objects = ByResource.GetOrAdd(prefix, _ => new ConcurrentDictionary<string, JsonObject>(StringComparer.Ordinal));
+            if (objects.TryGetValue(key, out var old))
+            {
+                ForgetUid(old);
+            }
+            else
+            {
+                Interlocked.Increment(ref _objects);
+            }
+
+            objects[key] = obj;
+            if ((string?)ObjectMeta.Metadata(obj)["uid"] is { } uid)
+            {
+                Uids[uid] = key;
+            }
         }
 
-        var obj = JsonNode.Parse(value)!.AsObject();
-        ObjectMeta.SetResourceVersion(obj, revision);
-        var objects = _byResource.GetOrAdd(prefix, _ => new ConcurrentDictionary<string, JsonObject>(StringComparer.Ordinal));
-        if (objects.TryGetValue(key, out var old))
+        public void Remove(string key)
         {
-            ForgetUid(old);
-        }
-        else
-        {
-            Interlocked.Increment(ref _objects);
+            if (ResourcePrefix(key) is { } prefix && ByResource.TryGetValue(prefix, out var objects) && objects.TryRemove(key, out var old))
+            {
+                Interlocked.Decrement(ref _objects);
+                ForgetUid(old);
+            }
         }
 
-        objects[key] = obj;
-        if ((string?)ObjectMeta.Metadata(obj)["uid"] is { } uid)
+        private void ForgetUid(JsonObject obj)
         {
-            _uids[uid] = key;
-        }
-    }
-
-    private void Remove(string key)
-    {
-        if (ResourcePrefix(key) is { } prefix && _byResource.TryGetValue(prefix, out var objects) && objects.TryRemove(key, out var old))
-        {
-            Interlocked.Decrement(ref _objects);
-            ForgetUid(old);
-        }
-    }
-
-    private void ForgetUid(JsonObject obj)
-    {
-        if ((string?)ObjectMeta.Metadata(obj)["uid"] is { } uid)
-        {
-            _uids.TryRemove(uid, out _);
+            if ((string?)ObjectMeta.Metadata(obj)["uid"] is { } uid)
+            {
+                Uids.TryRemove(uid, out _);
+            }
         }
     }
 
