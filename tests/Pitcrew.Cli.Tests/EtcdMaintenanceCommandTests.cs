@@ -199,8 +199,18 @@ public sealed class EtcdDefragLockTests(HaSimFixture sim) : IClassFixture<HaSimF
 
         await client.CoordinationV1.DeleteNamespacedLeaseAsync(MaintenanceLock.LeaseName, MaintenanceLock.Namespace, cancellationToken: Token);
         var leader = (await EtcdEndpoints.StatusAsync(new EtcdConnectionOptions([.. sim.Sim.EtcdEndpoints]), wholeCluster: false, Token)).Single(s => s.IsLeader).Endpoint;
+
+        // A client of the API server writes ConfigMaps the whole time (the API server spreads its requests over the members).
+        using var stopWriting = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        var writer = WriteConfigMapsAsync(client, stopWriting.Token);
+        await Task.Delay(TimeSpan.FromMilliseconds(300), Token);
         var run = await sim.PitcrewAsync("etcd", "defrag", "--cluster", "--endpoints", sim.Sim.EtcdEndpoints[0], "--rule", "dbSize > 0", "--kubeconfig", sim.Kubeconfig);
+        await Task.Delay(TimeSpan.FromMilliseconds(300), Token);
+        await stopWriting.CancelAsync();
+        var (writes, failures) = await writer;
         Assert.True(run.ExitCode == ExitCodes.Ok, run.Stderr);
+        Assert.True(failures.Count == 0, string.Join("; ", failures));
+        Assert.True(writes >= 3, $"only {writes} writes");
         var done = run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(3, done.Length);
         Assert.StartsWith($"Finished defragmenting etcd member[{leader}]", done[2], StringComparison.Ordinal);
@@ -211,5 +221,33 @@ public sealed class EtcdDefragLockTests(HaSimFixture sim) : IClassFixture<HaSimF
         var (code, stdout, stderr) = await sim.RunKubectlAsync(["get", "nodes", "-o", "name"], Token);
         Assert.True(code == 0, stderr);
         Assert.Equal(4, stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        var written = await client.CoreV1.ListNamespacedConfigMapAsync("default", labelSelector: "test=defrag-writer", cancellationToken: Token);
+        Assert.Equal(writes, written.Items.Count);
+    }
+
+    private static async Task<(int Writes, List<string> Failures)> WriteConfigMapsAsync(Kubernetes client, CancellationToken stop)
+    {
+        var failures = new List<string>();
+        var writes = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap
+                {
+                    Metadata = new V1ObjectMeta { Name = $"defrag-writer-{writes:D4}", Labels = new Dictionary<string, string> { ["test"] = "defrag-writer" } },
+                    Data = new Dictionary<string, string> { ["n"] = writes.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+                }, "default", cancellationToken: Token);
+                writes++;
+            }
+            catch (Exception e) when (e is k8s.Autorest.HttpOperationException or HttpRequestException)
+            {
+                failures.Add(e.Message);
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(50), Token);
+        }
+
+        return (writes, failures);
     }
 }
