@@ -1,4 +1,5 @@
 using Pitcrew.Backups;
+using Pitcrew.Backups.Changes;
 using Pitcrew.Restore.Drill;
 
 namespace Pitcrew.Cli.BackupCommands;
@@ -68,22 +69,45 @@ internal static class BackupFetchCommands
     {
         var name = new Argument<string>("NAME") { Description = "A backup name from list, or latest" };
         var file = new Argument<string>("FILE") { Description = "Where to write the plain snapshot (FILE.part, then renamed; mode 0600)" };
-        var command = new Command("get") { name, file }.Describe(
-            "Fetch, verify, decrypt and decompress a backup into a plain snapshot file",
+        var revision = CliFlag.Of<long?>("--revision", "Rebuild the keyspace as etcd served it at this revision: the backup plus its change stream replayed", "N");
+        var at = CliFlag.Of<string?>("--at", "Rebuild the keyspace as it was at this moment (RFC 3339): the last change received by then", "TIME");
+        var command = new Command("get") { name, file, revision, at, BackupCreateCommand.WorkDir }.Describe(
+            "Fetch, verify, decrypt and decompress a backup into a plain snapshot file; with --revision or --at, rebuild a point",
             """
             FILE is an etcd snapshot as `etcdctl snapshot save` writes it (with its SHA-256 trailer), ready for
-            `etcdutl snapshot restore` or `pitcrew etcd snapshot status`. Nothing takes the name FILE unless every
-            check passed.
+            `etcdctl snapshot restore`, `pitcrew etcd snapshot restore` or `pitcrew cluster restore`. Nothing takes the
+            name FILE unless every check passed.
+            With --revision N (or --at TIME) the snapshot holds exactly what `etcdctl get --rev N` served: the newest full
+            backup at or before N (NAME's, or any with latest) plus the changes `backup run --continuous` streamed after
+            it, replayed natively (no etcd needed). A point the store does not cover exits 10 and lists what it covers; a
+            missing or tampered segment is an error (13, 14), never a different snapshot. --at maps to the last revision
+            the stream received by then.
             """,
             """
             pitcrew etcd backup get latest /var/tmp/restore.db --store file:///var/backups/etcd
-            etcdutl snapshot restore /var/tmp/restore.db --data-dir /var/lib/etcd-restored
+            pitcrew etcd backup get latest /var/tmp/before.db --at 2026-12-08T09:41:00Z --store s3://backups/etcd --encrypt-key-file backup.key
+            pitcrew etcd backup get latest /var/tmp/rev.db --revision 123456 --store file:///var/backups/etcd
+            etcdctl snapshot restore /var/tmp/restore.db --data-dir /var/lib/etcd-restored
             """);
         command.Outputs(OutputFlag.Structured);
         command.SetAction(async (parse, cancellationToken) =>
         {
             using var store = BackupStoreFlags.OpenExisting(parse, context);
             var key = BackupStoreFlags.Key(parse);
+            var wantRevision = parse.GetValue(revision);
+            var wantAt = parse.GetValue(at);
+            if (wantRevision is not null || wantAt is not null)
+            {
+                var point = await PointAsync(store, parse.GetValue(name)!, wantRevision, wantAt, key, parse.GetValue(file)!,
+                    parse.GetValue(BackupCreateCommand.WorkDir), context, cancellationToken).ConfigureAwait(false);
+                if (!StructuredOutput.TryWrite(context, OutputFlag.Get(parse), point))
+                {
+                    BackupRenderer.Rebuilt(context.Out, store.Location, point);
+                }
+
+                return ExitCodes.Ok;
+            }
+
             var result = await BackupReader.FetchAsync(store, parse.GetValue(name)!, key, parse.GetValue(file)!, context.Time, cancellationToken)
                 .ConfigureAwait(false);
             if (!StructuredOutput.TryWrite(context, OutputFlag.Get(parse), result))
@@ -94,6 +118,39 @@ internal static class BackupFetchCommands
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    private static async Task<PointInTimeResult> PointAsync(Backups.Stores.IBackupStore store, string name, long? revision, string? at, Backups.Crypto.BackupKey? key,
+        string file, string? workDir, CliContext context, CancellationToken cancellationToken)
+    {
+        if (revision is not null && at is not null)
+        {
+            throw new PitcrewException("--revision and --at name the point twice: give one", ExitCodes.Usage);
+        }
+
+        if (revision is <= 0)
+        {
+            throw new PitcrewException($"--revision must be positive, not {revision}", ExitCodes.Usage);
+        }
+
+        var ranges = await PointInTime.CoverageAsync(store, cancellationToken).ConfigureAwait(false);
+        CoveredRange range;
+        long target;
+        if (revision is { } n)
+        {
+            (range, target) = (PointInTime.Choose(ranges, name, n, store.Location), n);
+        }
+        else
+        {
+            if (!DateTimeOffset.TryParse(at, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var moment))
+            {
+                throw new PitcrewException($"--at \"{at}\": want an RFC 3339 time such as 2026-12-08T09:41:00Z", ExitCodes.Usage);
+            }
+
+            (range, target) = await PointInTime.ResolveTimeAsync(store, ranges, name, moment, key, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await PointInTime.BuildAsync(store, range, target, key, file, workDir ?? Path.GetTempPath(), context.Time, cancellationToken).ConfigureAwait(false);
     }
 }
 

@@ -69,6 +69,14 @@ internal static class BackupRenderer
         Summary(console, result);
     }
 
+    public static void Rebuilt(IAnsiConsole console, string store, Backups.Changes.PointInTimeResult result)
+    {
+        console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"revision {result.Revision} rebuilt from {store}/{result.Base} and {result.Replayed:N0} change(s) in {result.Segments} segment(s), written to {result.Path} (verified)"));
+        console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  {result.Status.TotalKey:N0} keys, {result.Status.TotalSize:N0} bytes, sha256 {result.Status.Trailer.Sha256}, took {result.Took.TotalSeconds:0.00} s"));
+    }
+
     public static void Pruned(IAnsiConsole console, PruneResult result)
     {
         console.WriteLine($"policy: {result.Policy} (from {result.PolicyFrom})");

@@ -1,5 +1,6 @@
 using System.Net;
 using Pitcrew.Backups;
+using Pitcrew.Backups.Changes;
 using Spectre.Console;
 
 namespace Pitcrew.Cli.BackupCommands;
@@ -20,9 +21,12 @@ internal static class BackupRunCommand
             Description = "Serve Prometheus metrics on this loopback address, e.g. 127.0.0.1:9477 (port 0 picks one and prints it)",
             HelpName = "HOST:PORT",
         };
+        var continuous = CliFlag.Of<bool>("--continuous", "Also stream every etcd change into the store after the newest full backup (point-in-time restore)");
+        var maxDelay = CliFlag.Of<TimeSpan>("--max-delay", "With --continuous: the longest a change waits before it is stored (the recovery point)", "DURATION")
+            .Parsed(CliDurations.Period).Default(ChangeStreamOptions.DefaultMaxDelay);
         var command = new Command("run")
         {
-            schedule, metricsAddr, BackupCreateCommand.Tag, BackupCreateCommand.Compress, BackupCreateCommand.WorkDir,
+            schedule, metricsAddr, continuous, maxDelay, BackupCreateCommand.Tag, BackupCreateCommand.Compress, BackupCreateCommand.WorkDir,
         }.Describe(
             "Run scheduled backups: create, verify by fetching back, prune; one run at a time per store",
             """
@@ -37,6 +41,7 @@ internal static class BackupRunCommand
             """
             pitcrew etcd backup run --store s3://backups/etcd --schedule "0 * * * *" --compress --encrypt-key-file /etc/pitcrew/backup.key \
               --keep-hourly 24 --keep-daily 7 --keep-weekly 4 --keep-monthly 12 --metrics-addr 127.0.0.1:9477
+            pitcrew etcd backup run --store file:///var/backups/etcd --schedule "0 */6 * * *" --continuous --max-delay 1s
             """);
         RetentionFlags.AddTo(command);
         EtcdCommands.EtcdConnectionFlags.AddTo(command);
@@ -62,11 +67,54 @@ internal static class BackupRunCommand
             }
 
             Log($"scheduling backups to {store.Location} at \"{options.Schedule}\" ({zone.Id})");
-            await scheduler.RunAsync(cancellationToken).ConfigureAwait(false);
+            if (!parse.GetValue(continuous))
+            {
+                await scheduler.RunAsync(cancellationToken).ConfigureAwait(false);
+                Log("stopped");
+                return ExitCodes.Ok;
+            }
+
+            var streamMetrics = new ChangeStreamMetrics();
+            metrics.Stream = streamMetrics;
+            var streamer = new ChangeStreamer(store, new ChangeStreamOptions(create.Connection, create.Compression, create.Key, parse.GetValue(maxDelay),
+                ChangeStreamOptions.DefaultMaxSegmentBytes), streamMetrics, context.Time, Log)
+            {
+                TakeFullBackup = async ct => (await scheduler.CreateVerifiedAsync(ct).ConfigureAwait(false)).Created,
+            };
+            scheduler.Created = streamer.NewBase;
+            await Task.WhenAll(scheduler.RunAsync(cancellationToken), StreamAsync(streamer, Log, context.Time, cancellationToken)).ConfigureAwait(false);
             Log("stopped");
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>Runs the change stream until cancelled; a failure is logged and the stream starts again after a pause.</summary>
+    private static async Task StreamAsync(ChangeStreamer streamer, Action<string> log, TimeProvider time, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await streamer.RunAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is PitcrewException or IOException or Grpc.Core.RpcException or HttpRequestException)
+            {
+                log($"change stream stopped: {e.Message}; starting again in 5 s");
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(5), time, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+        }
     }
 
     private static IPEndPoint Endpoint(string text)

@@ -64,11 +64,29 @@ internal sealed class BackupMetrics
         }
     }
 
+    /// <summary>The change stream's figures, when backup run --continuous streams.</summary>
+    public Changes.ChangeStreamMetrics? Stream { get; set; }
+
     public string Render()
     {
         lock (_gate)
         {
             var text = new StringBuilder();
+            if (Stream is { } stream)
+            {
+                var lagRevisions = Math.Max(0, stream.LastReceivedRevision - stream.LastStoredRevision);
+                var lagSeconds = lagRevisions > 0 && stream.LastReceivedAt is { } received && stream.LastStoredAt is { } stored
+                    ? Math.Max(0, (received - stored).TotalSeconds) : 0;
+                Gauge(text, "pitcrew_backup_stream_last_received_revision", "The newest etcd revision the change stream received", stream.LastReceivedRevision);
+                Gauge(text, "pitcrew_backup_stream_last_stored_revision", "The newest etcd revision stored in a segment", stream.LastStoredRevision);
+                Gauge(text, "pitcrew_backup_stream_last_stored_timestamp_seconds", "Unix time the last segment was stored",
+                    stream.LastStoredAt?.ToUnixTimeMilliseconds() / 1000.0 ?? 0);
+                Gauge(text, "pitcrew_backup_stream_lag_revisions", "Revisions received but not yet stored", lagRevisions);
+                Gauge(text, "pitcrew_backup_stream_lag_seconds", "How long the oldest received but unstored change has waited", lagSeconds);
+                Counter(text, "pitcrew_backup_stream_gaps_total", "Times the stream found its start compacted and began a new chain from a full backup", stream.Gaps);
+                Counter(text, "pitcrew_backup_stream_segment_failures_total", "Segment writes that failed (retried)", stream.SegmentFailures);
+            }
+
             Gauge(text, "pitcrew_backup_last_success_timestamp_seconds", "Unix time of the last backup run that created, verified and pruned", _lastSuccess);
             Gauge(text, "pitcrew_backup_last_duration_seconds", "Duration of the last successful run", _lastDuration);
             Gauge(text, "pitcrew_backup_last_size_bytes", "Stored size of the last successful backup", _lastSize);

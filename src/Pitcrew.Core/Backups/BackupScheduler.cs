@@ -49,6 +49,9 @@ internal sealed class BackupScheduler(IBackupStore store, BackupScheduleOptions 
         _seeded = entries;
     }
 
+    /// <summary>Called with each backup created and verified (the change stream moves to it as its new base).</summary>
+    public Action<BackupManifest>? Created { get; set; }
+
     /// <summary>Runs until cancelled; a cancellation during a run abandons it cleanly (upload aborted, lock released).</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -91,30 +94,10 @@ internal sealed class BackupScheduler(IBackupStore store, BackupScheduleOptions 
         var started = time.GetTimestamp();
         try
         {
-            var (created, pruned) = await BackupJobs.LockedAsync(store, TimeSpan.Zero, time, async (held, ct) =>
-            {
-                var cleaned = await BackupCatalog.CleanAsync(store, held, ct).ConfigureAwait(false);
-                if (cleaned > 0)
-                {
-                    log($"removed {cleaned} leftover object(s) of interrupted runs");
-                }
-
-                var manifest = await BackupCreator.CreateAsync(store, options.Create, null, time, ct).ConfigureAwait(false);
-                var verify = Spool.PathFor(options.Create.WorkDirectory, manifest.Name + "-verify");
-                try
-                {
-                    await BackupReader.FetchAsync(store, manifest.Name, options.Key, verify, time, ct).ConfigureAwait(false);
-                }
-                finally
-                {
-                    File.Delete(verify);
-                }
-
-                var prune = await BackupJobs.PruneWithPolicyAsync(store, options.Retention, [], dryRun: false, now: null, "backup run", time, ct).ConfigureAwait(false);
-                return (manifest, prune);
-            }, cancellationToken).ConfigureAwait(false);
+            var (created, pruned) = await CreateVerifiedAsync(cancellationToken).ConfigureAwait(false);
             var took = time.GetElapsedTime(started);
             metrics.Succeeded(time.GetUtcNow(), took, created.Stored.Size, pruned.Kept);
+            Created?.Invoke(created);
             log($"backup {created.Name} created and verified (revision {created.Snapshot.Revision}, {created.Stored.Size} bytes stored) in {took.TotalSeconds:0.0} s; "
                 + $"pruned {pruned.Deleted}, kept {pruned.Kept}");
         }
@@ -134,6 +117,31 @@ internal sealed class BackupScheduler(IBackupStore store, BackupScheduleOptions 
             log($"backup run failed: {e.Message}");
         }
     }
+
+    /// <summary>One create-verify-prune under the store's lock; throws on failure (Blocked when another run holds the lock).</summary>
+    public async Task<(BackupManifest Created, PruneResult Pruned)> CreateVerifiedAsync(CancellationToken cancellationToken) =>
+        await BackupJobs.LockedAsync(store, TimeSpan.Zero, time, async (held, ct) =>
+        {
+            var cleaned = await BackupCatalog.CleanAsync(store, held, ct).ConfigureAwait(false);
+            if (cleaned > 0)
+            {
+                log($"removed {cleaned} leftover object(s) of interrupted runs");
+            }
+
+            var manifest = await BackupCreator.CreateAsync(store, options.Create, null, time, ct).ConfigureAwait(false);
+            var verify = Spool.PathFor(options.Create.WorkDirectory, manifest.Name + "-verify");
+            try
+            {
+                await BackupReader.FetchAsync(store, manifest.Name, options.Key, verify, time, ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                File.Delete(verify);
+            }
+
+            var prune = await BackupJobs.PruneWithPolicyAsync(store, options.Retention, [], dryRun: false, now: null, "backup run", time, ct).ConfigureAwait(false);
+            return (manifest, prune);
+        }, cancellationToken).ConfigureAwait(false);
 
     /// <summary>The gap between the next two occurrences: how old the newest backup may be before a catch-up run.</summary>
     private TimeSpan Period(CronExpression cron, DateTimeOffset now)

@@ -1,0 +1,187 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Etcdserverpb;
+using Google.Protobuf;
+using Pitcrew.Errors;
+using Pitcrew.Testing;
+
+namespace Pitcrew.Cli.Tests.Backups;
+
+/// <summary>
+/// backup run --continuous against a real etcd under writes: every change streamed into the store, any revision rebuilt
+/// into a snapshot that the real etcdctl restores and a real etcd serves exactly as the live etcd served that revision.
+/// </summary>
+public sealed partial class BackupStreamTests
+{
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Stream_UnderWrites_SurvivesASigkill_AndEveryRevisionRebuildsAsEtcdServedIt()
+    {
+        await using var etcd = await EtcdFixture.StartAsync(new EtcdFixtureOptions(Members: 1), Token);
+        var root = etcd.RootDirectory;
+        var store = new Uri(Path.Combine(root, "store")).AbsoluteUri;
+        Directory.CreateDirectory(new Uri(store).LocalPath);
+        var environment = new Dictionary<string, string> { ["ETCDCTL_ENDPOINTS"] = etcd.Endpoint };
+        using var channel = etcd.CreateChannel();
+        var kv = new KV.KVClient(channel);
+        var leases = new Lease.LeaseClient(channel);
+        var early = (await leases.LeaseGrantAsync(new LeaseGrantRequest { TTL = 3600 }, cancellationToken: Token)).ID;
+        for (var i = 0; i < 50; i++)
+        {
+            await PutAsync(kv, $"/registry/configmaps/shop/cm-{i:D3}", $"v0-{i}", i % 10 == 0 ? early : 0);
+        }
+
+        var created = await CliRun.InvokeAsync(environment, "etcd", "backup", "create", "--store", store);
+        Assert.True(created.ExitCode == ExitCodes.Ok, created.Stderr);
+        var baseRevision = await etcd.RevisionAsync();
+
+        // First runner: streams while we write, then is killed without warning.
+        var runner = PitcrewProcess.Start(environment, "etcd", "backup", "run", "--store", store, "--schedule", "0 0 1 1 *", "--continuous",
+            "--max-delay", "300ms", "--metrics-addr", "127.0.0.1:0");
+        var serving = await runner.WaitForLineAsync("serving metrics on ", TimeSpan.FromSeconds(60));
+        await runner.WaitForLineAsync("change stream: following", TimeSpan.FromSeconds(60));
+        var late = (await leases.LeaseGrantAsync(new LeaseGrantRequest { TTL = 3600 }, cancellationToken: Token)).ID;
+        var marks = new List<long>();
+        await WriteAsync(kv, "a", 0, 150, late);
+        marks.Add(await etcd.RevisionAsync());
+        await WaitStoredAsync(serving, marks[^1]);
+        await runner.KillAsync();
+        await runner.DisposeAsync();
+
+        // Changes while no runner runs, then a second runner resumes after what is stored: no gap.
+        await WriteAsync(kv, "b", 150, 60, late);
+        marks.Add(await etcd.RevisionAsync());
+        await using (var second = PitcrewProcess.Start(environment, "etcd", "backup", "run", "--store", store, "--schedule", "0 0 1 1 *", "--continuous",
+            "--max-delay", "300ms", "--metrics-addr", "127.0.0.1:0"))
+        {
+            var again = await second.WaitForLineAsync("serving metrics on ", TimeSpan.FromSeconds(60));
+            await WriteAsync(kv, "c", 210, 80, 0);
+            // A transaction of several changes: one revision, several sub-revisions.
+            await kv.TxnAsync(new TxnRequest
+            {
+                Success =
+                {
+                    new RequestOp { RequestPut = new PutRequest { Key = ByteString.CopyFromUtf8("/txn/one"), Value = ByteString.CopyFromUtf8("1") } },
+                    new RequestOp { RequestPut = new PutRequest { Key = ByteString.CopyFromUtf8("/txn/two"), Value = ByteString.CopyFromUtf8("2") } },
+                    new RequestOp { RequestDeleteRange = new DeleteRangeRequest { Key = ByteString.CopyFromUtf8("/registry/configmaps/shop/cm-001") } },
+                },
+            }, cancellationToken: Token);
+            marks.Add(await etcd.RevisionAsync());
+            await kv.DeleteRangeAsync(new DeleteRangeRequest { Key = ByteString.CopyFromUtf8("/registry/configmaps/shop/"), RangeEnd = ByteString.CopyFromUtf8("/registry/configmaps/shop0") },
+                cancellationToken: Token);
+            marks.Add(await etcd.RevisionAsync());
+            await WaitStoredAsync(again, marks[^1]);
+            Assert.Contains($"from revision {marks[0] + 1}", second.Stderr, StringComparison.Ordinal);
+            Assert.Equal(ExitCodes.Ok, await second.TerminateAsync(TimeSpan.FromSeconds(20)));
+        }
+
+        // Each point, rebuilt, restored by the real etcdctl and served by a real etcd: the keyspace etcd served then.
+        foreach (var revision in new[] { baseRevision, baseRevision + 1, marks[0], marks[1], marks[2] - 1, marks[2], marks[3] })
+        {
+            var file = Path.Combine(root, $"rev-{revision}.db");
+            var get = await CliRun.InvokeAsync(environment, "etcd", "backup", "get", "latest", file, "--revision", revision.ToString(CultureInfo.InvariantCulture), "--store", store);
+            Assert.True(get.ExitCode == ExitCodes.Ok, get.Stderr);
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+            var expected = await KeyspaceAsync(etcd, etcd.Endpoint, revision);
+            Assert.Equal(expected, await RestoredKeyspaceAsync(root, file, revision));
+        }
+
+        // A revision past what is stored: refused, naming what the store covers.
+        var beyond = await CliRun.InvokeAsync(environment, "etcd", "backup", "get", "latest", Path.Combine(root, "beyond.db"), "--revision",
+            (marks[3] + 1000).ToString(CultureInfo.InvariantCulture), "--store", store);
+        Assert.Equal(ExitCodes.FileNotFound, beyond.ExitCode);
+        Assert.Contains($"is not covered: the store covers {baseRevision}-{marks[3]}", beyond.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(root, "beyond.db")));
+
+        // Tampering with one segment is caught; no file is written.
+        var segment = Directory.EnumerateFiles(new Uri(store).LocalPath, "*.pchg*").Order(StringComparer.Ordinal).First();
+        var bytes = await File.ReadAllBytesAsync(segment, Token);
+        bytes[^5] ^= 0x40;
+        await File.WriteAllBytesAsync(segment, bytes, Token);
+        var tampered = await CliRun.InvokeAsync(environment, "etcd", "backup", "get", "latest", Path.Combine(root, "tampered.db"), "--revision",
+            marks[3].ToString(CultureInfo.InvariantCulture), "--store", store);
+        Assert.Equal(ExitCodes.Corrupt, tampered.ExitCode);
+        Assert.Contains("tampered", tampered.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(root, "tampered.db")));
+    }
+
+    private static async Task PutAsync(KV.KVClient kv, string key, string value, long lease = 0) =>
+        await kv.PutAsync(new PutRequest { Key = ByteString.CopyFromUtf8(key), Value = ByteString.CopyFromUtf8(value), Lease = lease }, cancellationToken: Token);
+
+    /// <summary>Puts, overwrites and deletes: creates, version bumps, tombstones, a lease on some keys.</summary>
+    private static async Task WriteAsync(KV.KVClient kv, string round, int from, int count, long lease)
+    {
+        for (var i = from; i < from + count; i++)
+        {
+            await PutAsync(kv, $"/registry/pods/{round}/p-{i:D4}", $"{round}-{i}", i % 7 == 0 ? lease : 0);
+            await PutAsync(kv, $"/registry/configmaps/shop/cm-{i % 50:D3}", $"{round}-{i}");
+            if (i % 5 == 0)
+            {
+                await kv.DeleteRangeAsync(new DeleteRangeRequest { Key = ByteString.CopyFromUtf8($"/registry/pods/{round}/p-{i - 1:D4}") }, cancellationToken: Token);
+            }
+        }
+    }
+
+    /// <summary>Waits until the runner's metrics say the revision is stored.</summary>
+    private static async Task WaitStoredAsync(string serving, long revision)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var url = Url().Match(serving).Value;
+        var until = DateTime.UtcNow.AddSeconds(60);
+        long stored = 0;
+        while (DateTime.UtcNow < until)
+        {
+            var metrics = await http.GetStringAsync(url, Token);
+            stored = long.Parse(Regex.Match(metrics, @"^pitcrew_backup_stream_last_stored_revision (\d+)", RegexOptions.Multiline).Groups[1].Value, CultureInfo.InvariantCulture);
+            if (stored >= revision)
+            {
+                return;
+            }
+
+            await Task.Delay(100, Token);
+        }
+
+        Assert.Fail($"revision {revision} not stored within 60 s (stored: {stored})");
+    }
+
+    /// <summary>Every key at the revision as etcdctl reads it: key, value, create and mod revision, version, lease.</summary>
+    private static async Task<string> KeyspaceAsync(EtcdFixture etcd, string endpoint, long? revision)
+    {
+        var args = new List<string> { "get", "", "--prefix", "-w", "json" };
+        if (revision is { } rev)
+        {
+            args.Add($"--rev={rev}");
+        }
+
+        var got = await etcd.RunEtcdctlAsync(args, endpoint, Token);
+        Assert.True(got.ExitCode == 0, got.Stderr);
+        using var json = JsonDocument.Parse(got.Stdout);
+        if (!json.RootElement.TryGetProperty("kvs", out var kvs))
+        {
+            return string.Empty;
+        }
+
+        return string.Join('\n', kvs.EnumerateArray().Select(k => string.Join(' ',
+            k.GetProperty("key").GetString(), k.TryGetProperty("value", out var v) ? v.GetString() : string.Empty,
+            k.GetProperty("create_revision").GetInt64(), k.GetProperty("mod_revision").GetInt64(), k.GetProperty("version").GetInt64(),
+            k.TryGetProperty("lease", out var l) ? l.GetInt64() : 0)));
+    }
+
+    /// <summary>Restores the file with the real etcdctl, serves it with a real etcd, and reads its whole keyspace.</summary>
+    private static async Task<string> RestoredKeyspaceAsync(string root, string file, long revision)
+    {
+        var dir = Path.Combine(root, $"restored-{revision}");
+        var peer = $"http://127.0.0.1:{FreePorts.Next()}";
+        var restore = await EtcdFixture.RunEtcdctlOfflineAsync(["snapshot", "restore", file, "--data-dir", dir, "--name", "pit",
+            "--initial-cluster", $"pit={peer}", "--initial-advertise-peer-urls", peer], Token);
+        Assert.True(restore.ExitCode == 0, restore.Stderr);
+        Directory.CreateDirectory(dir + "-root");
+        await using var restored = await EtcdFixture.StartRestoredAsync(dir + "-root", [new RestoredMember("pit", dir, peer)], "etcd-cluster", Token);
+        return await KeyspaceAsync(restored, restored.Endpoint, null);
+    }
+
+    [GeneratedRegex(@"http://127\.0\.0\.1:\d+/metrics")]
+    private static partial Regex Url();
+}
