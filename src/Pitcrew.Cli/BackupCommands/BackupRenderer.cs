@@ -40,21 +40,37 @@ internal static class BackupRenderer
         console.WriteLine($"policy: {listing.Policy} (from {listing.PolicyFrom})");
 
         var table = new Table().Border(TableBorder.None).HideHeaders();
-        table.AddColumns("NAME", "CREATED", "REVISION", "SIZE", "TAGS", "KEPT BY");
-        table.AddRow("NAME", "CREATED", "REVISION", "SIZE", "TAGS", "KEPT BY");
+        var streamed = listing.Backups.Any(b => b.Stream is not null);
+        string[] columns = streamed ? ["NAME", "CREATED", "REVISION", "CHANGES", "SIZE", "TAGS", "KEPT BY"] : ["NAME", "CREATED", "REVISION", "SIZE", "TAGS", "KEPT BY"];
+        table.AddColumns(columns);
+        table.AddRow(columns);
         foreach (var b in listing.Backups)
         {
             var keptBy = b.Keep ? string.Join("; ", b.KeptBy) : "not kept: " + string.Join("; ", b.KeptBy);
-            table.AddRow(
+            List<string> cells =
+            [
                 Markup.Escape(b.Name),
                 b.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture),
                 N(b.Revision),
-                HumanBytes.Si(b.StoredSize) + (b.ObjectPresent ? string.Empty : $" ({b.ObjectCheck.Describe()})"),
-                Markup.Escape(b.Tags.Count > 0 ? string.Join(",", b.Tags) : "-"),
-                Markup.Escape(keptBy));
+            ];
+            if (streamed)
+            {
+                cells.Add(b.Stream is { } s
+                    ? $"to {N(s.ThroughRevision)} ({s.ThroughTime.UtcDateTime.ToString("yyyy-MM-dd HH:mm'Z'", CultureInfo.InvariantCulture)})"
+                    : "-");
+            }
+
+            cells.Add(HumanBytes.Si(b.StoredSize) + (b.ObjectPresent ? string.Empty : $" ({b.ObjectCheck.Describe()})"));
+            cells.Add(Markup.Escape(b.Tags.Count > 0 ? string.Join(",", b.Tags) : "-"));
+            cells.Add(Markup.Escape(keptBy));
+            table.AddRow([.. cells]);
         }
 
         console.Write(table);
+        foreach (var gap in listing.Gaps)
+        {
+            console.WriteLine($"gap: revisions {N(gap.From)}-{N(gap.To)} are not covered (the change stream after {gap.After} stopped or met a compaction)");
+        }
     }
 
     public static void Verified(IAnsiConsole console, string store, BackupFetchResult result)

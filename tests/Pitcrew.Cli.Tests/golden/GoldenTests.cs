@@ -1,4 +1,5 @@
 using Pitcrew.Backups;
+using Pitcrew.Backups.Changes;
 using Pitcrew.Backups.Retention;
 using Pitcrew.Cli.BackupCommands;
 using Pitcrew.Cli.DoctorCommands;
@@ -110,9 +111,33 @@ public sealed class GoldenTests
         var policy = RetentionPolicy.SeedDefault with { KeepDaily = 2 };
         var decisions = BackupPruner.Plan(entries, policy, [], now: null).ToDictionary(d => d.Name, StringComparer.Ordinal);
         var listing = new BackupListing("s3://backups/etcd", false, policy.ToString(), RetentionPolicySource.CommandLine, "the --keep-* flags",
-            [.. entries.Select(e => BackupListItem.From(e, decisions[e.Manifest.Name]))]);
+            [.. entries.Select(e => BackupListItem.From(e, decisions[e.Manifest.Name], null))], []);
 
         GoldenFile.Check("backup-list.txt", Render(console => BackupRenderer.List(console, listing)));
+    }
+
+    [Fact]
+    public void BackupListWithTheChangeStream()
+    {
+        var entries = new[]
+        {
+            Entry("etcd-20250831-020000", Now.AddDays(-1).AddHours(-7.5), 97_544, [], BackupObjectState.Present),
+            Entry("etcd-20250901-020000", Now.AddHours(-7.5), 103_870, [], BackupObjectState.Present),
+        };
+        SegmentManifest Segment(string baseName, long first, long last, DateTimeOffset at) => new(1, baseName, first, last, at, at.AddMinutes(5), last - first + 3,
+            4096, new string('c', 64), new BackupObjectInfo("k", 900, new string('d', 64), "zstd", null), at.AddMinutes(5));
+        var ranges = new[]
+        {
+            new CoveredRange(entries[0].Manifest, [Segment(entries[0].Manifest.Name, 97_545, 99_000, Now.AddDays(-1).AddHours(-7)), Segment(entries[0].Manifest.Name, 99_001, 101_210, Now.AddDays(-1).AddHours(-6))]),
+            new CoveredRange(entries[1].Manifest, [Segment(entries[1].Manifest.Name, 103_871, 109_442, Now.AddHours(-1))]),
+        };
+        var policy = RetentionPolicy.SeedDefault;
+        var decisions = BackupPruner.Plan(entries, policy, [], now: null).ToDictionary(d => d.Name, StringComparer.Ordinal);
+        var listing = new BackupListing("file:///var/backups/etcd", false, policy.ToString(), RetentionPolicySource.Default, "the default",
+            [.. entries.Select((e, i) => BackupListItem.From(e, decisions[e.Manifest.Name], ranges[i]))],
+            [.. PointInTime.Gaps(ranges).Select(g => new StreamGap(g.From, g.To, g.After.Base.Name))]);
+
+        GoldenFile.Check("backup-list-stream.txt", Render(console => BackupRenderer.List(console, listing)));
     }
 
     [Fact]

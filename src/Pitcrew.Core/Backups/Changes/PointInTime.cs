@@ -39,13 +39,33 @@ public sealed record PointInTimeResult(string Path, string Base, long Revision, 
 internal static class PointInTime
 {
     /// <summary>Every range the store covers, oldest base first.</summary>
-    public static async Task<IReadOnlyList<CoveredRange>> CoverageAsync(IBackupStore store, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<CoveredRange>> CoverageAsync(IBackupStore store, CancellationToken cancellationToken) =>
+        await CoverageAsync(store, await BackupCatalog.ListAsync(store, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Every range the store covers from these listed backups, oldest base first.</summary>
+    public static async Task<IReadOnlyList<CoveredRange>> CoverageAsync(IBackupStore store, IReadOnlyList<BackupEntry> entries, CancellationToken cancellationToken)
     {
         var listed = await store.ListAsync(cancellationToken).ConfigureAwait(false);
-        var entries = await BackupCatalog.ListAsync(store, cancellationToken).ConfigureAwait(false);
         var segments = await ChangeSegments.ListAsync(store, listed, cancellationToken).ConfigureAwait(false);
         return [.. entries.Where(e => e.ObjectPresent).Select(e => new CoveredRange(e.Manifest,
             ChangeSegments.Chain(e.Manifest.Snapshot.Revision, segments.GetValueOrDefault(e.Manifest.Name) ?? []))).OrderBy(r => r.First)];
+    }
+
+    /// <summary>Revisions no chain covers between a streamed range and the next base (a stream that stopped or hit a compaction).</summary>
+    public static IReadOnlyList<(long From, long To, CoveredRange After)> Gaps(IReadOnlyList<CoveredRange> ranges)
+    {
+        var gaps = new List<(long, long, CoveredRange)>();
+        var ordered = ranges.OrderBy(r => r.First).ToList();
+        for (var i = 1; i < ordered.Count; i++)
+        {
+            var reached = ordered.Take(i).Max(r => r.Last);
+            if (ordered[i - 1].Chain.Count > 0 && ordered[i].First > reached + 1)
+            {
+                gaps.Add((reached + 1, ordered[i].First - 1, ordered[i - 1]));
+            }
+        }
+
+        return gaps;
     }
 
     /// <summary>The range to rebuild revision N from: the newest base at or before N whose chain reaches N (only NAME's when given).</summary>
