@@ -9,6 +9,7 @@ internal static class BackupCommand
         BackupListCommand.Create(context),
         BackupFetchCommands.Verify(context),
         BackupFetchCommands.Get(context),
+        BackupHistoryCommand.Create(context),
         BackupPruneCommand.Create(context),
         BackupRunCommand.Create(context)).AddAll(BackupStoreFlags.All);
 }

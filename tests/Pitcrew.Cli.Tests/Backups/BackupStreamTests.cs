@@ -44,6 +44,7 @@ public sealed partial class BackupStreamTests
         await runner.WaitForLineAsync("change stream: following", TimeSpan.FromSeconds(60));
         var late = (await leases.LeaseGrantAsync(new LeaseGrantRequest { TTL = 3600 }, cancellationToken: Token)).ID;
         var marks = new List<long>();
+        var beforeDelete = DateTimeOffset.MinValue;
         await WriteAsync(kv, "a", 0, 150, late);
         marks.Add(await etcd.RevisionAsync());
         await WaitStoredAsync(serving, marks[^1]);
@@ -69,6 +70,11 @@ public sealed partial class BackupStreamTests
                 },
             }, cancellationToken: Token);
             marks.Add(await etcd.RevisionAsync());
+
+            // The moment an operator would pick: after everything so far was received, just before the mass delete.
+            await Task.Delay(TimeSpan.FromMilliseconds(1500), Token);
+            beforeDelete = DateTimeOffset.UtcNow;
+            await Task.Delay(TimeSpan.FromMilliseconds(1000), Token);
             await kv.DeleteRangeAsync(new DeleteRangeRequest { Key = ByteString.CopyFromUtf8("/registry/configmaps/shop/"), RangeEnd = ByteString.CopyFromUtf8("/registry/configmaps/shop0") },
                 cancellationToken: Token);
             marks.Add(await etcd.RevisionAsync());
@@ -87,6 +93,29 @@ public sealed partial class BackupStreamTests
             var expected = await KeyspaceAsync(etcd, etcd.Endpoint, revision);
             Assert.Equal(expected, await RestoredKeyspaceAsync(root, file, revision));
         }
+
+        // --at just before the mass delete: every deleted ConfigMap is there, exactly as etcd served that revision.
+        var atFile = Path.Combine(root, "at.db");
+        var at = await CliRun.InvokeAsync(environment, "etcd", "backup", "get", "latest", atFile, "--at", beforeDelete.ToString("O", CultureInfo.InvariantCulture), "--store", store);
+        Assert.True(at.ExitCode == ExitCodes.Ok, at.Stderr);
+        Assert.Contains($"revision {marks[2]} rebuilt", at.Stdout, StringComparison.Ordinal);
+        var atKeys = await RestoredKeyspaceAsync(root, atFile, -1);
+        Assert.Equal(await KeyspaceAsync(etcd, etcd.Endpoint, marks[2]), atKeys);
+        Assert.Equal(49, atKeys.Split('\n').Count(l => l.StartsWith("/registry/configmaps/shop/", StringComparison.Ordinal)));
+
+        // The history finds the deletion and its revision; the one deleted in the transaction shares it with two puts.
+        var history = await CliRun.InvokeAsync(environment, "etcd", "backup", "history", "/registry/configmaps/shop/", "--prefix", "--store", store, "-o", "json");
+        Assert.True(history.ExitCode == ExitCodes.Ok, history.Stderr);
+        using (var changes = JsonDocument.Parse(history.Stdout))
+        {
+            var deleted = changes.RootElement.EnumerateArray().Where(c => c.GetProperty("event").GetString() == "DELETED").ToList();
+            Assert.Equal(50, deleted.Count);
+            Assert.Equal(49, deleted.Count(c => c.GetProperty("revision").GetInt64() == marks[3]));
+            Assert.Equal(marks[2], deleted.Single(c => c.GetProperty("key").GetString() == "/registry/configmaps/shop/cm-001").GetProperty("revision").GetInt64());
+        }
+
+        var table = await CliRun.InvokeAsync(environment, "etcd", "backup", "history", "/registry/configmaps/shop/cm-002", "--store", store);
+        Assert.Matches($@"{marks[3]}\s+\S+Z\s+DELETED\s+/registry/configmaps/shop/cm-002", table.Stdout);
 
         // A revision past what is stored: refused, naming what the store covers.
         var beyond = await CliRun.InvokeAsync(environment, "etcd", "backup", "get", "latest", Path.Combine(root, "beyond.db"), "--revision",
@@ -164,10 +193,13 @@ public sealed partial class BackupStreamTests
         }
 
         return string.Join('\n', kvs.EnumerateArray().Select(k => string.Join(' ',
-            k.GetProperty("key").GetString(), k.TryGetProperty("value", out var v) ? v.GetString() : string.Empty,
+            Text(k.GetProperty("key").GetString()), k.TryGetProperty("value", out var v) ? Text(v.GetString()) : string.Empty,
             k.GetProperty("create_revision").GetInt64(), k.GetProperty("mod_revision").GetInt64(), k.GetProperty("version").GetInt64(),
             k.TryGetProperty("lease", out var l) ? l.GetInt64() : 0)));
     }
+
+    /// <summary>etcdctl's JSON carries keys and values in base64.</summary>
+    private static string Text(string? base64) => System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(base64 ?? string.Empty));
 
     /// <summary>Restores the file with the real etcdctl, serves it with a real etcd, and reads its whole keyspace.</summary>
     private static async Task<string> RestoredKeyspaceAsync(string root, string file, long revision)
