@@ -53,12 +53,22 @@ internal static class BackupPruner
         if (!dryRun)
         {
             var entries = (await BackupCatalog.ListAsync(store, cancellationToken).ConfigureAwait(false)).ToDictionary(e => e.Manifest.Name, StringComparer.Ordinal);
+            var objects = await store.ListAsync(cancellationToken).ConfigureAwait(false);
             foreach (var decision in decisions.Where(d => !d.Keep))
             {
                 if (entries.TryGetValue(decision.Name, out var entry))
                 {
+                    // The manifest first: a prune cut short leaves objects without one, which the next run removes.
                     await store.DeleteAsync(BackupNames.ManifestKey(decision.Name), cancellationToken).ConfigureAwait(false);
                     await store.DeleteAsync(entry.Manifest.Stored.Key, cancellationToken).ConfigureAwait(false);
+
+                    // A chain of changes lives as long as the full backup it starts from.
+                    var chain = decision.Name + Changes.SegmentNames.Infix;
+                    foreach (var segment in objects.Where(o => o.Name.StartsWith(chain, StringComparison.Ordinal)))
+                    {
+                        await store.DeleteAsync(segment.Name, cancellationToken).ConfigureAwait(false);
+                    }
+
                     deleted++;
                 }
             }

@@ -136,6 +136,87 @@ public sealed partial class BackupStreamTests
         Assert.False(File.Exists(Path.Combine(root, "tampered.db")));
     }
 
+    [Fact]
+    public async Task Stream_OnS3Encrypted_WhenItsStartWasCompacted_TakesAFullBackup_ReportsTheGapAndRefusesIt()
+    {
+        await using var s3 = await S3Fixture.StartAsync(Token);
+        await using var etcd = await EtcdFixture.StartAsync(new EtcdFixtureOptions(Members: 1), Token);
+        var root = etcd.RootDirectory;
+        var keyFile = Path.Combine(root, "backup.key");
+        var otherKey = Path.Combine(root, "other.key");
+        await File.WriteAllTextAsync(keyFile, new string('a', 64) + "\n", Token);
+        await File.WriteAllTextAsync(otherKey, new string('b', 64) + "\n", Token);
+        var store = S3Fixture.NewStore();
+        string[] storeFlags = ["--store", store, "--s3-endpoint", s3.Endpoint, "--encrypt-key-file", keyFile];
+        var environment = new Dictionary<string, string>(S3Fixture.Credentials) { ["ETCDCTL_ENDPOINTS"] = etcd.Endpoint, ["PITCREW_S3_RETRY_DELAY_MS"] = "20" };
+        using var channel = etcd.CreateChannel();
+        var kv = new KV.KVClient(channel);
+        await WriteAsync(kv, "seed", 0, 20, 0);
+        var created = await CliRun.InvokeAsync(environment, ["etcd", "backup", "create", "--compress", .. storeFlags]);
+        Assert.True(created.ExitCode == ExitCodes.Ok, created.Stderr);
+
+        string[] run = ["etcd", "backup", "run", "--schedule", "0 0 1 1 *", "--continuous", "--max-delay", "200ms", "--metrics-addr", "127.0.0.1:0", "--compress", .. storeFlags];
+        long streamed;
+        await using (var first = PitcrewProcess.Start(environment, run))
+        {
+            var serving = await first.WaitForLineAsync("serving metrics on ", TimeSpan.FromSeconds(60));
+            await first.WaitForLineAsync("change stream: following", TimeSpan.FromSeconds(60));
+            await WriteAsync(kv, "a", 0, 30, 0);
+            streamed = await etcd.RevisionAsync();
+            await WaitStoredAsync(serving, streamed);
+            Assert.Equal(ExitCodes.Ok, await first.TerminateAsync(TimeSpan.FromSeconds(20)));
+        }
+
+        // Written while no stream runs, then compacted away: the stream cannot resume where it stopped.
+        await WriteAsync(kv, "b", 30, 40, 0);
+        var compacted = await etcd.RevisionAsync();
+        await etcd.CompactAsync(compacted);
+        long final;
+        await using (var second = PitcrewProcess.Start(environment, run))
+        {
+            var serving = await second.WaitForLineAsync("serving metrics on ", TimeSpan.FromSeconds(60));
+            await second.WaitForLineAsync("taking a full backup now", TimeSpan.FromSeconds(60));
+            var until = DateTime.UtcNow.AddSeconds(60);
+            while (Regex.Count(second.Stderr, "change stream: following") < 2 && DateTime.UtcNow < until)
+            {
+                // The second "following" names the new full backup: the changes below belong to its chain.
+                await Task.Delay(100, Token);
+            }
+
+            await WriteAsync(kv, "c", 70, 20, 0);
+            final = await etcd.RevisionAsync();
+            await WaitStoredAsync(serving, final, second);
+            var metrics = await new HttpClient().GetStringAsync(Url().Match(serving).Value, Token);
+            Assert.Contains("pitcrew_backup_stream_gaps_total 1\n", metrics, StringComparison.Ordinal);
+            Assert.Contains($"etcd has compacted the history the stream needs: it wanted revision {streamed + 1}", second.Stderr, StringComparison.Ordinal);
+            Assert.Equal(ExitCodes.Ok, await second.TerminateAsync(TimeSpan.FromSeconds(20)));
+        }
+
+        var list = await CliRun.InvokeAsync(environment, ["etcd", "backup", "list", .. storeFlags]);
+        Assert.True(list.ExitCode == ExitCodes.Ok, list.Stderr);
+        Assert.Contains($"gap: revisions {streamed + 1:N0}-", list.Stdout, StringComparison.Ordinal);
+
+        var inGap = await CliRun.InvokeAsync(environment, ["etcd", "backup", "get", "latest", Path.Combine(root, "gap.db"), "--revision", (streamed + 5).ToString(CultureInfo.InvariantCulture), .. storeFlags]);
+        Assert.Equal(ExitCodes.FileNotFound, inGap.ExitCode);
+        Assert.Contains($"revision {streamed + 5} is not covered", inGap.Stderr, StringComparison.Ordinal);
+
+        foreach (var revision in new[] { streamed, final })
+        {
+            var file = Path.Combine(root, $"s3-{revision}.db");
+            var get = await CliRun.InvokeAsync(environment, ["etcd", "backup", "get", "latest", file, "--revision", revision.ToString(CultureInfo.InvariantCulture), .. storeFlags]);
+            Assert.True(get.ExitCode == ExitCodes.Ok, get.Stderr);
+            if (revision == final)
+            {
+                Assert.Equal(await KeyspaceAsync(etcd, etcd.Endpoint, revision), await RestoredKeyspaceAsync(root, file, revision));
+            }
+        }
+
+        // The segments are encrypted with the store's key: another key is refused.
+        var wrong = await CliRun.InvokeAsync(environment, "etcd", "backup", "get", "latest", Path.Combine(root, "wrong.db"), "--revision", final.ToString(CultureInfo.InvariantCulture),
+            "--store", store, "--s3-endpoint", s3.Endpoint, "--encrypt-key-file", otherKey);
+        Assert.Equal(ExitCodes.TlsOrAuth, wrong.ExitCode);
+    }
+
     private static async Task PutAsync(KV.KVClient kv, string key, string value, long lease = 0) =>
         await kv.PutAsync(new PutRequest { Key = ByteString.CopyFromUtf8(key), Value = ByteString.CopyFromUtf8(value), Lease = lease }, cancellationToken: Token);
 
@@ -154,7 +235,7 @@ public sealed partial class BackupStreamTests
     }
 
     /// <summary>Waits until the runner's metrics say the revision is stored.</summary>
-    private static async Task WaitStoredAsync(string serving, long revision)
+    private static async Task WaitStoredAsync(string serving, long revision, PitcrewProcess? runner = null)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var url = Url().Match(serving).Value;
@@ -172,7 +253,7 @@ public sealed partial class BackupStreamTests
             await Task.Delay(100, Token);
         }
 
-        Assert.Fail($"revision {revision} not stored within 60 s (stored: {stored})");
+        Assert.Fail($"revision {revision} not stored within 60 s (stored: {stored}); the runner said: {runner?.Stderr}");
     }
 
     /// <summary>Every key at the revision as etcdctl reads it: key, value, create and mod revision, version, lease.</summary>
