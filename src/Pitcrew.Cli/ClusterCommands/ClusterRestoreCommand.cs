@@ -12,6 +12,17 @@ internal static class ClusterRestoreCommand
 {
     private static readonly Option<string?> Snapshot = new("--snapshot") { Description = "The snapshot to restore (a file here)", HelpName = "FILE" };
     private static readonly Option<string?> FromBackup = new("--from-backup") { Description = "A backup name (or latest) in --store, fetched and verified first", HelpName = "NAME" };
+    private static readonly Option<long?> PointRevision = new("--revision")
+    {
+        Description = "With --from-backup: restore the keyspace as etcd served it at this revision (the backup plus its change stream)",
+        HelpName = "N",
+    };
+
+    private static readonly Option<string?> PointAt = new("--at")
+    {
+        Description = "With --from-backup: restore the keyspace as it was at this moment (RFC 3339), from the backup and its change stream",
+        HelpName = "TIME",
+    };
     private static readonly Option<string?> InitialCluster = new("--initial-cluster")
     {
         Description = "Every member as NODE=PEER-URL (kubeadm names members after nodes); default: etcd's member list",
@@ -40,7 +51,7 @@ internal static class ClusterRestoreCommand
         var bump = RestoreFlags.BumpRevision();
         var command = new Command("restore")
         {
-            Snapshot, FromBackup, ExecutorFlags.Executor, ExecutorFlags.Inventory, ExecutorFlags.KnownHosts, ExecutorFlags.SshAcceptNew, InitialCluster, Token, bump, Tool, NodeSnapshot, DataDir, ManifestDir, StateDir, Yes, Resume, PlanOnly,
+            Snapshot, FromBackup, PointRevision, PointAt, ExecutorFlags.Executor, ExecutorFlags.Inventory, ExecutorFlags.KnownHosts, ExecutorFlags.SshAcceptNew, InitialCluster, Token, bump, Tool, NodeSnapshot, DataDir, ManifestDir, StateDir, Yes, Resume, PlanOnly,
             NodeFlags.Kubeconfig, NodeFlags.Context, BackupStoreFlags.Store, BackupStoreFlags.S3Endpoint, BackupStoreFlags.KeyFile,
         }.Describe(
             "Restore etcd on every control-plane node from one snapshot: the standard kubeadm restore runbook, planned, checked and journaled",
@@ -59,6 +70,7 @@ internal static class ClusterRestoreCommand
             pitcrew cluster restore --snapshot /var/backups/etcd.db --endpoints https://10.0.0.11:2379 \
               --cacert ca.crt --cert client.crt --key client.key --inventory nodes.yaml
             pitcrew cluster restore --from-backup latest --store s3://backups/etcd --executor ssh --yes
+            pitcrew cluster restore --from-backup latest --at 2026-12-08T09:41:00Z --store s3://backups/etcd --executor ssh --yes
             pitcrew cluster restore --snapshot snap.db --executor sim --endpoints http://127.0.0.1:41234 --yes
             """);
         foreach (var option in EtcdConnectionFlags.All)
@@ -71,6 +83,36 @@ internal static class ClusterRestoreCommand
         return command;
     }
 
+    /// <summary>--at as an instant; with --revision or without --from-backup a usage error.</summary>
+    private static DateTimeOffset? Point(ParseResult parse)
+    {
+        var at = parse.GetValue(PointAt);
+        var revision = parse.GetValue(PointRevision);
+        if ((at is not null || revision is not null) && parse.GetValue(FromBackup) is null)
+        {
+            throw new PitcrewException("--at and --revision rebuild a point from a backup: use them with --from-backup NAME", ExitCodes.Usage);
+        }
+
+        if (at is not null && revision is not null)
+        {
+            throw new PitcrewException("--revision and --at name the point twice: give one", ExitCodes.Usage);
+        }
+
+        if (revision is <= 0)
+        {
+            throw new PitcrewException($"--revision must be positive, not {revision}", ExitCodes.Usage);
+        }
+
+        if (at is null)
+        {
+            return null;
+        }
+
+        return DateTimeOffset.TryParse(at, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var moment)
+            ? moment
+            : throw new PitcrewException($"--at \"{at}\": want an RFC 3339 time such as 2026-12-08T09:41:00Z", ExitCodes.Usage);
+    }
+
     private static async Task<int> RunAsync(CliContext context, ParseResult parse, Option<long?> bump, CancellationToken cancellationToken)
     {
         var request = new ClusterRestoreRequest(parse.GetValue(Snapshot), parse.GetValue(FromBackup), parse.GetValue(InitialCluster), parse.GetValue(NodeSnapshot),
@@ -80,7 +122,8 @@ internal static class ClusterRestoreCommand
             ClusterRestoreRequest.UsesCluster(parse.GetValue(ExecutorFlags.Executor)!, parse.GetValue(NodeFlags.Kubeconfig))
                 ? new KubeAccessOptions(parse.GetValue(NodeFlags.Kubeconfig), parse.GetValue(NodeFlags.Context))
                 : null,
-            parse.GetValue(Tool) == "etcdctl" ? RestoreTool.Etcdctl : RestoreTool.Pitcrew);
+            parse.GetValue(Tool) == "etcdctl" ? RestoreTool.Etcdctl : RestoreTool.Pitcrew,
+            parse.GetValue(PointRevision), Point(parse));
         var services = new ClusterRestoreServices(context.Time, context.Environment, () => BackupStoreFlags.Open(parse, context), () => BackupStoreFlags.Key(parse),
             kube => ExecutorFlags.Create(context, parse, kube), plan => PrintPlan(context, plan), () => Confirm(context), line => context.Err.WriteLine(line, Style.Plain));
         var outcome = await ClusterRestore.RunAsync(request, services, cancellationToken).ConfigureAwait(false);

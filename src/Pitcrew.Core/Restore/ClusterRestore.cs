@@ -82,6 +82,18 @@ internal static class ClusterRestore
         Directory.CreateDirectory(request.StateDir);
         using var store = services.OpenStore();
         var target = Path.Combine(Path.GetFullPath(request.StateDir), $"restore-{ClusterRestoreProcedure.StampOf(services.Time.GetUtcNow())}.db");
+        if (request.PointRevision is not null || request.PointAt is not null)
+        {
+            var ranges = await Backups.Changes.PointInTime.CoverageAsync(store, cancellationToken).ConfigureAwait(false);
+            var (range, revision) = request.PointRevision is { } n
+                ? (Backups.Changes.PointInTime.Choose(ranges, backup, n, store.Location), n)
+                : await Backups.Changes.PointInTime.ResolveTimeAsync(store, ranges, backup, request.PointAt!.Value, services.LoadKey(), cancellationToken).ConfigureAwait(false);
+            var point = await Backups.Changes.PointInTime.BuildAsync(store, range, revision, services.LoadKey(), target, request.StateDir, services.Time, cancellationToken)
+                .ConfigureAwait(false);
+            services.Log($"rebuilt revision {point.Revision} from backup {point.Base} and {point.Replayed} streamed change(s) in {store.Location} into {target}");
+            return target;
+        }
+
         var fetched = await BackupReader.FetchAsync(store, backup, services.LoadKey(), target, services.Time, cancellationToken).ConfigureAwait(false);
         services.Log($"fetched and verified backup {fetched.Manifest.Name} from {store.Location} into {target}");
         return target;

@@ -11,6 +11,8 @@ namespace Pitcrew.Restore;
 /// <param name="Token">--initial-cluster-token; null: a new one for this restore (pitcrew-restore-STAMP).</param>
 /// <param name="StateDir">Where the journal and a fetched backup go (already defaulted).</param>
 /// <param name="Cluster">How to reach the cluster (nodes, the lock, the sim executor); null: not used.</param>
+/// <param name="PointRevision">--revision with --from-backup: rebuild the snapshot at this revision from the backup and its change stream.</param>
+/// <param name="PointAt">--at with --from-backup: rebuild the snapshot at the last revision the stream received by then.</param>
 internal sealed record ClusterRestoreRequest(
     string? Snapshot,
     string? FromBackup,
@@ -26,7 +28,9 @@ internal sealed record ClusterRestoreRequest(
     bool PlanOnly,
     EtcdConnectionOptions Etcd,
     KubeAccessOptions? Cluster,
-    RestoreTool Tool = RestoreTool.Pitcrew)
+    RestoreTool Tool = RestoreTool.Pitcrew,
+    long? PointRevision = null,
+    DateTimeOffset? PointAt = null)
 {
     /// <summary>Whether the journal is read before starting: always, except for a fresh --plan-only (which touches nothing and ignores it).</summary>
     public bool ReadsJournal => Resume || !PlanOnly;

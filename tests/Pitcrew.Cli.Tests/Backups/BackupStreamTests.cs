@@ -235,7 +235,7 @@ public sealed partial class BackupStreamTests
     }
 
     /// <summary>Waits until the runner's metrics say the revision is stored.</summary>
-    private static async Task WaitStoredAsync(string serving, long revision, PitcrewProcess? runner = null)
+    internal static async Task WaitStoredAsync(string serving, long revision, PitcrewProcess? runner = null)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var url = Url().Match(serving).Value;

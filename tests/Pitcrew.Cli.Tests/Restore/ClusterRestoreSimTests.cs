@@ -124,6 +124,44 @@ public sealed class ClusterRestoreSimTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Restore_FromTheChangeStream_AtTheMomentJustBeforeANamespaceWasDeleted_BringsItBack()
+    {
+        var store = new Uri(Path.Combine(_cluster.Root, "stream-store")).AbsoluteUri;
+        Directory.CreateDirectory(new Uri(store).LocalPath);
+        var endpoint = _cluster.Sim.EtcdEndpoint;
+        var created = await CliRun.InvokeAsync("etcd", "backup", "create", "--store", store, "--endpoints", endpoint);
+        Assert.True(created.ExitCode == ExitCodes.Ok, created.Stderr);
+
+        DateTimeOffset beforeDelete;
+        await using (var runner = Backups.PitcrewProcess.Start(new Dictionary<string, string>(), "etcd", "backup", "run", "--store", store, "--endpoints", endpoint,
+            "--schedule", "0 0 1 1 *", "--continuous", "--max-delay", "200ms", "--metrics-addr", "127.0.0.1:0"))
+        {
+            var serving = await runner.WaitForLineAsync("serving metrics on ", Bound);
+            await runner.WaitForLineAsync("change stream: following", Bound);
+            await KubectlAsync("create", "namespace", "late-shop");
+            await KubectlAsync("create", "configmap", "note", "-n", "late-shop", "--from-literal=text=made after the backup");
+            await Task.Delay(TimeSpan.FromMilliseconds(1500), Token);
+            beforeDelete = DateTimeOffset.UtcNow;
+            await Task.Delay(TimeSpan.FromMilliseconds(1000), Token);
+            await KubectlAsync("delete", "namespace", "late-shop");
+            await WaitAsync(async () => (await KubectlProcess.RunAsync(Kubeconfig, _cluster.Root, ["get", "namespace", "late-shop"], Bound, Token)).ExitCode != 0);
+            var now = (await Pitcrew.Etcd.EtcdEndpoints.StatusAsync(new Pitcrew.Etcd.EtcdConnectionOptions([endpoint]), wholeCluster: false, Token))[0].Revision;
+            await Backups.BackupStreamTests.WaitStoredAsync(serving, now, runner);
+            Assert.Equal(ExitCodes.Ok, await runner.TerminateAsync(Bound));
+        }
+
+        var history = await CliRun.InvokeAsync("etcd", "backup", "history", "/registry/namespaces/late-shop", "--store", store);
+        Assert.Matches(@"ADDED\s+/registry/namespaces/late-shop", history.Stdout);
+        Assert.Matches(@"DELETED\s+/registry/namespaces/late-shop", history.Stdout);
+
+        var restore = await PitcrewAsync("cluster", "restore", "--from-backup", "latest", "--at", beforeDelete.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            "--store", store, "--executor", "sim", "--endpoints", endpoint, "--state-dir", Path.Combine(_cluster.Root, "stream-state"), "--yes");
+        Assert.True(restore.ExitCode == ExitCodes.Ok, restore.Stderr + restore.Stdout);
+        Assert.Contains("streamed change(s)", restore.Stderr, StringComparison.Ordinal);
+        Assert.Equal("made after the backup", (await KubectlAsync("get", "configmap", "note", "-n", "late-shop", "-o", "jsonpath={.data.text}")).Stdout);
+    }
+
+    [Fact]
     public async Task Restore_WithTheNodesCopyMissing_StopsBeforeTouchingEtcd_AndANewRunIsNotBlocked()
     {
         await KubectlAsync("create", "namespace", "kept");
