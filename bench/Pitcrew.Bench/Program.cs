@@ -77,6 +77,19 @@ if (args is ["sim", var binary, .. var rest])
     return await SimBench.RunAsync(binary, rest.Length > 0 ? int.Parse(rest[0], System.Globalization.CultureInfo.InvariantCulture) : Pitcrew.Sim.Scenarios.LargeScenario.DefaultWorkers, stop.Token);
 }
 
+if (args is ["pitr", var pitrBinary, .. var pitrRest])
+{
+    using var stopPitr = new CancellationTokenSource(TimeSpan.FromMinutes(60));
+    Console.CancelKeyPress += (_, e) =>
+    {
+        e.Cancel = true;
+        stopPitr.Cancel();
+    };
+    return await Pitcrew.Bench.PitrBench.RunAsync(pitrBinary,
+        pitrRest.Length > 0 ? long.Parse(pitrRest[0], System.Globalization.CultureInfo.InvariantCulture) << 20 : 1L << 30,
+        pitrRest.Length > 1 ? int.Parse(pitrRest[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000, stopPitr.Token);
+}
+
 if (args is ["restore", var restoreBinary, .. var restoreRest])
 {
     using var stopRestore = new CancellationTokenSource(TimeSpan.FromMinutes(60));
