@@ -10,6 +10,7 @@ internal static class BackupCommand
         BackupFetchCommands.Verify(context),
         BackupFetchCommands.Get(context),
         BackupHistoryCommand.Create(context),
+        BackupCompactCommand.Create(context),
         BackupPruneCommand.Create(context),
         BackupRunCommand.Create(context)).AddAll(BackupStoreFlags.All);
 }

@@ -100,6 +100,40 @@ internal static class BackupCreator
         }
     }
 
+    /// <summary>
+    /// Stores a snapshot file Pitcrew built (a folded point) as a full backup: walked, compressed, encrypted, uploaded,
+    /// read back, manifest last, as a backup from etcd is. The source and the time come from the caller.
+    /// </summary>
+    public static async Task<BackupManifest> CreateFromFileAsync(IBackupStore store, string snapshot, BackupSource source, DateTimeOffset createdAt,
+        BackupCompression compression, BackupKey? key, IReadOnlyList<string> tags, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var status = await SnapshotReader.VerifyAsync(snapshot, skipHashCheck: false, cancellationToken).ConfigureAwait(false);
+        var name = BackupNames.New(createdAt);
+        var objectKey = BackupNames.ObjectKey(name, compression, key is not null);
+        var options = new BackupCreateOptions(new EtcdConnectionOptions([source.Endpoint]), tags, compression, key, null);
+        StoredObject stored;
+        string storedSha;
+        long size;
+        await using (var upload = await store.OpenWriteAsync(objectKey, cancellationToken).ConfigureAwait(false))
+        {
+            await using var file = new FileStream(snapshot, FileMode.Open, FileAccess.Read, FileShare.Read, CopyBuffer, useAsync: true);
+            (storedSha, size) = await WriteAsync(file, upload.Stream, options, cancellationToken).ConfigureAwait(false);
+            stored = await upload.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await ReadBackAsync(store, stored, storedSha, cancellationToken).ConfigureAwait(false);
+        var manifest = new BackupManifest(
+            BackupManifest.CurrentFormat, name, createdAt, time.GetUtcNow(), PitcrewVersion, source,
+            new BackupSnapshotInfo(status.Revision, status.CompactRevision, size, status.Trailer.Sha256 ?? throw new PitcrewException($"{snapshot}: no SHA-256 trailer", ExitCodes.Truncated),
+                status.TotalKey, status.Version, status.RegistryKeys),
+            new BackupObjectInfo(objectKey, stored.Size, storedSha, BackupCompressions.Name(compression),
+                key is { } k ? new BackupEncryptionInfo(ChunkedAesGcm.Algorithm, k.Fingerprint, ChunkedAesGcm.ChunkSize) : null),
+            [.. tags.Distinct(StringComparer.Ordinal)],
+            Verified: true);
+        await store.PutSmallAsync(BackupNames.ManifestKey(name), BackupJson.Serialize(manifest), cancellationToken).ConfigureAwait(false);
+        return manifest;
+    }
+
     public static string PitcrewVersion { get; } =
         (typeof(BackupCreator).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown").Split('+')[0];
 

@@ -52,8 +52,16 @@ internal static class BackupPruner
         var deleted = 0;
         if (!dryRun)
         {
-            var entries = (await BackupCatalog.ListAsync(store, cancellationToken).ConfigureAwait(false)).ToDictionary(e => e.Manifest.Name, StringComparer.Ordinal);
+            var listed = await BackupCatalog.ListAsync(store, cancellationToken).ConfigureAwait(false);
+            var entries = listed.ToDictionary(e => e.Manifest.Name, StringComparer.Ordinal);
             var objects = await store.ListAsync(cancellationToken).ConfigureAwait(false);
+
+            // Segments a kept backup's chain runs on stay, whichever backup they were streamed after (a folded backup
+            // continues on the chain it was folded from).
+            var pruned = decisions.Where(d => !d.Keep).Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
+            var kept = listed.Where(e => !pruned.Contains(e.Manifest.Name)).ToList();
+            var used = (await Changes.PointInTime.CoverageAsync(store, kept, cancellationToken).ConfigureAwait(false))
+                .SelectMany(r => r.Chain).Select(c => Changes.SegmentNames.Stem(c.Base, c.FirstRevision, c.LastRevision) + ".").ToList();
             foreach (var decision in decisions.Where(d => !d.Keep))
             {
                 if (entries.TryGetValue(decision.Name, out var entry))
@@ -62,9 +70,10 @@ internal static class BackupPruner
                     await store.DeleteAsync(BackupNames.ManifestKey(decision.Name), cancellationToken).ConfigureAwait(false);
                     await store.DeleteAsync(entry.Manifest.Stored.Key, cancellationToken).ConfigureAwait(false);
 
-                    // A chain of changes lives as long as the full backup it starts from.
+                    // A chain of changes lives as long as the full backup it starts from (or a kept one continuing on it).
                     var chain = decision.Name + Changes.SegmentNames.Infix;
-                    foreach (var segment in objects.Where(o => o.Name.StartsWith(chain, StringComparison.Ordinal)))
+                    foreach (var segment in objects.Where(o => o.Name.StartsWith(chain, StringComparison.Ordinal)
+                        && !used.Any(u => o.Name.StartsWith(u, StringComparison.Ordinal))))
                     {
                         await store.DeleteAsync(segment.Name, cancellationToken).ConfigureAwait(false);
                     }

@@ -124,16 +124,39 @@ public sealed partial class BackupStreamTests
         Assert.Contains($"is not covered: the store covers {baseRevision}-{marks[3]}", beyond.Stderr, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(root, "beyond.db")));
 
+        // Folding the chain into a new full backup: a restore at its end replays nothing; earlier points still rebuild.
+        var folded = await CliRun.InvokeAsync(environment, "etcd", "backup", "compact", "--store", store, "--compress", "-o", "json");
+        Assert.True(folded.ExitCode == ExitCodes.Ok, folded.Stderr);
+        using (var fold = JsonDocument.Parse(folded.Stdout))
+        {
+            Assert.Equal(marks[3], fold.RootElement.GetProperty("folded").GetProperty("snapshot").GetProperty("revision").GetInt64());
+            Assert.Equal("folded", fold.RootElement.GetProperty("folded").GetProperty("tags")[0].GetString());
+        }
+
+        var fromFolded = await CliRun.InvokeAsync(environment, "etcd", "backup", "get", "latest", Path.Combine(root, "folded.db"), "--revision",
+            marks[3].ToString(CultureInfo.InvariantCulture), "--store", store);
+        Assert.True(fromFolded.ExitCode == ExitCodes.Ok, fromFolded.Stderr);
+        Assert.Contains(" and 0 change(s) in 0 segment(s)", fromFolded.Stdout, StringComparison.Ordinal);
+        Assert.Equal(await KeyspaceAsync(etcd, etcd.Endpoint, marks[3]), await RestoredKeyspaceAsync(root, Path.Combine(root, "folded.db"), -2));
+
         // Tampering with one segment is caught; no file is written.
         var segment = Directory.EnumerateFiles(new Uri(store).LocalPath, "*.pchg*").Order(StringComparer.Ordinal).First();
         var bytes = await File.ReadAllBytesAsync(segment, Token);
         bytes[^5] ^= 0x40;
         await File.WriteAllBytesAsync(segment, bytes, Token);
         var tampered = await CliRun.InvokeAsync(environment, "etcd", "backup", "get", "latest", Path.Combine(root, "tampered.db"), "--revision",
-            marks[3].ToString(CultureInfo.InvariantCulture), "--store", store);
+            marks[2].ToString(CultureInfo.InvariantCulture), "--store", store);
         Assert.Equal(ExitCodes.Corrupt, tampered.ExitCode);
         Assert.Contains("tampered", tampered.Stderr, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(root, "tampered.db")));
+
+        // Pruning the first backup takes its chain with it (no kept backup runs on it): only the folded one is left.
+        var prune = await CliRun.InvokeAsync(environment, "etcd", "backup", "prune", "--store", store, "--keep-last", "1");
+        Assert.True(prune.ExitCode == ExitCodes.Ok, prune.Stderr);
+        Assert.Empty(Directory.EnumerateFiles(new Uri(store).LocalPath, "*.changes.*"));
+        var gone = await CliRun.InvokeAsync(environment, "etcd", "backup", "get", "latest", Path.Combine(root, "gone.db"), "--revision",
+            marks[2].ToString(CultureInfo.InvariantCulture), "--store", store);
+        Assert.Equal(ExitCodes.FileNotFound, gone.ExitCode);
     }
 
     [Fact]

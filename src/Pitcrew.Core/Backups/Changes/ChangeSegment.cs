@@ -155,31 +155,31 @@ internal static class ChangeSegments
     }
 
     /// <summary>
-    /// The contiguous run of a base's chain: segments from base revision + 1 on, each starting right after the one before;
-    /// the first break ends it (what follows a break is never claimed).
+    /// The contiguous run after a base revision: segments (of any base: a folded backup continues on the chain it was
+    /// folded from) from base revision + 1 on, each one starting at or before the revision after the one before and
+    /// reaching past it (the farthest reaching when several do); the first break ends it. What follows a break is never
+    /// claimed. A segment may overlap the one before: readers skip the revisions already covered.
     /// </summary>
-    public static IReadOnlyList<SegmentManifest> Chain(long baseRevision, IReadOnlyList<SegmentManifest> segments)
+    public static IReadOnlyList<SegmentManifest> Chain(long baseRevision, IEnumerable<SegmentManifest> segments)
     {
+        var all = segments.OrderBy(s => s.FirstRevision).ToList();
         var chain = new List<SegmentManifest>();
         var next = baseRevision + 1;
-        foreach (var segment in segments.OrderBy(s => s.FirstRevision))
+        while (true)
         {
-            if (segment.LastRevision < next)
+            var step = all.Where(s => s.FirstRevision <= next && s.LastRevision >= next).OrderByDescending(s => s.LastRevision).FirstOrDefault();
+            if (step is null)
             {
-                continue;
+                return chain;
             }
 
-            if (segment.FirstRevision != next)
-            {
-                break;
-            }
-
-            chain.Add(segment);
-            next = segment.LastRevision + 1;
+            chain.Add(step);
+            next = step.LastRevision + 1;
         }
-
-        return chain;
     }
+
+    /// <summary>Every segment manifest listed, whatever its base.</summary>
+    public static IEnumerable<SegmentManifest> All(IReadOnlyDictionary<string, IReadOnlyList<SegmentManifest>> byBase) => byBase.Values.SelectMany(s => s);
 
     /// <summary>Reads a segment's changes, checking the stored and plain SHA-256, the size and the revisions its manifest claims.</summary>
     public static async IAsyncEnumerable<ChangeRecord> ReadAsync(IBackupStore store, SegmentManifest segment, BackupKey? key,

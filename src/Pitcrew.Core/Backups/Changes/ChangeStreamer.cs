@@ -89,7 +89,7 @@ internal sealed class ChangeStreamer(IBackupStore store, ChangeStreamOptions opt
         }
 
         var segments = await ChangeSegments.ListAsync(store, listed, cancellationToken).ConfigureAwait(false);
-        var chain = ChangeSegments.Chain(newest.Snapshot.Revision, segments.GetValueOrDefault(newest.Name) ?? []);
+        var chain = ChangeSegments.Chain(newest.Snapshot.Revision, ChangeSegments.All(segments));
         return (newest, chain.Count > 0 ? chain[^1].LastRevision + 1 : newest.Snapshot.Revision + 1);
     }
 

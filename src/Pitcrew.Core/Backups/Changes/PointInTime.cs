@@ -47,8 +47,9 @@ internal static class PointInTime
     {
         var listed = await store.ListAsync(cancellationToken).ConfigureAwait(false);
         var segments = await ChangeSegments.ListAsync(store, listed, cancellationToken).ConfigureAwait(false);
-        return [.. entries.Where(e => e.ObjectPresent).Select(e => new CoveredRange(e.Manifest,
-            ChangeSegments.Chain(e.Manifest.Snapshot.Revision, segments.GetValueOrDefault(e.Manifest.Name) ?? []))).OrderBy(r => r.First)];
+        var pooled = ChangeSegments.All(segments).ToList();
+        return [.. entries.Where(e => e.ObjectPresent).Select(e => new CoveredRange(e.Manifest, ChangeSegments.Chain(e.Manifest.Snapshot.Revision, pooled)))
+            .OrderBy(r => r.First)];
     }
 
     /// <summary>Revisions no chain covers between a streamed range and the next base (a stream that stopped or hit a compaction).</summary>
@@ -165,11 +166,18 @@ internal static class PointInTime
         var segments = 0;
         await using var spool = PrivateFiles.CreateNew(path, 1 << 20);
         var header = new byte[8];
+        var next = range.First + 1;
         foreach (var segment in range.Chain.TakeWhile(s => s.FirstRevision <= revision))
         {
             segments++;
             await foreach (var change in ChangeSegments.ReadAsync(store, segment, key, cancellationToken).ConfigureAwait(false))
             {
+                if (change.Revision < next)
+                {
+                    // Covered by the base or the segment before (a chain may continue on an overlapping segment).
+                    continue;
+                }
+
                 if (change.Revision > revision)
                 {
                     break;
@@ -183,6 +191,8 @@ internal static class PointInTime
                 await spool.WriteAsync(v, cancellationToken).ConfigureAwait(false);
                 replayed++;
             }
+
+            next = segment.LastRevision + 1;
         }
 
         return (replayed, segments);
