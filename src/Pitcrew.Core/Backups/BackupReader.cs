@@ -71,6 +71,21 @@ internal static class BackupReader
         }
     }
 
+    /// <summary>
+    /// Fetches a backup into a private file for Pitcrew to read at once (a point rebuild walks it anyway): the stored
+    /// size, the stored SHA-256 and the plain size are checked, the structure walk and trailer hash are left to the reader.
+    /// </summary>
+    public static async Task<BackupManifest> FetchForRebuildAsync(IBackupStore store, string name, BackupKey? key, string destination, CancellationToken cancellationToken)
+    {
+        var manifest = await BackupCatalog.ResolveAsync(store, name, cancellationToken).ConfigureAwait(false);
+        var what = $"{store.Location}/{manifest.Stored.Key}";
+        CheckKey(manifest, key, what);
+        await using var file = AtomicFile.Create(destination);
+        await CopyAsync(store, manifest, key, what, file.Stream, cancellationToken).ConfigureAwait(false);
+        await file.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return manifest;
+    }
+
     private static void CheckKey(BackupManifest manifest, BackupKey? key, string what)
     {
         if (manifest.Stored.Encryption is not { } encryption)

@@ -136,10 +136,16 @@ internal static class PointInTime
         var staging = $"{full}.{Environment.ProcessId}.pit";
         try
         {
-            await BackupReader.FetchAsync(store, range.Base.Name, key, basePath, time, cancellationToken).ConfigureAwait(false);
+            var fetched = await BackupReader.FetchForRebuildAsync(store, range.Base.Name, key, basePath, cancellationToken).ConfigureAwait(false);
+            if (fetched.Snapshot.Revision != range.Base.Snapshot.Revision)
+            {
+                throw new PitcrewException($"{store.Location}/{range.Base.Name} changed while it was read (a prune or fold running?)", ExitCodes.Failed);
+            }
+
             var (replayed, segments) = await SpoolChangesAsync(store, range, revision, key, changesPath, cancellationToken).ConfigureAwait(false);
             Write(basePath, changesPath, range.Base.Snapshot.Revision, staging);
-            var status = await SnapshotReader.VerifyAsync(staging, skipHashCheck: false, cancellationToken).ConfigureAwait(false);
+            // The trailer was just computed from the file written; the walk checks the structure and the revision.
+            var status = await SnapshotReader.VerifyAsync(staging, skipHashCheck: true, cancellationToken).ConfigureAwait(false);
             if (status.Revision != revision)
             {
                 throw new PitcrewException(string.Create(CultureInfo.InvariantCulture,
