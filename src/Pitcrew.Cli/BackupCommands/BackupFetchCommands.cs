@@ -16,6 +16,8 @@ internal static class BackupFetchCommands
             """
             Exits 0 only if every check passes. A missing object exits 10, a truncated one 13, a tampered one 14,
             a wrong key 6; each with its own message. The plain snapshot goes to a 0600 temp file that is removed.
+            The changes streamed after the backup (backup run --continuous) are read through too: every segment's
+            hashes, size and revisions; a missing or tampered one fails the verify the same way.
             With --drill the snapshot is then restored and served by a temporary etcd on loopback, and its revision,
             keys per prefix and HashKV are compared with the file (exit 22 when etcd serves something else).
             """,
@@ -35,7 +37,7 @@ internal static class BackupFetchCommands
             try
             {
                 var result = await BackupReader.FetchAsync(store, parse.GetValue(name)!, key, temp, context.Time, cancellationToken).ConfigureAwait(false);
-                result = result with { Path = string.Empty };
+                result = result with { Path = string.Empty, Chain = await PointInTime.VerifyChainAsync(store, result.Manifest.Name, key, cancellationToken).ConfigureAwait(false) };
                 if (!parse.GetValue(drill))
                 {
                     if (!StructuredOutput.TryWrite(context, format, result))

@@ -77,6 +77,11 @@ internal static class BackupRenderer
     {
         console.WriteLine($"{store}/{result.Manifest.Name}: OK");
         Summary(console, result);
+        if (result.Chain is { } chain)
+        {
+            console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  changes after it: {chain.Segments} segment(s), {chain.Changes:N0} change(s) to revision {chain.ThroughRevision:N0} ({chain.ThroughTime.UtcDateTime:yyyy-MM-dd HH:mm:ss'Z'}), verified"));
+        }
     }
 
     public static void Fetched(IAnsiConsole console, string store, BackupFetchResult result)

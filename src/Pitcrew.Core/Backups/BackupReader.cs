@@ -8,7 +8,11 @@ using ZstdSharp;
 namespace Pitcrew.Backups;
 
 /// <summary>A fetched backup: its manifest, the plain snapshot written, and what the native reader found in it.</summary>
-public sealed record BackupFetchResult(BackupManifest Manifest, string Path, SnapshotStatus Status, TimeSpan Took);
+public sealed record BackupFetchResult(BackupManifest Manifest, string Path, SnapshotStatus Status, TimeSpan Took)
+{
+    /// <summary>What verify found of the changes streamed after the backup (null when it has none, or for get).</summary>
+    public Changes.ChainCheck? Chain { get; init; }
+}
 
 /// <summary>
 /// store -> size check -> stored SHA-256 -> decrypt -> decompress -> plain SHA-256 -> atomic file (0600) -> structure

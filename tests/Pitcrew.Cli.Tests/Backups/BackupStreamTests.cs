@@ -117,6 +117,12 @@ public sealed partial class BackupStreamTests
         var table = await CliRun.InvokeAsync(environment, "etcd", "backup", "history", "/registry/configmaps/shop/cm-002", "--store", store);
         Assert.Matches($@"{marks[3]}\s+\S+Z\s+DELETED\s+/registry/configmaps/shop/cm-002", table.Stdout);
 
+        // verify reads the chain through too.
+        var verify = await CliRun.InvokeAsync(environment, "etcd", "backup", "verify", "latest", "--store", store);
+        Assert.True(verify.ExitCode == ExitCodes.Ok, verify.Stderr);
+        Assert.Contains($"to revision {marks[3]:N0}", verify.Stdout, StringComparison.Ordinal);
+        Assert.Contains("), verified", verify.Stdout, StringComparison.Ordinal);
+
         // A revision past what is stored: refused, naming what the store covers.
         var beyond = await CliRun.InvokeAsync(environment, "etcd", "backup", "get", "latest", Path.Combine(root, "beyond.db"), "--revision",
             (marks[3] + 1000).ToString(CultureInfo.InvariantCulture), "--store", store);
@@ -149,6 +155,8 @@ public sealed partial class BackupStreamTests
         Assert.Equal(ExitCodes.Corrupt, tampered.ExitCode);
         Assert.Contains("tampered", tampered.Stderr, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(root, "tampered.db")));
+        var verifyTampered = await CliRun.InvokeAsync(environment, "etcd", "backup", "verify", Path.GetFileName(segment).Split('.')[0], "--store", store);
+        Assert.Equal(ExitCodes.Corrupt, verifyTampered.ExitCode);
 
         // Pruning the first backup takes its chain with it (no kept backup runs on it): only the folded one is left.
         var prune = await CliRun.InvokeAsync(environment, "etcd", "backup", "prune", "--store", store, "--keep-last", "1");

@@ -27,6 +27,9 @@ public sealed record CoveredRange(BackupManifest Base, IReadOnlyList<SegmentMani
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{First}-{Last} ({Base.Name})");
 }
 
+/// <summary>A backup's chain read through: every segment's hashes, sizes and continuity checked.</summary>
+public sealed record ChainCheck(int Segments, long Changes, long ThroughRevision, DateTimeOffset ThroughTime);
+
 /// <summary>A snapshot rebuilt for a point: the file, the base it came from, the revision it holds, the changes replayed.</summary>
 public sealed record PointInTimeResult(string Path, string Base, long Revision, long Replayed, int Segments, SnapshotStatus Status, TimeSpan Took);
 
@@ -121,6 +124,27 @@ internal static class PointInTime
         }
 
         return (range, revision);
+    }
+
+    /// <summary>Reads every segment of the backup's chain (hashes, sizes, continuity); null when it has none.</summary>
+    public static async Task<ChainCheck?> VerifyChainAsync(IBackupStore store, string name, BackupKey? key, CancellationToken cancellationToken)
+    {
+        var range = (await CoverageAsync(store, cancellationToken).ConfigureAwait(false)).FirstOrDefault(r => r.Base.Name == name);
+        if (range is not { Chain.Count: > 0 })
+        {
+            return null;
+        }
+
+        long changes = 0;
+        foreach (var segment in range.Chain)
+        {
+            await foreach (var _ in ChangeSegments.ReadAsync(store, segment, key, cancellationToken).ConfigureAwait(false))
+            {
+                changes++;
+            }
+        }
+
+        return new ChainCheck(range.Chain.Count, changes, range.Last, range.LastAt);
     }
 
     /// <summary>Fetches the base, replays its chain up to the revision and writes the snapshot file.</summary>
