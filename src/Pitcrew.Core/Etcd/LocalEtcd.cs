@@ -150,6 +150,7 @@ public sealed class LocalEtcd : IAsyncDisposable
     {
         await StopAsync().ConfigureAwait(false);
         _process?.Dispose();
+        _process = null;
         lock (_log)
         {
             _log.Dispose();
