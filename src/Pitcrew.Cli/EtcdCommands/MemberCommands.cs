@@ -8,7 +8,7 @@ namespace Pitcrew.Cli.EtcdCommands;
 internal static class MemberCommands
 {
     public static Command Create(CliContext context) => CliFlag.Group("member", "etcd's cluster members: list, add, remove, promote, replace a lost member",
-        List(context), MemberChangeCommands.Add(context), MemberChangeCommands.Remove(context), MemberChangeCommands.Promote(context));
+        List(context), MemberChangeCommands.Add(context), MemberChangeCommands.Remove(context), MemberChangeCommands.Promote(context), MemberReplaceCommand.Create(context));
 
     public static Command Alarm(CliContext context) => CliFlag.Group("alarm", "etcd's active alarms (NOSPACE, CORRUPT)", AlarmList(context), Disarm(context));
 

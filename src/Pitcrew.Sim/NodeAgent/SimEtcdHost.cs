@@ -3,6 +3,7 @@ using Grpc.Core;
 using Pitcrew.Errors;
 using Pitcrew.Sim.Storage;
 using Pitcrew.Restore;
+using Pitcrew.MemberReplace;
 using Pitcrew.Sim.Cluster;
 
 namespace Pitcrew.Sim.NodeAgent;
@@ -53,6 +54,8 @@ internal sealed class SimEtcdHost(SimEtcd etcd, string directory)
                 return await EtcdctlRestore.RunAsync(call, this, cancellationToken).ConfigureAwait(false);
             case ["mv", ..]:
                 return await MoveAsync(call, cancellationToken).ConfigureAwait(false);
+            case ["cat", var file] when Knows(call.Node):
+                return await CatAsync(call, file, cancellationToken).ConfigureAwait(false);
             default:
                 return null;
         }
@@ -124,6 +127,14 @@ internal sealed class SimEtcdHost(SimEtcd etcd, string directory)
 
         _parked[call.Node] = target;
         await etcd.StopAsync(call.Node).ConfigureAwait(false);
+        var written = Map(call.Node, ServiceCommands.EtcdManifest);
+        if (File.Exists(written))
+        {
+            // A manifest written on this node (member replace) moves with the mv, as a real file would.
+            Directory.CreateDirectory(Path.GetDirectoryName(Map(call.Node, target))!);
+            File.Move(written, Map(call.Node, target), overwrite: true);
+        }
+
         return 0;
     }
 
@@ -136,7 +147,27 @@ internal sealed class SimEtcdHost(SimEtcd etcd, string directory)
 
         try
         {
-            await etcd.StartAsync(call.Node, cancellationToken).ConfigureAwait(false);
+            var written = Map(call.Node, source);
+            if (File.Exists(written))
+            {
+                // The manifest was rewritten on the node: its flags are what the member starts with.
+                var manifest = await File.ReadAllTextAsync(written, cancellationToken).ConfigureAwait(false);
+                var into = Map(call.Node, ServiceCommands.EtcdManifest);
+                Directory.CreateDirectory(Path.GetDirectoryName(into)!);
+                File.Move(written, into, overwrite: true);
+                if (EtcdManifestEdit.Flag(manifest, "--initial-cluster-state") == "existing" && EtcdManifestEdit.Flag(manifest, "--initial-cluster") is { } initialCluster)
+                {
+                    await etcd.RejoinAsync(call.Node, initialCluster, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await etcd.StartAsync(call.Node, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            else
+            {
+                await etcd.StartAsync(call.Node, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (PitcrewException e)
         {
@@ -179,6 +210,72 @@ internal sealed class SimEtcdHost(SimEtcd etcd, string directory)
             var version = await StaticPods.VersionAsync(call, cancellationToken).ConfigureAwait(false);
             await StaticPods.WriteAsync(call, node, version, ["etcd"], cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// cat of a file on the node's disk, or of its etcd manifest (in place or parked) as kubeadm writes it, rendered from the
+    /// member's command line until a rewritten one was put there.
+    /// </summary>
+    private async Task<int> CatAsync(AgentCall call, string file, CancellationToken cancellationToken)
+    {
+        string text;
+        if (File.Exists(Map(call.Node, file)))
+        {
+            text = await File.ReadAllTextAsync(Map(call.Node, file), cancellationToken).ConfigureAwait(false);
+        }
+        else if ((file == ServiceCommands.EtcdManifest && !_parked.ContainsKey(call.Node)) || (_parked.TryGetValue(call.Node, out var parked) && parked == file))
+        {
+            text = EtcdManifestText(etcd.On(call.Node)!);
+        }
+        else
+        {
+            return call.Fail(1, $"cat: {file}: No such file or directory");
+        }
+
+        foreach (var line in text.TrimEnd('\n').Split('\n'))
+        {
+            call.Out(line);
+        }
+
+        return 0;
+    }
+
+    /// <summary>kubeadm's etcd.yaml for the member, its command from the member's flags (the node's own paths).</summary>
+    private static string EtcdManifestText(SimEtcdMember member)
+    {
+        var c = member.Command;
+        var state = c.InitialClusterState == "new" ? string.Empty : $"\n    - --initial-cluster-state={c.InitialClusterState}";
+        return $"""
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              annotations:
+                kubeadm.kubernetes.io/etcd.advertise-client-urls: {c.ClientUrl}
+              labels:
+                component: etcd
+                tier: control-plane
+              name: etcd
+              namespace: kube-system
+            spec:
+              containers:
+              - command:
+                - etcd
+                - --advertise-client-urls={c.ClientUrl}
+                - --data-dir={DataDir}
+                - --initial-advertise-peer-urls={c.PeerUrl}
+                - --initial-cluster={c.InitialCluster}{state}
+                - --listen-client-urls={c.ClientUrl}
+                - --listen-peer-urls={c.PeerUrl}
+                - --name={c.Name}
+                name: etcd
+              hostNetwork: true
+              volumes:
+              - hostPath:
+                  path: {DataDir}
+                  type: DirectoryOrCreate
+                name: etcd-data
+
+            """;
     }
 
     private int MoveFiles(AgentCall call, string source, string target)
