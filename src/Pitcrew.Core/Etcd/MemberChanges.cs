@@ -6,7 +6,7 @@ namespace Pitcrew.Etcd;
 public sealed record MemberAdded(ulong Id, ulong ClusterId, string Name, IReadOnlyList<string> PeerUrls, bool IsLearner, IReadOnlyList<EtcdMemberInfo> Members)
 {
     /// <summary>The --initial-cluster the new member starts with: every member's NAME=PEER-URL, in the answer's order (an unstarted member has no name), as etcdctl prints it.</summary>
-    public string InitialCluster => string.Join(',', Members.SelectMany(m => m.PeerUrls.Select(u => $"{m.Name}={u}")));
+    public string InitialCluster => string.Join(',', Members.SelectMany(m => m.PeerUrls.Select(u => $"{(m.Id == Id ? Name : m.Name)}={u}")));
 
     /// <summary>etcdctl 3.4's lines: the IDs padded to 16 like its %16x, then the variables to start the member with.</summary>
     public IReadOnlyList<string> EtcdctlLines() =>
