@@ -87,8 +87,11 @@ public sealed class MemberReplaceHaSimTests(HaSimFixture sim) : IClassFixture<Ha
         Assert.Equal(ExitCodes.Usage, unknown.ExitCode);
         Assert.Contains("node cp-9 hosts no etcd member: the members are", unknown.Stderr, StringComparison.Ordinal);
 
-        var dry = await sim.PitcrewAsync("etcd", "member", "replace", "cp-1", "--executor", "sim", "--endpoints", sim.Endpoints, "--state-dir", state, "--dry-run");
+        // No --endpoints: found through the etcd pods, as doctor and upgrade find them.
+        var dry = await sim.PitcrewAsync("etcd", "member", "replace", "cp-1", "--executor", "sim", "--state-dir", state, "--dry-run");
         Assert.True(dry.ExitCode == ExitCodes.Ok, dry.Stderr);
+        Assert.Contains($"replace etcd member cp-1 ({before.Single(m => m.Name == "cp-1").Id}, peer {before.Single(m => m.Name == "cp-1").PeerUrls[0]}) on node cp-1",
+            dry.Stderr, StringComparison.Ordinal);
         Assert.Contains("mv /etc/kubernetes/manifests/etcd.yaml /etc/kubernetes/etcd.yaml.pitcrew-replace", dry.Stderr, StringComparison.Ordinal);
 
         Assert.Equal(ExitCodes.Ok, (await sim.PitcrewAsync("sim", "fault", "--dir", sim.SimDir, "cp-3", "etcd-stop")).ExitCode);
