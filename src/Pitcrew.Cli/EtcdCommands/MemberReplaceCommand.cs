@@ -53,7 +53,7 @@ internal static class MemberReplaceCommand
                 : null;
             var request = new MemberReplaceRequest(parse.GetValue(node)!, new ReplacePaths(parse.GetValue(DataDir)!, parse.GetValue(ManifestDir)!),
                 parse.GetValue(StateDir) ?? ExecutorFlags.DefaultStateDir(context), parse.GetValue(DryRun), parse.GetValue(Resume), parse.GetValue(Yes),
-                await EtcdAsync(parse, context, kube, cancellationToken).ConfigureAwait(false));
+                await EtcdAsync(parse, context, kube, cancellationToken).ConfigureAwait(false), kube);
             var services = new MemberReplaceServices(context.Time, () => ExecutorFlags.Create(context, parse, kube), plan => PrintPlan(context, plan),
                 () => Confirm(context), line => context.Err.WriteLine(line, Style.Plain));
             var outcome = await MemberReplace.MemberReplace.RunAsync(request, services, cancellationToken).ConfigureAwait(false);

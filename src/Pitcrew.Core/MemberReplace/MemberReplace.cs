@@ -5,7 +5,9 @@ using Pitcrew.Restore;
 namespace Pitcrew.MemberReplace;
 
 /// <summary>What <c>pitcrew etcd member replace NODE</c>'s flags mean, bound once.</summary>
-internal sealed record MemberReplaceRequest(string Node, ReplacePaths Paths, string StateDir, bool DryRun, bool Resume, bool Yes, EtcdConnectionOptions Etcd);
+/// <param name="Kube">The cluster, for the maintenance lock (and the sim and ssh executors); null: no lock.</param>
+internal sealed record MemberReplaceRequest(string Node, ReplacePaths Paths, string StateDir, bool DryRun, bool Resume, bool Yes, EtcdConnectionOptions Etcd,
+    k8s.KubernetesClientConfiguration? Kube = null);
 
 /// <summary>What a replace reaches outside itself: the clock, the executor (made once confirmed), the plan's display, the question, progress lines.</summary>
 internal sealed record MemberReplaceServices(TimeProvider Time, Func<INodeExecutor> CreateExecutor, Action<MemberReplacePlan> ShowPlan, Func<bool> Confirm, Action<string> Log);
@@ -15,7 +17,7 @@ internal sealed record MemberReplaceOutcome(MemberReplacePlan Plan, MemberReplac
 
 /// <summary>
 /// The replace as one call: resume the journal's run or find the member by node and check the quorum without it, plan,
-/// show the plan, stop at --dry-run or an unconfirmed run, then run the steps.
+/// show the plan, stop at --dry-run or an unconfirmed run, take the cluster lock, then run the steps.
 /// </summary>
 internal static class MemberReplace
 {
@@ -71,6 +73,8 @@ internal static class MemberReplace
             return new(plan, null, ExitCodes.Blocked, NotConfirmed);
         }
 
+        await using var clusterLock = await ClusterRestore.LockAsync(request.Kube, Upgrade.Apply.LockHolder.Here("member-replace", plan.Stamp),
+            $"replace of node {request.Node}'s etcd member", services.Time, services.Log, cancellationToken).ConfigureAwait(false);
         await using var executor = services.CreateExecutor();
         var runner = new MemberReplaceRunner(executor, request.Etcd, request.StateDir, services.Time, services.Log);
         var report = await runner.RunAsync(plan, journal!, cancellationToken).ConfigureAwait(false);

@@ -94,6 +94,14 @@ public sealed class MemberReplaceHaSimTests(HaSimFixture sim) : IClassFixture<Ha
             dry.Stderr, StringComparison.Ordinal);
         Assert.Contains("mv /etc/kubernetes/manifests/etcd.yaml /etc/kubernetes/etcd.yaml.pitcrew-replace", dry.Stderr, StringComparison.Ordinal);
 
+        await using (await Pitcrew.Upgrade.Apply.MaintenanceLock.AcquireAsync(Pitcrew.Cluster.KubeAccess.Connect(k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(sim.Kubeconfig)),
+            Pitcrew.Upgrade.Apply.LockHolder.Here("upgrade", "test"), "an upgrade in a test", TimeSpan.FromMinutes(1), takeOver: false, TimeProvider.System, _ => { }, Token))
+        {
+            var locked = await sim.PitcrewAsync("etcd", "member", "replace", "cp-2", "--executor", "sim", "--endpoints", sim.Endpoints, "--state-dir", state, "--yes");
+            Assert.Equal(ExitCodes.Blocked, locked.ExitCode);
+            Assert.Contains("(an upgrade in a test)", locked.Stderr, StringComparison.Ordinal);
+        }
+
         Assert.Equal(ExitCodes.Ok, (await sim.PitcrewAsync("sim", "fault", "--dir", sim.SimDir, "cp-3", "etcd-stop")).ExitCode);
         try
         {
@@ -108,6 +116,7 @@ public sealed class MemberReplaceHaSimTests(HaSimFixture sim) : IClassFixture<Ha
 
         Assert.Equal(before.Select(m => m.Id).Order(StringComparer.Ordinal), (await MembersAsync()).Select(m => m.Id).Order(StringComparer.Ordinal));
         Assert.False(File.Exists(Path.Combine(state, MemberReplaceJournal.FileName)));
+        Assert.Equal(HaSimFixture.ControlPlanes, sim.Sim.Etcd.Members.Select(m => m.Node));
         Assert.All(sim.Sim.Etcd.Members, m => Assert.True(m.Running));
     }
 
