@@ -120,6 +120,31 @@ public sealed class MemberReplaceHaSimTests(HaSimFixture sim) : IClassFixture<Ha
         Assert.All(sim.Sim.Etcd.Members, m => Assert.True(m.Running));
     }
 
+    [Fact]
+    public async Task Replace_OverSsh_RunsTheRunbookThroughARealSshd_AndUploadsTheRewrittenManifestOverSftp()
+    {
+        var old = await MembersAsync();
+        Assert.Equal(ExitCodes.Ok, (await sim.PitcrewAsync("sim", "fault", "--dir", sim.SimDir, "cp-1", "etcd-corrupt")).ExitCode);
+        await using var bridge = await SimSshBridge.StartAsync(sim.Root, sim.SimDir, ["cp-1", "cp-2", "cp-3"], Token);
+
+        var replace = await sim.PitcrewAsync(["etcd", "member", "replace", "cp-1", .. bridge.ExecutorArgs, "--endpoints", sim.Endpoints,
+            "--state-dir", Path.Combine(sim.Root, "state-replace-ssh"), "--yes"]);
+
+        Assert.True(replace.ExitCode == ExitCodes.Ok, replace.Stderr + replace.Stdout);
+        var now = await MembersAsync();
+        Assert.Equal(HaSimFixture.ControlPlanes, now.Select(m => m.Name).Order(StringComparer.Ordinal));
+        Assert.All(now, m => Assert.False(m.Learner));
+        Assert.NotEqual(old.Single(m => m.Name == "cp-1").Id, now.Single(m => m.Name == "cp-1").Id);
+        var commands = bridge.CommandsOf("cp-1");
+        Assert.Contains("mv /etc/kubernetes/manifests/etcd.yaml /etc/kubernetes/etcd.yaml.pitcrew-replace", commands, StringComparison.Ordinal);
+        Assert.Contains("mkdir -m 0700 /var/lib/etcd", commands, StringComparison.Ordinal);
+        Assert.Contains("cat /etc/kubernetes/etcd.yaml.pitcrew-replace", commands, StringComparison.Ordinal);
+        Assert.Contains("mv -f /etc/kubernetes/etcd.yaml.pitcrew-replace.part /etc/kubernetes/etcd.yaml.pitcrew-replace", commands, StringComparison.Ordinal);
+        Assert.Contains("- --initial-cluster-state=existing", await File.ReadAllTextAsync(sim.NodePath("cp-1", "/etc/kubernetes/manifests/etcd.yaml"), Token),
+            StringComparison.Ordinal);
+        Assert.Empty(bridge.CommandsOf("cp-2"));
+    }
+
     private sealed record Listed(string Id, string Name, IReadOnlyList<string> PeerUrls, IReadOnlyList<string> ClientUrls, bool Learner);
 
     /// <summary>The member list as the real etcdctl prints it (JSON), from cp-1's member.</summary>
