@@ -117,7 +117,8 @@ internal static class MemberChangeCommands
         var changed = new MemberChanged(member.ToString("x", CultureInfo.InvariantCulture), cluster.ToString("x", CultureInfo.InvariantCulture));
         if (!StructuredOutput.TryWrite(context, OutputFlag.Get(parse), changed))
         {
-            context.RawOut.WriteLine($"Member {changed.Id} {what} cluster {changed.ClusterId}");
+            // etcdctl 3.4 pads both IDs to 16 characters (%16x), as for member add.
+            context.RawOut.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Member {member,16:x} {what} cluster {cluster,16:x}"));
         }
     }
 
