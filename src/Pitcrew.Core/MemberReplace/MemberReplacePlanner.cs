@@ -21,6 +21,12 @@ public static class MemberReplacePlanner
                 "name a control-plane node whose member is listed (kubeadm names each stacked member after its node): pitcrew etcd member list", ExitCodes.Usage)]);
         }
 
+        if (member.Member!.IsLearner)
+        {
+            return (null, [new($"node {node}'s member {MemberIds.Hex(member.Id)} is a learner, not a voter: the runbook would promote it",
+                $"remove it (pitcrew etcd member remove {MemberIds.Hex(member.Id)}) and add it again as a learner instead", ExitCodes.Blocked)]);
+        }
+
         var check = MemberRemoval.Check(members, member.Id);
         var clusterId = members.Where(m => m.Id != member.Id && m.Status.Reachable).Select(m => m.Status.ClusterId).FirstOrDefault();
         var target = new ReplaceTarget(node, MemberIds.Hex(member.Id), member.Name, member.Member!.PeerUrls, MemberIds.Hex(clusterId),

@@ -53,6 +53,16 @@ public sealed class MemberReplacePlannerTests
         Assert.StartsWith(message, problem.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void ALearner_IsNotReplaced_TheHintSaysRemoveAndAddAgain()
+    {
+        var learner = Member(4) with { Member = Member(4).Member! with { IsLearner = true } };
+        var (target, problems) = MemberReplacePlanner.Find("cp-4", [Member(1), Member(2), Member(3), learner]);
+        Assert.Null(target);
+        Assert.Equal(ExitCodes.Blocked, Assert.Single(problems).ExitCode);
+        Assert.Contains("pitcrew etcd member remove a4", problems[0].Hint, StringComparison.Ordinal);
+    }
+
     private sealed class TargetComparer : IEqualityComparer<ReplaceTarget>
     {
         public bool Equals(ReplaceTarget? x, ReplaceTarget? y) =>
