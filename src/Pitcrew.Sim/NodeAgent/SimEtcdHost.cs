@@ -3,7 +3,6 @@ using Grpc.Core;
 using Pitcrew.Errors;
 using Pitcrew.Sim.Storage;
 using Pitcrew.Restore;
-using Pitcrew.MemberReplace;
 using Pitcrew.Sim.Cluster;
 
 namespace Pitcrew.Sim.NodeAgent;
@@ -147,27 +146,7 @@ internal sealed class SimEtcdHost(SimEtcd etcd, string directory)
 
         try
         {
-            var written = Map(call.Node, source);
-            if (File.Exists(written))
-            {
-                // The manifest was rewritten on the node: its flags are what the member starts with.
-                var manifest = await File.ReadAllTextAsync(written, cancellationToken).ConfigureAwait(false);
-                var into = Map(call.Node, ServiceCommands.EtcdManifest);
-                Directory.CreateDirectory(Path.GetDirectoryName(into)!);
-                File.Move(written, into, overwrite: true);
-                if (EtcdManifestEdit.Flag(manifest, "--initial-cluster-state") == "existing" && EtcdManifestEdit.Flag(manifest, "--initial-cluster") is { } initialCluster)
-                {
-                    await etcd.RejoinAsync(call.Node, initialCluster, cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    await etcd.StartAsync(call.Node, cancellationToken).ConfigureAwait(false);
-                }
-            }
-            else
-            {
-                await etcd.StartAsync(call.Node, cancellationToken).ConfigureAwait(false);
-            }
+            await SimEtcdManifest.StartAsync(etcd, call.Node, Map(call.Node, source), Map(call.Node, ServiceCommands.EtcdManifest), cancellationToken).ConfigureAwait(false);
         }
         catch (PitcrewException e)
         {
@@ -225,7 +204,7 @@ internal sealed class SimEtcdHost(SimEtcd etcd, string directory)
         }
         else if ((file == ServiceCommands.EtcdManifest && !_parked.ContainsKey(call.Node)) || (_parked.TryGetValue(call.Node, out var parked) && parked == file))
         {
-            text = EtcdManifestText(etcd.On(call.Node)!);
+            text = SimEtcdManifest.Render(etcd.On(call.Node)!, DataDir);
         }
         else
         {
@@ -238,44 +217,6 @@ internal sealed class SimEtcdHost(SimEtcd etcd, string directory)
         }
 
         return 0;
-    }
-
-    /// <summary>kubeadm's etcd.yaml for the member, its command from the member's flags (the node's own paths).</summary>
-    private static string EtcdManifestText(SimEtcdMember member)
-    {
-        var c = member.Command;
-        var state = c.InitialClusterState == "new" ? string.Empty : $"\n    - --initial-cluster-state={c.InitialClusterState}";
-        return $"""
-            apiVersion: v1
-            kind: Pod
-            metadata:
-              annotations:
-                kubeadm.kubernetes.io/etcd.advertise-client-urls: {c.ClientUrl}
-              labels:
-                component: etcd
-                tier: control-plane
-              name: etcd
-              namespace: kube-system
-            spec:
-              containers:
-              - command:
-                - etcd
-                - --advertise-client-urls={c.ClientUrl}
-                - --data-dir={DataDir}
-                - --initial-advertise-peer-urls={c.PeerUrl}
-                - --initial-cluster={c.InitialCluster}{state}
-                - --listen-client-urls={c.ClientUrl}
-                - --listen-peer-urls={c.PeerUrl}
-                - --name={c.Name}
-                name: etcd
-              hostNetwork: true
-              volumes:
-              - hostPath:
-                  path: {DataDir}
-                  type: DirectoryOrCreate
-                name: etcd-data
-
-            """;
     }
 
     private int MoveFiles(AgentCall call, string source, string target)
