@@ -71,12 +71,12 @@ public sealed class SimClient : IDisposable
         }
     }
 
-    /// <summary>Stops or starts the node's stacked etcd member (etcd-stop, etcd-start); returns what the sim says of it.</summary>
+    /// <summary>Stops, starts or corrupts the node's stacked etcd member (etcd-stop, etcd-start, etcd-corrupt); returns what the sim says of it.</summary>
     public async Task<string> SetEtcdAsync(string node, string fault, CancellationToken cancellationToken)
     {
         try
         {
-            var body = new StringContent(new JsonObject { ["action"] = fault == NodeFaults.EtcdStop ? "stop" : "start" }.ToJsonString(), Encoding.UTF8, "application/json");
+            var body = new StringContent(new JsonObject { ["action"] = fault switch { NodeFaults.EtcdStop => "stop", NodeFaults.EtcdCorrupt => "corrupt", _ => "start" } }.ToJsonString(), Encoding.UTF8, "application/json");
             var response = await _http.PostAsync($"/sim/v1/nodes/{Uri.EscapeDataString(node)}/etcd", body, cancellationToken).ConfigureAwait(false);
             var answer = await response.Content.ReadFromJsonAsync<JsonObject>(cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)

@@ -95,9 +95,9 @@ public sealed class SimServer : IAsyncDisposable
             Kubeconfig.Write(kubeconfig, url, pki);
             new SimState(url, etcdEndpoint, Environment.ProcessId, etcd.ClientUrls).Write(dir);
             var listeners = new Kubelets.KubeletListeners(new Kubelets.KubeletCertificates(pki.LoadCaWithKey()));
-            foreach (var fault in options.EffectiveScenario.Faults.Where(f => f.Fault == NodeFaults.EtcdStop && etcd.On(f.Node) is not null))
+            foreach (var fault in options.EffectiveScenario.Faults.Where(f => f.Fault is NodeFaults.EtcdStop or NodeFaults.EtcdCorrupt && etcd.On(f.Node) is not null))
             {
-                await etcd.StopAsync(fault.Node).ConfigureAwait(false);
+                await (fault.Fault == NodeFaults.EtcdCorrupt ? etcd.CorruptAsync(fault.Node) : etcd.StopAsync(fault.Node)).ConfigureAwait(false);
             }
 
             var loops = options.RunControllers ? await StartControllersAsync(store, etcd, options.EffectiveTimings, listeners, budgets, time, stop.Token).ConfigureAwait(false) : Task.CompletedTask;

@@ -4,10 +4,11 @@ using Spectre.Console;
 
 namespace Pitcrew.Cli.EtcdCommands;
 
-/// <summary>pitcrew etcd member list, and etcd alarm list | disarm, as etcdctl spells and prints them.</summary>
+/// <summary>pitcrew etcd member list (add, remove and promote beside it), and etcd alarm list | disarm, as etcdctl spells and prints them.</summary>
 internal static class MemberCommands
 {
-    public static Command Create(CliContext context) => CliFlag.Group("member", "etcd's cluster members", List(context));
+    public static Command Create(CliContext context) => CliFlag.Group("member", "etcd's cluster members: list, add, remove, promote, replace a lost member",
+        List(context), MemberChangeCommands.Add(context), MemberChangeCommands.Remove(context), MemberChangeCommands.Promote(context), MemberReplaceCommand.Create(context));
 
     public static Command Alarm(CliContext context) => CliFlag.Group("alarm", "etcd's active alarms (NOSPACE, CORRUPT)", AlarmList(context), Disarm(context));
 

@@ -99,7 +99,7 @@ internal static class SimCommand
     {
         var dir = new Option<string>("--dir") { Description = "Directory of the running sim", DefaultValueFactory = _ => "pitcrew-sim" };
         var node = new Argument<string>("NODE") { Description = "The node to affect" };
-        var fault = new Argument<string>("FAULT") { Description = "kubelet-stop, kubelet-start, disk-pressure, memory-pressure, pid-pressure, network-partition, etcd-stop, etcd-start, exec-fail=COMMAND or clear" };
+        var fault = new Argument<string>("FAULT") { Description = "kubelet-stop, kubelet-start, disk-pressure, memory-pressure, pid-pressure, network-partition, etcd-stop, etcd-start, etcd-corrupt, exec-fail=COMMAND or clear" };
         var command = new Command("fault")
         {
             dir, node, fault,
@@ -112,6 +112,8 @@ internal static class SimCommand
             exec-fail=COMMAND: the node agent fails (exit 1) every command starting with COMMAND (pitcrew upgrade's steps).
             etcd-stop, etcd-start: the control-plane node's etcd member process is killed (its data kept) or started again;
             its etcd-NODE mirror pod shows it. With two of three members stopped the API server answers 503 until one is back.
+            etcd-corrupt: the member's process is killed and every file of its data dir overwritten with garbage, so it cannot
+            start again (etcd-start fails; its pod stays in CrashLoopBackOff) until it is replaced: pitcrew etcd member replace NODE.
             clear removes every fault of the node (an etcd member stopped stays stopped until etcd-start).
             """,
             """
@@ -119,13 +121,14 @@ internal static class SimCommand
             pitcrew sim fault --dir ./sim worker-3 disk-pressure
             pitcrew sim fault --dir ./sim worker-2 "exec-fail=kubeadm upgrade node"
             pitcrew sim fault --dir ./sim cp-3 etcd-stop
+            pitcrew sim fault --dir ./sim cp-2 etcd-corrupt
             pitcrew sim fault --dir ./sim worker-2 clear
             """);
         command.SetAction(async (parse, cancellationToken) =>
         {
             using var client = SimClient.Open(parse.GetValue(dir)!);
             var name = parse.GetValue(node)!;
-            if (parse.GetValue(fault) is "etcd-stop" or "etcd-start")
+            if (parse.GetValue(fault) is "etcd-stop" or "etcd-start" or "etcd-corrupt")
             {
                 context.Out.WriteLine(await client.SetEtcdAsync(name, parse.GetValue(fault)!, cancellationToken).ConfigureAwait(false));
                 return ExitCodes.Ok;

@@ -5,6 +5,7 @@ namespace Pitcrew.Etcd;
 /// <summary>The command line of one etcd member that Pitcrew starts itself (demo, simulator, tests).</summary>
 /// <param name="InitialCluster">name=peerURL pairs of every member, comma-separated.</param>
 /// <param name="Tls">Server certificate, key and client CA: https for clients with client-certificate auth.</param>
+/// <param name="InitialClusterState">new for a member of a new cluster; existing for one added to a running cluster (member add) on an empty data dir.</param>
 public sealed record EtcdCommandLine(
     string Name,
     string DataDir,
@@ -14,7 +15,8 @@ public sealed record EtcdCommandLine(
     string ClusterToken,
     EtcdServerTls? Tls = null,
     long? QuotaBackendBytes = null,
-    string? LogFile = null)
+    string? LogFile = null,
+    string InitialClusterState = "new")
 {
     public IReadOnlyList<string> Arguments()
     {
@@ -24,7 +26,7 @@ public sealed record EtcdCommandLine(
             "--listen-client-urls", ClientUrl, "--advertise-client-urls", ClientUrl,
             "--listen-peer-urls", PeerUrl, "--initial-advertise-peer-urls", PeerUrl,
             "--initial-cluster", InitialCluster, "--initial-cluster-token", ClusterToken,
-            "--initial-cluster-state", "new", "--logger=zap", "--log-level=error",
+            "--initial-cluster-state", InitialClusterState, "--logger=zap", "--log-level=error",
         };
         if (LogFile is not null)
         {

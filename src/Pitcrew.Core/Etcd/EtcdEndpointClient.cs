@@ -93,6 +93,34 @@ internal sealed class EtcdEndpointClient : IDisposable
         return [.. response.Members];
     }
 
+    /// <summary>Cluster.MemberAdd: a new member (a learner when asked) with these peer URLs; the answer lists every member, the new one unstarted.</summary>
+    public async Task<MemberAddResponse> MemberAddAsync(IReadOnlyList<string> peerUrls, bool isLearner, CancellationToken cancellationToken)
+    {
+        var cluster = new Etcdserverpb.Cluster.ClusterClient(_channel);
+        var headers = await HeadersAsync(cancellationToken).ConfigureAwait(false);
+        var request = new MemberAddRequest { IsLearner = isLearner };
+        request.PeerURLs.AddRange(peerUrls);
+        return await CallAsync(d => cluster.MemberAddAsync(request, headers, d, cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>Cluster.MemberRemove; returns the cluster ID the answer carries.</summary>
+    public async Task<ulong> MemberRemoveAsync(ulong id, CancellationToken cancellationToken)
+    {
+        var cluster = new Etcdserverpb.Cluster.ClusterClient(_channel);
+        var headers = await HeadersAsync(cancellationToken).ConfigureAwait(false);
+        var response = await CallAsync(d => cluster.MemberRemoveAsync(new MemberRemoveRequest { ID = id }, headers, d, cancellationToken)).ConfigureAwait(false);
+        return response.Header.ClusterId;
+    }
+
+    /// <summary>Cluster.MemberPromote: a learner becomes a voter; returns the cluster ID the answer carries.</summary>
+    public async Task<ulong> MemberPromoteAsync(ulong id, CancellationToken cancellationToken)
+    {
+        var cluster = new Etcdserverpb.Cluster.ClusterClient(_channel);
+        var headers = await HeadersAsync(cancellationToken).ConfigureAwait(false);
+        var response = await CallAsync(d => cluster.MemberPromoteAsync(new MemberPromoteRequest { ID = id }, headers, d, cancellationToken)).ConfigureAwait(false);
+        return response.Header.ClusterId;
+    }
+
     public async Task PutAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken)
     {
         var kv = new KV.KVClient(_channel);

@@ -87,6 +87,34 @@ public static class EtcdEndpoints
         [.. (await ListMembersAsync(options, cancellationToken).ConfigureAwait(false))
             .Select(m => new EtcdMemberInfo(m.ID, m.Name, [.. m.PeerURLs], [.. m.ClientURLs], m.IsLearner))];
 
+    /// <summary>etcdctl member add: a new member (a learner when asked) from the first endpoint that answers; a server's refusal is not retried elsewhere.</summary>
+    public static Task<MemberAdded> MemberAddAsync(EtcdConnectionOptions options, string name, IReadOnlyList<string> peerUrls, bool isLearner,
+        CancellationToken cancellationToken) =>
+        FirstReachableAsync(options, async (client, ct) =>
+        {
+            var response = await client.MemberAddAsync(peerUrls, isLearner, ct).ConfigureAwait(false);
+            var members = response.Members.Select(m => new EtcdMemberInfo(m.ID, m.ID == response.Member.ID ? name : m.Name, [.. m.PeerURLs], [.. m.ClientURLs], m.IsLearner));
+            return new MemberAdded(response.Member.ID, response.Header.ClusterId, name, peerUrls, isLearner, [.. members]);
+        }, "cannot add the member", cancellationToken);
+
+    /// <summary>etcdctl member remove ID; returns the cluster ID.</summary>
+    public static Task<ulong> MemberRemoveAsync(EtcdConnectionOptions options, ulong id, CancellationToken cancellationToken) =>
+        FirstReachableAsync(options, (client, ct) => client.MemberRemoveAsync(id, ct), $"cannot remove member {id:x}", cancellationToken);
+
+    /// <summary>etcdctl member promote ID; returns the cluster ID. A learner not yet in sync throws <see cref="LearnerNotInSyncException"/>.</summary>
+    public static Task<ulong> MemberPromoteAsync(EtcdConnectionOptions options, ulong id, CancellationToken cancellationToken) =>
+        FirstReachableAsync(options, async (client, ct) =>
+        {
+            try
+            {
+                return await client.MemberPromoteAsync(id, ct).ConfigureAwait(false);
+            }
+            catch (RpcException e) when (e.Status.Detail.Contains(LearnerNotInSyncException.EtcdSays, StringComparison.Ordinal))
+            {
+                throw new LearnerNotInSyncException(id, e);
+            }
+        }, $"cannot promote member {id:x}", cancellationToken);
+
     /// <summary>etcdctl alarm list: the active alarms, from the first endpoint that answers.</summary>
     public static Task<IReadOnlyList<EtcdAlarm>> AlarmsAsync(EtcdConnectionOptions options, CancellationToken cancellationToken) =>
         FirstAnsweringAsync(options, (client, ct) => client.ListAlarmsAsync(ct), "cannot list alarms", cancellationToken);
@@ -119,6 +147,37 @@ public static class EtcdEndpoints
             catch (Exception e) when (e is RpcException or PitcrewException && !cancellationToken.IsCancellationRequested)
             {
                 errors.Add(EtcdErrors.Translate(endpoint, e).Message);
+            }
+        }
+
+        throw new PitcrewException($"{what}: " + string.Join("; ", errors), ExitCodes.Unavailable);
+    }
+
+    /// <summary>
+    /// One call on the first endpoint that can be reached; an endpoint that answers with an error (a refusal such as
+    /// "member not found") ends the search with that error, as a write must not be tried again on another member.
+    /// </summary>
+    private static async Task<T> FirstReachableAsync<T>(EtcdConnectionOptions options, Func<EtcdEndpointClient, CancellationToken, Task<T>> call, string what,
+        CancellationToken cancellationToken)
+    {
+        options = WithDefaultTimeout(options);
+        var errors = new List<string>();
+        foreach (var endpoint in options.Endpoints)
+        {
+            using var client = new EtcdEndpointClient(options, endpoint);
+            try
+            {
+                return await call(client, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is RpcException or PitcrewException && e is not LearnerNotInSyncException && !cancellationToken.IsCancellationRequested)
+            {
+                var translated = EtcdErrors.Translate(endpoint, e);
+                if (translated.ExitCode != ExitCodes.Unavailable)
+                {
+                    throw new PitcrewException($"{what}: {translated.Message}", translated.ExitCode, e);
+                }
+
+                errors.Add(translated.Message);
             }
         }
 

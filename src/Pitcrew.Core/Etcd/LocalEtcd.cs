@@ -66,6 +66,26 @@ public sealed class LocalEtcd : IAsyncDisposable
         return new LocalEtcd(start, File.CreateText(logPath), time, command.DataDir, command.ClientUrl, logPath);
     }
 
+    /// <summary>The next start uses this command line (same data dir and client URL): a member removed and added back to its cluster.</summary>
+    public void Reconfigure(EtcdCommandLine command)
+    {
+        if (Pid != 0)
+        {
+            throw new InvalidOperationException("stop etcd before changing its command line");
+        }
+
+        if (command.DataDir != DataDir || command.ClientUrl != ClientUrl)
+        {
+            throw new ArgumentException("a new command line keeps the data dir and the client URL", nameof(command));
+        }
+
+        _start.ArgumentList.Clear();
+        foreach (var arg in command.Arguments())
+        {
+            _start.ArgumentList.Add(arg);
+        }
+    }
+
     /// <summary>A free client or peer URL on loopback.</summary>
     public static string FreeUrl() => $"http://127.0.0.1:{FreePort()}";
 
@@ -150,6 +170,7 @@ public sealed class LocalEtcd : IAsyncDisposable
     {
         await StopAsync().ConfigureAwait(false);
         _process?.Dispose();
+        _process = null;
         lock (_log)
         {
             _log.Dispose();

@@ -69,7 +69,8 @@ internal static class ClusterRestore
             return new(plan, null, ExitCodes.Blocked, NotConfirmed);
         }
 
-        await using var clusterLock = await LockAsync(services, kube, stamp, snapshot, cancellationToken).ConfigureAwait(false);
+        await using var clusterLock = await LockAsync(kube, LockHolder.Here("restore", stamp), $"restore of etcd from {Path.GetFileName(snapshot)}", services.Time, services.Log,
+            cancellationToken).ConfigureAwait(false);
         await using var executor = services.CreateExecutor(kube);
         var runner = new ClusterRestoreRunner(executor, request.Etcd, request.StateDir, services.Time, services.Log);
         var report = await runner.RunAsync(plan, snapshot, journal ?? ClusterRestoreJournal.Start(snapshot, stamp, plan.Members), cancellationToken).ConfigureAwait(false);
@@ -100,10 +101,11 @@ internal static class ClusterRestore
     }
 
     /// <summary>
-    /// Takes the cluster lock (the Lease upgrade apply takes) so a restore never runs beside an upgrade or another restore;
-    /// when the API server is down (etcd stopped mid-restore) there is nothing to lock against and the restore goes on.
+    /// Takes the cluster lock (the Lease upgrade apply takes) so a restore or a member replace never runs beside an upgrade
+    /// or another of them; when the API server is down (etcd stopped mid-restore) there is nothing to lock against and the run goes on.
     /// </summary>
-    private static async Task<MaintenanceLock?> LockAsync(ClusterRestoreServices services, KubernetesClientConfiguration? kube, string stamp, string snapshot, CancellationToken cancellationToken)
+    internal static async Task<MaintenanceLock?> LockAsync(KubernetesClientConfiguration? kube, LockHolder holder, string description, TimeProvider time, Action<string> log,
+        CancellationToken cancellationToken)
     {
         if (kube is null)
         {
@@ -112,12 +114,12 @@ internal static class ClusterRestore
 
         try
         {
-            return await MaintenanceLock.AcquireAsync(KubeAccess.Connect(kube), LockHolder.Here("restore", stamp), $"restore of etcd from {Path.GetFileName(snapshot)}",
-                TimeSpan.FromMinutes(5), takeOver: false, services.Time, services.Log, cancellationToken).ConfigureAwait(false);
+            return await MaintenanceLock.AcquireAsync(KubeAccess.Connect(kube), holder, description, TimeSpan.FromMinutes(5), takeOver: false, time, log, cancellationToken)
+                .ConfigureAwait(false);
         }
         catch (Exception e) when (e is HttpRequestException or k8s.Autorest.HttpOperationException { Response.StatusCode: >= System.Net.HttpStatusCode.InternalServerError })
         {
-            services.Log($"cluster lock not taken: the API server does not answer ({e.Message}); going on");
+            log($"cluster lock not taken: the API server does not answer ({e.Message}); going on");
             return null;
         }
     }

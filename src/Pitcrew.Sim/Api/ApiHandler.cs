@@ -85,14 +85,14 @@ internal sealed class ApiHandler
         return running >= etcd.Quorum ? null : $"no quorum: {running} of {etcd.Members.Count} members running, {etcd.Quorum} needed";
     }
 
-    /// <summary>POST /sim/v1/nodes/{node}/etcd {"action": "stop"|"start"}: the node's member process, without the store (a quorum may be lost).</summary>
+    /// <summary>POST /sim/v1/nodes/{node}/etcd {"action": "stop"|"start"|"corrupt"}: the node's member process (and for corrupt its data), without the store (a quorum may be lost).</summary>
     private async Task<ApiResult> EtcdFaultAsync(HttpContext context, string node)
     {
         var body = await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false);
         var action = (string?)body?["action"];
-        if (!HttpMethods.IsPost(context.Request.Method) || action is not ("stop" or "start"))
+        if (!HttpMethods.IsPost(context.Request.Method) || action is not ("stop" or "start" or "corrupt"))
         {
-            throw ApiStatus.BadRequest("POST {\"action\": \"stop\"} or {\"action\": \"start\"}");
+            throw ApiStatus.BadRequest("POST {\"action\": \"stop\"}, {\"action\": \"start\"} or {\"action\": \"corrupt\"}");
         }
 
         if (_etcd?.On(node) is not { } member)
@@ -103,6 +103,10 @@ internal sealed class ApiHandler
         if (action == "stop")
         {
             await _etcd.StopAsync(node).ConfigureAwait(false);
+        }
+        else if (action == "corrupt")
+        {
+            await _etcd.CorruptAsync(node).ConfigureAwait(false);
         }
         else
         {
@@ -122,7 +126,7 @@ internal sealed class ApiHandler
         {
             ["node"] = node,
             ["running"] = member.Running,
-            ["message"] = $"node/{node}: etcd member {(member.Running ? "running" : "stopped")} ({running} of {_etcd.Members.Count} members running, {quorum})",
+            ["message"] = $"node/{node}: etcd member {(member.Running ? "running" : action == "corrupt" ? "stopped, its data dir corrupted" : "stopped")} ({running} of {_etcd.Members.Count} members running, {quorum})",
         });
     }
 

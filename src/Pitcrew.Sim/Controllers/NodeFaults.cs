@@ -14,6 +14,9 @@ internal static class NodeFaults
     public const string EtcdStop = "etcd-stop";
     public const string EtcdStart = "etcd-start";
 
+    /// <summary>etcd-corrupt: the member's process killed and its data dir's files overwritten with garbage, so it cannot start again (not kept on the node either).</summary>
+    public const string EtcdCorrupt = "etcd-corrupt";
+
     /// <summary>Pressure faults: the condition the kubelet reports with its reason and message when on and off, and the taint.</summary>
     public static readonly IReadOnlyDictionary<string, PressureFault> Pressures = new Dictionary<string, PressureFault>(StringComparer.Ordinal)
     {
@@ -32,10 +35,10 @@ internal static class NodeFaults
     public const string ExecFailPrefix = "exec-fail=";
 
     /// <summary>Every fault name `sim fault` accepts, clear included.</summary>
-    public static readonly IReadOnlyList<string> Names = [KubeletStop, "kubelet-start", .. Pressures.Keys, NetworkPartition, EtcdStop, EtcdStart, "clear"];
+    public static readonly IReadOnlyList<string> Names = [KubeletStop, "kubelet-start", .. Pressures.Keys, NetworkPartition, EtcdStop, EtcdStart, EtcdCorrupt, "clear"];
 
     /// <summary>Whether the fault acts on the node's etcd member process rather than on the node object.</summary>
-    public static bool IsEtcd(string fault) => fault is EtcdStop or EtcdStart;
+    public static bool IsEtcd(string fault) => fault is EtcdStop or EtcdStart or EtcdCorrupt;
 
     /// <summary>Whether `sim fault` accepts the fault: a name, or exec-fail= and a command prefix (no commas).</summary>
     public static bool IsKnown(string fault) =>
@@ -62,7 +65,7 @@ internal static class NodeFaults
             case "kubelet-start":
                 next.Remove(KubeletStop);
                 break;
-            case EtcdStop or EtcdStart:
+            case EtcdStop or EtcdStart or EtcdCorrupt:
                 break;
             default:
                 next.Add(fault);

@@ -53,6 +53,8 @@ internal sealed class SimEtcdHost(SimEtcd etcd, string directory)
                 return await EtcdctlRestore.RunAsync(call, this, cancellationToken).ConfigureAwait(false);
             case ["mv", ..]:
                 return await MoveAsync(call, cancellationToken).ConfigureAwait(false);
+            case ["cat", var file] when Knows(call.Node):
+                return await CatAsync(call, file, cancellationToken).ConfigureAwait(false);
             default:
                 return null;
         }
@@ -124,6 +126,14 @@ internal sealed class SimEtcdHost(SimEtcd etcd, string directory)
 
         _parked[call.Node] = target;
         await etcd.StopAsync(call.Node).ConfigureAwait(false);
+        var written = Map(call.Node, ServiceCommands.EtcdManifest);
+        if (File.Exists(written))
+        {
+            // A manifest written on this node (member replace) moves with the mv, as a real file would.
+            Directory.CreateDirectory(Path.GetDirectoryName(Map(call.Node, target))!);
+            File.Move(written, Map(call.Node, target), overwrite: true);
+        }
+
         return 0;
     }
 
@@ -136,7 +146,7 @@ internal sealed class SimEtcdHost(SimEtcd etcd, string directory)
 
         try
         {
-            await etcd.StartAsync(call.Node, cancellationToken).ConfigureAwait(false);
+            await SimEtcdManifest.StartAsync(etcd, call.Node, Map(call.Node, source), Map(call.Node, ServiceCommands.EtcdManifest), cancellationToken).ConfigureAwait(false);
         }
         catch (PitcrewException e)
         {
@@ -179,6 +189,34 @@ internal sealed class SimEtcdHost(SimEtcd etcd, string directory)
             var version = await StaticPods.VersionAsync(call, cancellationToken).ConfigureAwait(false);
             await StaticPods.WriteAsync(call, node, version, ["etcd"], cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// cat of a file on the node's disk, or of its etcd manifest (in place or parked) as kubeadm writes it, rendered from the
+    /// member's command line until a rewritten one was put there.
+    /// </summary>
+    private async Task<int> CatAsync(AgentCall call, string file, CancellationToken cancellationToken)
+    {
+        string text;
+        if (File.Exists(Map(call.Node, file)))
+        {
+            text = await File.ReadAllTextAsync(Map(call.Node, file), cancellationToken).ConfigureAwait(false);
+        }
+        else if ((file == ServiceCommands.EtcdManifest && !_parked.ContainsKey(call.Node)) || (_parked.TryGetValue(call.Node, out var parked) && parked == file))
+        {
+            text = SimEtcdManifest.Render(etcd.On(call.Node)!, DataDir);
+        }
+        else
+        {
+            return call.Fail(1, $"cat: {file}: No such file or directory");
+        }
+
+        foreach (var line in text.TrimEnd('\n').Split('\n'))
+        {
+            call.Out(line);
+        }
+
+        return 0;
     }
 
     private int MoveFiles(AgentCall call, string source, string target)

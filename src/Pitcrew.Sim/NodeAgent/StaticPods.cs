@@ -70,9 +70,10 @@ internal static class StaticPods
             return;
         }
 
+        // No mirror pod: the member was just started from its manifest put back (restore, replace), not given a new image.
         var pod = await call.Services.Store.GetAsync(AgentStore.Pods, "kube-system", $"etcd-{call.Node}", cancellationToken).ConfigureAwait(false);
         var image = ControlPlaneLayout.Image("etcd", version);
-        if ((string?)pod?["spec"]?["containers"]?[0]?["image"] == image)
+        if (pod is null || (string?)pod["spec"]?["containers"]?[0]?["image"] == image)
         {
             return;
         }

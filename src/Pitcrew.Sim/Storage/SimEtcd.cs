@@ -58,7 +58,7 @@ public sealed class SimEtcd : IAsyncDisposable
             {
                 var root = Path.Combine(directory, "nodes", node, "var");
                 var command = new EtcdCommandLine(node, Path.Combine(root, "lib", "etcd"), clientUrl, peerUrl, initialCluster, ClusterToken);
-                members.Add(new SimEtcdMember(node, LocalEtcd.Member(command, Path.Combine(root, "log", "etcd.log"), time), peerUrl));
+                members.Add(new SimEtcdMember(node, LocalEtcd.Member(command, Path.Combine(root, "log", "etcd.log"), time), peerUrl) { Command = command });
             }
 
             await File.WriteAllTextAsync(Path.Combine(directory, LayoutFile), JsonSerializer.Serialize(layout.Select(l => new[] { l.Node, l.ClientUrl, l.PeerUrl })), cancellationToken).ConfigureAwait(false);
@@ -100,6 +100,40 @@ public sealed class SimEtcd : IAsyncDisposable
         {
             await member.Process.LaunchAsync(cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Kills the node's member and overwrites every file of its data dir with garbage (the same sizes), as a failed disk
+    /// or a torn write leaves it: it cannot start again on that dir.
+    /// </summary>
+    public async Task CorruptAsync(string node)
+    {
+        var member = Member(node);
+        await StopAsync(node).ConfigureAwait(false);
+        foreach (var file in Directory.Exists(member.DataDir) ? Directory.GetFiles(member.DataDir, "*", SearchOption.AllDirectories) : [])
+        {
+            var bytes = new byte[Math.Max(4096, new FileInfo(file).Length)];
+            System.Security.Cryptography.RandomNumberGenerator.Fill(bytes);
+            await File.WriteAllBytesAsync(file, bytes).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Starts the node's member as a member added back to the running cluster (its manifest says
+    /// --initial-cluster-state=existing with what member add returned): not waited for, as a learner serves no linearizable read.
+    /// </summary>
+    public async Task RejoinAsync(string node, string initialCluster, CancellationToken cancellationToken)
+    {
+        var member = Member(node);
+        if (member.Running)
+        {
+            return;
+        }
+
+        var command = member.Command with { InitialCluster = initialCluster, InitialClusterState = "existing" };
+        member.Process.Reconfigure(command);
+        member.Command = command;
+        await member.Process.LaunchAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Asks every member, until stopped, whether it serves a linearizable read (kubeadm's readiness probe of etcd).</summary>
@@ -169,6 +203,9 @@ public sealed class SimEtcdMember(string node, LocalEtcd process, string peerUrl
     public string PeerUrl { get; } = peerUrl;
 
     public string DataDir => Process.DataDir;
+
+    /// <summary>The command line the member starts with (its manifest's flags).</summary>
+    public required EtcdCommandLine Command { get; set; }
 
     public bool Running => Process.Pid != 0;
 

@@ -25,7 +25,7 @@ public sealed class DoctorHaSimTests : IAsyncLifetime
         Assert.Contains("node/cp-2: etcd member stopped (2 of 3 members running, quorum holds)", stop.Stdout, StringComparison.Ordinal);
 
         var run = await CliRun.InvokeAsync(environment, "doctor", "-o", "json");
-        Assert.Equal(Pitcrew.Doctor.DoctorExitCodes.Critical, run.ExitCode);
+        Assert.True(Pitcrew.Doctor.DoctorExitCodes.Critical == run.ExitCode, run.Stderr);
         using (var report = JsonDocument.Parse(run.Stdout))
         {
             var etcd = report.RootElement.GetProperty("findings").EnumerateArray().Where(f => f.GetProperty("id").GetString()!.StartsWith("etcd.", StringComparison.Ordinal)).ToList();
