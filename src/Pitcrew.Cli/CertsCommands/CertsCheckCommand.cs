@@ -34,8 +34,9 @@ internal static class CertsCheckCommand
     private static async Task<int> RunAsync(CliContext context, ParseResult parse, CancellationToken cancellationToken)
     {
         var kube = KubeAccess.Configuration(new KubeAccessOptions(parse.GetValue(NodeFlags.Kubeconfig), parse.GetValue(NodeFlags.Context)), context.Environment);
-        var nodes = await CertsFlags.ResolveAsync(parse.GetValue(NodeFlags.Nodes) ?? [], parse.GetValue(NodeFlags.Selector), new Nodes.KubeNodeApi(KubeAccess.Connect(kube)),
-            cancellationToken).ConfigureAwait(false);
+        using var client = KubeAccess.Connect(kube);
+        var nodes = await CertsFlags.ResolveAsync(parse.GetValue(NodeFlags.Nodes) ?? [], parse.GetValue(NodeFlags.Selector), new Nodes.KubeNodeApi(client), cancellationToken)
+            .ConfigureAwait(false);
         await using var executor = ExecutorFlags.Create(context, parse, kube);
         var reader = new NodeCertificateReader(executor, context.Time);
         var results = new List<NodeCertificates>();

@@ -73,7 +73,7 @@ internal sealed partial class KubeadmPki(string directory, SimPki cluster)
     {
         if (!File.Exists(Map(node, KubeletClientFile)))
         {
-            using var ca = Issuer("ca");
+            using var ca = Issuer("ca", now);
             var extensions = new X509Extension[]
             {
                 new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, true),
@@ -138,7 +138,7 @@ internal sealed partial class KubeadmPki(string directory, SimPki cluster)
     private void Issue(string node, string address, KubeadmCertificateFile leaf, DateTimeOffset notAfter, DateTimeOffset now, string? server = null)
     {
         var spec = KubeadmLeafSpecs.ByName[leaf.Name];
-        using var ca = Issuer(leaf.Authority!);
+        using var ca = Issuer(leaf.Authority!, now);
         var (cert, key) = ca.Issue(spec.SubjectFor(node), spec.Extensions(node, address), now, notAfter);
         using (cert)
         using (key)
@@ -197,9 +197,9 @@ internal sealed partial class KubeadmPki(string directory, SimPki cluster)
         return (cert, key);
     }
 
-    private CertificateIssuer Issuer(string authority)
+    private CertificateIssuer Issuer(string authority, DateTimeOffset now)
     {
-        var (cert, key) = AuthorityFiles(authority, Authorities.Single(a => a.Name == authority).Subject, DateTimeOffset.UtcNow);
+        var (cert, key) = AuthorityFiles(authority, Authorities.Single(a => a.Name == authority).Subject, now);
         return CertificateIssuer.Load(cert, key);
     }
 
