@@ -5,6 +5,7 @@ using k8s;
 using Pitcrew.Certs;
 using Pitcrew.Errors;
 using Pitcrew.Sim;
+using Pitcrew.Testing;
 using Pitcrew.Testing.Sim;
 
 namespace Pitcrew.Cli.Tests.Certs;
@@ -68,15 +69,18 @@ public sealed class CertsSimTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task RenewAll_MovesExpiryAYearOut_AndTheLiveApiCertificateWithIt_WhileTheApiKeepsServing()
+    public async Task RenewAll_MovesExpiryAYearOut_AndTheLiveApiCertificateWithIt_WhileTheApiKeepsServing_AndRefreshesTheKubeconfig()
     {
         var port = new Uri(_cluster.Sim.Url).Port;
         using var before = await ServedCertificate.ReadAsync("127.0.0.1", port, TimeSpan.FromSeconds(10), Token);
         Assert.InRange(before.NotAfter.ToUniversalTime(), DateTime.UtcNow.AddDays(19), DateTime.UtcNow.AddDays(20));
 
+        // The user's kubeconfig, a copy of the sim's, which --update-admin-conf replaces with the renewed admin.conf.
+        var user = Path.Combine(_cluster.Root, "user-kubeconfig");
+        File.Copy(Kubeconfig, user);
         using var polling = CancellationTokenSource.CreateLinkedTokenSource(Token);
         var poll = PollAsync(polling.Token);
-        var renew = await CliRun.InvokeAsync(null, RunBound, "certs", "renew", "all", "--executor", "sim", "--yes", "--kubeconfig", Kubeconfig, "--state-dir", StateDir);
+        var renew = await CliRun.InvokeAsync(null, RunBound, "certs", "renew", "all", "--executor", "sim", "--yes", "--kubeconfig", user, "--state-dir", StateDir, "--update-admin-conf");
         await polling.CancelAsync();
         var (ok, failed) = await poll;
         Assert.True(renew.ExitCode == 0, renew.Stderr);
@@ -101,6 +105,10 @@ public sealed class CertsSimTests : IAsyncLifetime
         }
 
         Assert.Equal(4, Directory.GetFiles(KubernetesDir, "*.conf.pitcrew-*").Length);
+        Assert.Equal(await File.ReadAllTextAsync(Path.Combine(KubernetesDir, "admin.conf"), Token), await File.ReadAllTextAsync(user, Token));
+        Assert.Equal(await File.ReadAllTextAsync(Kubeconfig, Token), await File.ReadAllTextAsync(Directory.GetFiles(_cluster.Root, "user-kubeconfig.pitcrew-*").Single(), Token));
+        var (userCode, _, userErr) = await KubectlProcess.RunAsync(user, _cluster.Root, ["get", "nodes", "-o", "name"], TimeSpan.FromSeconds(60), Token);
+        Assert.True(userCode == 0, userErr);
         var (code, nodes, stderr) = await _cluster.RunKubectlAsync(["get", "nodes", "-o", "name"], Token);
         Assert.True(code == 0, stderr);
         Assert.Contains("node/cp-1", nodes, StringComparison.Ordinal);
