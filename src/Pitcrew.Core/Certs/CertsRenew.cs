@@ -82,8 +82,16 @@ internal static class CertsRenew
             .ConfigureAwait(false);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, clusterLock.Lost);
         var runner = new CertsRenewRunner(services.Executor, new RenewCluster(services.Client, services.ApiHost, services.ApiPort), inputs, request.StateDir, services.Time, services.Log);
-        var report = await runner.RunAsync(plan, journal is { Finished: false } && request.Resume ? journal : new CertsRenewJournal(stamp, names, [.. plan.Nodes.Select(n => n.Node)], [], false),
-            linked.Token).ConfigureAwait(false);
-        return new(plan, report, ExitCodes.Ok, null);
+        try
+        {
+            var report = await runner.RunAsync(plan, journal is { Finished: false } && request.Resume ? journal : new CertsRenewJournal(stamp, names, [.. plan.Nodes.Select(n => n.Node)], [], false),
+                linked.Token).ConfigureAwait(false);
+            return new(plan, report, ExitCodes.Ok, null);
+        }
+        catch (OperationCanceledException e) when (clusterLock.Lost.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new PitcrewException($"the maintenance lock ({MaintenanceLock.Namespace}/{MaintenanceLock.LeaseName}) was lost to another operation or could not be renewed; " +
+                $"the renewal stopped (the journal has every step done): when the cluster is free, run the same command with --resume", ExitCodes.Partial, e);
+        }
     }
 }

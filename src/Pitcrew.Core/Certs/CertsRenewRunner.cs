@@ -24,6 +24,9 @@ internal sealed class CertsRenewRunner(INodeExecutor executor, RenewCluster clus
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan ServingTimeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>How long a command on a node may take (a copy of the pki dir, kubeadm certs renew, a manifest move).</summary>
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(2);
+
     public async Task<CertsRenewReport> RunAsync(CertsRenewPlan plan, CertsRenewJournal journal, CancellationToken cancellationToken)
     {
         var ran = new List<string>();
@@ -87,7 +90,7 @@ internal sealed class CertsRenewRunner(INodeExecutor executor, RenewCluster clus
 
     private async Task<CommandResult> RunOnNodeAsync(RenewStep step, CancellationToken cancellationToken)
     {
-        var result = await executor.RunAsync(step.Node, NodeCommand.Shell(step.Command!) with { Sudo = true }, l => log($"      [{step.Node}] {l.Text}"), cancellationToken)
+        var result = await executor.RunAsync(step.Node, NodeCommand.Shell(step.Command!) with { Sudo = true, Timeout = CommandTimeout }, l => log($"      [{step.Node}] {l.Text}"), cancellationToken)
             .ConfigureAwait(false);
         if (!result.Succeeded)
         {
