@@ -37,13 +37,9 @@ internal static class CertsCheckCommand
         using var client = KubeAccess.Connect(kube);
         var nodes = await CertsFlags.ResolveAsync(parse.GetValue(NodeFlags.Nodes) ?? [], parse.GetValue(NodeFlags.Selector), new Nodes.KubeNodeApi(client), cancellationToken)
             .ConfigureAwait(false);
+        CertsFlags.CheckLocal(parse, nodes);
         await using var executor = ExecutorFlags.Create(context, parse, kube);
-        var reader = new NodeCertificateReader(executor, context.Time);
-        var results = new List<NodeCertificates>();
-        foreach (var node in nodes)
-        {
-            results.Add(await reader.ReadAsync(node, parse.GetValue(CertsFlags.PkiDir)!, cancellationToken).ConfigureAwait(false));
-        }
+        var results = await new NodeCertificateReader(executor, context.Time).ReadAllAsync(nodes, parse.GetValue(CertsFlags.PkiDir)!, cancellationToken).ConfigureAwait(false);
 
         var items = results.SelectMany(r => r.Items()).ToList();
         if (!StructuredOutput.TryWrite(context, OutputFlag.Get(parse), items))

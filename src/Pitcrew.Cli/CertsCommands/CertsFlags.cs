@@ -34,6 +34,15 @@ internal static class CertsFlags
         command.Add(PkiDir);
     }
 
+    /// <summary>--executor local reads and changes this machine only: it must stand for exactly one node.</summary>
+    public static void CheckLocal(ParseResult parse, IReadOnlyList<CertsNode> nodes)
+    {
+        if (parse.GetValue(ExecutorFlags.Executor) == "local" && nodes.Count != 1)
+        {
+            throw new PitcrewException($"--executor local runs on this machine: name the one node it is (selected: {nodes.Count} nodes)", ExitCodes.Usage);
+        }
+    }
+
     /// <summary>The nodes named or selected (every node when neither is given), control planes first as the cluster lists them; an unknown name fails before any node is touched.</summary>
     public static async Task<IReadOnlyList<CertsNode>> ResolveAsync(IReadOnlyList<string> names, string? selector, INodeApi api, CancellationToken cancellationToken)
     {

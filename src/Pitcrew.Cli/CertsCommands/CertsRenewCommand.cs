@@ -56,6 +56,7 @@ internal static class CertsRenewCommand
         using var client = KubeAccess.Connect(kube);
         var nodes = await CertsFlags.ResolveAsync(parse.GetValue(Node) ?? [], parse.GetValue(NodeFlags.Selector), new Nodes.KubeNodeApi(client), cancellationToken)
             .ConfigureAwait(false);
+        CertsFlags.CheckLocal(parse, [.. nodes.Where(n => n.ControlPlane)]);
         var server = new Uri(kube.Host);
         await using var executor = ExecutorFlags.Create(context, parse, kube);
         var request = new CertsRenewRequest(names, nodes, parse.GetValue(CertsFlags.PkiDir)!, parse.GetValue(ManifestDir)!,

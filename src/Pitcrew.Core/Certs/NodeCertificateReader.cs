@@ -12,6 +12,18 @@ internal sealed class NodeCertificateReader(INodeExecutor executor, TimeProvider
 {
     private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>How many nodes are read at once.</summary>
+    public const int Concurrency = 8;
+
+    /// <summary>Every node's certificates, read a few nodes at a time, in the order given.</summary>
+    public async Task<IReadOnlyList<NodeCertificates>> ReadAllAsync(IReadOnlyList<CertsNode> nodes, string pkiDirectory, CancellationToken cancellationToken)
+    {
+        var read = new NodeCertificates[nodes.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, nodes.Count), new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = cancellationToken },
+            async (i, ct) => read[i] = await ReadAsync(nodes[i], pkiDirectory, ct).ConfigureAwait(false)).ConfigureAwait(false);
+        return read;
+    }
+
     public async Task<NodeCertificates> ReadAsync(CertsNode node, string pkiDirectory, CancellationToken cancellationToken)
     {
         var texts = new Dictionary<string, string?>(StringComparer.Ordinal);

@@ -136,6 +136,10 @@ public sealed class CertsSimTests : IAsyncLifetime
         Assert.Equal(ExitCodes.Failed, check.ExitCode);
         Assert.Contains("nodes \"cp-9\" not found", check.Stderr, StringComparison.Ordinal);
 
+        var local = await CliRun.InvokeAsync("certs", "check", "--executor", "local", "--kubeconfig", Kubeconfig);
+        Assert.Equal(ExitCodes.Usage, local.ExitCode);
+        Assert.Contains("--executor local runs on this machine: name the one node it is (selected: 3 nodes)", local.Stderr, StringComparison.Ordinal);
+
         var dry = await CliRun.InvokeAsync("certs", "renew", "all", "--executor", "sim", "--dry-run", "--kubeconfig", Kubeconfig, "--state-dir", StateDir);
         Assert.True(dry.ExitCode == 0, dry.Stderr);
         Assert.Contains("cp-1/restart/kube-apiserver/out", dry.Stderr, StringComparison.Ordinal);
