@@ -67,6 +67,11 @@ internal static class CertsRenew
         var inputs = new RenewInputs(names, request.PkiDirectory, request.ManifestDirectory, stamp, request.UpdateAdminConf);
         var plan = CertsRenewPlanner.Plan(inputs, read);
         services.ShowPlan(plan);
+        if (plan.Nodes.Count == 0)
+        {
+            throw new PitcrewException($"no kubeadm certificates under {request.PkiDirectory} on {string.Join(", ", controlPlanes)}; nothing to renew (another --pki-dir?)", ExitCodes.Failed);
+        }
+
         if (request.DryRun)
         {
             return new(plan, null, ExitCodes.Ok, "dry run: nothing was touched");
