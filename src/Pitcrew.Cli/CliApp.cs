@@ -26,6 +26,7 @@ internal static class CliApp
             DemoCommand.Create(context),
             DoctorCommands.DoctorCommand.Create(context),
             ClusterCommands.ClusterCommand.Create(context),
+            CertsCommands.CertsCommand.Create(context),
             VersionCommand.Create(context),
         };
         root.Add(GlobalOptions.Verbose);

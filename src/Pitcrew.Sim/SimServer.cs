@@ -79,22 +79,40 @@ public sealed class SimServer : IAsyncDisposable
             {
                 Members = etcd.PodUrls(),
             };
-            await ClusterBootstrap.SeedAsync(store, options, Kubelets.AddressBlock.Choose(), time, cancellationToken).ConfigureAwait(false);
+            var block = Kubelets.AddressBlock.Choose();
+            await ClusterBootstrap.SeedAsync(store, options, block, time, cancellationToken).ConfigureAwait(false);
 
             var pki = SimPki.LoadOrCreate(Path.Combine(dir, "pki"));
+            var kubeadm = new KubeadmPki(dir, pki);
+            var now = time.GetUtcNow();
+            var controlPlanes = ControlPlanes(options.EffectiveScenario, block, now);
+            foreach (var (name, address, notAfter) in controlPlanes)
+            {
+                kubeadm.EnsureControlPlane(name, address, notAfter, now);
+            }
+
+            var serving = controlPlanes.Count > 0
+                ? new ServingCertificate(controlPlanes[0].Name, kubeadm.Map(controlPlanes[0].Name, KubeadmPki.PkiDirectory + "/apiserver.crt"),
+                    kubeadm.Map(controlPlanes[0].Name, KubeadmPki.PkiDirectory + "/apiserver.key"))
+                : new ServingCertificate(string.Empty, pki.ServerCertPath, pki.ServerKeyPath);
+            var listeners = new Kubelets.KubeletListeners(new Kubelets.KubeletCertificates(pki.LoadCaWithKey()));
             var served = await ServedVersionSource.LoadAsync(store, version, cancellationToken).ConfigureAwait(false);
             stop = new CancellationTokenSource();
             var lists = new ListCache(store);
             var listing = Task.Run(() => lists.RunAsync(stop.Token), stop.Token);
             var budgets = new BudgetMetrics();
-            var app = Build(pki, new ApiHandler(store, served, time, options.EffectiveTimings, etcd, dir, lists, budgets));
+            var app = Build(pki, serving, new ApiHandler(store, served, time, options.EffectiveTimings, etcd, dir, lists, budgets, new NodePki(kubeadm, serving, listeners.CertificateOf)));
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             var url = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
                 .Features.Get<IServerAddressesFeature>()!.Addresses.First();
             var kubeconfig = Path.Combine(dir, "kubeconfig");
             Kubeconfig.Write(kubeconfig, url, pki);
+            foreach (var (name, address, notAfter) in controlPlanes)
+            {
+                kubeadm.EnsureKubeconfigs(name, address, url, notAfter, now);
+            }
+
             new SimState(url, etcdEndpoint, Environment.ProcessId, etcd.ClientUrls).Write(dir);
-            var listeners = new Kubelets.KubeletListeners(new Kubelets.KubeletCertificates(pki.LoadCaWithKey()));
             foreach (var fault in options.EffectiveScenario.Faults.Where(f => f.Fault is NodeFaults.EtcdStop or NodeFaults.EtcdCorrupt && etcd.On(f.Node) is not null))
             {
                 await (fault.Fault == NodeFaults.EtcdCorrupt ? etcd.CorruptAsync(fault.Node) : etcd.StopAsync(fault.Node)).ConfigureAwait(false);
@@ -175,15 +193,23 @@ public sealed class SimServer : IAsyncDisposable
         return nodes.Count > 0 ? nodes : ["sim-etcd"];
     }
 
-    private static WebApplication Build(SimPki pki, ApiHandler handler)
+    /// <summary>
+    /// The control planes with their addresses (as <see cref="ClusterBootstrap"/> numbers the nodes) and when their
+    /// kubeadm leaves expire (the group's certificatesExpireIn, else kubeadm's year).
+    /// </summary>
+    private static List<(string Name, string Address, DateTimeOffset NotAfter)> ControlPlanes(Scenarios.Scenario scenario, int block, DateTimeOffset now) =>
+        [.. scenario.NodeNames().Select((n, i) => (n.Name, n.Group, Index: i + 1)).Where(n => n.Group.ControlPlane)
+            .Select(n => (n.Name, Kubelets.AddressBlock.Address(block, n.Index), now + (n.Group.CertificatesExpireIn ?? KubeadmPki.LeafLifetime)))];
+
+    private static WebApplication Build(SimPki pki, ServingCertificate serving, ApiHandler handler)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        var serverCertificate = pki.LoadServerCertificate();
         var ca = pki.LoadCa();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(https =>
         {
-            https.ServerCertificate = serverCertificate;
+            // Read at every handshake, so a restarted kube-apiserver serves the certificate it was restarted with.
+            https.ServerCertificateSelector = (_, _) => serving.Current;
             // Anonymous clients get through the handshake and then a 401 Status, as from kube-apiserver.
             https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
             https.ClientCertificateValidation = (certificate, _, _) => TlsMaterial.IssuedBy(certificate, [ca]);

@@ -22,6 +22,8 @@ public sealed class ScenarioTests
     [InlineData("nodes:\n  - name: cp\n    role: control-plane\n    count: -1\n", ":4: count: \"-1\": want a whole number")]
     [InlineData("nodes:\n  - name: cp\n    role: control-plane\nworkloads:\n  - kind: CronJob\n    name: x\n", ":5: kind: \"CronJob\": want one of Deployment, StatefulSet, DaemonSet, Job, Pod")]
     [InlineData("nodes:\n  - name: cp\n    role: control-plane\nfaults:\n  - node: cp-9\n    fault: kubelet-stop\n", ":5: node: \"cp-9\" is not a node of this scenario")]
+    [InlineData("nodes:\n  - name: cp\n    role: control-plane\n  - name: w\n    certificatesExpireIn: 20d\n", ":4: certificatesExpireIn: only a control-plane group has kubeadm certificates")]
+    [InlineData("nodes:\n  - name: cp\n    role: control-plane\n    certificatesExpireIn: soon\n", "certificatesExpireIn: \"soon\": want a duration such as 5d")]
     [InlineData("nodes: [unclosed", ":2: While parsing a flow sequence")]
     public void Malformed_NamesTheLineAndField(string yaml, string expected)
     {
@@ -30,6 +32,10 @@ public sealed class ScenarioTests
         Assert.StartsWith("test.yaml", error.Message, StringComparison.Ordinal);
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void CertificatesExpireIn_OnAControlPlaneGroup_IsKept() =>
+        Assert.Equal(TimeSpan.FromDays(20), ScenarioReader.Parse("nodes:\n  - name: cp\n    role: control-plane\n    certificatesExpireIn: 20d\n", "t.yaml").Nodes[0].CertificatesExpireIn);
 
     [Fact]
     public void Load_OfAMissingFile_SaysSo()

@@ -38,4 +38,5 @@ namespace Pitcrew.Cli.Output;
 [JsonSerializable(typeof(Pitcrew.Backups.BackupFetchResult))]
 [JsonSerializable(typeof(Pitcrew.Backups.PruneResult))]
 [JsonSerializable(typeof(BackupCommands.BackupListing))]
+[JsonSerializable(typeof(List<Pitcrew.Certs.CertificateItem>))]
 internal sealed partial class OutputJsonContext : JsonSerializerContext;

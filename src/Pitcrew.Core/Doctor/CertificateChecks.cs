@@ -35,14 +35,25 @@ internal static class CertificateChecks
         }
     }
 
-    /// <summary>The check id for a certificate's source, and how to renew it.</summary>
+    /// <summary>
+    /// The check id for a certificate's source, and how to renew it: the Pitcrew command (every control plane, one at a
+    /// time, copies kept, the static pods restarted, the served certificate checked), then the kubeadm way by hand.
+    /// </summary>
     public static (string Id, string Remedy) Renewal(SeenCertificate cert) => cert.Source switch
     {
         CertificateSource.ApiServer => (CheckIds.CertApiServer,
-            "on each control-plane node: kubeadm certs renew apiserver, then restart kube-apiserver (move its manifest out of /etc/kubernetes/manifests and back)"),
+            $"{Pitcrew("apiserver")}; or on each control-plane node: kubeadm certs renew apiserver, then restart kube-apiserver " +
+            "(move its manifest out of /etc/kubernetes/manifests and back)"),
         CertificateSource.Kubelet => (CheckIds.CertKubelet,
-            $"the kubelet's serving certificate (/var/lib/kubelet/pki/kubelet.crt) is not renewed by default: on {cert.Object.Name} remove kubelet.crt and kubelet.key and systemctl restart kubelet, or enable serverTLSBootstrap and approve its CSR"),
-        CertificateSource.Etcd => (CheckIds.CertEtcd, "kubeadm certs renew etcd-server (and etcd-peer) on the member's node, then restart etcd"),
-        _ => (CheckIds.CertKubeadm, $"kubeadm certs renew {cert.Object.Name} on this control-plane node, then restart the components that use it"),
+            $"the kubelet's serving certificate (/var/lib/kubelet/pki/kubelet.crt) is not renewed by default: on {cert.Object.Name} remove kubelet.crt and kubelet.key and systemctl restart kubelet, " +
+            $"or enable serverTLSBootstrap and approve its CSR; pitcrew certs check {cert.Object.Name} --executor ssh shows the files"),
+        CertificateSource.Etcd => (CheckIds.CertEtcd,
+            $"{Pitcrew("etcd-server etcd-peer")} (restarts etcd on each member's node); or kubeadm certs renew etcd-server (and etcd-peer) on the member's node, then restart etcd"),
+        _ => (CheckIds.CertKubeadm,
+            $"{Pitcrew(cert.Object.Name)}; or kubeadm certs renew {cert.Object.Name} on this control-plane node, then restart the components that use it"),
     };
+
+    /// <summary>The Pitcrew command that renews these certificates (ssh as the usual executor; local on the node itself, sim on a Pitcrew sim).</summary>
+    private static string Pitcrew(string names) =>
+        $"pitcrew certs renew {names} --executor ssh --inventory nodes.yaml (--executor local --node NODE on the node itself, --executor sim on a Pitcrew sim; --dry-run shows the plan)";
 }

@@ -19,14 +19,14 @@ internal sealed class ApiHandler
 
     public ApiHandler(
         RegistryStore store, Cluster.ServedVersion version, TimeProvider time, SimTimings timings, SimEtcd? etcd = null, string? directory = null,
-        ListCache? lists = null, Controllers.BudgetMetrics? budgets = null)
+        ListCache? lists = null, Controllers.BudgetMetrics? budgets = null, Pki.NodePki? pki = null)
     {
         _budgets = budgets;
         _etcd = etcd;
         _store = store;
         _version = version;
         _verbs = new ResourceVerbs(store, time, timings.EffectiveBookmarkInterval, lists);
-        var agent = new NodeAgent.NodeAgent(store, version, timings, time, etcd, directory);
+        var agent = new NodeAgent.NodeAgent(store, version, timings, time, etcd, directory, pki);
         _exec = new NodeAgent.ExecEndpoint(agent);
         _files = new NodeAgent.FilesEndpoint(agent);
     }

@@ -77,6 +77,10 @@ internal sealed class KubeletListeners(KubeletCertificates certificates) : ICont
         }).ConfigureAwait(false);
     }
 
+    /// <summary>The serving certificate the node's kubelet port presents (made on first use), or null for a node without a loopback address.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? CertificateOf(JsonObject node) =>
+        Address(node) is { } address && address.StartsWith("127.", StringComparison.Ordinal) ? certificates.For(Resources.Name(node), address, NotAfter(node)) : null;
+
     private DateTimeOffset NotAfter(JsonObject node) =>
         Resources.Time(ObjectMeta.Metadata(node)["annotations"]?[CertNotAfterAnnotation]) ?? _started + KubeletCertificates.DefaultLifetime;
 

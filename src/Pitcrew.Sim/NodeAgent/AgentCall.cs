@@ -50,6 +50,12 @@ internal sealed class AgentCall(string node, IReadOnlyList<string> words, IReadO
 /// <summary>What every command may use: the store, the version /version serves, the sim's timings, the stacked etcd members.</summary>
 internal sealed record AgentServices(AgentStore Store, ServedVersion Served, SimTimings Timings, TimeProvider Time, Storage.SimEtcd? Etcd = null)
 {
+    /// <summary>The nodes' kubeadm PKI and served certificates, when the sim has them.</summary>
+    public Pki.NodePki? Pki { get; init; }
+
+    /// <summary>The nodes' files, when the sim has a directory.</summary>
+    public NodeDisk? Disk { get; init; }
+
     /// <summary>Whether a node is a control plane (kubeadm's label).</summary>
     public static bool IsControlPlane(JsonObject node) => ObjectMeta.Metadata(node)["labels"]?.AsObject().ContainsKey("node-role.kubernetes.io/control-plane") == true;
 }

@@ -5,7 +5,7 @@ namespace Pitcrew.Sim.NodeAgent;
 /// <summary>
 /// kubeadm on a simulated node, with the installed kubeadm package's version: version, upgrade plan, upgrade apply (the
 /// first control plane: version policy, static pods, kubeadm-config, /version, addons when it is the last) and
-/// upgrade node (other control planes and workers).
+/// upgrade node (other control planes and workers); certs check-expiration and renew (<see cref="CertsCommands"/>).
 /// </summary>
 internal static class KubeadmCommands
 {
@@ -25,6 +25,10 @@ internal static class KubeadmCommands
                 return await ApplyAsync(call, node, kubeadm, target, cancellationToken).ConfigureAwait(false);
             case ["upgrade", "apply"]:
                 return call.Fail(1, "error: missing one or more required arguments. Required arguments: [version]");
+            case ["certs", "check-expiration", ..]:
+                return CertsCommands.CheckExpiration(call);
+            case ["certs", "renew", ..]:
+                return CertsCommands.Renew(call, [.. operands.Skip(2)]);
             case ["upgrade", "node", ..]:
                 return await NodeAsync(call, node, kubeadm, cancellationToken).ConfigureAwait(false);
             default:

@@ -11,13 +11,13 @@ namespace Pitcrew.Sim.NodeAgent;
 /// simulated node through <see cref="ControlPlaneLayout"/>. Unknown commands exit 127 as a shell says; the node's
 /// exec-fail faults fail chosen commands.
 /// </summary>
-internal sealed class NodeAgent(RegistryStore store, ServedVersion served, SimTimings timings, TimeProvider time, SimEtcd? etcd = null, string? directory = null)
+internal sealed class NodeAgent(RegistryStore store, ServedVersion served, SimTimings timings, TimeProvider time, SimEtcd? etcd = null, string? directory = null, Pki.NodePki? pki = null)
 {
-    private readonly AgentServices _services = new(new AgentStore(store), served, timings, time, etcd);
+    private readonly AgentServices _services = new(new AgentStore(store), served, timings, time, etcd) { Pki = pki, Disk = directory is null ? null : new NodeDisk(directory) };
     private readonly SimEtcdHost? _etcdHost = etcd is not { Members.Count: > 0 } || directory is null ? null : new SimEtcdHost(etcd, directory);
 
     /// <summary>The nodes' files on the sim's disk, or null when the sim has no directory.</summary>
-    public NodeDisk? Disk { get; } = directory is null ? null : new NodeDisk(directory);
+    public NodeDisk? Disk => _services.Disk;
 
     /// <summary>Whether the node exists (a node with an etcd member stays known while a quorum is down).</summary>
     public async Task<bool> HasNodeAsync(string node, CancellationToken cancellationToken) =>
@@ -113,6 +113,11 @@ internal sealed class NodeAgent(RegistryStore store, ServedVersion served, SimTi
             return call.Fail(1, $"{call.Words[0]}: simulated failure on node/{call.Node} ({NodeFaults.ExecFailPrefix}{failing})");
         }
 
+        if (Disk is not null && await FilesAsync(call, Disk, cancellationToken).ConfigureAwait(false) is { } files)
+        {
+            return files;
+        }
+
         return call.Words[0] switch
         {
             "true" or ":" or "mkdir" or "rm" or "chmod" or "gpg" or "install" => 0,
@@ -134,6 +139,16 @@ internal sealed class NodeAgent(RegistryStore store, ServedVersion served, SimTi
             var other => call.Fail(CommandResult.NotFoundExitCode, $"sh: 1: {other}: not found"),
         };
     }
+
+    /// <summary>cat FILE, ls, cp and test on the node's disk; null for any other command (cat with no file reads its input).</summary>
+    private static async Task<int?> FilesAsync(AgentCall call, NodeDisk disk, CancellationToken cancellationToken) => call.Words switch
+    {
+        ["cat", _, ..] => await FileCommands.CatAsync(call, disk, cancellationToken).ConfigureAwait(false),
+        ["ls", ..] => await FileCommands.LsAsync(call, disk, cancellationToken).ConfigureAwait(false),
+        ["cp", ..] => await FileCommands.CpAsync(call, disk, cancellationToken).ConfigureAwait(false),
+        ["test", ..] => await FileCommands.TestAsync(call, disk, cancellationToken).ConfigureAwait(false),
+        _ => null,
+    };
 
     /// <summary>sudo [-n] [-E] [-u root] [--] COMMAND: the agent runs everything as root.</summary>
     private static IReadOnlyList<string> WithoutSudo(IReadOnlyList<string> words)

@@ -3,10 +3,11 @@ using Pitcrew.Sim.Controllers;
 
 namespace Pitcrew.Sim.NodeAgent;
 
-/// <summary>systemctl for the kubelet (and an external etcd), and moving the etcd static-pod manifest out of and back into the manifests directory.</summary>
+/// <summary>systemctl for the kubelet (and an external etcd), and moving the static-pod manifests out of and back into the manifests directory.</summary>
 internal static class ServiceCommands
 {
-    public const string EtcdManifest = "/etc/kubernetes/manifests/etcd.yaml";
+    public const string ManifestDirectory = "/etc/kubernetes/manifests";
+    public const string EtcdManifest = ManifestDirectory + "/etcd.yaml";
     private const string EtcdStoppedAnnotation = "sim.pitcrew.dev/etcd-service-stopped";
 
     public static async Task<int> SystemctlAsync(AgentCall call, CancellationToken cancellationToken)
@@ -87,8 +88,54 @@ internal static class ServiceCommands
             return 0;
         }
 
-        return call.Fail(1, $"mv: cannot stat '{source}': No such file or directory");
+        return await MoveManifestAsync(call, node, source, target, cancellationToken).ConfigureAwait(false)
+            ?? call.Fail(1, $"mv: cannot stat '{source}': No such file or directory");
     }
+
+    /// <summary>
+    /// mv of kube-apiserver's, kube-controller-manager's or kube-scheduler's manifest: out of the manifests dir the kubelet
+    /// stops the static pod (its mirror pod goes), back in it starts it again (a new mirror pod, Pending until it runs);
+    /// a kube-apiserver started again reads its serving certificate again. Null when the move is not one of these.
+    /// </summary>
+    private static async Task<int?> MoveManifestAsync(AgentCall call, System.Text.Json.Nodes.JsonObject node, string source, string target, CancellationToken cancellationToken)
+    {
+        var store = call.Services.Store;
+        if (Component(source) is { } leaving && AgentServices.IsControlPlane(node) && Annotation(node, MovedAnnotation(leaving)) is null)
+        {
+            await call.MutateNodeAsync(n => Annotate(n, MovedAnnotation(leaving), target), cancellationToken).ConfigureAwait(false);
+            await store.DeleteNowAsync(AgentStore.Pods, "kube-system", $"{leaving}-{call.Node}", cancellationToken).ConfigureAwait(false);
+            return 0;
+        }
+
+        if (Component(target) is not { } returning || Annotation(node, MovedAnnotation(returning)) != source)
+        {
+            return null;
+        }
+
+        var restored = (await call.MutateNodeAsync(n => Annotate(n, MovedAnnotation(returning), null), cancellationToken).ConfigureAwait(false))!;
+        var version = await StaticPods.VersionAsync(call, cancellationToken).ConfigureAwait(false);
+        foreach (var pod in ControlPlaneLayout.StaticPods(restored, version, [returning], store.EtcdUrlsOf(call.Node)))
+        {
+            await store.CreateAsync(AgentStore.Pods, pod, "kube-system", call.Now, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (returning == "kube-apiserver" && call.Services.Pki is { } pki && pki.Serving.Node == call.Node)
+        {
+            pki.Serving.Reload();
+        }
+
+        return 0;
+    }
+
+    /// <summary>The component whose manifest (other than etcd's) the path is, or null.</summary>
+    public static string? Component(string path) =>
+        Path.GetDirectoryName(path) == ManifestDirectory && Path.GetFileNameWithoutExtension(path) is var name
+            && name is "kube-apiserver" or "kube-controller-manager" or "kube-scheduler" && path.EndsWith(".yaml", StringComparison.Ordinal) ? name : null;
+
+    /// <summary>Where a component's manifest was moved to, kept on the node while it is out.</summary>
+    private static string MovedAnnotation(string component) => $"sim.pitcrew.dev/{component}-manifest-moved-to";
+
+    private static string? Annotation(System.Text.Json.Nodes.JsonObject node, string key) => (string?)Api.ObjectMeta.Metadata(node)["annotations"]?[key];
 
     private static void SetFaults(System.Text.Json.Nodes.JsonObject node, string faults) =>
         Annotate(node, NodeFaults.Annotation, faults.Length == 0 ? null : faults);

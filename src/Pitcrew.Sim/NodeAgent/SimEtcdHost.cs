@@ -104,6 +104,11 @@ internal sealed class SimEtcdHost(SimEtcd etcd, string directory)
             return await UnparkAsync(call, source, cancellationToken).ConfigureAwait(false);
         }
 
+        if (ServiceCommands.Component(source) is not null || ServiceCommands.Component(target) is not null)
+        {
+            return await ServiceCommands.MoveAsync(call, cancellationToken).ConfigureAwait(false);
+        }
+
         return MoveFiles(call, source, target);
     }
 

@@ -33,7 +33,8 @@ public sealed record NodeGroup(
     IReadOnlyList<NodeTaint> Taints,
     IReadOnlyDictionary<string, string> Capacity,
     string? KubeletVersion,
-    TimeSpan? KubeletCertExpiresIn = null);
+    TimeSpan? KubeletCertExpiresIn = null,
+    TimeSpan? CertificatesExpireIn = null);
 
 /// <summary>A taint a node group carries.</summary>
 public sealed record NodeTaint(string Key, string? Value, string Effect);

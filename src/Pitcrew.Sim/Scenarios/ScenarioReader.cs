@@ -69,7 +69,7 @@ public static class ScenarioReader
 
     private static NodeGroup Node(Where at, YamlMappingNode node)
     {
-        at.Only(node, "name", "count", "role", "labels", "taints", "capacity", "kubeletVersion", "kubeletCertExpiresIn");
+        at.Only(node, "name", "count", "role", "labels", "taints", "capacity", "kubeletVersion", "kubeletCertExpiresIn", "certificatesExpireIn");
         var role = at.Text(node, "role") ?? "worker";
         if (role is not ("worker" or "control-plane"))
         {
@@ -83,8 +83,14 @@ public static class ScenarioReader
             return Effects.Contains(effect) ? new NodeTaint(at.Required(t, "key"), at.Text(t, "value"), effect)
                 : throw at.Error(t, "effect", $"\"{effect}\": want {string.Join(", ", Effects)}");
         }).ToList();
+        var certificates = Lifetime(at, node, "certificatesExpireIn");
+        if (certificates is not null && role != "control-plane")
+        {
+            throw at.Error(node, "certificatesExpireIn", "only a control-plane group has kubeadm certificates (use kubeletCertExpiresIn for a worker's kubelet)");
+        }
+
         return new NodeGroup(at.Required(node, "name"), at.Number(node, "count", 1, 0, 10_000), role == "control-plane",
-            at.Map(node, "labels"), taints, at.Map(node, "capacity"), at.Text(node, "kubeletVersion"), Lifetime(at, node, "kubeletCertExpiresIn"));
+            at.Map(node, "labels"), taints, at.Map(node, "capacity"), at.Text(node, "kubeletVersion"), Lifetime(at, node, "kubeletCertExpiresIn"), certificates);
     }
 
     /// <summary>A duration such as 5d, 12h, 30m or -1d (already expired).</summary>

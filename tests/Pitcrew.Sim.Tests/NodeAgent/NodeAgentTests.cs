@@ -147,6 +147,24 @@ public sealed class NodeAgentTests(UpgradeSimulatorFixture sim) : IClassFixture<
         Assert.Contains("node/no-such-node: not found", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task FileCommands_SeeTheNodesKubeadmFiles_AsCoreutilsWould()
+    {
+        await using var executor = Executor();
+        Assert.Contains("-----BEGIN CERTIFICATE-----", (await RunOkAsync(executor, "cp-2", "cat /etc/kubernetes/pki/etcd/ca.crt")).Output[0].Text, StringComparison.Ordinal);
+        var listed = (await RunOkAsync(executor, "cp-2", "ls /etc/kubernetes")).Output.Select(l => l.Text).ToList();
+        Assert.Equal(["admin.conf", "controller-manager.conf", "pki", "scheduler.conf", "super-admin.conf"], listed.Where(n => !n.Contains(".pitcrew-", StringComparison.Ordinal)));
+        Assert.Equal(["kubelet-client-current.pem", "kubelet.crt", "kubelet.key"], (await RunOkAsync(executor, "worker-1", "ls /var/lib/kubelet/pki")).Output.Select(l => l.Text));
+
+        await RunOkAsync(executor, "cp-2", "cp -a /etc/kubernetes/pki /etc/kubernetes/pki.copy-test && test -f /etc/kubernetes/pki.copy-test/etcd/server.key && test -d /etc/kubernetes/pki.copy-test");
+        var missing = await executor.RunAsync("cp-2", NodeCommand.Shell("cat /etc/kubernetes/nope.conf"), null, Token).WaitAsync(Bound, Token);
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Equal("cat: /etc/kubernetes/nope.conf: No such file or directory", missing.Tail(1));
+        Assert.Equal(1, (await executor.RunAsync("worker-1", NodeCommand.Shell("test -f /etc/kubernetes/pki/ca.crt"), null, Token).WaitAsync(Bound, Token)).ExitCode);
+        var directory = await executor.RunAsync("cp-2", NodeCommand.Shell("cp /etc/kubernetes/pki /tmp/x"), null, Token).WaitAsync(Bound, Token);
+        Assert.Equal("cp: -r not specified; omitting directory '/etc/kubernetes/pki'", directory.Tail(1));
+    }
+
     private SimNodeExecutor Executor() =>
         SimNodeExecutor.Create(KubeAccess.Configuration(new KubeAccessOptions(sim.Sim.KubeconfigPath, null), _ => null), TimeProvider.System);
 

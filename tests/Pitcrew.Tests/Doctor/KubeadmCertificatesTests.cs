@@ -51,6 +51,16 @@ public sealed class KubeadmCertificatesTests : IDisposable
         Assert.Equal(new Dictionary<string, Severity> { ["admin.conf"] = Severity.Critical, ["apiserver"] = Severity.Warning }, findings);
     }
 
+    [Fact]
+    public void Renewal_NamesThePitcrewCommand_AndKeepsKubeadmsWay()
+    {
+        var (_, seen) = KubeadmCertificates.Read(Pki, DateTimeOffset.UtcNow);
+        var (id, remedy) = CertificateChecks.Renewal(seen.Single(s => s.Object.Name == "apiserver"));
+        Assert.Equal(CheckIds.CertKubeadm, id);
+        Assert.StartsWith("pitcrew certs renew apiserver --executor ssh", remedy, StringComparison.Ordinal);
+        Assert.Contains("or kubeadm certs renew apiserver on this control-plane node", remedy, StringComparison.Ordinal);
+    }
+
     private X509Certificate2 Authority(string file, bool withKey, TimeSpan lifetime)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
