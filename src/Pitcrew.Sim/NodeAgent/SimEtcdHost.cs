@@ -53,7 +53,8 @@ internal sealed class SimEtcdHost(SimEtcd etcd, string directory)
                 return await EtcdctlRestore.RunAsync(call, this, cancellationToken).ConfigureAwait(false);
             case ["mv", ..]:
                 return await MoveAsync(call, cancellationToken).ConfigureAwait(false);
-            case ["cat", var file] when Knows(call.Node):
+            case ["cat", var file] when Knows(call.Node) && (file == ServiceCommands.EtcdManifest || (_parked.TryGetValue(call.Node, out var parked) && parked == file)):
+                // The etcd manifest, parked or not; any other file is the node disk's (the kubelet's certificates are written on first read).
                 return await CatAsync(call, file, cancellationToken).ConfigureAwait(false);
             default:
                 return null;

@@ -74,7 +74,8 @@ internal static class PemFiles
     public static void Write(string path, string pem)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temp = path + ".tmp";
+        // A name of its own: two writers of one file (two agent calls at once) must not move each other's temp file.
+        var temp = $"{path}.{Guid.NewGuid():N}.tmp";
         File.WriteAllText(temp, pem.EndsWith('\n') ? pem : pem + "\n");
         if (!OperatingSystem.IsWindows())
         {

@@ -71,6 +71,17 @@ internal sealed partial class KubeadmPki(string directory, SimPki cluster)
     /// <summary>Writes the kubelet's client certificate (cert and key in one PEM) and serving certificate on a node unless it has them.</summary>
     public void EnsureKubelet(string node, Func<X509Certificate2?> serving, DateTimeOffset now)
     {
+        // Agent calls run at once (certs check reads every node in parallel): one writer at a time, each file once.
+        lock (_kubeletGate)
+        {
+            EnsureKubeletLocked(node, serving, now);
+        }
+    }
+
+    private readonly Lock _kubeletGate = new();
+
+    private void EnsureKubeletLocked(string node, Func<X509Certificate2?> serving, DateTimeOffset now)
+    {
         if (!File.Exists(Map(node, KubeletClientFile)))
         {
             using var ca = Issuer("ca", now);
