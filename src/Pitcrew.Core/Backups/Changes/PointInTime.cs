@@ -160,16 +160,25 @@ internal static class PointInTime
         var staging = $"{full}.{Environment.ProcessId}.pit";
         try
         {
-            var fetched = await BackupReader.FetchForRebuildAsync(store, range.Base.Name, key, basePath, cancellationToken).ConfigureAwait(false);
-            if (fetched.Snapshot.Revision != range.Base.Snapshot.Revision)
+            // The base and the changes come in at once (decompressing one, decoding the other: a core each).
+            var fetching = BackupReader.FetchForRebuildAsync(store, range.Base.Name, key, basePath, cancellationToken);
+            var spooling = SpoolChangesAsync(store, range, revision, key, changesPath, cancellationToken);
+            await Task.WhenAll(fetching, spooling).ConfigureAwait(false);
+            if ((await fetching.ConfigureAwait(false)).Snapshot.Revision != range.Base.Snapshot.Revision)
             {
                 throw new PitcrewException($"{store.Location}/{range.Base.Name} changed while it was read (a prune or fold running?)", ExitCodes.Failed);
             }
 
-            var (replayed, segments) = await SpoolChangesAsync(store, range, revision, key, changesPath, cancellationToken).ConfigureAwait(false);
+            var (replayed, segments) = await spooling.ConfigureAwait(false);
             Write(basePath, changesPath, range.Base.Snapshot.Revision, staging);
-            // The trailer was just computed from the file written; the walk checks the structure and the revision.
-            var status = await SnapshotReader.VerifyAsync(staging, skipHashCheck: true, cancellationToken).ConfigureAwait(false);
+
+            // The structure walk and etcd's SHA-256 of the new file at once; the trailer goes on once both are done.
+            var hashing = Task.Run(() => Digest(staging), cancellationToken);
+            var walking = SnapshotReader.VerifyAsync(staging, skipHashCheck: true, cancellationToken);
+            await Task.WhenAll(hashing, walking).ConfigureAwait(false);
+            var digest = await hashing.ConfigureAwait(false);
+            AppendTrailer(staging, digest);
+            var status = (await walking.ConfigureAwait(false)) with { Trailer = new TrailerCheck(true, true, true, Convert.ToHexStringLower(digest)) };
             if (status.Revision != revision)
             {
                 throw new PitcrewException(string.Create(CultureInfo.InvariantCulture,
@@ -239,10 +248,17 @@ internal static class PointInTime
             new BoltWalker(file).Walk(copier);
             copier.Complete();
         }
+    }
 
-        using var output = new FileStream(staging, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
-        var digest = SHA256.HashData(output);
-        output.Seek(0, SeekOrigin.End);
+    private static byte[] Digest(string path)
+    {
+        using var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
+        return SHA256.HashData(input);
+    }
+
+    private static void AppendTrailer(string path, byte[] digest)
+    {
+        using var output = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.None);
         output.Write(digest);
         output.Flush(flushToDisk: true);
     }
