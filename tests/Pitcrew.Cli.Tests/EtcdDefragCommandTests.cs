@@ -14,17 +14,7 @@ public sealed class EtcdDefragCommandTests
     public async Task DefragCluster_GoesFollowersFirstLeaderLast_AndShrinksEveryMember_DryRunTouchesNothing()
     {
         await using var etcd = await EtcdFixture.StartAsync(new EtcdFixtureOptions(Members: 3), Token);
-        await etcd.PutManyAsync(Enumerable.Range(0, 120).Select(i => ($"/filler/{i:D3}", new byte[64 * 1024])), cancellationToken: Token);
-        await etcd.DeleteAsync("/filler/", prefix: true);
-        await etcd.CompactAsync(await etcd.RevisionAsync());
-        for (var i = 0; i < 3; i++)
-        {
-            // etcd counts the pages compaction freed in dbSizeInUse once later writes have committed.
-            await etcd.PutAsync($"/after-compaction/{i}", "x");
-            await Task.Delay(TimeSpan.FromMilliseconds(300), Token);
-        }
-
-        await Task.Delay(TimeSpan.FromSeconds(1), Token);
+        await FragmentAsync(etcd, blobs: 120);
         var before = await SizesAsync(etcd);
         var leader = (await EtcdEndpoints.StatusAsync(etcd.Connection(), wholeCluster: false, Token)).Single(s => s.IsLeader).Endpoint;
 
@@ -57,8 +47,24 @@ public sealed class EtcdDefragCommandTests
         Assert.DoesNotContain("Finished defragmenting", run.Stdout, StringComparison.Ordinal);
     }
 
+    /// <summary>Writes and deletes large values, then compacts, so every member's file holds mostly free pages.</summary>
+    internal static async Task FragmentAsync(EtcdFixture etcd, int blobs)
+    {
+        await etcd.PutManyAsync(Enumerable.Range(0, blobs).Select(i => ($"/filler/{i:D4}", new byte[64 * 1024])), cancellationToken: Token);
+        await etcd.DeleteAsync("/filler/", prefix: true);
+        await etcd.CompactAsync(await etcd.RevisionAsync());
+        for (var i = 0; i < 3; i++)
+        {
+            // etcd counts the pages compaction freed in dbSizeInUse once later writes have committed.
+            await etcd.PutAsync($"/after-compaction/{i}", "x");
+            await Task.Delay(TimeSpan.FromMilliseconds(300), Token);
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(1), Token);
+    }
+
     /// <summary>Each member's DB file size, as the real etcdctl reports it.</summary>
-    private static async Task<Dictionary<string, long>> SizesAsync(EtcdFixture etcd)
+    internal static async Task<Dictionary<string, long>> SizesAsync(EtcdFixture etcd)
     {
         var status = await etcd.RunEtcdctlAsync(["endpoint", "status", "-w", "json"], etcd.Endpoints, Token);
         Assert.Equal(0, status.ExitCode);

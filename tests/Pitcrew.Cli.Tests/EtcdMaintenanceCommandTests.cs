@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text;
-using System.Text.Json;
 using Etcdserverpb;
 using Google.Protobuf;
 using Grpc.Core;
@@ -26,8 +25,8 @@ public sealed class EtcdMaintenanceCommandTests
     public async Task DefragWithWritersOnEveryMember_NoWriteFails_EveryFileShrinks_LeaderLast()
     {
         await using var etcd = await EtcdFixture.StartAsync(new EtcdFixtureOptions(Members: 3), Token);
-        await FragmentAsync(etcd, blobs: 300);
-        var before = await SizesAsync(etcd);
+        await EtcdDefragCommandTests.FragmentAsync(etcd, blobs: 300);
+        var before = await EtcdDefragCommandTests.SizesAsync(etcd);
         var leader = (await EtcdEndpoints.StatusAsync(etcd.Connection(), wholeCluster: false, Token)).Single(s => s.IsLeader).Endpoint;
 
         // One writer per member, each through its own member only, until the defrag is over.
@@ -50,7 +49,7 @@ public sealed class EtcdMaintenanceCommandTests
             Assert.True(writes >= 5, $"member {member}: only {writes} writes");
         }
 
-        var after = await SizesAsync(etcd);
+        var after = await EtcdDefragCommandTests.SizesAsync(etcd);
         Assert.All(before.Keys, endpoint => Assert.True(after[endpoint] < before[endpoint] / 2, $"{endpoint}: {before[endpoint]} -> {after[endpoint]}"));
 
         // Every write acknowledged is there, as the real etcdctl counts them.
@@ -62,8 +61,8 @@ public sealed class EtcdMaintenanceCommandTests
     public async Task DefragRule_FalseSkipsEveryMember_ABadRuleIsExit2AndTouchesNothing()
     {
         await using var etcd = await EtcdFixture.StartAsync(new EtcdFixtureOptions(Members: 3), Token);
-        await FragmentAsync(etcd, blobs: 60);
-        var before = await SizesAsync(etcd);
+        await EtcdDefragCommandTests.FragmentAsync(etcd, blobs: 60);
+        var before = await EtcdDefragCommandTests.SizesAsync(etcd);
 
         var skipped = await CliRun.InvokeAsync("etcd", "defrag", "--cluster", "--endpoints", etcd.Endpoint,
             "--defrag-rule", "dbQuotaUsage > 0.8", "--etcd-storage-quota-bytes", "1073741824");
@@ -76,7 +75,7 @@ public sealed class EtcdMaintenanceCommandTests
         Assert.Equal(ExitCodes.Usage, bad.ExitCode);
         Assert.Contains("defrag rule \"dbSize > > 1\"", bad.Stderr, StringComparison.Ordinal);
         Assert.Empty(bad.Stdout);
-        Assert.Equal(before, await SizesAsync(etcd));
+        Assert.Equal(before, await EtcdDefragCommandTests.SizesAsync(etcd));
     }
 
     [Fact]
@@ -124,22 +123,6 @@ public sealed class EtcdMaintenanceCommandTests
         Assert.Equal($"compacted revision {current + 1}\n", etcdctl.Stdout);
     }
 
-    /// <summary>Writes and deletes large values, then compacts, so every member's file holds mostly free pages.</summary>
-    private static async Task FragmentAsync(EtcdFixture etcd, int blobs)
-    {
-        await etcd.PutManyAsync(Enumerable.Range(0, blobs).Select(i => ($"/filler/{i:D4}", new byte[64 * 1024])), cancellationToken: Token);
-        await etcd.DeleteAsync("/filler/", prefix: true);
-        await etcd.CompactAsync(await etcd.RevisionAsync());
-        for (var i = 0; i < 3; i++)
-        {
-            // etcd counts the pages compaction freed in dbSizeInUse once later writes have committed.
-            await etcd.PutAsync($"/after-compaction/{i}", "x");
-            await Task.Delay(TimeSpan.FromMilliseconds(300), Token);
-        }
-
-        await Task.Delay(TimeSpan.FromSeconds(1), Token);
-    }
-
     /// <summary>Puts keys through one member until stopped; each write has 15 s, and any error is kept.</summary>
     private static async Task<(int Member, int Writes, List<string> Failures)> WriteUntilAsync(EtcdFixture etcd, int member, CancellationToken stop)
     {
@@ -166,14 +149,6 @@ public sealed class EtcdMaintenanceCommandTests
         }
 
         return (member, writes, failures);
-    }
-
-    private static async Task<Dictionary<string, long>> SizesAsync(EtcdFixture etcd)
-    {
-        var status = await etcd.RunEtcdctlAsync(["endpoint", "status", "-w", "json"], etcd.Endpoints, Token);
-        Assert.Equal(0, status.ExitCode);
-        using var json = JsonDocument.Parse(status.Stdout);
-        return json.RootElement.EnumerateArray().ToDictionary(e => e.GetProperty("Endpoint").GetString()!, e => e.GetProperty("Status").GetProperty("dbSize").GetInt64());
     }
 }
 

@@ -125,32 +125,13 @@ internal static class BackupFetchCommands
     private static async Task<PointInTimeResult> PointAsync(Backups.Stores.IBackupStore store, string name, long? revision, string? at, Backups.Crypto.BackupKey? key,
         string file, string? workDir, CliContext context, CancellationToken cancellationToken)
     {
-        if (revision is not null && at is not null)
-        {
-            throw new PitcrewException("--revision and --at name the point twice: give one", ExitCodes.Usage);
-        }
-
-        if (revision is <= 0)
-        {
-            throw new PitcrewException($"--revision must be positive, not {revision}", ExitCodes.Usage);
-        }
-
+        var point = Rfc3339.Point(revision, at);
         var ranges = await PointInTime.CoverageAsync(store, cancellationToken).ConfigureAwait(false);
-        CoveredRange range;
-        long target;
-        if (revision is { } n)
+        var (range, target) = point switch
         {
-            (range, target) = (PointInTime.Choose(ranges, name, n, store.Location), n);
-        }
-        else
-        {
-            if (!DateTimeOffset.TryParse(at, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var moment))
-            {
-                throw new PitcrewException($"--at \"{at}\": want an RFC 3339 time such as 2026-12-08T09:41:00Z", ExitCodes.Usage);
-            }
-
-            (range, target) = await PointInTime.ResolveTimeAsync(store, ranges, name, moment, key, cancellationToken).ConfigureAwait(false);
-        }
+            ({ } n, _) => (PointInTime.Choose(ranges, name, n, store.Location), n),
+            (_, var moment) => await PointInTime.ResolveTimeAsync(store, ranges, name, moment!.Value, key, cancellationToken).ConfigureAwait(false),
+        };
 
         return await PointInTime.BuildAsync(store, range, target, key, file, workDir ?? Path.GetTempPath(), context.Time, cancellationToken).ConfigureAwait(false);
     }

@@ -93,24 +93,7 @@ internal static class ClusterRestoreCommand
             throw new PitcrewException("--at and --revision rebuild a point from a backup: use them with --from-backup NAME", ExitCodes.Usage);
         }
 
-        if (at is not null && revision is not null)
-        {
-            throw new PitcrewException("--revision and --at name the point twice: give one", ExitCodes.Usage);
-        }
-
-        if (revision is <= 0)
-        {
-            throw new PitcrewException($"--revision must be positive, not {revision}", ExitCodes.Usage);
-        }
-
-        if (at is null)
-        {
-            return null;
-        }
-
-        return DateTimeOffset.TryParse(at, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var moment)
-            ? moment
-            : throw new PitcrewException($"--at \"{at}\": want an RFC 3339 time such as 2026-12-08T09:41:00Z", ExitCodes.Usage);
+        return BackupCommands.Rfc3339.Point(revision, at).At;
     }
 
     private static async Task<int> RunAsync(CliContext context, ParseResult parse, Option<long?> bump, CancellationToken cancellationToken)

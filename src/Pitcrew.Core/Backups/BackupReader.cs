@@ -28,7 +28,7 @@ internal static class BackupReader
         var started = time.GetTimestamp();
         var manifest = await BackupCatalog.ResolveAsync(store, name, cancellationToken).ConfigureAwait(false);
         var what = $"{store.Location}/{manifest.Stored.Key}";
-        CheckKey(manifest, key, what);
+        CheckKey(manifest.Stored, key, what);
         var stat = await store.StatAsync(manifest.Stored.Key, cancellationToken).ConfigureAwait(false)
             ?? throw new PitcrewException($"{what}: missing: the manifest of {manifest.Name} names an object the store does not have", ExitCodes.FileNotFound);
         if (stat.Size < manifest.Stored.Size)
@@ -83,16 +83,17 @@ internal static class BackupReader
     {
         var manifest = await BackupCatalog.ResolveAsync(store, name, cancellationToken).ConfigureAwait(false);
         var what = $"{store.Location}/{manifest.Stored.Key}";
-        CheckKey(manifest, key, what);
+        CheckKey(manifest.Stored, key, what);
         await using var file = AtomicFile.Create(destination);
         await CopyAsync(store, manifest, key, what, file.Stream, cancellationToken).ConfigureAwait(false);
         await file.CommitAsync(cancellationToken).ConfigureAwait(false);
         return manifest;
     }
 
-    private static void CheckKey(BackupManifest manifest, BackupKey? key, string what)
+    /// <summary>The key given against the one a stored object (backup or segment) was encrypted with: missing 2, wrong 6.</summary>
+    internal static void CheckKey(BackupObjectInfo stored, BackupKey? key, string what)
     {
-        if (manifest.Stored.Encryption is not { } encryption)
+        if (stored.Encryption is not { } encryption)
         {
             return;
         }

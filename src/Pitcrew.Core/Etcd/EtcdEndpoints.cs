@@ -132,33 +132,19 @@ public static class EtcdEndpoints
             return (IReadOnlyList<EtcdAlarm>)disarmed;
         }, "cannot disarm alarms", cancellationToken);
 
-    private static async Task<T> FirstAnsweringAsync<T>(EtcdConnectionOptions options, Func<EtcdEndpointClient, CancellationToken, Task<T>> call, string what,
-        CancellationToken cancellationToken)
-    {
-        options = WithDefaultTimeout(options);
-        var errors = new List<string>();
-        foreach (var endpoint in options.Endpoints)
-        {
-            using var client = new EtcdEndpointClient(options, endpoint);
-            try
-            {
-                return await call(client, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is RpcException or PitcrewException && !cancellationToken.IsCancellationRequested)
-            {
-                errors.Add(EtcdErrors.Translate(endpoint, e).Message);
-            }
-        }
-
-        throw new PitcrewException($"{what}: " + string.Join("; ", errors), ExitCodes.Unavailable);
-    }
+    /// <summary>One call on the first endpoint that answers; none answering is an error naming each one's reason.</summary>
+    private static Task<T> FirstAnsweringAsync<T>(EtcdConnectionOptions options, Func<EtcdEndpointClient, CancellationToken, Task<T>> call, string what,
+        CancellationToken cancellationToken) => FirstAsync(options, call, what, stopOnRefusal: false, cancellationToken);
 
     /// <summary>
     /// One call on the first endpoint that can be reached; an endpoint that answers with an error (a refusal such as
     /// "member not found") ends the search with that error, as a write must not be tried again on another member.
     /// </summary>
-    private static async Task<T> FirstReachableAsync<T>(EtcdConnectionOptions options, Func<EtcdEndpointClient, CancellationToken, Task<T>> call, string what,
-        CancellationToken cancellationToken)
+    private static Task<T> FirstReachableAsync<T>(EtcdConnectionOptions options, Func<EtcdEndpointClient, CancellationToken, Task<T>> call, string what,
+        CancellationToken cancellationToken) => FirstAsync(options, call, what, stopOnRefusal: true, cancellationToken);
+
+    private static async Task<T> FirstAsync<T>(EtcdConnectionOptions options, Func<EtcdEndpointClient, CancellationToken, Task<T>> call, string what,
+        bool stopOnRefusal, CancellationToken cancellationToken)
     {
         options = WithDefaultTimeout(options);
         var errors = new List<string>();
@@ -172,7 +158,7 @@ public static class EtcdEndpoints
             catch (Exception e) when (e is RpcException or PitcrewException && e is not LearnerNotInSyncException && !cancellationToken.IsCancellationRequested)
             {
                 var translated = EtcdErrors.Translate(endpoint, e);
-                if (translated.ExitCode != ExitCodes.Unavailable)
+                if (stopOnRefusal && translated.ExitCode != ExitCodes.Unavailable)
                 {
                     throw new PitcrewException($"{what}: {translated.Message}", translated.ExitCode, e);
                 }

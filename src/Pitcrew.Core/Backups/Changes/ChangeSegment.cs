@@ -186,12 +186,7 @@ internal static class ChangeSegments
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var what = $"{store.Location}/{segment.Stored.Key}";
-        if (segment.Stored.Encryption is { } encryption && key?.Fingerprint != encryption.KeyFingerprint)
-        {
-            throw key is null
-                ? new PitcrewException($"{what}: encrypted with key {encryption.KeyFingerprint}: pass --encrypt-key-file", ExitCodes.Usage)
-                : new PitcrewException($"{what}: wrong key: encrypted with key {encryption.KeyFingerprint}, --encrypt-key-file is key {key.Fingerprint}", ExitCodes.TlsOrAuth);
-        }
+        BackupReader.CheckKey(segment.Stored, key, what);
 
         var stat = await store.StatAsync(segment.Stored.Key, cancellationToken).ConfigureAwait(false)
             ?? throw new PitcrewException($"{what}: missing: segment {segment.FirstRevision}-{segment.LastRevision} of {segment.Base} names an object the store does not have", ExitCodes.FileNotFound);
